@@ -1,0 +1,354 @@
+//! The organisation, its sessions, units, users and categories (the admin's work).
+
+use crate::events::{record, Event};
+use crate::rows::*;
+use crate::{auth, Actor, App, AppError, AppResult, Input};
+use banli_domain::limits::{optional, required, NAME_MAX};
+use banli_domain::model::{ItemKind, Role};
+use banli_domain::policy::Policy;
+use banli_store::{now_ts, sqlx, Db};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_CATEGORIES: &[&str] = &["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设"];
+
+/// Finds or creates the organisation named in the configuration.
+pub(crate) async fn ensure_organisation(db: &Db, name: &str) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM organisations WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let id = match found {
+        Some((id,)) => id,
+        None => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO organisations (name, timezone, policy, created_at) VALUES ($1, 'Asia/Shanghai', $2, $3) RETURNING id",
+            )
+            .bind(name)
+            .bind(serde_json::to_string(&Policy::default()).expect("policy serialises"))
+            .bind(now_ts())
+            .fetch_one(&mut *tx)
+            .await?;
+            for c in DEFAULT_CATEGORIES {
+                sqlx::query("INSERT INTO categories (org_id, name) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*c)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewUnit {
+    pub name: String,
+    pub short_name: Option<String>,
+    pub parent_id: Option<i64>,
+    /// Reply series for proposals, e.g. 湘发改提 → 湘发改提〔2023〕12号; co-opinions use `{doc_prefix}函`.
+    pub doc_prefix: Option<String>,
+    /// Reply series for suggestions, e.g. 湘发改建.
+    pub doc_prefix_suggestion: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitOut {
+    pub id: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub parent_id: Option<i64>,
+    pub doc_prefix: Option<String>,
+    pub doc_prefix_suggestion: Option<String>,
+}
+
+impl From<UnitRow> for UnitOut {
+    fn from(u: UnitRow) -> Self {
+        UnitOut {
+            id: u.id,
+            name: u.name,
+            short_name: u.short_name,
+            parent_id: u.parent_id,
+            doc_prefix: u.doc_prefix,
+            doc_prefix_suggestion: u.doc_prefix_suggestion,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    /// 界别 or 代表团 of a proposer.
+    pub sector: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    /// e.g. 十三届一次会议
+    pub name: String,
+    /// e.g. 湖南省政协
+    pub body_name: String,
+    pub kind: ItemKind,
+    pub term: i64,
+    pub sitting: i64,
+    pub opened_on: NaiveDate,
+    pub cosign_cutoff: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionOut {
+    pub id: i64,
+    pub name: String,
+    pub body_name: String,
+    pub kind: String,
+    pub term: i64,
+    pub sitting: i64,
+    pub opened_on: String,
+    pub cosign_cutoff: Option<String>,
+}
+
+impl From<SessionRow> for SessionOut {
+    fn from(s: SessionRow) -> Self {
+        SessionOut {
+            id: s.id,
+            name: s.name,
+            body_name: s.body_name,
+            kind: s.kind,
+            term: s.term,
+            sitting: s.sitting,
+            opened_on: s.opened_on,
+            cosign_cutoff: s.cosign_cutoff,
+        }
+    }
+}
+
+fn prefix(field: &str, v: Option<&str>) -> AppResult<Option<String>> {
+    Ok(optional(field, v, 20)?)
+}
+
+impl App {
+    pub async fn create_unit(&self, actor: &Actor, input: Input<NewUnit>) -> AppResult<UnitOut> {
+        actor.require(&[Role::Admin])?;
+        let u = input.get()?;
+        let name = required("name", &u.name, NAME_MAX)?;
+        let short = optional("short_name", u.short_name.as_deref(), NAME_MAX)?;
+        let p1 = prefix("doc_prefix", u.doc_prefix.as_deref())?;
+        let p2 = prefix("doc_prefix_suggestion", u.doc_prefix_suggestion.as_deref())?;
+        let mut tx = self.db.begin().await?;
+        if let Some(pid) = u.parent_id {
+            if crate::load_unit(&mut tx, pid).await?.is_none() {
+                return Err(AppError::rule("parent_id", "上级单位不存在"));
+            }
+        }
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE name = $1 OR short_name = $1 OR ($2 <> '' AND (name = $2 OR short_name = $2))")
+            .bind(&name)
+            .bind(short.clone().unwrap_or_default())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::rule("name", "已有同名单位"));
+        }
+        let row = sqlx::query_as::<_, UnitRow>(&format!(
+            "INSERT INTO units (name, short_name, parent_id, doc_prefix, doc_prefix_suggestion, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {UNIT_COLS}"
+        ))
+        .bind(&name)
+        .bind(short)
+        .bind(u.parent_id)
+        .bind(p1)
+        .bind(p2)
+        .bind(now_ts())
+        .fetch_one(&mut *tx)
+        .await?;
+        record(&mut tx, Some(actor), Event { action: "unit_created", data: Some(serde_json::json!({"unit_id": row.id, "name": name})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    pub async fn create_user(&self, actor: &Actor, input: Input<NewUser>) -> AppResult<auth::UserOut> {
+        actor.require(&[Role::Admin])?;
+        let u = input.get()?;
+        self.insert_user(Some(actor), u).await
+    }
+
+    /// Creates a user; also used by `banli user add` and the demo, which act without an admin.
+    pub async fn insert_user(&self, actor: Option<&Actor>, u: NewUser) -> AppResult<auth::UserOut> {
+        let username = required("username", &u.username, 64)?;
+        if !username.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
+            return Err(AppError::rule("username", "用户名只能包含字母、数字和 . _ -"));
+        }
+        let display = required("display_name", &u.display_name, NAME_MAX)?;
+        let sector = optional("sector", u.sector.as_deref(), NAME_MAX)?;
+        match (u.role.needs_unit(), u.unit_id) {
+            (true, None) => return Err(AppError::rule("unit_id", "承办单位用户必须指定所属单位")),
+            (false, Some(_)) => return Err(AppError::rule("unit_id", "只有承办单位用户才属于单位")),
+            _ => {}
+        }
+        let hash = auth::hash_password(&u.password)?;
+        let org = (!u.role.needs_unit()).then_some(self.org_id);
+        let mut tx = self.db.begin().await?;
+        if let Some(uid) = u.unit_id {
+            if crate::load_unit(&mut tx, uid).await?.is_none() {
+                return Err(AppError::rule("unit_id", "单位不存在"));
+            }
+        }
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::rule("username", "用户名已被使用"));
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&username)
+        .bind(&display)
+        .bind(hash)
+        .bind(u.role.as_str())
+        .bind(u.unit_id)
+        .bind(org)
+        .bind(sector)
+        .bind(now_ts())
+        .fetch_one(&mut *tx)
+        .await?;
+        record(&mut tx, actor, Event { org_id: org, action: "user_created", data: Some(serde_json::json!({"user_id": id, "username": username, "role": u.role})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(auth::UserOut { id, username, display_name: display, role: u.role, unit_id: u.unit_id, org_id: org })
+    }
+
+    /// Sets a new password (admin, or the CLI).
+    pub async fn reset_password(&self, actor: Option<&Actor>, username: &str, password: &str) -> AppResult<()> {
+        if let Some(a) = actor {
+            a.require(&[Role::Admin])?;
+        }
+        let hash = auth::hash_password(password)?;
+        let mut tx = self.db.begin().await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+            .bind(hash)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(AppError::NotFound("用户"));
+        }
+        record(&mut tx, actor, Event { action: "password_reset", data: Some(serde_json::json!({"username": username})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_session(&self, actor: &Actor, input: Input<NewSession>) -> AppResult<SessionOut> {
+        actor.require(&[Role::Admin])?;
+        let s = input.get()?;
+        let name = required("name", &s.name, NAME_MAX)?;
+        let body = required("body_name", &s.body_name, NAME_MAX)?;
+        if !(1..=99).contains(&s.term) {
+            return Err(AppError::rule("term", "届次须在1到99之间"));
+        }
+        if !(1..=20).contains(&s.sitting) {
+            return Err(AppError::rule("sitting", "会次须在1到20之间"));
+        }
+        if let Some(c) = s.cosign_cutoff {
+            if c < s.opened_on {
+                return Err(AppError::rule("cosign_cutoff", "联名截止日期不能早于会议开幕日期"));
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        let dup: Option<(i64,)> = sqlx::query_as("SELECT id FROM sessions WHERE org_id = $1 AND kind = $2 AND term = $3 AND sitting = $4")
+            .bind(self.org_id)
+            .bind(s.kind.as_str())
+            .bind(s.term)
+            .bind(s.sitting)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if dup.is_some() {
+            return Err(AppError::rule("sitting", "该届次会议已存在"));
+        }
+        let row = sqlx::query_as::<_, SessionRow>(&format!(
+            "INSERT INTO sessions (org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {SESSION_COLS}"
+        ))
+        .bind(self.org_id)
+        .bind(name)
+        .bind(body)
+        .bind(s.kind.as_str())
+        .bind(s.term)
+        .bind(s.sitting)
+        .bind(crate::iso(s.opened_on))
+        .bind(s.cosign_cutoff.map(crate::iso))
+        .bind(now_ts())
+        .fetch_one(&mut *tx)
+        .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(self.org_id), action: "session_created", data: Some(serde_json::json!({"session_id": row.id})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Units are public knowledge inside the installation: every signed-in user may list them.
+    pub async fn list_units(&self) -> AppResult<Vec<UnitOut>> {
+        let rows = sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLS} FROM units ORDER BY id"))
+            .fetch_all(&self.db.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn list_sessions(&self) -> AppResult<Vec<SessionOut>> {
+        let rows = sqlx::query_as::<_, SessionRow>(&format!("SELECT {SESSION_COLS} FROM sessions WHERE org_id = $1 ORDER BY id"))
+            .bind(self.org_id)
+            .fetch_all(&self.db.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<auth::UserOut>> {
+        actor.require(&[Role::Admin, Role::Office])?;
+        let rows = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))
+            .fetch_all(&self.db.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|u| auth::UserOut { id: u.id, username: u.username.clone(), display_name: u.display_name.clone(), role: role_of(u), unit_id: u.unit_id, org_id: u.org_id })
+            .collect())
+    }
+
+    pub async fn get_policy(&self, actor: &Actor) -> AppResult<Policy> {
+        actor.require(&[Role::Admin, Role::Office])?;
+        self.policy(self.org_id).await
+    }
+
+    pub async fn set_policy(&self, actor: &Actor, input: Input<Policy>) -> AppResult<Policy> {
+        actor.require(&[Role::Admin])?;
+        let p = input.get()?;
+        p.validate().map_err(|(f, m)| AppError::rule(f, m))?;
+        let mut tx = self.db.begin().await?;
+        sqlx::query("UPDATE organisations SET policy = $1 WHERE id = $2")
+            .bind(serde_json::to_string(&p).expect("policy serialises"))
+            .bind(self.org_id)
+            .execute(&mut *tx)
+            .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(self.org_id), action: "policy_changed", data: Some(serde_json::to_value(&p).expect("policy serialises")), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    pub async fn categories(&self) -> AppResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as("SELECT id, name FROM categories WHERE org_id = $1 ORDER BY id")
+            .bind(self.org_id)
+            .fetch_all(&self.db.pool)
+            .await?)
+    }
+}

@@ -1,0 +1,337 @@
+//! A unit's work on its assignment: acceptance, adjustment requests, delegation, extensions
+//! and consultations (DESIGN §3 Assign, Handle).
+
+use crate::events::{record, Event};
+use crate::rows::*;
+use crate::{iso, load_assignment, load_item, load_unit, Actor, App, AppError, AppResult, Input};
+use banli_domain::lifecycle::{assignment_next, AssignmentAction};
+use banli_domain::limits::{optional, required, REASON_MAX, SUMMARY_MAX};
+use banli_domain::model::{AssignmentRole, AssignmentState, ConsultationMethod, ItemState, Role};
+use banli_store::{now_ts, sqlx, Tx};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignmentStateOut {
+    pub id: i64,
+    pub state: AssignmentState,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    pub reason: String,
+    /// What the unit proposes instead: another unit, swapping lead and co, adding or dropping a co unit.
+    pub proposal: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DecideInput {
+    pub approve: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DelegateInput {
+    /// A sub-unit of the assigned unit.
+    pub unit_id: i64,
+    pub note: Option<String>,
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionInput {
+    pub until: NaiveDate,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationInput {
+    pub method: ConsultationMethod,
+    pub date: NaiveDate,
+    pub summary: String,
+}
+
+/// An assignment with its item, after checking the actor works for the assigned unit.
+pub(crate) struct Ctx {
+    pub a: AssignmentRow,
+    pub item: ItemRow,
+}
+
+pub(crate) async fn for_unit(tx: &mut Tx, actor: &Actor, id: i64, roles: &[Role]) -> AppResult<Ctx> {
+    actor.require(roles)?;
+    let a = load_assignment(tx, id).await?;
+    if actor.unit_id != Some(a.unit_id) {
+        return Err(AppError::forbidden("这不是本单位的交办件"));
+    }
+    let item = load_item(tx, a.item_id).await?;
+    Ok(Ctx { a, item })
+}
+
+pub(crate) async fn for_office(tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<Ctx> {
+    actor.require(&[Role::Office])?;
+    let a = load_assignment(tx, id).await?;
+    let item = load_item(tx, a.item_id).await?;
+    crate::same_org(actor, &item)?;
+    Ok(Ctx { a, item })
+}
+
+/// The item must still be in handling for its units to act on it.
+pub(crate) fn item_open(item: &ItemRow) -> AppResult<()> {
+    if matches!(item.state(), ItemState::Handling | ItemState::Replied) {
+        Ok(())
+    } else {
+        Err(AppError::conflict("提案已办结或不在办理中"))
+    }
+}
+
+pub(crate) async fn set_assignment_state(tx: &mut Tx, actor: &Actor, c: &Ctx, to: AssignmentState, action: &str, reason: Option<&str>, data: Option<serde_json::Value>) -> AppResult<()> {
+    sqlx::query("UPDATE assignments SET state = $1 WHERE id = $2")
+        .bind(to.as_str())
+        .bind(c.a.id)
+        .execute(&mut **tx)
+        .await?;
+    record(tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), action, from: Some(&c.a.state), to: Some(to.as_str()), reason, data, ..Default::default() }).await
+}
+
+impl App {
+    /// `POST /assignments/{id}/accept`: 签收.
+    pub async fn accept_assignment(&self, actor: &Actor, id: i64) -> AppResult<AssignmentStateOut> {
+        let mut tx = self.db.begin().await?;
+        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
+        item_open(&c.item)?;
+        let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Accept)?;
+        sqlx::query("UPDATE assignments SET accepted_at = $1 WHERE id = $2").bind(now_ts()).bind(id).execute(&mut *tx).await?;
+        set_assignment_state(&mut tx, actor, &c, to, "accepted", None, None).await?;
+        tx.commit().await?;
+        Ok(AssignmentStateOut { id, state: to })
+    }
+
+    /// `POST /assignments/{id}/return`: 申请调整, within the return window.
+    pub async fn request_return(&self, actor: &Actor, id: i64, input: Input<ReturnInput>) -> AppResult<AssignmentStateOut> {
+        let mut tx = self.db.begin().await?;
+        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
+        let i = input.get()?;
+        let reason = required("reason", &i.reason, REASON_MAX)?;
+        let proposal = optional("proposal", i.proposal.as_deref(), REASON_MAX)?;
+        item_open(&c.item)?;
+        let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::RequestReturn)?;
+        if self.today() > date(&c.a.return_by) {
+            return Err(AppError::rule("reason", format!("申请调整期限（{}）已过，请与提案办联系", c.a.return_by)));
+        }
+        sqlx::query("INSERT INTO adjustments (assignment_id, reason, proposal, state, was_accepted, requested_by, created_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6)")
+            .bind(id)
+            .bind(&reason)
+            .bind(&proposal)
+            .bind((c.a.state() == AssignmentState::Accepted) as i64)
+            .bind(actor.user_id)
+            .bind(now_ts())
+            .execute(&mut *tx)
+            .await?;
+        set_assignment_state(&mut tx, actor, &c, to, "return_requested", Some(&reason), Some(serde_json::json!({"proposal": proposal}))).await?;
+        tx.commit().await?;
+        Ok(AssignmentStateOut { id, state: to })
+    }
+
+    /// `POST /assignments/{id}/return/decide`: the office approves (the unit is out) or refuses.
+    pub async fn decide_return(&self, actor: &Actor, id: i64, input: Input<DecideInput>) -> AppResult<AssignmentStateOut> {
+        let mut tx = self.db.begin().await?;
+        let c = for_office(&mut tx, actor, id).await?;
+        let i = input.get()?;
+        let note = optional("note", i.note.as_deref(), REASON_MAX)?;
+        let pending: Option<(i64, i64)> = sqlx::query_as("SELECT id, was_accepted FROM adjustments WHERE assignment_id = $1 AND state = 'pending'")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((adj, was_accepted)) = pending else {
+            return Err(AppError::conflict("没有待决定的调整申请"));
+        };
+        let action = if i.approve { AssignmentAction::ApproveReturn } else { AssignmentAction::RefuseReturn { was_accepted: was_accepted == 1 } };
+        let to = assignment_next(c.a.role(), c.a.state(), action)?;
+        sqlx::query("UPDATE adjustments SET state = $1, decided_by = $2, note = $3, decided_at = $4 WHERE id = $5")
+            .bind(if i.approve { "approved" } else { "refused" })
+            .bind(actor.user_id)
+            .bind(&note)
+            .bind(now_ts())
+            .bind(adj)
+            .execute(&mut *tx)
+            .await?;
+        set_assignment_state(&mut tx, actor, &c, to, if i.approve { "return_approved" } else { "return_refused" }, note.as_deref(), None).await?;
+        crate::items::refresh_item_state(&mut tx, actor, c.item.id).await?;
+        tx.commit().await?;
+        Ok(AssignmentStateOut { id, state: to })
+    }
+
+    /// `POST /assignments/{id}/delegate`: 内部交办 to a sub-unit.
+    pub async fn delegate(&self, actor: &Actor, id: i64, input: Input<DelegateInput>) -> AppResult<crate::items::Created> {
+        let mut tx = self.db.begin().await?;
+        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
+        let i = input.get()?;
+        let note = optional("note", i.note.as_deref(), REASON_MAX)?;
+        item_open(&c.item)?;
+        assignment_next(c.a.role(), c.a.state(), AssignmentAction::Work)?;
+        let sub = load_unit(&mut tx, i.unit_id).await?;
+        if sub.as_ref().and_then(|u| u.parent_id) != Some(c.a.unit_id) {
+            return Err(AppError::rule("unit_id", "只能交给本单位的下属单位"));
+        }
+        if let Some(d) = i.due_on {
+            if d < self.today() {
+                return Err(AppError::rule("due_on", "期限不能早于今天"));
+            }
+        }
+        let (did,): (i64,) = sqlx::query_as("INSERT INTO delegations (assignment_id, unit_id, note, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(id)
+            .bind(i.unit_id)
+            .bind(&note)
+            .bind(i.due_on.map(iso))
+            .bind(actor.user_id)
+            .bind(now_ts())
+            .fetch_one(&mut *tx)
+            .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: "delegated", reason: note.as_deref(), data: Some(serde_json::json!({"unit_id": i.unit_id, "due_on": i.due_on})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(crate::items::Created { id: did })
+    }
+
+    /// `POST /assignments/{id}/extension`: one request per assignment, up to the policy's limit.
+    pub async fn request_extension(&self, actor: &Actor, id: i64, input: Input<ExtensionInput>) -> AppResult<crate::items::Created> {
+        let mut tx = self.db.begin().await?;
+        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
+        let i = input.get()?;
+        let reason = required("reason", &i.reason, REASON_MAX)?;
+        item_open(&c.item)?;
+        if c.a.role() == AssignmentRole::Co {
+            return Err(AppError::conflict("会办单位不申请答复延期"));
+        }
+        if !matches!(c.a.state(), AssignmentState::Assigned | AssignmentState::Accepted) {
+            return Err(AppError::conflict("当前状态下不能申请延期"));
+        }
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM extensions WHERE assignment_id = $1").bind(id).fetch_one(&mut *tx).await?;
+        if n > 0 {
+            return Err(AppError::conflict("每件交办只能申请一次延期"));
+        }
+        let current = c.a.reply_due().unwrap_or(c.a.assigned_on());
+        if i.until <= current {
+            return Err(AppError::rule("until", format!("延期日期须晚于现答复期限 {current}")));
+        }
+        let cal = crate::calendar::load(&mut tx, c.item.org_id).await?;
+        let limit = self.policy(c.item.org_id).await?.extension_limit(&cal, c.a.assigned_on());
+        if i.until > limit.date {
+            return Err(AppError::rule("until", format!("延期最长至 {}", limit.date)));
+        }
+        let (eid,): (i64,) = sqlx::query_as("INSERT INTO extensions (assignment_id, until_on, reason, state, requested_by, created_at) VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id")
+            .bind(id)
+            .bind(iso(i.until))
+            .bind(&reason)
+            .bind(actor.user_id)
+            .bind(now_ts())
+            .fetch_one(&mut *tx)
+            .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: "extension_requested", reason: Some(&reason), data: Some(serde_json::json!({"until": i.until})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(crate::items::Created { id: eid })
+    }
+
+    /// `POST /assignments/{id}/extension/decide`.
+    pub async fn decide_extension(&self, actor: &Actor, id: i64, input: Input<DecideInput>) -> AppResult<AssignmentStateOut> {
+        let mut tx = self.db.begin().await?;
+        let c = for_office(&mut tx, actor, id).await?;
+        let i = input.get()?;
+        let note = optional("note", i.note.as_deref(), REASON_MAX)?;
+        let pending: Option<(i64, String)> = sqlx::query_as("SELECT id, until_on FROM extensions WHERE assignment_id = $1 AND state = 'pending'")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((eid, until)) = pending else {
+            return Err(AppError::conflict("没有待决定的延期申请"));
+        };
+        sqlx::query("UPDATE extensions SET state = $1, decided_by = $2, note = $3, decided_at = $4 WHERE id = $5")
+            .bind(if i.approve { "approved" } else { "refused" })
+            .bind(actor.user_id)
+            .bind(&note)
+            .bind(now_ts())
+            .bind(eid)
+            .execute(&mut *tx)
+            .await?;
+        if i.approve {
+            sqlx::query("UPDATE assignments SET extended_reply_by = $1 WHERE id = $2").bind(&until).bind(id).execute(&mut *tx).await?;
+        }
+        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: if i.approve { "extension_approved" } else { "extension_refused" }, reason: note.as_deref(), data: Some(serde_json::json!({"until": until})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(AssignmentStateOut { id, state: c.a.state() })
+    }
+
+    /// `POST /assignments/{id}/consultations`: a recorded contact with the proposer.
+    /// Staff of a sub-unit the work was delegated to may record theirs too.
+    pub async fn add_consultation(&self, actor: &Actor, id: i64, input: Input<ConsultationInput>) -> AppResult<crate::items::Created> {
+        actor.require(&[Role::UnitStaff])?;
+        let mut tx = self.db.begin().await?;
+        let a = load_assignment(&mut tx, id).await?;
+        let delegated: Option<(i64,)> = sqlx::query_as("SELECT id FROM delegations WHERE assignment_id = $1 AND unit_id = $2")
+            .bind(id)
+            .bind(actor.unit_id.unwrap_or(-1))
+            .fetch_optional(&mut *tx)
+            .await?;
+        if actor.unit_id != Some(a.unit_id) && delegated.is_none() {
+            return Err(AppError::forbidden("这不是本单位的交办件"));
+        }
+        let item = load_item(&mut tx, a.item_id).await?;
+        let i = input.get()?;
+        let summary = required("summary", &i.summary, SUMMARY_MAX)?;
+        if !matches!(item.state(), ItemState::Handling | ItemState::Replied | ItemState::Closed) {
+            return Err(AppError::conflict("提案不在办理中"));
+        }
+        assignment_next(a.role(), a.state(), AssignmentAction::Work)?;
+        if i.date > self.today() {
+            return Err(AppError::rule("date", "沟通日期不能晚于今天"));
+        }
+        if i.date < a.assigned_on() {
+            return Err(AppError::rule("date", format!("沟通日期不能早于交办日期 {}", a.assigned_on)));
+        }
+        let (cid,): (i64,) = sqlx::query_as("INSERT INTO consultations (assignment_id, method, held_on, summary, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(id)
+            .bind(i.method.as_str())
+            .bind(iso(i.date))
+            .bind(&summary)
+            .bind(actor.user_id)
+            .bind(now_ts())
+            .fetch_one(&mut *tx)
+            .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), action: "consultation", data: Some(serde_json::json!({"method": i.method, "date": i.date})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(crate::items::Created { id: cid })
+    }
+
+    /// `POST /assignments/{id}/reopen`: the office brings a co unit back for a re-handling, or
+    /// orders a lead/separate unit to handle again after the automatic re-handlings are used up.
+    pub async fn reopen_assignment(&self, actor: &Actor, id: i64, input: Input<crate::items::ReasonInput>) -> AppResult<AssignmentStateOut> {
+        let mut tx = self.db.begin().await?;
+        let c = for_office(&mut tx, actor, id).await?;
+        let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
+        item_open(&c.item)?;
+        let action = if c.a.role() == AssignmentRole::Co { AssignmentAction::Reopen } else { AssignmentAction::Rehandle };
+        let to = assignment_next(c.a.role(), c.a.state(), action)?;
+        let cal = crate::calendar::load(&mut tx, c.item.org_id).await?;
+        let due = self.policy(c.item.org_id).await?.rehandling_due(&cal, self.today());
+        sqlx::query("UPDATE assignments SET rehandling_reply_by = $1, rehandlings = rehandlings + $2 WHERE id = $3")
+            .bind(iso(due.date))
+            .bind((c.a.role() != AssignmentRole::Co) as i64)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        set_assignment_state(&mut tx, actor, &c, to, "reopened", Some(&reason), Some(serde_json::json!({"due": due.date, "provisional": due.provisional}))).await?;
+        crate::items::refresh_item_state(&mut tx, actor, c.item.id).await?;
+        tx.commit().await?;
+        Ok(AssignmentStateOut { id, state: to })
+    }
+}

@@ -1,0 +1,38 @@
+//! The append-only event log: every action writes one row here, in its own transaction.
+
+use crate::{Actor, AppResult};
+use banli_store::{now_ts, sqlx, Tx};
+
+#[derive(Default)]
+pub(crate) struct Event<'a> {
+    pub org_id: Option<i64>,
+    pub item_id: Option<i64>,
+    pub assignment_id: Option<i64>,
+    pub document_id: Option<i64>,
+    pub action: &'a str,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub data: Option<serde_json::Value>,
+}
+
+pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, e: Event<'_>) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO events (org_id, item_id, assignment_id, document_id, actor_id, at, action, from_state, to_state, reason, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(e.org_id)
+    .bind(e.item_id)
+    .bind(e.assignment_id)
+    .bind(e.document_id)
+    .bind(actor.map(|a| a.user_id))
+    .bind(now_ts())
+    .bind(e.action)
+    .bind(e.from)
+    .bind(e.to)
+    .bind(e.reason)
+    .bind(e.data.map(|d| d.to_string()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,696 @@
+//! Items from draft to filing, merging, assignment and closing (DESIGN §3 Submit, File,
+//! Assign, Close).
+
+use crate::events::{record, Event};
+use crate::rows::*;
+use crate::{format_number, iso, item_assignments, load_item, load_unit, same_org, Actor, App, AppError, AppResult, Input};
+use banli_domain::lifecycle::{derived_item_state, item_next, ItemAction};
+use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, REASON_MAX, TITLE_MAX};
+use banli_domain::model::{AssignmentRole, AssignmentState, Disposition, ItemState, Origin, Role};
+use banli_store::{now_ts, sqlx, Tx};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ItemInput {
+    pub session_id: i64,
+    pub title: String,
+    pub body: String,
+    pub origin: Origin,
+    /// Category name, e.g. 经济建设.
+    pub category: Option<String>,
+    /// Usernames invited to co-sign (joint items drafted online).
+    pub cosigners: Option<Vec<String>>,
+    /// 党派/团体/界别/专委会 for a collective item.
+    pub collective_name: Option<String>,
+    /// Office only, for an item received on paper: the proposers, first proposer first.
+    pub proposers: Option<Vec<String>>,
+    /// Office only, for an item received on paper.
+    pub submitted_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemStateOut {
+    pub id: i64,
+    pub state: ItemState,
+    /// Zero-padded case number once filed, e.g. "0239".
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CosignInput {
+    pub accept: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReasonInput {
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FileInput {
+    pub category: Option<String>,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RejectInput {
+    pub reason: String,
+    pub disposition: Disposition,
+    /// The unit an item goes to for reference (`disposition: reference`).
+    pub unit_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MergeInput {
+    pub into: i64,
+}
+
+/// `{lead, co:[…]}` or `{separate:[…]}`. To reassign after an approved adjustment, name only
+/// the new units: units already live on the item are refused.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    pub lead: Option<i64>,
+    #[serde(default)]
+    pub co: Vec<i64>,
+    #[serde(default)]
+    pub separate: Vec<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignOut {
+    pub assignments: Vec<crate::view::AssignmentOut>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KeyInput {
+    pub key: bool,
+    /// 领衔督办领导.
+    pub leader: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SupervisionInput {
+    pub note: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Created {
+    pub id: i64,
+}
+
+fn out(item: &ItemRow, state: ItemState) -> ItemStateOut {
+    ItemStateOut { id: item.id, state, number: item.number.map(format_number) }
+}
+
+async fn set_state(tx: &mut Tx, actor: &Actor, item: &ItemRow, to: ItemState, action: &str, reason: Option<&str>, data: Option<serde_json::Value>) -> AppResult<()> {
+    sqlx::query("UPDATE items SET state = $1, updated_at = $2 WHERE id = $3")
+        .bind(to.as_str())
+        .bind(now_ts())
+        .bind(item.id)
+        .execute(&mut **tx)
+        .await?;
+    record(tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(item.id), action, from: Some(&item.state), to: Some(to.as_str()), reason, data, ..Default::default() }).await
+}
+
+/// Brings an item in handling in line with its assignments (DESIGN §3: `replied` is derived).
+pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, item_id: i64) -> AppResult<()> {
+    let item = load_item(tx, item_id).await?;
+    let current = item.state();
+    if !matches!(current, ItemState::Filed | ItemState::Handling | ItemState::Replied) {
+        return Ok(());
+    }
+    let states: Vec<AssignmentState> = item_assignments(tx, item_id)
+        .await?
+        .iter()
+        .filter(|a| a.role().owes_reply())
+        .map(|a| a.state())
+        .collect();
+    let derived = derived_item_state(&states);
+    if derived != current && derived != ItemState::Filed {
+        set_state(tx, actor, &item, derived, "state_derived", None, None).await?;
+    }
+    Ok(())
+}
+
+async fn users_by_name(tx: &mut Tx, field: &str, names: &[String], org_id: i64) -> AppResult<Vec<UserRow>> {
+    let mut out: Vec<UserRow> = Vec::new();
+    for n in names {
+        let u = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users WHERE username = $1 AND role = 'proposer' AND org_id = $2 AND disabled = 0"))
+            .bind(n.trim())
+            .bind(org_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| AppError::rule(field, format!("找不到委员“{n}”")))?;
+        if out.iter().any(|o| o.id == u.id) {
+            return Err(AppError::rule(field, format!("“{n}”重复")));
+        }
+        out.push(u);
+    }
+    Ok(out)
+}
+
+async fn category_id(tx: &mut Tx, org_id: i64, name: Option<&str>) -> AppResult<Option<i64>> {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
+    let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM categories WHERE org_id = $1 AND name = $2")
+        .bind(org_id)
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await?;
+    found.map(|(id,)| Some(id)).ok_or_else(|| AppError::rule("category", format!("没有“{name}”这个类别")))
+}
+
+struct Checked {
+    title: String,
+    body: String,
+    category_id: Option<i64>,
+    collective: Option<String>,
+    first: i64,
+    /// (user, status) after the first proposer.
+    others: Vec<(i64, &'static str)>,
+    submitted_on: Option<NaiveDate>,
+    on_paper: bool,
+}
+
+impl App {
+    async fn check_item_input(&self, tx: &mut Tx, actor: &Actor, i: &ItemInput) -> AppResult<Checked> {
+        let title = required("title", &i.title, TITLE_MAX)?;
+        let body = required("body", &i.body, BODY_MAX)?;
+        let collective = optional("collective_name", i.collective_name.as_deref(), NAME_MAX)?;
+        let session = crate::load_session(tx, i.session_id).await?;
+        if session.as_ref().is_none_or(|s| s.org_id != self.org_id) {
+            return Err(AppError::rule("session_id", "届次会议不存在"));
+        }
+        let category_id = category_id(tx, self.org_id, i.category.as_deref()).await?;
+        let (first, others, on_paper) = if actor.is(Role::Office) {
+            let names = i.proposers.clone().unwrap_or_default();
+            if names.is_empty() {
+                return Err(AppError::rule("proposers", "代录纸质提案须填写提案人"));
+            }
+            if i.cosigners.as_ref().is_some_and(|c| !c.is_empty()) {
+                return Err(AppError::rule("cosigners", "纸质提案的联名人请写入 proposers"));
+            }
+            let people = users_by_name(tx, "proposers", &names, self.org_id).await?;
+            let others = people[1..].iter().map(|u| (u.id, "paper")).collect::<Vec<_>>();
+            (people[0].id, others, true)
+        } else {
+            if i.proposers.is_some() {
+                return Err(AppError::rule("proposers", "只有提案办可以代录提案人"));
+            }
+            if i.submitted_on.is_some() {
+                return Err(AppError::rule("submitted_on", "只有提案办可以填写提交日期"));
+            }
+            let names = i.cosigners.clone().unwrap_or_default();
+            let people = users_by_name(tx, "cosigners", &names, self.org_id).await?;
+            if people.iter().any(|u| u.id == actor.user_id) {
+                return Err(AppError::rule("cosigners", "不能邀请自己联名"));
+            }
+            (actor.user_id, people.iter().map(|u| (u.id, "invited")).collect(), false)
+        };
+        match i.origin {
+            Origin::Individual if !others.is_empty() => return Err(AppError::rule("origin", "个人提案不能有联名人")),
+            Origin::Joint if others.is_empty() => return Err(AppError::rule("cosigners", "联名提案至少需要一位联名人")),
+            Origin::Collective if collective.is_none() => return Err(AppError::rule("collective_name", "集体提案须写明提出单位")),
+            _ => {}
+        }
+        if i.origin != Origin::Collective && collective.is_some() {
+            return Err(AppError::rule("collective_name", "只有集体提案填写提出单位"));
+        }
+        if let Some(d) = i.submitted_on {
+            if d > self.today() {
+                return Err(AppError::rule("submitted_on", "提交日期不能晚于今天"));
+            }
+        }
+        Ok(Checked { title, body, category_id, collective, first, others, submitted_on: i.submitted_on, on_paper })
+    }
+
+    async fn write_proposers(&self, tx: &mut Tx, item_id: i64, c: &Checked) -> AppResult<()> {
+        // Keep the answers of co-signers who stay on the list.
+        let previous: Vec<(i64, String)> = sqlx::query_as("SELECT user_id, status FROM item_proposers WHERE item_id = $1")
+            .bind(item_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM item_proposers WHERE item_id = $1").bind(item_id).execute(&mut **tx).await?;
+        let mut rows = vec![(c.first, "first".to_string())];
+        for (uid, status) in &c.others {
+            let kept = previous.iter().find(|(p, s)| p == uid && *status == "invited" && (s == "confirmed" || s == "declined"));
+            rows.push((*uid, kept.map(|(_, s)| s.clone()).unwrap_or_else(|| status.to_string())));
+        }
+        for (pos, (uid, status)) in rows.iter().enumerate() {
+            sqlx::query("INSERT INTO item_proposers (item_id, user_id, position, status) VALUES ($1, $2, $3, $4)")
+                .bind(item_id)
+                .bind(*uid)
+                .bind(pos as i64)
+                .bind(status.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `POST /items`: a proposer's draft, or an item the office enters from paper.
+    pub async fn create_item(&self, actor: &Actor, input: Input<ItemInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Proposer, Role::Office])?;
+        let i = input.get()?;
+        let mut tx = self.db.begin().await?;
+        let c = self.check_item_input(&mut tx, actor, &i).await?;
+        let session = crate::load_session(&mut tx, i.session_id).await?.ok_or(AppError::NotFound("届次会议"))?;
+        let now = now_ts();
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, submitted_on, on_paper, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $13) RETURNING id",
+        )
+        .bind(self.org_id)
+        .bind(i.session_id)
+        .bind(&session.kind)
+        .bind(&c.title)
+        .bind(&c.body)
+        .bind(i.origin.as_str())
+        .bind(c.category_id)
+        .bind(&c.collective)
+        .bind(c.first)
+        .bind(c.submitted_on.map(iso))
+        .bind(c.on_paper as i64)
+        .bind(actor.user_id)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        self.write_proposers(&mut tx, id, &c).await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(self.org_id), item_id: Some(id), action: "drafted", to: Some("draft"), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(ItemStateOut { id, state: ItemState::Draft, number: None })
+    }
+
+    /// Whether the actor drafts for this item: its first proposer, or the office for a paper item.
+    fn is_drafter(actor: &Actor, item: &ItemRow) -> bool {
+        item.first_proposer_id == actor.user_id || (actor.is(Role::Office) && item.on_paper == 1)
+    }
+
+    async fn item_for(&self, tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<ItemRow> {
+        let item = load_item(tx, id).await?;
+        same_org(actor, &item)?;
+        Ok(item)
+    }
+
+    /// `PUT /items/{id}`: the first proposer while draft/returned; the office while reviewing.
+    pub async fn update_item(&self, actor: &Actor, id: i64, input: Input<ItemInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Proposer, Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        let state = item.state();
+        let allowed = match actor.role {
+            Role::Office => item.on_paper == 1 || state == ItemState::Submitted,
+            _ => item.first_proposer_id == actor.user_id,
+        };
+        if !allowed {
+            return Err(AppError::forbidden("只有第一提案人可以修改本提案"));
+        }
+        let i = input.get()?;
+        item_next(state, ItemAction::Edit)?;
+        if actor.is(Role::Proposer) && !matches!(state, ItemState::Draft | ItemState::Returned) {
+            return Err(AppError::conflict("提案提交后不能再修改"));
+        }
+        if i.session_id != item.session_id {
+            return Err(AppError::rule("session_id", "不能更换届次会议"));
+        }
+        // The office tidies an online item's text; proposers stay as the drafter left them.
+        let c = if actor.is(Role::Office) && item.on_paper == 0 {
+            let title = required("title", &i.title, TITLE_MAX)?;
+            let body = required("body", &i.body, BODY_MAX)?;
+            let category_id = category_id(&mut tx, self.org_id, i.category.as_deref()).await?;
+            Checked { title, body, category_id, collective: item.collective_name.clone(), first: item.first_proposer_id, others: vec![], submitted_on: None, on_paper: false }
+        } else {
+            self.check_item_input(&mut tx, actor, &i).await?
+        };
+        sqlx::query("UPDATE items SET title = $1, body = $2, category_id = $3, origin = $4, collective_name = $5, updated_at = $6 WHERE id = $7")
+            .bind(&c.title)
+            .bind(&c.body)
+            .bind(c.category_id)
+            .bind(if actor.is(Role::Office) && item.on_paper == 0 { item.origin.clone() } else { i.origin.as_str().to_string() })
+            .bind(&c.collective)
+            .bind(now_ts())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if !(actor.is(Role::Office) && item.on_paper == 0) {
+            self.write_proposers(&mut tx, id, &c).await?;
+        }
+        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), action: "edited", ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(out(&item, state))
+    }
+
+    /// `POST /items/{id}/cosign`: an invited co-signer confirms or declines before the cut-off.
+    pub async fn cosign(&self, actor: &Actor, id: i64, input: Input<CosignInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Proposer])?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        let mine: Option<(String,)> = sqlx::query_as("SELECT status FROM item_proposers WHERE item_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(actor.user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match mine.as_ref().map(|(s,)| s.as_str()) {
+            Some("invited" | "confirmed" | "declined") => {}
+            _ => return Err(AppError::forbidden("您没有被邀请联名本提案")),
+        }
+        let i = input.get()?;
+        if !matches!(item.state(), ItemState::Draft | ItemState::Submitted | ItemState::Returned) {
+            return Err(AppError::conflict("提案已立案或结束，联名已截止"));
+        }
+        let session = crate::load_session(&mut tx, item.session_id).await?.ok_or(AppError::NotFound("届次会议"))?;
+        if let Some(cutoff) = session.cosign_cutoff.as_deref().map(date) {
+            if self.today() > cutoff {
+                return Err(AppError::rule("accept", format!("联名截止日期（{cutoff}）已过")));
+            }
+        }
+        let status = if i.accept { "confirmed" } else { "declined" };
+        sqlx::query("UPDATE item_proposers SET status = $1, responded_at = $2 WHERE item_id = $3 AND user_id = $4")
+            .bind(status)
+            .bind(now_ts())
+            .bind(id)
+            .bind(actor.user_id)
+            .execute(&mut *tx)
+            .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), action: if i.accept { "cosign_confirmed" } else { "cosign_declined" }, ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(out(&item, item.state()))
+    }
+
+    async fn simple_transition(&self, actor: &Actor, id: i64, action: ItemAction, event: &str, reason: Option<String>, check: impl FnOnce(&Actor, &ItemRow) -> AppResult<()>) -> AppResult<ItemStateOut> {
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        check(actor, &item)?;
+        let to = item_next(item.state(), action)?;
+        set_state(&mut tx, actor, &item, to, event, reason.as_deref(), None).await?;
+        tx.commit().await?;
+        Ok(out(&item, to))
+    }
+
+    /// `POST /items/{id}/submit`.
+    pub async fn submit_item(&self, actor: &Actor, id: i64) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Proposer, Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        if !Self::is_drafter(actor, &item) {
+            return Err(AppError::forbidden("只有第一提案人可以提交本提案"));
+        }
+        let to = item_next(item.state(), ItemAction::Submit)?;
+        if item.origin == "joint" {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM item_proposers WHERE item_id = $1 AND status IN ('invited', 'confirmed', 'paper')")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if n == 0 {
+                return Err(AppError::rule("cosigners", "联名提案至少需要一位联名人"));
+            }
+        }
+        sqlx::query("UPDATE items SET submitted_on = COALESCE(submitted_on, $1) WHERE id = $2")
+            .bind(iso(self.today()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        set_state(&mut tx, actor, &item, to, "submitted", None, None).await?;
+        tx.commit().await?;
+        Ok(out(&item, to))
+    }
+
+    /// `POST /items/{id}/withdraw`: the first proposer, before filing.
+    pub async fn withdraw_item(&self, actor: &Actor, id: i64, input: Input<ReasonInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Proposer, Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        if !Self::is_drafter(actor, &item) {
+            return Err(AppError::forbidden("只有第一提案人可以撤回本提案"));
+        }
+        drop(tx);
+        let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
+        self.simple_transition(actor, id, ItemAction::Withdraw, "withdrawn", Some(reason), |_, _| Ok(())).await
+    }
+
+    /// `POST /items/{id}/return`: back to the proposer for revision.
+    pub async fn return_item(&self, actor: &Actor, id: i64, input: Input<ReasonInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Office])?;
+        let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
+        self.simple_transition(actor, id, ItemAction::Return, "returned", Some(reason), |_, _| Ok(())).await
+    }
+
+    /// `POST /items/{id}/file`: 立案, with the next number of the session.
+    pub async fn file_item(&self, actor: &Actor, id: i64, input: Input<FileInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Office])?;
+        let i = input.get()?;
+        let title = optional("title", i.title.as_deref(), TITLE_MAX)?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        let to = item_next(item.state(), ItemAction::File)?;
+        let category = category_id(&mut tx, item.org_id, i.category.as_deref()).await?;
+        let number = match item.number {
+            Some(n) => n,
+            None => {
+                // The counter row is locked by this update until commit: no gaps, no duplicates.
+                let (n,): (i64,) = sqlx::query_as("UPDATE sessions SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1")
+                    .bind(item.session_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                n
+            }
+        };
+        // Unconfirmed co-signers drop off at filing.
+        sqlx::query("UPDATE item_proposers SET status = 'lapsed' WHERE item_id = $1 AND status = 'invited'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE items SET number = $1, filed_at = $2, title = COALESCE($3, title), category_id = COALESCE($4, category_id) WHERE id = $5")
+            .bind(number)
+            .bind(now_ts())
+            .bind(title)
+            .bind(category)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        set_state(&mut tx, actor, &item, to, "filed", None, Some(serde_json::json!({"number": format_number(number)}))).await?;
+        tx.commit().await?;
+        Ok(ItemStateOut { id, state: to, number: Some(format_number(number)) })
+    }
+
+    /// `POST /items/{id}/reject`: not filed, with a disposition.
+    pub async fn reject_item(&self, actor: &Actor, id: i64, input: Input<RejectInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Office])?;
+        let i = input.get()?;
+        let reason = required("reason", &i.reason, REASON_MAX)?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        let to = item_next(item.state(), ItemAction::Reject)?;
+        match (i.disposition, i.unit_id) {
+            (Disposition::Reference, None) => return Err(AppError::rule("unit_id", "转有关单位参考须指定单位")),
+            (Disposition::Reference, Some(u)) => {
+                if load_unit(&mut tx, u).await?.is_none() {
+                    return Err(AppError::rule("unit_id", "单位不存在"));
+                }
+            }
+            (_, Some(_)) => return Err(AppError::rule("unit_id", "只有转有关单位参考时才指定单位")),
+            _ => {}
+        }
+        sqlx::query("UPDATE items SET disposition = $1, disposition_unit_id = $2 WHERE id = $3")
+            .bind(i.disposition.as_str())
+            .bind(i.unit_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        set_state(&mut tx, actor, &item, to, "not_filed", Some(&reason), Some(serde_json::json!({"disposition": i.disposition, "unit_id": i.unit_id}))).await?;
+        tx.commit().await?;
+        Ok(out(&item, to))
+    }
+
+    /// `POST /items/{id}/merge`: 并案 into another item of the same session.
+    pub async fn merge_item(&self, actor: &Actor, id: i64, input: Input<MergeInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Office])?;
+        let i = input.get()?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        if i.into == id {
+            return Err(AppError::rule("into", "不能并入自身"));
+        }
+        let target = load_item(&mut tx, i.into).await.map_err(|_| AppError::rule("into", "目标提案不存在"))?;
+        if target.session_id != item.session_id {
+            return Err(AppError::rule("into", "只能并入同一届次会议的提案"));
+        }
+        if !matches!(target.state(), ItemState::Submitted | ItemState::Filed | ItemState::Handling | ItemState::Replied) {
+            return Err(AppError::rule("into", "目标提案已结束或未提交，不能并入"));
+        }
+        let to = item_next(item.state(), ItemAction::Merge)?;
+        sqlx::query("UPDATE items SET merged_into = $1 WHERE id = $2").bind(i.into).bind(id).execute(&mut *tx).await?;
+        set_state(&mut tx, actor, &item, to, "merged", None, Some(serde_json::json!({"into": i.into}))).await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(i.into), action: "merged_in", data: Some(serde_json::json!({"from": id})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(out(&item, to))
+    }
+
+    /// `POST /items/{id}/assign`: lead + co units, or separate units; also reassignment.
+    pub async fn assign_item(&self, actor: &Actor, id: i64, input: Input<AssignInput>) -> AppResult<AssignOut> {
+        actor.require(&[Role::Office])?;
+        let i = input.get()?;
+        if !i.separate.is_empty() && (i.lead.is_some() || !i.co.is_empty()) {
+            return Err(AppError::rule("separate", "分办不能与主办、会办同时指定"));
+        }
+        if i.separate.is_empty() && i.lead.is_none() && i.co.is_empty() {
+            return Err(AppError::rule("lead", "请指定承办单位"));
+        }
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        let to = item_next(item.state(), ItemAction::Assign)?;
+        let existing = item_assignments(&mut tx, id).await?;
+        let live: Vec<&AssignmentRow> = existing.iter().filter(|a| a.state().is_live()).collect();
+        let mut wanted: Vec<(i64, AssignmentRole, &str)> = Vec::new();
+        if let Some(l) = i.lead {
+            wanted.push((l, AssignmentRole::Lead, "lead"));
+        }
+        wanted.extend(i.co.iter().map(|u| (*u, AssignmentRole::Co, "co")));
+        wanted.extend(i.separate.iter().map(|u| (*u, AssignmentRole::Separate, "separate")));
+        let has_live = |r: AssignmentRole| live.iter().any(|a| a.role() == r);
+        if i.lead.is_some() && has_live(AssignmentRole::Lead) {
+            return Err(AppError::rule("lead", "本提案已有主办单位"));
+        }
+        if !i.separate.is_empty() && has_live(AssignmentRole::Lead) || i.lead.is_some() && has_live(AssignmentRole::Separate) {
+            return Err(AppError::rule("separate", "同一提案不能既主办又分办"));
+        }
+        if !i.co.is_empty() && i.lead.is_none() && !has_live(AssignmentRole::Lead) {
+            return Err(AppError::rule("lead", "会办单位须配合主办单位"));
+        }
+        for (k, (u, _, field)) in wanted.iter().enumerate() {
+            if load_unit(&mut tx, *u).await?.is_none() {
+                return Err(AppError::rule(field, format!("单位 {u} 不存在")));
+            }
+            if wanted[..k].iter().any(|(o, _, _)| o == u) || live.iter().any(|a| a.unit_id == *u) {
+                return Err(AppError::rule(field, format!("单位 {u} 重复交办")));
+            }
+        }
+        let cal = crate::calendar::load(&mut tx, item.org_id).await?;
+        let policy = self.policy(item.org_id).await?;
+        let today = self.today();
+        let mut created = Vec::new();
+        for (unit, role, _) in wanted {
+            let due = policy.assignment_dues(&cal, role, today);
+            let (aid,): (i64,) = sqlx::query_as(
+                "INSERT INTO assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)
+                 VALUES ($1, $2, $3, 'assigned', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(id)
+            .bind(unit)
+            .bind(role.as_str())
+            .bind(iso(today))
+            .bind(iso(due.return_by))
+            .bind(iso(due.first_consultation_by))
+            .bind(due.co_opinion_by.map(iso))
+            .bind(due.reply_by.map(iso))
+            .bind(due.provisional as i64)
+            .bind(now_ts())
+            .fetch_one(&mut *tx)
+            .await?;
+            record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), assignment_id: Some(aid), action: "assigned", to: Some("assigned"), data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})), ..Default::default() }).await?;
+            created.push(aid);
+        }
+        if to != item.state() {
+            set_state(&mut tx, actor, &item, to, "handling", None, None).await?;
+        }
+        tx.commit().await?;
+        let all = self.assignments_by_id(&created).await?;
+        Ok(AssignOut { assignments: all })
+    }
+
+    /// `POST /items/{id}/key`: mark or unmark a key item.
+    pub async fn set_key(&self, actor: &Actor, id: i64, input: Input<KeyInput>) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Office])?;
+        let i = input.get()?;
+        let leader = optional("leader", i.leader.as_deref(), NAME_MAX)?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        if item.number.is_none() {
+            return Err(AppError::conflict("只有已立案的提案可以列为重点提案"));
+        }
+        sqlx::query("UPDATE items SET is_key = $1, key_leader = $2 WHERE id = $3")
+            .bind(i.key as i64)
+            .bind(if i.key { leader.clone() } else { None })
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), action: if i.key { "key_set" } else { "key_unset" }, data: Some(serde_json::json!({"leader": leader})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(out(&item, item.state()))
+    }
+
+    /// `POST /items/{id}/supervision`: a 督办 note, at any time after submission.
+    pub async fn add_supervision(&self, actor: &Actor, id: i64, input: Input<SupervisionInput>) -> AppResult<Created> {
+        actor.require(&[Role::Office])?;
+        let i = input.get()?;
+        let note = required("note", &i.note, REASON_MAX)?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        if item.state() == ItemState::Draft {
+            return Err(AppError::conflict("草稿不能督办"));
+        }
+        if let Some(d) = i.due_on {
+            if d < self.today() {
+                return Err(AppError::rule("due_on", "督办期限不能早于今天"));
+            }
+        }
+        let (sid,): (i64,) = sqlx::query_as("INSERT INTO supervisions (item_id, note, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(id)
+            .bind(&note)
+            .bind(i.due_on.map(iso))
+            .bind(actor.user_id)
+            .bind(now_ts())
+            .fetch_one(&mut *tx)
+            .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), action: "supervision", reason: Some(&note), data: Some(serde_json::json!({"due_on": i.due_on})), ..Default::default() }).await?;
+        tx.commit().await?;
+        Ok(Created { id: sid })
+    }
+
+    /// `POST /items/{id}/close`: 办结, once every reply is sent and each rating is in or past due.
+    pub async fn close_item(&self, actor: &Actor, id: i64) -> AppResult<ItemStateOut> {
+        actor.require(&[Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let item = self.item_for(&mut tx, actor, id).await?;
+        let to = item_next(item.state(), ItemAction::Close)?;
+        let today = iso(self.today());
+        for a in item_assignments(&mut tx, id).await?.iter().filter(|a| a.role().owes_reply() && a.state().is_live()) {
+            let pending: Option<(i64,)> = sqlx::query_as(
+                "SELECT d.id FROM documents d WHERE d.assignment_id = $1 AND d.kind = 'reply' AND d.state = 'sent'
+                 AND d.evaluation_due >= $2 AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.document_id = d.id)",
+            )
+            .bind(a.id)
+            .bind(&today)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if pending.is_some() {
+                return Err(AppError::conflict("尚有答复在评价期内未评价，不能办结"));
+            }
+        }
+        set_state(&mut tx, actor, &item, to, "closed", None, None).await?;
+        tx.commit().await?;
+        Ok(out(&item, to))
+    }
+}

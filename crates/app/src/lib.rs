@@ -1,0 +1,163 @@
+//! Banli's use cases. Each public function is one action of DESIGN §3: it checks the actor's
+//! right to act (role, unit, item), then the input, then the lifecycle rule in the domain,
+//! and writes everything — including the event — in one transaction. The API, the web UI and
+//! the CLI all call these functions; no permission is decided anywhere else.
+
+pub mod admin;
+pub mod assignments;
+pub mod auth;
+pub mod calendar;
+pub mod documents;
+mod error;
+mod events;
+mod input;
+pub mod items;
+pub mod publish;
+pub mod rows;
+pub mod view;
+
+pub use banli_domain as domain;
+pub use error::{AppError, AppResult};
+pub use input::{parse_json, Input};
+
+use banli_domain::model::Role;
+use banli_domain::policy::Policy;
+use banli_store::{sqlx, Db, Tx};
+use chrono::{FixedOffset, NaiveDate, Utc};
+use rows::*;
+use std::sync::{Arc, Mutex};
+
+/// Who is acting: a signed-in user (API token, web session or a CLI command).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub org_id: Option<i64>,
+}
+
+impl Actor {
+    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("您的角色无权执行此操作"))
+        }
+    }
+    pub fn is(&self, role: Role) -> bool {
+        self.role == role
+    }
+}
+
+/// Settings a deployment gives the use cases.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Used for publication URLs, QR codes, feeds and e-mails.
+    pub public_base_url: String,
+}
+
+/// The application: the database, the organisation the CLI and API act in by default, and
+/// the clock (settable in tests, so deadlines can lapse without waiting).
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub org_id: i64,
+    pub settings: Settings,
+    today_override: Arc<Mutex<Option<NaiveDate>>>,
+}
+
+impl App {
+    /// Opens the application on a connected database, creating the configured organisation
+    /// (with its default categories) on first use.
+    pub async fn open(db: Db, org_name: &str, settings: Settings) -> AppResult<App> {
+        let org_id = admin::ensure_organisation(&db, org_name).await?;
+        Ok(App {
+            db,
+            org_id,
+            settings,
+            today_override: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// Today in the organisation's time zone (Asia/Shanghai: UTC+8 all year).
+    pub fn today(&self) -> NaiveDate {
+        if let Some(d) = *self.today_override.lock().expect("clock lock") {
+            return d;
+        }
+        let tz = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+        Utc::now().with_timezone(&tz).date_naive()
+    }
+
+    /// Moves the clock (tests and demo data only).
+    pub fn set_today(&self, day: Option<NaiveDate>) {
+        *self.today_override.lock().expect("clock lock") = day;
+    }
+
+    pub async fn policy(&self, org_id: i64) -> AppResult<Policy> {
+        let (text,): (String,) = sqlx::query_as("SELECT policy FROM organisations WHERE id = $1")
+            .bind(org_id)
+            .fetch_one(&self.db.pool)
+            .await?;
+        Ok(serde_json::from_str(&text).unwrap_or_default())
+    }
+}
+
+// ---- loaders shared by the use cases ----
+
+pub(crate) async fn load_item(tx: &mut Tx, id: i64) -> AppResult<ItemRow> {
+    sqlx::query_as::<_, ItemRow>(&format!("SELECT {ITEM_COLS} FROM items WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound("提案"))
+}
+
+pub(crate) async fn load_assignment(tx: &mut Tx, id: i64) -> AppResult<AssignmentRow> {
+    sqlx::query_as::<_, AssignmentRow>(&format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound("交办"))
+}
+
+pub(crate) async fn item_assignments(tx: &mut Tx, item_id: i64) -> AppResult<Vec<AssignmentRow>> {
+    Ok(sqlx::query_as::<_, AssignmentRow>(&format!(
+        "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE item_id = $1 ORDER BY id"
+    ))
+    .bind(item_id)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+pub(crate) async fn load_unit(tx: &mut Tx, id: i64) -> AppResult<Option<UnitRow>> {
+    Ok(sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLS} FROM units WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+pub(crate) async fn load_session(tx: &mut Tx, id: i64) -> AppResult<Option<SessionRow>> {
+    Ok(sqlx::query_as::<_, SessionRow>(&format!("SELECT {SESSION_COLS} FROM sessions WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// The actor must belong to the item's organisation (units serve every organisation).
+pub(crate) fn same_org(actor: &Actor, item: &ItemRow) -> AppResult<()> {
+    match actor.org_id {
+        Some(o) if o != item.org_id => Err(AppError::forbidden("该提案不属于您的机构")),
+        _ => Ok(()),
+    }
+}
+
+/// 0239-style case number.
+pub fn format_number(n: i64) -> String {
+    format!("{n:04}")
+}
+
+pub(crate) fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}

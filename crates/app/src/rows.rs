@@ -1,0 +1,161 @@
+//! Rows as stored. Enum columns stay text here and are parsed where a rule needs them.
+
+use banli_domain::model::{AssignmentRole, AssignmentState, DocState, ItemState, Role};
+use chrono::NaiveDate;
+use sqlx::FromRow;
+
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub disabled: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UnitRow {
+    pub id: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub parent_id: Option<i64>,
+    pub doc_prefix: Option<String>,
+    pub doc_prefix_suggestion: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub body_name: String,
+    pub kind: String,
+    pub term: i64,
+    pub sitting: i64,
+    pub opened_on: String,
+    pub cosign_cutoff: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ItemRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub session_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub origin: String,
+    pub category_id: Option<i64>,
+    pub collective_name: Option<String>,
+    pub first_proposer_id: i64,
+    pub state: String,
+    pub number: Option<i64>,
+    pub submitted_on: Option<String>,
+    pub filed_at: Option<String>,
+    pub disposition: Option<String>,
+    pub disposition_unit_id: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub is_key: i64,
+    pub key_leader: Option<String>,
+    pub on_paper: i64,
+    pub created_by: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl ItemRow {
+    pub fn state(&self) -> ItemState {
+        ItemState::parse(&self.state).unwrap_or(ItemState::Draft)
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AssignmentRow {
+    pub id: i64,
+    pub item_id: i64,
+    pub unit_id: i64,
+    pub role: String,
+    pub state: String,
+    pub assigned_on: String,
+    pub return_by: String,
+    pub first_consultation_by: String,
+    pub co_opinion_by: Option<String>,
+    pub reply_by: Option<String>,
+    pub extended_reply_by: Option<String>,
+    pub rehandling_reply_by: Option<String>,
+    pub provisional: i64,
+    pub accepted_at: Option<String>,
+    pub rehandlings: i64,
+}
+
+impl AssignmentRow {
+    pub fn role(&self) -> AssignmentRole {
+        AssignmentRole::parse(&self.role).unwrap_or(AssignmentRole::Co)
+    }
+    pub fn state(&self) -> AssignmentState {
+        AssignmentState::parse(&self.state).unwrap_or(AssignmentState::Assigned)
+    }
+    pub fn assigned_on(&self) -> NaiveDate {
+        date(&self.assigned_on)
+    }
+    /// The reply deadline in force: a re-handling's own, else the extended one, else the first.
+    pub fn reply_due(&self) -> Option<NaiveDate> {
+        self.rehandling_reply_by
+            .as_deref()
+            .or(self.extended_reply_by.as_deref())
+            .or(self.reply_by.as_deref())
+            .map(date)
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub kind: String,
+    pub assignment_id: i64,
+    pub round: i64,
+    pub state: String,
+    pub body: String,
+    pub grade: Option<String>,
+    pub disclosure: String,
+    pub disclosure_reason: Option<String>,
+    pub summary: Option<String>,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub doc_number: Option<String>,
+    pub drafted_by: i64,
+    pub approved_by: Option<i64>,
+    pub reject_reason: Option<String>,
+    pub sent_at: Option<String>,
+    pub sent_on: Option<String>,
+    pub evaluation_due: Option<String>,
+    pub evaluation_provisional: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl DocumentRow {
+    pub fn state(&self) -> DocState {
+        DocState::parse(&self.state).unwrap_or(DocState::Draft)
+    }
+}
+
+pub fn role_of(u: &UserRow) -> Role {
+    Role::parse(&u.role).unwrap_or(Role::Proposer)
+}
+
+/// Stored dates were written by us as `YYYY-MM-DD`.
+pub fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap_or_default()
+}
+
+pub const ITEM_COLS: &str = "id, org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, disposition, disposition_unit_id, merged_into, is_key, key_leader, on_paper, created_by, created_at, updated_at";
+pub const ASSIGNMENT_COLS: &str = "id, item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, extended_reply_by, rehandling_reply_by, provisional, accepted_at, rehandlings";
+pub const DOCUMENT_COLS: &str = "id, kind, assignment_id, round, state, body, grade, disclosure, disclosure_reason, summary, contact_name, contact_phone, doc_number, drafted_by, approved_by, reject_reason, sent_at, sent_on, evaluation_due, evaluation_provisional, created_at, updated_at";
+pub const USER_COLS: &str = "id, username, display_name, password_hash, role, unit_id, org_id, disabled";
+pub const UNIT_COLS: &str = "id, name, short_name, parent_id, doc_prefix, doc_prefix_suggestion";
+pub const SESSION_COLS: &str = "id, org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff";

@@ -1,0 +1,116 @@
+//! The colour of an open clock (DESIGN §4 "Deadlines"): green while more than
+//! a fraction (default 20%) of the time is left, yellow when less, red when
+//! overdue. Dates are in the organisation's time zone; "today" is passed in.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The default share of the whole span below which a clock turns yellow.
+pub const DEFAULT_YELLOW_FRACTION: f64 = 0.2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Colour {
+    Green,
+    Yellow,
+    Red,
+}
+
+/// [`colour_with_threshold`] with the default 20%.
+pub fn colour(start: NaiveDate, due: NaiveDate, today: NaiveDate) -> Colour {
+    colour_with_threshold(start, due, today, DEFAULT_YELLOW_FRACTION)
+}
+
+/// Red when `today` is after `due`; green when the calendar days left
+/// (`due - today`) are more than `yellow_fraction` of the whole span
+/// (`due - start`); yellow otherwise. A span of zero (or less) that is not
+/// overdue is yellow.
+pub fn colour_with_threshold(
+    start: NaiveDate,
+    due: NaiveDate,
+    today: NaiveDate,
+    yellow_fraction: f64,
+) -> Colour {
+    if today > due {
+        return Colour::Red;
+    }
+    let span = (due - start).num_days();
+    let left = (due - today).num_days();
+    if span > 0 && left as f64 > yellow_fraction * span as f64 {
+        Colour::Green
+    } else {
+        Colour::Yellow
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn boundaries_of_a_ten_day_clock() {
+        let (start, due) = (d(2024, 3, 1), d(2024, 3, 11));
+        assert_eq!(colour(start, due, d(2024, 3, 1)), Colour::Green);
+        // 3 of 10 days left (30%): still green.
+        assert_eq!(colour(start, due, d(2024, 3, 8)), Colour::Green);
+        // Exactly 20% left is no longer "more than 20%".
+        assert_eq!(colour(start, due, d(2024, 3, 9)), Colour::Yellow);
+        // The due day itself is yellow, the day after red.
+        assert_eq!(colour(start, due, due), Colour::Yellow);
+        assert_eq!(colour(start, due, d(2024, 3, 12)), Colour::Red);
+        assert_eq!(colour(start, due, d(2025, 1, 1)), Colour::Red);
+    }
+
+    #[test]
+    fn fifteen_working_day_clock_boundary() {
+        // A span of 21 calendar days: more than 4.2 days left is green.
+        let (start, due) = (d(2024, 3, 1), d(2024, 3, 22));
+        assert_eq!(colour(start, due, d(2024, 3, 17)), Colour::Green); // 5 left
+        assert_eq!(colour(start, due, d(2024, 3, 18)), Colour::Yellow); // 4 left
+    }
+
+    #[test]
+    fn zero_length_span_is_yellow_until_overdue() {
+        let day = d(2024, 3, 1);
+        assert_eq!(colour(day, day, day), Colour::Yellow);
+        assert_eq!(colour(day, day, d(2024, 2, 1)), Colour::Yellow);
+        assert_eq!(colour(day, day, d(2024, 3, 2)), Colour::Red);
+    }
+
+    #[test]
+    fn threshold_is_configurable() {
+        let (start, due) = (d(2024, 3, 1), d(2024, 3, 11));
+        let today = d(2024, 3, 7); // 4 of 10 days left
+        assert_eq!(colour_with_threshold(start, due, today, 0.2), Colour::Green);
+        assert_eq!(
+            colour_with_threshold(start, due, today, 0.5),
+            Colour::Yellow
+        );
+        assert_eq!(colour_with_threshold(start, due, today, 0.0), Colour::Green);
+        assert_eq!(colour_with_threshold(start, due, due, 0.0), Colour::Yellow);
+        assert_eq!(
+            colour_with_threshold(start, due, today, f64::NAN),
+            Colour::Yellow
+        );
+    }
+
+    #[test]
+    fn today_before_start_is_green() {
+        assert_eq!(
+            colour(d(2024, 3, 10), d(2024, 3, 20), d(2024, 3, 1)),
+            Colour::Green
+        );
+    }
+
+    #[test]
+    fn serialises_lowercase() {
+        assert_eq!(
+            serde_json::to_string(&Colour::Yellow).unwrap(),
+            "\"yellow\""
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! Storage for Banli: SQLite (the embedded default) and PostgreSQL through one code path.
+//!
+//! Every query is written once, with `$N` placeholders that both databases accept, against
+//! `sqlx::Any`. Because `Any` has no date or JSON types, dates are stored as `YYYY-MM-DD`
+//! text, timestamps as fixed-width RFC 3339 UTC text (both sort as they compare), flags as
+//! 0/1 integers and structured values as JSON text.
+
+mod db;
+mod migrate;
+pub mod sql;
+
+pub use db::{now_ts, Backend, Db, Tx};
+pub use sql::{Arg, Sql};
+pub use sqlx;
+pub use sqlx::any::AnyRow as Row;
+pub use sqlx::Row as RowExt;
+
+pub type Error = sqlx::Error;

@@ -1,0 +1,44 @@
+//! Schema migrations, written once for both databases. `{id}` stands for each backend's
+//! auto-incrementing primary key; every other type is common to both.
+
+use crate::db::{now_ts, Backend, Db};
+use sqlx::Executor;
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "initial schema", include_str!("../migrations/0001_initial.sql"))];
+
+pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
+    db.pool
+        .execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        .await?;
+    let id = match db.backend {
+        Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    for (version, name, sql) in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        if db.backend == Backend::Postgres {
+            // Several instances may start together against one database.
+            tx.execute("SELECT pg_advisory_xact_lock(2410)").await?;
+        }
+        let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if done.is_some() {
+            continue;
+        }
+        tracing::info!(version, name, "applying migration");
+        let sql = sql.replace("{id}", id);
+        for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            tx.execute(stmt).await?;
+        }
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(version)
+            .bind(*name)
+            .bind(now_ts())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
