@@ -320,17 +320,17 @@ impl App {
         let mut tx = self.db.begin().await?;
         let item = self.item_for(&mut tx, actor, id).await?;
         let state = item.state();
-        let allowed = match actor.role {
-            Role::Office => item.on_paper == 1 || state == ItemState::Submitted,
-            _ => item.first_proposer_id == actor.user_id,
-        };
-        if !allowed {
+        if actor.is(Role::Proposer) && item.first_proposer_id != actor.user_id {
             return Err(AppError::forbidden("只有第一提案人可以修改本提案"));
         }
         let i = input.get()?;
         item_next(state, ItemAction::Edit)?;
-        if actor.is(Role::Proposer) && !matches!(state, ItemState::Draft | ItemState::Returned) {
-            return Err(AppError::conflict("提案提交后不能再修改"));
+        let editable = match actor.role {
+            Role::Office => state == ItemState::Submitted || (item.on_paper == 1 && state == ItemState::Draft),
+            _ => matches!(state, ItemState::Draft | ItemState::Returned),
+        };
+        if !editable {
+            return Err(AppError::conflict("当前状态下不能修改提案"));
         }
         if i.session_id != item.session_id {
             return Err(AppError::rule("session_id", "不能更换届次会议"));

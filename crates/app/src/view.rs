@@ -692,3 +692,29 @@ pub(crate) fn assignment_out(policy: &Policy, a: AssignmentRow, unit_name: Strin
         item_title: title,
     }
 }
+
+/// Queue lengths for `/metrics`.
+#[derive(Debug, Default)]
+pub struct QueueGauges {
+    pub open: i64,
+    pub overdue: i64,
+    pub awaiting_filing: i64,
+    pub outbox: i64,
+}
+
+impl App {
+    pub async fn queue_gauges(&self) -> AppResult<QueueGauges> {
+        let today = crate::iso(self.today());
+        let open_states = "('assigned', 'accepted', 'return_requested', 'rehandling')";
+        let (open,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM assignments WHERE state IN {open_states}")).fetch_one(&self.db.pool).await?;
+        let (overdue,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM assignments WHERE state IN {open_states} AND COALESCE(rehandling_reply_by, extended_reply_by, reply_by, co_opinion_by) < $1"
+        ))
+        .bind(&today)
+        .fetch_one(&self.db.pool)
+        .await?;
+        let (awaiting_filing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items WHERE state = 'submitted'").fetch_one(&self.db.pool).await?;
+        let (outbox,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(&self.db.pool).await?;
+        Ok(QueueGauges { open, overdue, awaiting_filing, outbox })
+    }
+}

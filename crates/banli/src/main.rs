@@ -1,1 +1,251 @@
-fn main() {}
+//! `banli`: the single binary. Serves the API, runs migrations, manages users, loads demo data
+//! and measures itself.
+
+mod bench;
+mod config;
+mod demo;
+
+use anyhow::{bail, Context};
+use banli_app::{App, Settings};
+use banli_domain::model::Role;
+use banli_store::Db;
+use clap::{Parser, Subcommand};
+use config::{Config, FileConfig, DEFAULT_ORGANISATION};
+use std::io::Read;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(name = "banli", version, about = "Banli 办理：提案与建议的提交、交办、答复、评价与公开")]
+struct Cli {
+    /// Data directory: holds banli.sqlite3 (the default database) and the search index.
+    #[arg(long, global = true, env = "BANLI_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// sqlite://… or postgres://…; default: DATA_DIR/banli.sqlite3.
+    #[arg(long, global = true, env = "BANLI_DATABASE_URL")]
+    database_url: Option<String>,
+    /// A TOML file with data_dir, database_url, listen, organisation, public_base_url, log.
+    #[arg(long, global = true, env = "BANLI_CONFIG")]
+    config: Option<PathBuf>,
+    /// The organisation the commands act in (created on first use).
+    #[arg(long, global = true, env = "BANLI_ORGANISATION")]
+    organisation: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and, with --demo, load a demo organisation first).
+    Serve {
+        #[arg(long, env = "BANLI_LISTEN")]
+        listen: Option<String>,
+        /// Load a realistic demo organisation (into an empty database) and print its users.
+        #[arg(long)]
+        demo: bool,
+        /// Base URL the public sees (QR codes, feeds, e-mails).
+        #[arg(long, env = "BANLI_PUBLIC_BASE_URL")]
+        public_base_url: Option<String>,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Measure the core: lifecycles per second through the API, and the demo build time.
+    Bench {
+        /// Lifecycles to run (each: draft → submit → file → assign → accept → reply → approve → evaluate → close).
+        #[arg(long, default_value_t = 200)]
+        lifecycles: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// The unit (full or short name, or id) of a unit_staff or unit_signer.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Set a new password, read from standard input.
+    ResetPassword {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Print a new API token for the user.
+    Token { name: String },
+}
+
+fn resolve(cli: &Cli, file: &FileConfig, listen: Option<String>, public: Option<String>) -> Config {
+    let data_dir = cli.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("./banli-data"));
+    let database_url = cli.database_url.clone().or(file.database_url.clone()).unwrap_or_else(|| Db::sqlite_url(&data_dir));
+    let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let public_base_url = public.or(file.public_base_url.clone()).unwrap_or_else(|| format!("http://{listen}"));
+    Config {
+        data_dir,
+        database_url,
+        listen,
+        organisation: cli.organisation.clone().or(file.organisation.clone()).unwrap_or_else(|| DEFAULT_ORGANISATION.into()),
+        public_base_url,
+    }
+}
+
+/// Opens the database (creating the data directory and bringing the schema up to date) and the app.
+async fn open(cfg: &Config) -> anyhow::Result<App> {
+    if cfg.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("无法创建数据目录 {}", cfg.data_dir.display()))?;
+    }
+    let db = Db::connect(&cfg.database_url)
+        .await
+        .with_context(|| format!("无法连接数据库 {}：请检查 --database-url 或 BANLI_DATABASE_URL", redact(&cfg.database_url)))?;
+    Ok(App::open(db, &cfg.organisation, Settings { public_base_url: cfg.public_base_url.clone() }).await?)
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).context("无法从标准输入读取密码")?;
+    let p = s.trim_end_matches(['\n', '\r']).to_string();
+    if p.is_empty() {
+        bail!("标准输入中没有密码：例如 echo 'S3cret-pass' | banli user add NAME --role office --password-stdin");
+    }
+    Ok(p)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let file = match FileConfig::load(cli.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let filter = std::env::var("RUST_LOG").ok().or(file.log.clone()).unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into());
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_writer(std::io::stderr).init();
+    match run(cli, file).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve { listen, demo, public_base_url } => {
+            let cfg = resolve(&cli, &file, listen.clone(), public_base_url.clone());
+            let app = open(&cfg).await?;
+            if *demo {
+                let started = std::time::Instant::now();
+                let users = demo::load(&app).await.context("载入演示数据失败")?;
+                demo::print_users(&users, &cfg, started.elapsed());
+            }
+            serve(app, &cfg).await
+        }
+        Command::Migrate => {
+            let cfg = resolve(&cli, &file, None, None);
+            open(&cfg).await?;
+            println!("数据库结构已是最新：{}", redact(&cfg.database_url));
+            Ok(())
+        }
+        Command::User { command } => {
+            let cfg = resolve(&cli, &file, None, None);
+            let app = open(&cfg).await?;
+            user(&app, command).await
+        }
+        Command::Bench { lifecycles, concurrency } => {
+            let cfg = resolve(&cli, &file, None, None);
+            bench::run(&cfg, *lifecycles, *concurrency).await
+        }
+    }
+}
+
+async fn user(app: &App, command: &UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { name, role, unit, display_name, .. } => {
+            let role = Role::parse(role).with_context(|| format!("未知角色“{role}”：可选 proposer、office、unit_staff、unit_signer、admin"))?;
+            let unit_id = match unit {
+                None => None,
+                Some(u) => Some(
+                    app.list_units()
+                        .await?
+                        .into_iter()
+                        .find(|x| x.name == *u || x.short_name.as_deref() == Some(u) || x.id.to_string() == *u)
+                        .map(|x| x.id)
+                        .with_context(|| format!("找不到单位“{u}”"))?,
+                ),
+            };
+            let password = read_password()?;
+            let out = app
+                .insert_user(None, banli_app::admin::NewUser { username: name.clone(), password, display_name: display_name.clone().unwrap_or_else(|| name.clone()), role, unit_id, sector: None })
+                .await
+                .map_err(|e| anyhow::anyhow!("{}{e}", e.field().map(|f| format!("{f}: ")).unwrap_or_default()))?;
+            println!("已创建用户 {}（{}，id {}）", out.username, out.role, out.id);
+            Ok(())
+        }
+        UserCommand::ResetPassword { name, .. } => {
+            let password = read_password()?;
+            app.reset_password(None, name, &password).await?;
+            println!("已重设 {name} 的密码");
+            Ok(())
+        }
+        UserCommand::Token { name } => {
+            let actor = app.actor_by_name(name).await?;
+            println!("{}", app.issue_token(actor.user_id, "cli").await?);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(app: App, cfg: &Config) -> anyhow::Result<()> {
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
+    let db = app.db.clone();
+    let router = banli_web::router(app, metrics);
+    let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("无法监听 {}：端口可能已被占用，请用 --listen 换一个", cfg.listen))?;
+    tracing::info!(listen = %cfg.listen, database = %redact(&cfg.database_url), "Banli is serving");
+    eprintln!("Banli 已启动：{}（API 文档 {}/api/v1/openapi.json）", cfg.public_base_url, cfg.public_base_url);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("Banli stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// The default share of the whole span below which a clock turns yellow.
 pub const DEFAULT_YELLOW_FRACTION: f64 = 0.2;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Colour {

@@ -1,0 +1,8 @@
+//! Black-box tests: the real router on a random port, over real HTTP, against SQLite and —
+//! when BANLI_TEST_PG_URL is set — PostgreSQL, with the same test code. One test binary, so
+//! it links once.
+
+mod harness;
+mod lifecycle;
+mod matrix;
+mod validation;
