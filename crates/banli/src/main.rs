@@ -62,6 +62,12 @@ enum Command {
         /// Concurrent clients.
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+        /// Also measure PostgreSQL: a fresh database is created from this URL and dropped after.
+        #[arg(long, env = "BANLI_BENCH_PG_URL")]
+        pg_url: Option<String>,
+        /// Do not time the demo build.
+        #[arg(long)]
+        skip_demo: bool,
     },
 }
 
@@ -177,9 +183,9 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             let app = open(&cfg).await?;
             user(&app, command).await
         }
-        Command::Bench { lifecycles, concurrency } => {
+        Command::Bench { lifecycles, concurrency, pg_url, skip_demo } => {
             let cfg = resolve(&cli, &file, None, None);
-            bench::run(&cfg, *lifecycles, *concurrency).await
+            bench::run(&cfg, bench::Options { lifecycles: *lifecycles, concurrency: *concurrency, pg_url: pg_url.clone(), skip_demo: *skip_demo }).await
         }
     }
 }

@@ -2,6 +2,7 @@
 //! when BANLI_TEST_PG_URL is set — PostgreSQL, with the same test code. One test binary, so
 //! it links once.
 
+mod cli;
 mod harness;
 mod lifecycle;
 mod matrix;

@@ -1,0 +1,115 @@
+//! The binary itself: commands on an empty data directory, configuration, help.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn banli() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_banli"))
+}
+
+#[test]
+fn user_add_works_on_an_empty_data_directory_and_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = banli()
+        .args(["--data-dir", dir.path().to_str().unwrap(), "user", "add", "zhang.wei", "--role", "office", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a-long-password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("zhang.wei"));
+    assert!(dir.path().join("banli.sqlite3").exists());
+    // The same name again is refused with a reason; a unit role without a unit too.
+    let mut again = banli()
+        .args(["--data-dir", dir.path().to_str().unwrap(), "user", "add", "zhang.wei", "--role", "office", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    again.stdin.take().unwrap().write_all(b"a-long-password\n").unwrap();
+    let out = again.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("用户名已被使用"));
+    // A token can be issued for the new user.
+    let out = banli().args(["--data-dir", dir.path().to_str().unwrap(), "user", "token", "zhang.wei"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("bl_"));
+}
+
+#[test]
+fn bad_arguments_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = banli().args(["--data-dir", dir.path().to_str().unwrap(), "user", "add", "x", "--role", "root", "--password-stdin"]).stdin(Stdio::null()).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("proposer"), "names the valid roles");
+    let out = banli().args(["--database-url", "mysql://x", "migrate"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite://"));
+    // Every command has --help.
+    for cmd in [vec!["--help"], vec!["serve", "--help"], vec!["user", "add", "--help"], vec!["migrate", "--help"], vec!["bench", "--help"]] {
+        let out = banli().args(&cmd).output().unwrap();
+        assert!(out.status.success(), "{cmd:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+    }
+}
+
+#[test]
+fn configuration_comes_from_the_toml_file_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_file = dir.path().join("from-file");
+    let cfg = dir.path().join("banli.toml");
+    std::fs::write(&cfg, format!("data_dir = \"{}\"\norganisation = \"湖南省人大常委会\"\n", from_file.display())).unwrap();
+    let out = banli().args(["--config", cfg.to_str().unwrap(), "migrate"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(from_file.join("banli.sqlite3").exists());
+    let flag_dir = dir.path().join("from-flag");
+    let out = banli().args(["--config", cfg.to_str().unwrap(), "--data-dir", flag_dir.to_str().unwrap(), "migrate"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(flag_dir.join("banli.sqlite3").exists());
+    // An unknown key is an error that names the file.
+    std::fs::write(&cfg, "databse_url = \"x\"\n").unwrap();
+    let out = banli().args(["--config", cfg.to_str().unwrap(), "migrate"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("banli.toml"));
+}
+
+#[test]
+fn serve_answers_health_and_metrics_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = banli()
+        .args(["--data-dir", dir.path().to_str().unwrap(), "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("BANLI_ORGANISATION", "测试政协")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let ok = rt.block_on(async {
+        for _ in 0..100 {
+            if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
+                return Some(r.text().await.unwrap());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        None
+    });
+    assert!(ok.expect("server came up").contains("\"database\":\"ok\""));
+    let metrics = rt.block_on(async { reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap() });
+    assert!(metrics.contains("banli_http_requests_total"), "{metrics}");
+    assert!(metrics.contains("banli_overdue_assignments"));
+    let doc = rt.block_on(async { reqwest::get(format!("{base}/api/v1/openapi.json")).await.unwrap().json::<serde_json::Value>().await.unwrap() });
+    assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
+    assert!(doc["components"]["schemas"]["ReplyInput"].is_object());
+    // SIGTERM: a graceful stop with exit code 0.
+    send_sigterm(child.id());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0");
+}
+
+fn send_sigterm(pid: u32) {
+    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+}
