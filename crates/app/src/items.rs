@@ -149,10 +149,13 @@ pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, item_id: i64)
         .map(|a| a.state())
         .collect();
     let derived = derived_item_state(&states);
-    if derived != current && derived != ItemState::Filed {
-        set_state(tx, actor, &item, derived, "state_derived", None, None).await?;
-    }
-    Ok(())
+    let action = match (current, derived) {
+        (ItemState::Handling, ItemState::Replied) => ItemAction::AllReplied,
+        (ItemState::Replied, ItemState::Handling) => ItemAction::Reopen,
+        _ => return Ok(()),
+    };
+    let to = item_next(current, action)?;
+    set_state(tx, actor, &item, to, "state_derived", None, None).await
 }
 
 async fn users_by_name(tx: &mut Tx, field: &str, names: &[String], org_id: i64) -> AppResult<Vec<UserRow>> {
@@ -467,7 +470,15 @@ impl App {
         let to = item_next(item.state(), ItemAction::File)?;
         let category = category_id(&mut tx, item.org_id, i.category.as_deref()).await?;
         let number = match item.number {
-            Some(n) => n,
+            Some(n) => {
+                // A number given on paper is kept; online filing continues after the highest.
+                sqlx::query("UPDATE sessions SET next_number = CASE WHEN next_number > $1 THEN next_number ELSE $1 + 1 END WHERE id = $2")
+                    .bind(n)
+                    .bind(item.session_id)
+                    .execute(&mut *tx)
+                    .await?;
+                n
+            }
             None => {
                 // The counter row is locked by this update until commit: no gaps, no duplicates.
                 let (n,): (i64,) = sqlx::query_as("UPDATE sessions SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1")

@@ -263,3 +263,90 @@ async fn concurrent_filing_numbers_have_no_gaps(t: &TestApp) {
     assert_eq!(numbers, expected);
 }
 
+
+on_both!(paper_collective_office_check_and_rehandling_limit);
+/// The office's paths: an item received on paper and rated on paper, a collective item, the
+/// co-sign cut-off, the office's check of replies when the policy asks for it, a waived
+/// co-opinion, a commitment carried over, and the re-handling limit after which the office
+/// decides (bringing a co unit back in).
+async fn paper_collective_office_check_and_rehandling_limit(t: &TestApp) {
+    let w = world(t).await;
+    // The policy: the office checks replies before they are sent.
+    let mut policy = t.get("admin", "/api/v1/policy").await.ok().clone();
+    policy["office_checks_replies"] = json!(true);
+    t.put("office", "/api/v1/policy", policy.clone()).await.status(403);
+    t.put("admin", "/api/v1/policy", json!({"reply_months": 0})).await.status(422);
+    t.put("admin", "/api/v1/policy", policy).await.ok();
+    // Paper item: the office enters it with its proposers and the date it arrived.
+    t.set_today("2023-01-20");
+    let paper = t
+        .post("office", "/api/v1/items", json!({"session_id": w.session, "title": "关于洞庭湖生态补偿的提案", "body": "纸质提案正文", "origin": "joint", "proposers": ["p1", "p2"], "submitted_on": "2023-01-15"}))
+        .await;
+    let pid = paper.id();
+    t.post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "t", "body": "b", "origin": "individual", "proposers": ["p1"]})).await.status(422);
+    t.post("office", &format!("/api/v1/items/{pid}/submit"), json!({})).await.ok();
+    let d = t.get("p2", &format!("/api/v1/items/{pid}")).await;
+    assert_eq!(d.ok()["on_paper"], true);
+    assert_eq!(d.ok()["submitted_on"], "2023-01-15");
+    assert_eq!(d.ok()["proposers"][1]["status"], "paper");
+    // A collective item acts through its contact; a declined co-signer drops off.
+    let coll = t.post("p3", "/api/v1/items", json!({"session_id": w.session, "title": "关于职业教育的集体提案", "body": "b", "origin": "collective"})).await;
+    assert_eq!(coll.status(422)["error"]["field"], "collective_name");
+    let cid = t.post("p3", "/api/v1/items", json!({"session_id": w.session, "title": "关于职业教育的集体提案", "body": "b", "origin": "collective", "collective_name": "民盟湖南省委会"})).await.id();
+    assert_eq!(t.get("p3", &format!("/api/v1/items/{cid}")).await.ok()["first_proposer"], "民盟湖南省委会");
+    let joint = t.post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "关于联名的提案", "body": "b", "origin": "joint", "cosigners": ["p2", "p3"]})).await.id();
+    t.post("p3", &format!("/api/v1/items/{joint}/cosign"), json!({"accept": false})).await.ok();
+    // After the cut-off nobody can co-sign any more.
+    t.set_today("2023-03-01");
+    t.post("p2", &format!("/api/v1/items/{joint}/cosign"), json!({"accept": true})).await.status(422);
+    // File and assign the paper item to lead + co.
+    t.set_today("2023-03-01");
+    t.post("office", &format!("/api/v1/items/{pid}/file"), json!({})).await.ok();
+    let asg = t.post("office", &format!("/api/v1/items/{pid}/assign"), json!({"lead": w.lead, "co": [w.co]})).await;
+    let find = |role: &str| asg.ok()["assignments"].as_array().unwrap().iter().find(|a| a["role"] == role).unwrap()["id"].as_i64().unwrap();
+    let (la, ca) = (find("lead"), find("co"));
+    t.post("lead_staff", &format!("/api/v1/assignments/{la}/accept"), json!({})).await.ok();
+    // The office waives the silent co unit, with a reason.
+    t.post("office", &format!("/api/v1/assignments/{ca}/co-opinion/waive"), json!({})).await.status(400);
+    t.post("office", &format!("/api/v1/assignments/{ca}/co-opinion/waive"), json!({"reason": "会办单位职能已调整"})).await.ok();
+    let reply = json!({"body": "答复正文", "grade": "B", "disclosure": "public", "contact_name": "甲", "contact_phone": "1", "commitments": [{"text": "明年启动试点", "due_on": "2024-06-30"}]});
+    t.post("lead_staff", &format!("/api/v1/assignments/{la}/reply"), reply.clone()).await.ok();
+    // Approved by the signer, the reply waits for the office's check.
+    let r = t.post("lead_signer", &format!("/api/v1/assignments/{la}/reply/approve"), json!({})).await;
+    assert_eq!(r.ok()["state"], "checking");
+    t.post("lead_staff", &format!("/api/v1/assignments/{la}/reply"), reply.clone()).await.status(409);
+    t.post("office", &format!("/api/v1/assignments/{la}/reply/check"), json!({"approve": false})).await.status(422);
+    t.post("office", &format!("/api/v1/assignments/{la}/reply/check"), json!({"approve": false, "note": "承诺事项不具体"})).await.ok();
+    t.post("lead_staff", &format!("/api/v1/assignments/{la}/reply"), reply.clone()).await.ok();
+    t.post("lead_signer", &format!("/api/v1/assignments/{la}/reply/approve"), json!({})).await.ok();
+    let sent = t.post("office", &format!("/api/v1/assignments/{la}/reply/check"), json!({"approve": true})).await;
+    assert_eq!(sent.ok()["state"], "sent");
+    // A paper feedback form: only the office enters it, with source paper; unsatisfied → re-handling.
+    t.set_today("2023-03-10");
+    t.post("p1", &format!("/api/v1/assignments/{la}/evaluation"), json!({"handling": "satisfied", "result": "satisfied", "source": "paper"})).await.status(422);
+    let ev = t.post("office", &format!("/api/v1/assignments/{la}/evaluation"), json!({"handling": "basically_satisfied", "result": "unsatisfied", "source": "paper", "scan": "scans/0001.pdf"})).await;
+    assert_eq!(ev.status(201)["rehandling"], true);
+    // The office brings the co unit back for the re-handling.
+    t.post("office", &format!("/api/v1/assignments/{ca}/reopen"), json!({"reason": "请会办单位补充资金意见"})).await.ok();
+    t.post("co_staff", &format!("/api/v1/assignments/{ca}/co-opinion"), json!({"body": "补充意见", "contact_name": "乙", "contact_phone": "2"})).await.ok();
+    t.post("lead_staff", &format!("/api/v1/assignments/{la}/reply"), reply.clone()).await.ok();
+    t.post("lead_signer", &format!("/api/v1/assignments/{la}/reply/approve"), json!({})).await.status(409);
+    t.post("co_signer", &format!("/api/v1/assignments/{ca}/co-opinion/approve"), json!({})).await.ok();
+    t.post("lead_signer", &format!("/api/v1/assignments/{la}/reply/approve"), json!({})).await.ok();
+    t.post("office", &format!("/api/v1/assignments/{la}/reply/check"), json!({"approve": true})).await.ok();
+    // A second unsatisfied result: the automatic re-handling is used up; the office decides.
+    let ev = t.post("office", &format!("/api/v1/assignments/{la}/evaluation"), json!({"handling": "satisfied", "result": "unsatisfied", "source": "paper"})).await;
+    assert_eq!(ev.status(201)["rehandling"], false);
+    let d = t.get("office", &format!("/api/v1/items/{pid}")).await;
+    assert_eq!(d.ok()["state"], "replied");
+    assert!(actions(d.ok()).iter().any(|a| a == "rehandling_limit_reached"));
+    t.post("office", &format!("/api/v1/assignments/{la}/reopen"), json!({"reason": "主任会议决定再次办理"})).await.ok();
+    assert_eq!(t.get("office", &format!("/api/v1/items/{pid}")).await.ok()["state"], "handling");
+    // A commitment carried over keeps its reason.
+    let commitment = d.ok()["commitments"][0]["id"].as_i64().unwrap();
+    t.post("lead_staff", &format!("/api/v1/commitments/{commitment}/progress"), json!({"note": "受资金影响，转入下年度", "status": "carried_over", "percent": 40})).await.ok();
+    let d = t.get("p1", &format!("/api/v1/items/{pid}")).await;
+    let c = d.ok()["commitments"].as_array().unwrap().iter().find(|c| c["id"] == commitment).unwrap().clone();
+    assert_eq!(c["status"], "carried_over");
+    assert_eq!(c["percent"], 40);
+}
