@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod input;
 pub mod items;
+pub mod portal;
 pub mod publish;
 pub mod rows;
 pub mod view;

@@ -4,6 +4,7 @@
 mod bench;
 mod config;
 mod demo;
+mod integrity;
 
 use anyhow::{bail, Context};
 use banli_app::{App, Settings};
@@ -53,6 +54,15 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Check that every published page shows exactly what was approved; exit 1 if not.
+    Integrity {
+        /// The live portal to fetch and compare (e.g. https://zxta.example.gov.cn).
+        #[arg(long)]
+        url: Option<String>,
+        /// Repeat every N seconds (a scheduled check); report and keep going.
+        #[arg(long)]
+        every: Option<u64>,
     },
     /// Measure the core: lifecycles per second through the API, and the demo build time.
     Bench {
@@ -182,6 +192,22 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             let cfg = resolve(&cli, &file, None, None);
             let app = open(&cfg).await?;
             user(&app, command).await
+        }
+        Command::Integrity { url, every } => {
+            let cfg = resolve(&cli, &file, None, url.clone());
+            let app = open(&cfg).await?;
+            loop {
+                let (n, findings) = integrity::check(&app, url.as_deref()).await?;
+                for f in &findings {
+                    println!("{}\t{}", f.page, f.problem);
+                }
+                println!("检查了 {n} 份公开文件{}：{}", if url.is_some() { "及其线上页面" } else { "" }, if findings.is_empty() { "全部与批准内容一致".to_string() } else { format!("{} 处问题", findings.len()) });
+                match every {
+                    Some(secs) => tokio::time::sleep(std::time::Duration::from_secs((*secs).max(10))).await,
+                    None if findings.is_empty() => return Ok(()),
+                    None => bail!("发现 {} 处公开内容与批准内容不一致，请核查上面列出的页面", findings.len()),
+                }
+            }
         }
         Command::Bench { lifecycles, concurrency, pg_url, skip_demo } => {
             let cfg = resolve(&cli, &file, None, None);

@@ -5,6 +5,7 @@ mod api;
 mod error;
 mod extract;
 mod ops;
+pub mod portal;
 
 pub use api::ApiDoc;
 pub use error::ApiError;
@@ -14,10 +15,16 @@ use banli_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Duration;
+use axum::http::{header, HeaderValue};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+/// No scripts, no frames, nothing from elsewhere: a hijacked page cannot load anything.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -32,6 +39,7 @@ pub fn router(app: App, metrics: Option<PrometheusHandle>) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(ops::routes())
+        .merge(portal::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(ops::track))
@@ -39,6 +47,11 @@ pub fn router(app: App, metrics: Option<PrometheusHandle>) -> Router {
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
         .layer(TraceLayer::new_for_http())
 }
 

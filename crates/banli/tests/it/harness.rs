@@ -18,6 +18,8 @@ pub enum Backend {
 pub struct TestApp {
     pub base: String,
     pub app: App,
+    /// The database URL, for spawning the binary against the same data.
+    pub db_url: String,
     client: reqwest::Client,
     tokens: Mutex<HashMap<String, String>>,
     _dir: tempfile::TempDir,
@@ -106,7 +108,7 @@ impl TestApp {
         tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });
-        TestApp { base, app, client: reqwest::Client::new(), tokens: Mutex::new(HashMap::new()), _dir: dir, pg }
+        TestApp { base, app, db_url: url.to_string(), client: reqwest::Client::new(), tokens: Mutex::new(HashMap::new()), _dir: dir, pg }
     }
 
     /// Drops the PostgreSQL database made for this test.
@@ -175,6 +177,17 @@ impl TestApp {
 
     pub async fn put(&self, user: &str, path: &str, body: Value) -> Resp {
         self.raw(Method::PUT, path, Some(user), Some(body.to_string())).await
+    }
+
+    /// A public GET with extra headers; returns status, headers and body text.
+    pub async fn public(&self, path: &str, headers: &[(&str, &str)]) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let mut req = self.client.get(format!("{}{}", self.base, path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = req.send().await.expect("request");
+        let (status, h) = (r.status(), r.headers().clone());
+        (status, h, r.text().await.unwrap_or_default())
     }
 
     pub async fn get(&self, user: &str, path: &str) -> Resp {

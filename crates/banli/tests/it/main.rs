@@ -6,4 +6,5 @@ mod cli;
 mod harness;
 mod lifecycle;
 mod matrix;
+mod portal;
 mod validation;
