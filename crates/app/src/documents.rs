@@ -501,11 +501,12 @@ impl App {
             CommitmentStatus::Done => 100,
             _ => i.percent.unwrap_or(percent),
         };
-        sqlx::query("UPDATE commitments SET status = $1, percent = $2, status_reason = CASE WHEN $1 = 'carried_over' THEN $3 ELSE status_reason END, updated_at = $4 WHERE id = $5")
+        sqlx::query("UPDATE commitments SET status = $1, percent = $2, status_reason = CASE WHEN $1 = 'carried_over' THEN $3 ELSE status_reason END, updated_at = $4, done_on = $5 WHERE id = $6")
             .bind(new_status.as_str())
             .bind(new_percent)
             .bind(&note)
             .bind(now_ts())
+            .bind((new_status == CommitmentStatus::Done).then(|| iso(self.today())))
             .bind(id)
             .execute(&mut *tx)
             .await?;

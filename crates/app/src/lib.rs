@@ -15,6 +15,7 @@ pub mod items;
 pub mod portal;
 pub mod publish;
 pub mod rows;
+pub mod stats;
 pub mod view;
 
 pub use banli_domain as domain;

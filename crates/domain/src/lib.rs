@@ -8,3 +8,4 @@ pub mod lifecycle;
 pub mod limits;
 pub mod model;
 pub mod policy;
+pub mod stats;

@@ -4,7 +4,10 @@
 use crate::db::{now_ts, Backend, Db};
 use sqlx::Executor;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "initial schema", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial schema", include_str!("../migrations/0001_initial.sql")),
+    (2, "commitment done_on", include_str!("../migrations/0002_commitment_done_on.sql")),
+];
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     db.pool

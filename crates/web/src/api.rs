@@ -16,6 +16,7 @@ use banli_app::calendar::*;
 use banli_app::documents::*;
 use banli_app::items::*;
 use banli_app::publish::*;
+use banli_app::stats::*;
 use banli_app::view::*;
 use banli_app::{parse_json, Input};
 use banli_domain::policy::Policy;
@@ -227,6 +228,12 @@ action!(withdraw_reply, "/replies/{id}/withdraw", "publication", "撤回公开�
 action!(publish_co_opinion, "/co-opinions/{id}/publish", "publication", "公开会办意见", PublishInput, PublishOut, |app, actor, id, input| app.publish(&actor, id, "co_opinion", input));
 action!(withdraw_co_opinion, "/co-opinions/{id}/withdraw", "publication", "撤回公开的会办意见", ReasonInput, WithdrawOut, |app, actor, id, input| app.withdraw_publication(&actor, id, "co_opinion", input));
 
+#[utoipa::path(get, path = "/stats", tag = "stats", summary = "办理统计：总体、分单位（含排名）、分类别", params(StatsQuery),
+    responses((status = 200, body = StatsOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+async fn stats(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<StatsQuery>) -> R<StatsOut> {
+    Ok(Json(s.app.stats(&actor, q).await?))
+}
+
 #[utoipa::path(get, path = "/openapi.json", tag = "meta", summary = "本文档", responses((status = 200, description = "OpenAPI 3 document")))]
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(crate::openapi())
@@ -280,5 +287,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(withdraw_reply))
         .routes(routes!(publish_co_opinion))
         .routes(routes!(withdraw_co_opinion))
+        .routes(routes!(stats))
         .routes(routes!(openapi_json))
 }

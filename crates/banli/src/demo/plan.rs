@@ -432,7 +432,7 @@ impl Planner {
     fn origin_for(&self, k: usize) -> Origin {
         match k % 9 {
             1 | 5 => Origin::Joint,
-            4 if k % 2 == 0 => Origin::Collective,
+            4 if k.is_multiple_of(2) => Origin::Collective,
             _ => Origin::Individual,
         }
     }
@@ -512,6 +512,7 @@ impl Planner {
 
     /// Drafts and (unless `approve` is false) sends a reply; returns the day it was sent and
     /// records its commitments.
+    #[allow(clippy::too_many_arguments)]
     fn reply(&mut self, sc: &mut Sc, day: NaiveDate, unit: usize, g: Grade, disclosure: Disclosure, approve: bool, commits: &mut Vec<(usize, &'static str, NaiveDate, NaiveDate)>) -> NaiveDate {
         let text = self.reply_text(g);
         let day = self.day(sc, day, false);
@@ -781,7 +782,7 @@ impl Planner {
             _ => Eval::Online(Satisfied, Satisfied),
         };
         if f.evals[0].unsatisfied() {
-            f.grades[0] = if k % 3 == 0 { Grade::B } else { Grade::C };
+            f.grades[0] = if k.is_multiple_of(3) { Grade::B } else { Grade::C };
             f.evals[1] = match (k / 20) % 4 {
                 0 => Eval::Online(Satisfied, BasicallySatisfied),
                 1 => Eval::Online(BasicallySatisfied, BasicallySatisfied),
@@ -817,7 +818,7 @@ impl Planner {
             f.publish = Pub::Withdraw;
         }
         f.reply_rejected = k % 13 == 3;
-        if k % 17 == 0 {
+        if k.is_multiple_of(17) {
             f.key = Some(KEY_LEADERS[(k / 17) % KEY_LEADERS.len()]);
         }
         f.reply_on = plus(f.assign_on, self.rng.range(40, 75));
@@ -926,6 +927,7 @@ impl Planner {
     }
 
     /// Create → submit → file for the current session, with the occasional return and revision.
+    #[allow(clippy::too_many_arguments)]
     fn filed_current(&mut self, topic: Option<usize>, origin: Origin, k: usize, created: NaiveDate, submitted: NaiveDate, filed: NaiveDate, decline: bool, revise: bool, tidy: bool) -> Sc {
         let item = self.new_item(Sess::Current, topic, origin, k);
         let mut sc = self.script(item, created);

@@ -7,4 +7,5 @@ mod harness;
 mod lifecycle;
 mod matrix;
 mod portal;
+mod stats;
 mod validation;

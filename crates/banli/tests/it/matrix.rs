@@ -68,6 +68,7 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("POST", "/replies/{reply}/withdraw", &["office", "lead_signer"]),
     ("POST", "/co-opinions/{co_opinion}/publish", &["office", "co_signer"]),
     ("POST", "/co-opinions/{co_opinion}/withdraw", &["office", "co_signer"]),
+    ("GET", "/stats", &["admin", "office"]),
 ];
 
 #[test]
@@ -129,7 +130,11 @@ async fn authorisation_matrix(t: &TestApp) {
             .replace("{reply}", &reply.to_string())
             .replace("{co_opinion}", &co_opinion.to_string())
             .replace("{commitment}", &commitment.to_string());
-        let url = if *path == "/calendar/due" { format!("/api/v1{concrete}?from=2023-01-19&working_days=5") } else { format!("/api/v1{concrete}") };
+        let url = match *path {
+            "/calendar/due" => format!("/api/v1{concrete}?from=2023-01-19&working_days=5"),
+            "/stats" => format!("/api/v1{concrete}?session_id={}", w.session),
+            _ => format!("/api/v1{concrete}"),
+        };
         for caller in CALLERS {
             let m = Method::from_bytes(method.as_bytes()).unwrap();
             // An empty object: enough to pass authorisation, never a complete valid request for a write.
