@@ -171,10 +171,10 @@ impl App {
         .bind(u.parent_id)
         .bind(p1)
         .bind(p2)
-        .bind(now_ts())
+        .bind(self.now_ts())
         .fetch_one(&mut *tx)
         .await?;
-        record(&mut tx, Some(actor), Event { action: "unit_created", data: Some(serde_json::json!({"unit_id": row.id, "name": name})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { action: "unit_created", data: Some(serde_json::json!({"unit_id": row.id, "name": name})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -223,10 +223,10 @@ impl App {
         .bind(u.unit_id)
         .bind(org)
         .bind(sector)
-        .bind(now_ts())
+        .bind(self.now_ts())
         .fetch_one(&mut *tx)
         .await?;
-        record(&mut tx, actor, Event { org_id: org, action: "user_created", data: Some(serde_json::json!({"user_id": id, "username": username, "role": u.role})), ..Default::default() }).await?;
+        record(&mut tx, actor, &self.now_ts(), Event { org_id: org, action: "user_created", data: Some(serde_json::json!({"user_id": id, "username": username, "role": u.role})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(auth::UserOut { id, username, display_name: display, role: u.role, unit_id: u.unit_id, org_id: org })
     }
@@ -247,7 +247,7 @@ impl App {
         if n == 0 {
             return Err(AppError::NotFound("用户"));
         }
-        record(&mut tx, actor, Event { action: "password_reset", data: Some(serde_json::json!({"username": username})), ..Default::default() }).await?;
+        record(&mut tx, actor, &self.now_ts(), Event { action: "password_reset", data: Some(serde_json::json!({"username": username})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -290,10 +290,10 @@ impl App {
         .bind(s.sitting)
         .bind(crate::iso(s.opened_on))
         .bind(s.cosign_cutoff.map(crate::iso))
-        .bind(now_ts())
+        .bind(self.now_ts())
         .fetch_one(&mut *tx)
         .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(self.org_id), action: "session_created", data: Some(serde_json::json!({"session_id": row.id})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "session_created", data: Some(serde_json::json!({"session_id": row.id})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -340,7 +340,7 @@ impl App {
             .bind(self.org_id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(self.org_id), action: "policy_changed", data: Some(serde_json::to_value(&p).expect("policy serialises")), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "policy_changed", data: Some(serde_json::to_value(&p).expect("policy serialises")), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(p)
     }

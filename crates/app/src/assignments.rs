@@ -7,7 +7,7 @@ use crate::{iso, load_assignment, load_item, load_unit, Actor, App, AppError, Ap
 use banli_domain::lifecycle::{assignment_next, AssignmentAction};
 use banli_domain::limits::{optional, required, REASON_MAX, SUMMARY_MAX};
 use banli_domain::model::{AssignmentRole, AssignmentState, ConsultationMethod, ItemState, Role};
-use banli_store::{now_ts, sqlx, Tx};
+use banli_store::{sqlx, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -95,13 +95,13 @@ pub(crate) fn item_open(item: &ItemRow) -> AppResult<()> {
     }
 }
 
-pub(crate) async fn set_assignment_state(tx: &mut Tx, actor: &Actor, c: &Ctx, to: AssignmentState, action: &str, reason: Option<&str>, data: Option<serde_json::Value>) -> AppResult<()> {
+pub(crate) async fn set_assignment_state(tx: &mut Tx, actor: &Actor, now: &str, c: &Ctx, to: AssignmentState, action: &str, reason: Option<&str>, data: Option<serde_json::Value>) -> AppResult<()> {
     sqlx::query("UPDATE assignments SET state = $1 WHERE id = $2")
         .bind(to.as_str())
         .bind(c.a.id)
         .execute(&mut **tx)
         .await?;
-    record(tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), action, from: Some(&c.a.state), to: Some(to.as_str()), reason, data, ..Default::default() }).await
+    record(tx, Some(actor), now, Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), action, from: Some(&c.a.state), to: Some(to.as_str()), reason, data, ..Default::default() }).await
 }
 
 impl App {
@@ -111,8 +111,8 @@ impl App {
         let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
         item_open(&c.item)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Accept)?;
-        sqlx::query("UPDATE assignments SET accepted_at = $1 WHERE id = $2").bind(now_ts()).bind(id).execute(&mut *tx).await?;
-        set_assignment_state(&mut tx, actor, &c, to, "accepted", None, None).await?;
+        sqlx::query("UPDATE assignments SET accepted_at = $1 WHERE id = $2").bind(self.now_ts()).bind(id).execute(&mut *tx).await?;
+        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "accepted", None, None).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }
@@ -135,10 +135,10 @@ impl App {
             .bind(&proposal)
             .bind((c.a.state() == AssignmentState::Accepted) as i64)
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        set_assignment_state(&mut tx, actor, &c, to, "return_requested", Some(&reason), Some(serde_json::json!({"proposal": proposal}))).await?;
+        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "return_requested", Some(&reason), Some(serde_json::json!({"proposal": proposal}))).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }
@@ -162,12 +162,12 @@ impl App {
             .bind(if i.approve { "approved" } else { "refused" })
             .bind(actor.user_id)
             .bind(&note)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind(adj)
             .execute(&mut *tx)
             .await?;
-        set_assignment_state(&mut tx, actor, &c, to, if i.approve { "return_approved" } else { "return_refused" }, note.as_deref(), None).await?;
-        crate::items::refresh_item_state(&mut tx, actor, c.item.id).await?;
+        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, if i.approve { "return_approved" } else { "return_refused" }, note.as_deref(), None).await?;
+        crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), c.item.id).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }
@@ -195,10 +195,10 @@ impl App {
             .bind(&note)
             .bind(i.due_on.map(iso))
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: "delegated", reason: note.as_deref(), data: Some(serde_json::json!({"unit_id": i.unit_id, "due_on": i.due_on})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: "delegated", reason: note.as_deref(), data: Some(serde_json::json!({"unit_id": i.unit_id, "due_on": i.due_on})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(crate::items::Created { id: did })
     }
@@ -234,10 +234,10 @@ impl App {
             .bind(iso(i.until))
             .bind(&reason)
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: "extension_requested", reason: Some(&reason), data: Some(serde_json::json!({"until": i.until})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: "extension_requested", reason: Some(&reason), data: Some(serde_json::json!({"until": i.until})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(crate::items::Created { id: eid })
     }
@@ -259,14 +259,14 @@ impl App {
             .bind(if i.approve { "approved" } else { "refused" })
             .bind(actor.user_id)
             .bind(&note)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind(eid)
             .execute(&mut *tx)
             .await?;
         if i.approve {
             sqlx::query("UPDATE assignments SET extended_reply_by = $1 WHERE id = $2").bind(&until).bind(id).execute(&mut *tx).await?;
         }
-        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: if i.approve { "extension_approved" } else { "extension_refused" }, reason: note.as_deref(), data: Some(serde_json::json!({"until": until})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: if i.approve { "extension_approved" } else { "extension_refused" }, reason: note.as_deref(), data: Some(serde_json::json!({"until": until})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: c.a.state() })
     }
@@ -304,10 +304,10 @@ impl App {
             .bind(iso(i.date))
             .bind(&summary)
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), action: "consultation", data: Some(serde_json::json!({"method": i.method, "date": i.date})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), action: "consultation", data: Some(serde_json::json!({"method": i.method, "date": i.date})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(crate::items::Created { id: cid })
     }
@@ -329,8 +329,8 @@ impl App {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        set_assignment_state(&mut tx, actor, &c, to, "reopened", Some(&reason), Some(serde_json::json!({"due": due.date, "provisional": due.provisional}))).await?;
-        crate::items::refresh_item_state(&mut tx, actor, c.item.id).await?;
+        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "reopened", Some(&reason), Some(serde_json::json!({"due": due.date, "provisional": due.provisional}))).await?;
+        crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), c.item.id).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }

@@ -6,7 +6,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use banli_domain::limits::PASSWORD_MIN;
 use banli_domain::model::Role;
-use banli_store::{now_ts, sqlx};
+use banli_store::{sqlx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -125,7 +125,7 @@ impl App {
             .bind(user_id)
             .bind(token_hash(&token))
             .bind(label)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .execute(&self.db.pool)
             .await?;
         Ok(token)

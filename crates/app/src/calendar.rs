@@ -7,7 +7,7 @@ use crate::{iso, Actor, App, AppError, AppResult, Input};
 use banli_domain::calendar::{Calendar, DayRule, Due};
 use banli_domain::limits::required;
 use banli_domain::model::{AssignmentRole, Role};
-use banli_store::{now_ts, sqlx, Tx};
+use banli_store::{sqlx, Tx};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -128,11 +128,11 @@ impl App {
                 .bind(d.off as i64)
                 .bind(&d.name)
                 .bind(actor.user_id)
-                .bind(now_ts())
+                .bind(self.now_ts())
                 .execute(&mut *tx)
                 .await?;
         }
-        record(&mut tx, Some(actor), Event { org_id: Some(self.org_id), action: "calendar_year_added", data: Some(serde_json::json!({"year": year, "days": days.len()})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "calendar_year_added", data: Some(serde_json::json!({"year": year, "days": days.len()})), ..Default::default() }).await?;
         let recomputed = self.recompute_provisional(&mut tx, actor).await?;
         tx.commit().await?;
         Ok(CalendarChange { year, recomputed })
@@ -149,10 +149,10 @@ impl App {
             .bind(iso(d.date))
             .bind(&name)
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(self.org_id), action: "calendar_day_off_added", data: Some(serde_json::json!({"date": d.date, "name": name})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "calendar_day_off_added", data: Some(serde_json::json!({"date": d.date, "name": name})), ..Default::default() }).await?;
         let recomputed = self.recompute_provisional(&mut tx, actor).await?;
         tx.commit().await?;
         Ok(CalendarChange { year: d.date.year(), recomputed })
@@ -180,7 +180,7 @@ impl App {
                 .bind(a.id)
                 .execute(&mut **tx)
                 .await?;
-            record(tx, Some(actor), Event {
+            record(tx, Some(actor), &self.now_ts(), Event {
                 item_id: Some(a.item_id),
                 assignment_id: Some(a.id),
                 action: "due_dates_recomputed",
@@ -206,7 +206,7 @@ impl App {
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            record(tx, Some(actor), Event { item_id: Some(item_id), document_id: Some(id), action: "due_dates_recomputed", data: Some(serde_json::json!({"evaluation_due": due.date})), ..Default::default() }).await?;
+            record(tx, Some(actor), &self.now_ts(), Event { item_id: Some(item_id), document_id: Some(id), action: "due_dates_recomputed", data: Some(serde_json::json!({"evaluation_due": due.date})), ..Default::default() }).await?;
             n += 1;
         }
         Ok(n)

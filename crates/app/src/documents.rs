@@ -8,7 +8,7 @@ use crate::{iso, load_unit, Actor, App, AppError, AppResult, Input};
 use banli_domain::lifecycle::{assignment_next, co_opinions_complete, AssignmentAction};
 use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, PHONE_MAX, REASON_MAX, SUMMARY_MAX};
 use banli_domain::model::*;
-use banli_store::{now_ts, sqlx, Tx};
+use banli_store::{sqlx, Tx};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -146,7 +146,7 @@ fn check_disclosure(disclosure: Disclosure, reason: &Option<String>, summary: &O
 
 impl App {
     async fn save_draft(&self, actor: &Actor, c: &Ctx, tx: &mut Tx, kind: &str, d: Draft) -> AppResult<DocumentStateOut> {
-        let now = now_ts();
+        let now = self.now_ts();
         if let Some(open) = open_document(tx, c.a.id, kind).await? {
             if open.state() == DocState::Checking {
                 return Err(AppError::conflict("答复正在提案办审核，不能修改"));
@@ -209,7 +209,7 @@ impl App {
                 .execute(&mut **tx)
                 .await?;
         }
-        record(tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), document_id: Some(id), action: if kind == REPLY { "reply_drafted" } else { "co_opinion_drafted" }, ..Default::default() }).await?;
+        record(tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), document_id: Some(id), action: if kind == REPLY { "reply_drafted" } else { "co_opinion_drafted" }, ..Default::default() }).await?;
         Ok(DocumentStateOut { id, assignment_id: c.a.id, state: DocState::Draft, doc_number: None })
     }
 
@@ -300,8 +300,8 @@ impl App {
         assignment_next(c.a.role(), c.a.state(), action)?;
         let policy = self.policy(c.item.org_id).await?;
         let out = if kind == REPLY && policy.office_checks_replies {
-            sqlx::query("UPDATE documents SET state = 'checking', approved_by = $1, updated_at = $2 WHERE id = $3").bind(actor.user_id).bind(now_ts()).bind(doc.id).execute(&mut *tx).await?;
-            record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: "reply_approved", to: Some("checking"), ..Default::default() }).await?;
+            sqlx::query("UPDATE documents SET state = 'checking', approved_by = $1, updated_at = $2 WHERE id = $3").bind(actor.user_id).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
+            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: "reply_approved", to: Some("checking"), ..Default::default() }).await?;
             DocumentStateOut { id: doc.id, assignment_id: id, state: DocState::Checking, doc_number: None }
         } else {
             self.send(&mut tx, actor, &c, &doc).await?
@@ -324,7 +324,7 @@ impl App {
         };
         if doc.kind == REPLY {
             sqlx::query("UPDATE documents SET state = 'superseded', updated_at = $1 WHERE assignment_id = $2 AND kind = 'reply' AND state = 'sent'")
-                .bind(now_ts())
+                .bind(self.now_ts())
                 .bind(c.a.id)
                 .execute(&mut **tx)
                 .await?;
@@ -332,7 +332,7 @@ impl App {
         sqlx::query("UPDATE documents SET state = 'sent', doc_number = $1, approved_by = COALESCE(approved_by, $2), sent_at = $3, sent_on = $4, evaluation_due = $5, evaluation_provisional = $6, updated_at = $3 WHERE id = $7")
             .bind(&number)
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind(iso(today))
             .bind(eval_due)
             .bind(provisional as i64)
@@ -342,8 +342,8 @@ impl App {
         let action = if doc.kind == REPLY { AssignmentAction::SendReply } else { AssignmentAction::SendCoOpinion };
         let to = assignment_next(c.a.role(), c.a.state(), action)?;
         let event = if doc.kind == REPLY { "reply_sent" } else { "co_opinion_sent" };
-        set_assignment_state(tx, actor, c, to, event, None, Some(serde_json::json!({"document_id": doc.id, "doc_number": number}))).await?;
-        crate::items::refresh_item_state(tx, actor, c.item.id).await?;
+        set_assignment_state(tx, actor, &self.now_ts(), c, to, event, None, Some(serde_json::json!({"document_id": doc.id, "doc_number": number}))).await?;
+        crate::items::refresh_item_state(tx, actor, &self.now_ts(), c.item.id).await?;
         Ok(DocumentStateOut { id: doc.id, assignment_id: c.a.id, state: DocState::Sent, doc_number: Some(number) })
     }
 
@@ -353,8 +353,8 @@ impl App {
         let c = for_unit(&mut tx, actor, id, &[Role::UnitSigner]).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         let doc = open_document(&mut tx, id, kind).await?.filter(|d| d.state() == DocState::Draft).ok_or_else(|| AppError::conflict("没有待签发的稿件"))?;
-        sqlx::query("UPDATE documents SET state = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3").bind(&reason).bind(now_ts()).bind(doc.id).execute(&mut *tx).await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: if kind == REPLY { "reply_rejected" } else { "co_opinion_rejected" }, from: Some("draft"), to: Some("rejected"), reason: Some(&reason), ..Default::default() }).await?;
+        sqlx::query("UPDATE documents SET state = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3").bind(&reason).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: if kind == REPLY { "reply_rejected" } else { "co_opinion_rejected" }, from: Some("draft"), to: Some("rejected"), reason: Some(&reason), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(DocumentStateOut { id: doc.id, assignment_id: id, state: DocState::Rejected, doc_number: None })
     }
@@ -370,8 +370,8 @@ impl App {
             self.send(&mut tx, actor, &c, &doc).await?
         } else {
             let reason = note.clone().ok_or_else(|| AppError::rule("note", "退回答复须说明理由"))?;
-            sqlx::query("UPDATE documents SET state = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3").bind(&reason).bind(now_ts()).bind(doc.id).execute(&mut *tx).await?;
-            record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: "reply_check_rejected", reason: Some(&reason), ..Default::default() }).await?;
+            sqlx::query("UPDATE documents SET state = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3").bind(&reason).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
+            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: "reply_check_rejected", reason: Some(&reason), ..Default::default() }).await?;
             DocumentStateOut { id: doc.id, assignment_id: id, state: DocState::Rejected, doc_number: None }
         };
         tx.commit().await?;
@@ -385,7 +385,7 @@ impl App {
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         item_open(&c.item)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Waive)?;
-        set_assignment_state(&mut tx, actor, &c, to, "co_opinion_waived", Some(&reason), None).await?;
+        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "co_opinion_waived", Some(&reason), None).await?;
         tx.commit().await?;
         Ok(crate::assignments::AssignmentStateOut { id, state: to })
     }
@@ -438,10 +438,10 @@ impl App {
             .bind(source.as_str())
             .bind(&scan)
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), document_id: Some(reply.id), action: "evaluated", data: Some(serde_json::json!({"handling": i.handling, "result": i.result, "source": source})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), document_id: Some(reply.id), action: "evaluated", data: Some(serde_json::json!({"handling": i.handling, "result": i.result, "source": source})), ..Default::default() }).await?;
         let policy = self.policy(item.org_id).await?;
         let mut state = a.state();
         let mut rehandling = false;
@@ -457,12 +457,12 @@ impl App {
                     .execute(&mut *tx)
                     .await?;
                 let c = Ctx { a: a.clone(), item: item.clone() };
-                set_assignment_state(&mut tx, actor, &c, to, "rehandling", Some("提案人对办理结果不满意"), Some(serde_json::json!({"due": due.date, "provisional": due.provisional}))).await?;
-                crate::items::refresh_item_state(&mut tx, actor, item.id).await?;
+                set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "rehandling", Some("提案人对办理结果不满意"), Some(serde_json::json!({"due": due.date, "provisional": due.provisional}))).await?;
+                crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), item.id).await?;
                 state = to;
                 rehandling = true;
             } else {
-                record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), action: "rehandling_limit_reached", reason: Some("重新办理次数已用完，由提案办决定"), ..Default::default() }).await?;
+                record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), action: "rehandling_limit_reached", reason: Some("重新办理次数已用完，由提案办决定"), ..Default::default() }).await?;
             }
         }
         tx.commit().await?;
@@ -505,7 +505,7 @@ impl App {
             .bind(new_status.as_str())
             .bind(new_percent)
             .bind(&note)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind((new_status == CommitmentStatus::Done).then(|| iso(self.today())))
             .bind(id)
             .execute(&mut *tx)
@@ -516,10 +516,10 @@ impl App {
             .bind(i.percent)
             .bind(new_status.as_str())
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { item_id: Some(item_id), action: "commitment_progress", from: Some(&status), to: Some(new_status.as_str()), reason: Some(&note), data: Some(serde_json::json!({"commitment_id": id, "percent": new_percent})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { item_id: Some(item_id), action: "commitment_progress", from: Some(&status), to: Some(new_status.as_str()), reason: Some(&note), data: Some(serde_json::json!({"commitment_id": id, "percent": new_percent})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(CommitmentStateOut { id, status: new_status, percent: new_percent })
     }

@@ -1,7 +1,7 @@
 //! The append-only event log: every action writes one row here, in its own transaction.
 
 use crate::{Actor, AppResult};
-use banli_store::{now_ts, sqlx, Tx};
+use banli_store::{sqlx, Tx};
 
 #[derive(Default)]
 pub(crate) struct Event<'a> {
@@ -16,7 +16,7 @@ pub(crate) struct Event<'a> {
     pub data: Option<serde_json::Value>,
 }
 
-pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, e: Event<'_>) -> AppResult<()> {
+pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, at: &str, e: Event<'_>) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO events (org_id, item_id, assignment_id, document_id, actor_id, at, action, from_state, to_state, reason, data)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -26,7 +26,7 @@ pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, e: Event<'_>) -> 
     .bind(e.assignment_id)
     .bind(e.document_id)
     .bind(actor.map(|a| a.user_id))
-    .bind(now_ts())
+    .bind(at)
     .bind(e.action)
     .bind(e.from)
     .bind(e.to)

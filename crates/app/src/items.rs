@@ -7,7 +7,7 @@ use crate::{format_number, iso, item_assignments, load_item, load_unit, same_org
 use banli_domain::lifecycle::{derived_item_state, item_next, ItemAction};
 use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, REASON_MAX, TITLE_MAX};
 use banli_domain::model::{AssignmentRole, AssignmentState, Disposition, ItemState, Origin, Role};
-use banli_store::{now_ts, sqlx, Tx};
+use banli_store::{sqlx, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,8 @@ pub struct ItemInput {
     pub proposers: Option<Vec<String>>,
     /// Office only, for an item received on paper.
     pub submitted_on: Option<NaiveDate>,
+    /// Office only: where the scan of the paper original is kept.
+    pub scan: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -125,18 +127,18 @@ fn out(item: &ItemRow, state: ItemState) -> ItemStateOut {
     ItemStateOut { id: item.id, state, number: item.number.map(format_number) }
 }
 
-async fn set_state(tx: &mut Tx, actor: &Actor, item: &ItemRow, to: ItemState, action: &str, reason: Option<&str>, data: Option<serde_json::Value>) -> AppResult<()> {
+async fn set_state(tx: &mut Tx, actor: &Actor, now: &str, item: &ItemRow, to: ItemState, action: &str, reason: Option<&str>, data: Option<serde_json::Value>) -> AppResult<()> {
     sqlx::query("UPDATE items SET state = $1, updated_at = $2 WHERE id = $3")
         .bind(to.as_str())
-        .bind(now_ts())
+        .bind(now)
         .bind(item.id)
         .execute(&mut **tx)
         .await?;
-    record(tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(item.id), action, from: Some(&item.state), to: Some(to.as_str()), reason, data, ..Default::default() }).await
+    record(tx, Some(actor), now, Event { org_id: Some(item.org_id), item_id: Some(item.id), action, from: Some(&item.state), to: Some(to.as_str()), reason, data, ..Default::default() }).await
 }
 
 /// Brings an item in handling in line with its assignments (DESIGN §3: `replied` is derived).
-pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, item_id: i64) -> AppResult<()> {
+pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, now: &str, item_id: i64) -> AppResult<()> {
     let item = load_item(tx, item_id).await?;
     let current = item.state();
     if !matches!(current, ItemState::Filed | ItemState::Handling | ItemState::Replied) {
@@ -155,7 +157,7 @@ pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, item_id: i64)
         _ => return Ok(()),
     };
     let to = item_next(current, action)?;
-    set_state(tx, actor, &item, to, "state_derived", None, None).await
+    set_state(tx, actor, now, &item, to, "state_derived", None, None).await
 }
 
 async fn users_by_name(tx: &mut Tx, field: &str, names: &[String], org_id: i64) -> AppResult<Vec<UserRow>> {
@@ -195,6 +197,7 @@ struct Checked {
     others: Vec<(i64, &'static str)>,
     submitted_on: Option<NaiveDate>,
     on_paper: bool,
+    scan: Option<String>,
 }
 
 impl App {
@@ -225,6 +228,9 @@ impl App {
             if i.submitted_on.is_some() {
                 return Err(AppError::rule("submitted_on", "只有提案办可以填写提交日期"));
             }
+            if i.scan.is_some() {
+                return Err(AppError::rule("scan", "只有提案办可以登记纸质原件扫描件"));
+            }
             let names = i.cosigners.clone().unwrap_or_default();
             let people = users_by_name(tx, "cosigners", &names, self.org_id).await?;
             if people.iter().any(|u| u.id == actor.user_id) {
@@ -246,7 +252,8 @@ impl App {
                 return Err(AppError::rule("submitted_on", "提交日期不能晚于今天"));
             }
         }
-        Ok(Checked { title, body, category_id, collective, first, others, submitted_on: i.submitted_on, on_paper })
+        let scan = optional("scan", i.scan.as_deref(), 500)?;
+        Ok(Checked { title, body, category_id, collective, first, others, submitted_on: i.submitted_on, on_paper, scan })
     }
 
     async fn write_proposers(&self, tx: &mut Tx, item_id: i64, c: &Checked) -> AppResult<()> {
@@ -280,10 +287,10 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = self.check_item_input(&mut tx, actor, &i).await?;
         let session = crate::load_session(&mut tx, i.session_id).await?.ok_or(AppError::NotFound("届次会议"))?;
-        let now = now_ts();
+        let now = self.now_ts();
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, submitted_on, on_paper, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $13) RETURNING id",
+            "INSERT INTO items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, submitted_on, on_paper, created_by, created_at, updated_at, scan_ref)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $13, $14) RETURNING id",
         )
         .bind(self.org_id)
         .bind(i.session_id)
@@ -298,10 +305,11 @@ impl App {
         .bind(c.on_paper as i64)
         .bind(actor.user_id)
         .bind(&now)
+        .bind(&c.scan)
         .fetch_one(&mut *tx)
         .await?;
         self.write_proposers(&mut tx, id, &c).await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(self.org_id), item_id: Some(id), action: "drafted", to: Some("draft"), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), item_id: Some(id), action: "drafted", to: Some("draft"), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(ItemStateOut { id, state: ItemState::Draft, number: None })
     }
@@ -343,7 +351,7 @@ impl App {
             let title = required("title", &i.title, TITLE_MAX)?;
             let body = required("body", &i.body, BODY_MAX)?;
             let category_id = category_id(&mut tx, self.org_id, i.category.as_deref()).await?;
-            Checked { title, body, category_id, collective: item.collective_name.clone(), first: item.first_proposer_id, others: vec![], submitted_on: None, on_paper: false }
+            Checked { title, body, category_id, collective: item.collective_name.clone(), first: item.first_proposer_id, others: vec![], submitted_on: None, on_paper: false, scan: None }
         } else {
             self.check_item_input(&mut tx, actor, &i).await?
         };
@@ -353,14 +361,14 @@ impl App {
             .bind(c.category_id)
             .bind(if actor.is(Role::Office) && item.on_paper == 0 { item.origin.clone() } else { i.origin.as_str().to_string() })
             .bind(&c.collective)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind(id)
             .execute(&mut *tx)
             .await?;
         if !(actor.is(Role::Office) && item.on_paper == 0) {
             self.write_proposers(&mut tx, id, &c).await?;
         }
-        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), action: "edited", ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), action: "edited", ..Default::default() }).await?;
         tx.commit().await?;
         Ok(out(&item, state))
     }
@@ -392,12 +400,12 @@ impl App {
         let status = if i.accept { "confirmed" } else { "declined" };
         sqlx::query("UPDATE item_proposers SET status = $1, responded_at = $2 WHERE item_id = $3 AND user_id = $4")
             .bind(status)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind(id)
             .bind(actor.user_id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), action: if i.accept { "cosign_confirmed" } else { "cosign_declined" }, ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), action: if i.accept { "cosign_confirmed" } else { "cosign_declined" }, ..Default::default() }).await?;
         tx.commit().await?;
         Ok(out(&item, item.state()))
     }
@@ -407,7 +415,7 @@ impl App {
         let item = self.item_for(&mut tx, actor, id).await?;
         check(actor, &item)?;
         let to = item_next(item.state(), action)?;
-        set_state(&mut tx, actor, &item, to, event, reason.as_deref(), None).await?;
+        set_state(&mut tx, actor, &self.now_ts(), &item, to, event, reason.as_deref(), None).await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
@@ -435,7 +443,7 @@ impl App {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        set_state(&mut tx, actor, &item, to, "submitted", None, None).await?;
+        set_state(&mut tx, actor, &self.now_ts(), &item, to, "submitted", None, None).await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
@@ -495,13 +503,13 @@ impl App {
             .await?;
         sqlx::query("UPDATE items SET number = $1, filed_at = $2, title = COALESCE($3, title), category_id = COALESCE($4, category_id) WHERE id = $5")
             .bind(number)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind(title)
             .bind(category)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        set_state(&mut tx, actor, &item, to, "filed", None, Some(serde_json::json!({"number": format_number(number)}))).await?;
+        set_state(&mut tx, actor, &self.now_ts(), &item, to, "filed", None, Some(serde_json::json!({"number": format_number(number)}))).await?;
         tx.commit().await?;
         Ok(ItemStateOut { id, state: to, number: Some(format_number(number)) })
     }
@@ -530,7 +538,7 @@ impl App {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        set_state(&mut tx, actor, &item, to, "not_filed", Some(&reason), Some(serde_json::json!({"disposition": i.disposition, "unit_id": i.unit_id}))).await?;
+        set_state(&mut tx, actor, &self.now_ts(), &item, to, "not_filed", Some(&reason), Some(serde_json::json!({"disposition": i.disposition, "unit_id": i.unit_id}))).await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
@@ -553,8 +561,8 @@ impl App {
         }
         let to = item_next(item.state(), ItemAction::Merge)?;
         sqlx::query("UPDATE items SET merged_into = $1 WHERE id = $2").bind(i.into).bind(id).execute(&mut *tx).await?;
-        set_state(&mut tx, actor, &item, to, "merged", None, Some(serde_json::json!({"into": i.into}))).await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(i.into), action: "merged_in", data: Some(serde_json::json!({"from": id})), ..Default::default() }).await?;
+        set_state(&mut tx, actor, &self.now_ts(), &item, to, "merged", None, Some(serde_json::json!({"into": i.into}))).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(i.into), action: "merged_in", data: Some(serde_json::json!({"from": id})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
@@ -594,7 +602,7 @@ impl App {
             if load_unit(&mut tx, *u).await?.is_none() {
                 return Err(AppError::rule(field, format!("单位 {u} 不存在")));
             }
-            if wanted[..k].iter().any(|(o, _, _)| o == u) || live.iter().any(|a| a.unit_id == *u) {
+            if wanted[..k].iter().any(|(o, _, _)| o == u) || live.iter().any(|a| a.unit_id == *u && a.role() == wanted[k].1) {
                 return Err(AppError::rule(field, format!("单位 {u} 重复交办")));
             }
         }
@@ -602,6 +610,12 @@ impl App {
         let policy = self.policy(item.org_id).await?;
         let today = self.today();
         let mut created = Vec::new();
+        // A unit live in another role changes role (e.g. lead and co swapped after an
+        // approved adjustment): its old assignment ends, a new one starts its own clocks.
+        for a in live.iter().filter(|a| wanted.iter().any(|(u, r, _)| *u == a.unit_id && *r != a.role())) {
+            sqlx::query("UPDATE assignments SET state = 'returned' WHERE id = $1").bind(a.id).execute(&mut *tx).await?;
+            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), assignment_id: Some(a.id), action: "role_changed", from: Some(&a.state), to: Some("returned"), ..Default::default() }).await?;
+        }
         for (unit, role, _) in wanted {
             let due = policy.assignment_dues(&cal, role, today);
             let (aid,): (i64,) = sqlx::query_as(
@@ -617,14 +631,14 @@ impl App {
             .bind(due.co_opinion_by.map(iso))
             .bind(due.reply_by.map(iso))
             .bind(due.provisional as i64)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-            record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), assignment_id: Some(aid), action: "assigned", to: Some("assigned"), data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})), ..Default::default() }).await?;
+            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), assignment_id: Some(aid), action: "assigned", to: Some("assigned"), data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})), ..Default::default() }).await?;
             created.push(aid);
         }
         if to != item.state() {
-            set_state(&mut tx, actor, &item, to, "handling", None, None).await?;
+            set_state(&mut tx, actor, &self.now_ts(), &item, to, "handling", None, None).await?;
         }
         tx.commit().await?;
         let all = self.assignments_by_id(&created).await?;
@@ -647,7 +661,7 @@ impl App {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), action: if i.key { "key_set" } else { "key_unset" }, data: Some(serde_json::json!({"leader": leader})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), action: if i.key { "key_set" } else { "key_unset" }, data: Some(serde_json::json!({"leader": leader})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(out(&item, item.state()))
     }
@@ -672,10 +686,10 @@ impl App {
             .bind(&note)
             .bind(i.due_on.map(iso))
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(id), action: "supervision", reason: Some(&note), data: Some(serde_json::json!({"due_on": i.due_on})), ..Default::default() }).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), action: "supervision", reason: Some(&note), data: Some(serde_json::json!({"due_on": i.due_on})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(Created { id: sid })
     }
@@ -700,7 +714,7 @@ impl App {
                 return Err(AppError::conflict("尚有答复在评价期内未评价，不能办结"));
             }
         }
-        set_state(&mut tx, actor, &item, to, "closed", None, None).await?;
+        set_state(&mut tx, actor, &self.now_ts(), &item, to, "closed", None, None).await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }

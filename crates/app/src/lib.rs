@@ -92,6 +92,20 @@ impl App {
         Utc::now().with_timezone(&tz).date_naive()
     }
 
+    /// The current instant as stored (fixed-width RFC 3339, UTC). With the clock moved, the
+    /// moved day at the real time of day, so simulated histories keep their dates.
+    pub fn now_ts(&self) -> String {
+        match *self.today_override.lock().expect("clock lock") {
+            None => banli_store::now_ts(),
+            Some(day) => {
+                let local = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+                let time = Utc::now().with_timezone(&local).time();
+                let at = day.and_time(time).and_local_timezone(local).single().map(|t| t.with_timezone(&Utc)).unwrap_or_else(Utc::now);
+                at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            }
+        }
+    }
+
     /// Moves the clock (tests and demo data only).
     pub fn set_today(&self, day: Option<NaiveDate>) {
         *self.today_override.lock().expect("clock lock") = day;

@@ -6,7 +6,7 @@ use crate::rows::*;
 use crate::{format_number, Actor, App, AppError, AppResult, Input};
 use banli_domain::limits::{optional, required, NAME_MAX, REASON_MAX};
 use banli_domain::model::{Disclosure, ItemKind, Role};
-use banli_store::{now_ts, sqlx, Tx};
+use banli_store::{sqlx, Tx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -157,7 +157,7 @@ impl App {
         }
         // A new version replaces the one on the portal.
         sqlx::query("UPDATE publications SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = '被新版本替代' WHERE document_id = $3 AND withdrawn_at IS NULL")
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind(actor.user_id)
             .bind(id)
             .execute(&mut *tx)
@@ -172,11 +172,11 @@ impl App {
             .bind(serde_json::to_string(&content).expect("content serialises"))
             .bind(&note)
             .bind(actor.user_id)
-            .bind(now_ts())
+            .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('publication', $1, $2)").bind(id).bind(now_ts()).execute(&mut *tx).await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), document_id: Some(id), action: "published", reason: note.as_deref(), data: Some(serde_json::json!({"version": version, "sha256": sha, "disclosure": disclosure})), ..Default::default() }).await?;
+        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('publication', $1, $2)").bind(id).bind(self.now_ts()).execute(&mut *tx).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), document_id: Some(id), action: "published", reason: note.as_deref(), data: Some(serde_json::json!({"version": version, "sha256": sha, "disclosure": disclosure})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(PublishOut { url: self.publication_url(kind, id), version, sha256: sha })
     }
@@ -196,14 +196,14 @@ impl App {
             return Err(AppError::conflict("这份文件当前没有公开"));
         };
         sqlx::query("UPDATE publications SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = $3 WHERE id = $4")
-            .bind(now_ts())
+            .bind(self.now_ts())
             .bind(actor.user_id)
             .bind(&reason)
             .bind(pid)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('publication', $1, $2)").bind(id).bind(now_ts()).execute(&mut *tx).await?;
-        record(&mut tx, Some(actor), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), document_id: Some(id), action: "publication_withdrawn", reason: Some(&reason), data: Some(serde_json::json!({"version": version})), ..Default::default() }).await?;
+        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('publication', $1, $2)").bind(id).bind(self.now_ts()).execute(&mut *tx).await?;
+        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), document_id: Some(id), action: "publication_withdrawn", reason: Some(&reason), data: Some(serde_json::json!({"version": version})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(WithdrawOut { document_id: id, version, withdrawn: true })
     }

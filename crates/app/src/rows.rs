@@ -65,6 +65,7 @@ pub struct ItemRow {
     pub created_by: i64,
     pub created_at: String,
     pub updated_at: String,
+    pub scan_ref: Option<String>,
 }
 
 impl ItemRow {
@@ -153,7 +154,7 @@ pub fn date(s: &str) -> NaiveDate {
     s.parse().unwrap_or_default()
 }
 
-pub const ITEM_COLS: &str = "id, org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, disposition, disposition_unit_id, merged_into, is_key, key_leader, on_paper, created_by, created_at, updated_at";
+pub const ITEM_COLS: &str = "id, org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, disposition, disposition_unit_id, merged_into, is_key, key_leader, on_paper, created_by, created_at, updated_at, scan_ref";
 pub const ASSIGNMENT_COLS: &str = "id, item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, extended_reply_by, rehandling_reply_by, provisional, accepted_at, rehandlings";
 pub const DOCUMENT_COLS: &str = "id, kind, assignment_id, round, state, body, grade, disclosure, disclosure_reason, summary, contact_name, contact_phone, doc_number, drafted_by, approved_by, reject_reason, sent_at, sent_on, evaluation_due, evaluation_provisional, created_at, updated_at";
 pub const USER_COLS: &str = "id, username, display_name, password_hash, role, unit_id, org_id, disabled";

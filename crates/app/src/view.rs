@@ -193,6 +193,8 @@ pub struct ItemDetail {
     pub merged_items: Vec<i64>,
     pub key_leader: Option<String>,
     pub on_paper: bool,
+    /// Where the scan of a paper original is kept.
+    pub scan: Option<String>,
     pub proposers: Vec<ProposerOut>,
     pub assignments: Vec<AssignmentOut>,
     pub co_opinions: Vec<DocumentOut>,
@@ -411,6 +413,7 @@ impl App {
             merged_items: merged_items.into_iter().map(|(i,)| i).collect(),
             key_leader: item.key_leader,
             on_paper: item.on_paper == 1,
+            scan: item.scan_ref,
             proposers: proposers.into_iter().map(|(user_id, username, display_name, status)| ProposerOut { user_id, username, display_name, status }).collect(),
             assignments,
             co_opinions,
@@ -657,7 +660,8 @@ pub(crate) fn assignment_out(policy: &Policy, a: AssignmentRow, unit_name: Strin
     if state == AssignmentState::Assigned {
         clock("return_window", date(&a.return_by));
     }
-    if state.is_live() && !consulted && banli_domain::lifecycle::owes_document(state) {
+    // Consulting the proposer is the answering unit's clock, not a co unit's.
+    if role.owes_reply() && !consulted && banli_domain::lifecycle::owes_document(state) {
         clock("first_consultation", date(&a.first_consultation_by));
     }
     if banli_domain::lifecycle::owes_document(state) {

@@ -111,6 +111,7 @@ async fn apply(app: &App, w: &World, plan: &Planner, by_unit_id: &HashMap<i64, u
             collective_name: spec.collective.map(str::to_string),
             proposers: spec.paper.map(|_| std::iter::once(spec.first).chain(spec.cosigners.iter().copied()).map(|m| w.members[m].username.clone()).collect()),
             submitted_on: spec.paper,
+            scan: spec.paper.map(|d| format!("scans/{}/{}.pdf", d.format("%Y"), step.item + 1)),
         }
     };
     match &step.op {

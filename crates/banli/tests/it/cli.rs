@@ -113,3 +113,69 @@ fn serve_answers_health_and_metrics_and_stops_gracefully() {
 fn send_sigterm(pid: u32) {
     let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
 }
+
+/// Starts `banli serve` with the given extra arguments and waits for /healthz.
+fn start_serve(dir: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut args = vec!["--data-dir".to_string(), dir.to_str().unwrap().to_string(), "serve".into(), "--listen".into(), format!("127.0.0.1:{port}")];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let child = banli().args(&args).stderr(Stdio::piped()).spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let up = rt.block_on(async {
+        for _ in 0..1200 {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    });
+    assert!(up, "server did not come up");
+    (child, base)
+}
+
+#[test]
+fn serve_demo_loads_every_state_and_restarts_without_duplicating() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base) = start_serve(dir.path(), &["--demo"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let count = |base: String| {
+        rt.block_on(async move {
+            let c = reqwest::Client::new();
+            let tok: serde_json::Value = c.post(format!("{base}/api/v1/auth/token")).body(r#"{"username":"office","password":"banli-demo"}"#).send().await.unwrap().json().await.unwrap();
+            let token = tok["token"].as_str().expect("the demo office user signs in with the printed password").to_string();
+            let mut states = std::collections::BTreeMap::<String, usize>::new();
+            let mut page = 1;
+            loop {
+                let v: serde_json::Value = c.get(format!("{base}/api/v1/items?per_page=200&page={page}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+                for i in v["items"].as_array().unwrap() {
+                    *states.entry(i["state"].as_str().unwrap().to_string()).or_default() += 1;
+                }
+                if v["items"].as_array().unwrap().len() < 200 {
+                    break;
+                }
+                page += 1;
+            }
+            let asg: serde_json::Value = c.get(format!("{base}/api/v1/assignments?per_page=200")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+            (states, asg["total"].as_i64().unwrap())
+        })
+    };
+    let (states, assignments) = count(base.clone());
+    for s in ["draft", "submitted", "returned", "withdrawn", "filed", "not_filed", "merged", "handling", "replied", "closed"] {
+        assert!(states.get(s).copied().unwrap_or(0) > 0, "the demo has no {s} item: {states:?}");
+    }
+    let total: usize = states.values().sum();
+    assert!(total >= 250, "a few hundred items: {total}");
+    assert!(assignments >= 300);
+    send_sigterm(child.id());
+    let stderr = child.wait_with_output().unwrap().stderr;
+    let printed = String::from_utf8_lossy(&stderr);
+    assert!(printed.contains("banli-demo") && printed.contains("office"), "the demo users and password are printed: {printed}");
+    // A restart on the same data directory keeps the same organisation.
+    let (mut again, base) = start_serve(dir.path(), &["--demo"]);
+    let (states_again, _) = count(base);
+    assert_eq!(states, states_again);
+    send_sigterm(again.id());
+    again.wait().unwrap();
+}

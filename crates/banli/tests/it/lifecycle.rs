@@ -222,6 +222,20 @@ async fn adjustment_rejection_and_lapsed_rating(t: &TestApp) {
     assert_eq!(d.ok()["replies"][0]["evaluation_due"], "2023-02-24");
     t.post("p1", &format!("/api/v1/assignments/{oa}/evaluation"), json!({"handling": "satisfied", "result": "satisfied"})).await.status(422);
     t.post("office", &format!("/api/v1/items/{c}/close"), json!({})).await.ok();
+    // Swapping lead and co after an approved adjustment: the co unit becomes lead.
+    let e = submitted_item(t, &w, "p2", "关于主协办互换的提案").await;
+    t.post("office", &format!("/api/v1/items/{e}/file"), json!({})).await.ok();
+    let asg = t.post("office", &format!("/api/v1/items/{e}/assign"), json!({"lead": w.lead, "co": [w.co]})).await;
+    let el = asg.ok()["assignments"].as_array().unwrap().iter().find(|a| a["role"] == "lead").unwrap()["id"].as_i64().unwrap();
+    t.post("lead_staff", &format!("/api/v1/assignments/{el}/return"), json!({"reason": "主要职能在财政厅", "proposal": "主协办互换"})).await.ok();
+    t.post("office", &format!("/api/v1/assignments/{el}/return/decide"), json!({"approve": true})).await.ok();
+    t.post("office", &format!("/api/v1/items/{e}/assign"), json!({"lead": w.co, "co": [w.co]})).await.status(422);
+    let swapped = t.post("office", &format!("/api/v1/items/{e}/assign"), json!({"lead": w.co, "co": [w.lead]})).await;
+    swapped.ok();
+    let d = t.get("office", &format!("/api/v1/items/{e}")).await;
+    let live: Vec<(i64, String)> = d.ok()["assignments"].as_array().unwrap().iter().filter(|a| a["state"] != "returned").map(|a| (a["unit_id"].as_i64().unwrap(), a["role"].as_str().unwrap().to_string())).collect();
+    assert_eq!(live.len(), 2);
+    assert!(live.contains(&(w.co, "lead".into())) && live.contains(&(w.lead, "co".into())), "{live:?}");
     // Separate assignments: each unit answers on its own; the item is replied when all have.
     let d2 = submitted_item(t, &w, "p2", "关于完善城乡医保衔接的提案").await;
     t.post("office", &format!("/api/v1/items/{d2}/file"), json!({})).await.ok();
@@ -280,13 +294,14 @@ async fn paper_collective_office_check_and_rehandling_limit(t: &TestApp) {
     // Paper item: the office enters it with its proposers and the date it arrived.
     t.set_today("2023-01-20");
     let paper = t
-        .post("office", "/api/v1/items", json!({"session_id": w.session, "title": "关于洞庭湖生态补偿的提案", "body": "纸质提案正文", "origin": "joint", "proposers": ["p1", "p2"], "submitted_on": "2023-01-15"}))
+        .post("office", "/api/v1/items", json!({"session_id": w.session, "title": "关于洞庭湖生态补偿的提案", "body": "纸质提案正文", "origin": "joint", "proposers": ["p1", "p2"], "submitted_on": "2023-01-15", "scan": "scans/paper-0001.pdf"}))
         .await;
     let pid = paper.id();
     t.post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "t", "body": "b", "origin": "individual", "proposers": ["p1"]})).await.status(422);
     t.post("office", &format!("/api/v1/items/{pid}/submit"), json!({})).await.ok();
     let d = t.get("p2", &format!("/api/v1/items/{pid}")).await;
     assert_eq!(d.ok()["on_paper"], true);
+    assert_eq!(d.ok()["scan"], "scans/paper-0001.pdf");
     assert_eq!(d.ok()["submitted_on"], "2023-01-15");
     assert_eq!(d.ok()["proposers"][1]["status"], "paper");
     // A collective item acts through its contact; a declined co-signer drops off.

@@ -111,7 +111,9 @@ async fn statistics_match_a_scripted_session(t: &TestApp) {
     let cat = &s.ok()["per_category"][0];
     assert_eq!(cat["category"], "经济建设");
     assert_eq!(cat["filed"], 6);
-    // A date range counts only items filed in it.
+    // A date range counts only items filed in it (by the organisation's clock).
+    let all = t.get("office", &format!("/api/v1/stats?session_id={}&from=2023-01-01&to=2023-02-28", w.session)).await;
+    assert_eq!(all.ok()["overall"]["filed"], 6);
     let none = t.get("office", &format!("/api/v1/stats?session_id={}&from=2023-03-01&to=2023-12-31", w.session)).await;
     assert_eq!(none.ok()["overall"]["filed"], 0);
     t.get("office", &format!("/api/v1/stats?session_id={}&from=2023-03-01&to=2023-01-01", w.session)).await.status(422);
