@@ -88,7 +88,7 @@ pub(crate) async fn load(tx: &mut Tx, org_id: i64) -> AppResult<Calendar> {
 
 impl App {
     pub async fn calendar(&self) -> AppResult<Calendar> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let cal = load(&mut tx, self.org_id).await?;
         tx.commit().await?;
         Ok(cal)

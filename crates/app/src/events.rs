@@ -34,5 +34,9 @@ pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, at: &str, e: Even
     .bind(e.data.map(|d| d.to_string()))
     .execute(&mut **tx)
     .await?;
+    // Every change to an item reaches the search index through the outbox.
+    if let Some(item) = e.item_id {
+        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('item', $1, $2)").bind(item).bind(at).execute(&mut **tx).await?;
+    }
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod documents;
 mod error;
 mod events;
 mod input;
+pub mod indexing;
 pub mod items;
 pub mod portal;
 pub mod publish;

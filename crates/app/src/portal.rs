@@ -233,7 +233,7 @@ impl App {
             if stored.sha256() != r.sha256 {
                 findings.push(finding("公开内容与批准时的哈希不一致（内容被改动）".into()));
             }
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.db.read().await?;
             let c = crate::publish::load_doc(&mut tx, r.document_id, &r.kind).await?;
             tx.commit().await?;
             let body = if r.disclosure == "summary" { c.doc.summary.clone().unwrap_or_default() } else { c.doc.body.clone() };

@@ -175,7 +175,6 @@ impl App {
             .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('publication', $1, $2)").bind(id).bind(self.now_ts()).execute(&mut *tx).await?;
         record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), document_id: Some(id), action: "published", reason: note.as_deref(), data: Some(serde_json::json!({"version": version, "sha256": sha, "disclosure": disclosure})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(PublishOut { url: self.publication_url(kind, id), version, sha256: sha })
@@ -202,7 +201,6 @@ impl App {
             .bind(pid)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('publication', $1, $2)").bind(id).bind(self.now_ts()).execute(&mut *tx).await?;
         record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), document_id: Some(id), action: "publication_withdrawn", reason: Some(&reason), data: Some(serde_json::json!({"version": version})), ..Default::default() }).await?;
         tx.commit().await?;
         Ok(WithdrawOut { document_id: id, version, withdrawn: true })

@@ -227,6 +227,10 @@ pub struct AssignmentPage {
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 pub struct ItemQuery {
+    /// Set by the web layer from the search index: only these items (the text is then not matched again).
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", param(ignore))]
+    pub ids: Option<Vec<i64>>,
     pub session_id: Option<i64>,
     pub state: Option<String>,
     pub unit_id: Option<i64>,
@@ -309,7 +313,7 @@ impl App {
 
     /// `GET /items/{id}`.
     pub async fn get_item(&self, actor: &Actor, id: i64) -> AppResult<ItemDetail> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let item = crate::load_item(&mut tx, id).await?;
         let sight = self.sight(&mut tx, actor, &item).await?;
         let policy = self.policy(item.org_id).await?;
@@ -530,7 +534,7 @@ impl App {
         }
         let mut sql = Sql::new(&format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id IN "));
         sql.bind_list(ids.iter().copied()).push(" ORDER BY id");
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let rows = sql.query_as::<AssignmentRow>().fetch_all(&mut *tx).await?;
         let policy = self.policy(self.org_id).await?;
         let out = self.assignment_outs(&mut tx, &policy, rows, self.today()).await?;
@@ -570,12 +574,17 @@ impl App {
         if let Some(u) = q.unit_id {
             sql.push(" AND id IN (SELECT item_id FROM assignments WHERE state <> 'returned' AND unit_id = ").bind(u).push(")");
         }
-        if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(ids) = &q.ids {
+            if ids.is_empty() {
+                return Ok(ItemPage { items: vec![], total: 0, page, per_page: per });
+            }
+            sql.push(" AND id IN ").bind_list(ids.iter().copied());
+        } else if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             // Plain substring match until the search index answers staff queries.
             let pattern = format!("%{}%", text.replace('%', "").replace('_', ""));
             sql.push(" AND (title LIKE ").bind(pattern.clone()).push(" OR body LIKE ").bind(pattern).push(")");
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let count = rebind(&sql, "SELECT COUNT(*)", "");
         let (total,): (i64,) = count.query_as::<(i64,)>().fetch_one(&mut *tx).await?;
         let mut list = rebind(&sql, &format!("SELECT {ITEM_COLS}"), " ORDER BY COALESCE(number, 999999999), id");
@@ -615,7 +624,7 @@ impl App {
             sql.push(" AND COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by) <= ").bind(d);
         }
         let cols = ASSIGNMENT_COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "").query_as::<(i64,)>().fetch_one(&mut *tx).await?;
         let mut list = rebind(&sql, &format!("SELECT {cols}"), " ORDER BY COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by), a.id");
         list.push(" LIMIT ").bind(per).push(" OFFSET ").bind((page - 1) * per);
@@ -628,7 +637,7 @@ impl App {
 
     /// The reply an evaluation would attach to (used by the web UI and tests).
     pub async fn current_reply_id(&self, assignment_id: i64) -> AppResult<Option<i64>> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let r = latest_sent_reply(&mut tx, assignment_id).await?.map(|d| d.id);
         tx.commit().await?;
         Ok(r)

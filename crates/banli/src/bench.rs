@@ -97,7 +97,7 @@ async fn lifecycles(label: &str, url: &str, cfg: &Config, o: &Options) -> anyhow
     app.set_today(Some("2025-03-03".parse()?));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let router = banli_web::router(app.clone(), None);
+    let router = banli_web::router(app.clone(), None, None);
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
     let c = Arc::new(Client { http: reqwest::Client::new(), base });
     // The organisation: an admin, one unit with staff and signer, an office user, proposers.

@@ -24,7 +24,7 @@ pub async fn check(app: &App, url: Option<&str>) -> anyhow::Result<(usize, Vec<F
         .map(|f| Finding { page: page_path(&f.kind, f.document_id), problem: format!("第{}版：{}", f.version, f.problem) })
         .collect();
     if let Some(base) = url {
-        let state = AppState { app: Arc::new(app.clone()), metrics: None };
+        let state = AppState { app: Arc::new(app.clone()), metrics: None, search: None };
         let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?;
         let mut page = 1;
         loop {

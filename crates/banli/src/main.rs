@@ -50,6 +50,8 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Rebuild the search index from the database (a running server is asked to do it).
+    Reindex,
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -182,6 +184,11 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             }
             serve(app, &cfg).await
         }
+        Command::Reindex => {
+            let cfg = resolve(&cli, &file, None, None);
+            let app = open(&cfg).await?;
+            reindex(&app, &cfg).await
+        }
         Command::Migrate => {
             let cfg = resolve(&cli, &file, None, None);
             open(&cfg).await?;
@@ -253,10 +260,43 @@ async fn user(app: &App, command: &UserCommand) -> anyhow::Result<()> {
     }
 }
 
+/// This instance's search index, in the data directory, with the units' names in its dictionary.
+async fn open_index(app: &App, cfg: &Config) -> anyhow::Result<banli_search::SearchIndex> {
+    let dir = cfg.data_dir.join("index");
+    std::fs::create_dir_all(&dir).with_context(|| format!("无法创建索引目录 {}", dir.display()))?;
+    let words = app.dictionary_words().await?;
+    banli_search::SearchIndex::open_or_create_with_dict(&dir, &words).map_err(|e| anyhow::anyhow!("无法打开搜索索引 {}：{e}", dir.display()))
+}
+
+async fn reindex(app: &App, cfg: &Config) -> anyhow::Result<()> {
+    let index = match open_index(app, cfg).await {
+        Ok(i) => i,
+        Err(e) if e.to_string().to_lowercase().contains("lock") => {
+            app.request_reindex().await?;
+            println!("搜索索引正被运行中的服务器使用：已请求它重建索引（几秒后生效，可查看 /healthz）");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(indicatif::ProgressStyle::with_template("重建索引 [{bar:40}] {pos}/{len} 件 {per_sec} 剩余 {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()).progress_chars("=> "));
+    let started = std::time::Instant::now();
+    let n = banli_web::indexer::rebuild(app, &index, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!("已重建搜索索引：{n} 件提案，用时 {:.1} 秒，共 {} 条索引文档", started.elapsed().as_secs_f64(), index.num_docs());
+    Ok(())
+}
+
 async fn serve(app: App, cfg: &Config) -> anyhow::Result<()> {
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
     let db = app.db.clone();
-    let router = banli_web::router(app, metrics);
+    let index = std::sync::Arc::new(open_index(&app, cfg).await.context("另一个 banli 进程可能正在使用同一数据目录的索引；每个实例需要自己的 --data-dir")?);
+    tokio::spawn(banli_web::indexer::run(app.clone(), index.clone()));
+    let router = banli_web::router(app, metrics, Some(index));
     let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("无法监听 {}：端口可能已被占用，请用 --listen 换一个", cfg.listen))?;
     tracing::info!(listen = %cfg.listen, database = %redact(&cfg.database_url), "Banli is serving");
     eprintln!("Banli 已启动：{}（API 文档 {}/api/v1/openapi.json）", cfg.public_base_url, cfg.public_base_url);

@@ -69,6 +69,11 @@ impl Db {
         }
     }
 
+    /// A read-only transaction: a consistent snapshot without taking SQLite's write lock.
+    pub async fn read(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.map(|_: AnyRow| ())
     }

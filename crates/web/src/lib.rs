@@ -4,6 +4,7 @@
 mod api;
 mod error;
 mod extract;
+pub mod indexer;
 mod ops;
 pub mod portal;
 
@@ -12,6 +13,7 @@ pub use error::ApiError;
 
 use axum::Router;
 use banli_app::App;
+use banli_search::SearchIndex;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,11 +32,14 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data
 pub struct AppState {
     pub app: Arc<App>,
     pub metrics: Option<PrometheusHandle>,
+    /// This instance's search index; without it, staff `q=` falls back to substring matching
+    /// and the public search page says search is unavailable.
+    pub search: Option<Arc<SearchIndex>>,
 }
 
 /// The whole HTTP application.
-pub fn router(app: App, metrics: Option<PrometheusHandle>) -> Router {
-    let state = AppState { app: Arc::new(app), metrics };
+pub fn router(app: App, metrics: Option<PrometheusHandle>, search: Option<Arc<SearchIndex>>) -> Router {
+    let state = AppState { app: Arc::new(app), metrics, search };
     let (api, _doc) = api::routes().split_for_parts();
     Router::new()
         .nest("/api/v1", api)

@@ -16,7 +16,17 @@ pub fn routes() -> Router<AppState> {
 /// 200 when the database answers, 503 otherwise.
 async fn healthz(State(s): State<AppState>) -> Response {
     match s.app.db.ping().await {
-        Ok(()) => Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response(),
+        Ok(()) => {
+            let index = match &s.search {
+                None => "disabled".to_string(),
+                Some(i) => match crate::indexer::caught_up(&s.app, i).await {
+                    Ok(true) => "caught_up".into(),
+                    Ok(false) => "catching_up".into(),
+                    Err(e) => format!("error: {e}"),
+                },
+            };
+            Json(serde_json::json!({"status": "ok", "database": "ok", "index": index})).into_response()
+        }
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "error", "database": e.to_string()}))).into_response(),
     }
 }

@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/replies/{id}", get(reply_page))
         .route("/co-opinions/{id}", get(co_opinion_page))
+        .route("/search", get(search_page))
         .route("/feed.atom", get(feed))
         .route("/open-data/replies.csv", get(open_data_csv))
         .route("/open-data/replies.json", get(open_data_json))
@@ -429,5 +430,98 @@ async fn open_data_json(State(s): State<AppState>) -> Response {
             axum::Json(serde_json::json!({"total": items.len(), "items": items})).into_response()
         }
         Err(e) => internal(e),
+    }
+}
+
+// ---- public search ----
+
+pub struct SearchHit {
+    pub href: String,
+    pub title: String,
+    pub item_title: String,
+    pub unit_name: String,
+    /// Escaped by the index, with the matches in <mark>.
+    pub snippet_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/search.html")]
+pub struct SearchPage {
+    pub v: Chrome,
+    pub q: String,
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+    pub sessions: Vec<(i64, String, bool)>,
+    pub categories: Vec<(String, bool)>,
+    pub grades: Vec<(String, String, bool)>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub session_id: Option<i64>,
+    pub category: Option<String>,
+    pub grade: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub page: Option<i64>,
+    pub script: Option<String>,
+}
+
+async fn search_page(State(s): State<AppState>, q: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>, headers: HeaderMap) -> Response {
+    let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "查询参数有误").into_response() };
+    let text: String = q.q.trim().chars().take(100).collect();
+    let page_no = q.page.unwrap_or(1).clamp(1, 1000) as usize;
+    let (mut hits, mut total) = (Vec::new(), 0);
+    if !text.is_empty() {
+        let Some(index) = &s.search else {
+            return (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "搜索暂不可用，请稍后再试").into_response();
+        };
+        let mut query = banli_search::Query::new(text.clone(), banli_search::Scope::Public);
+        query.session_id = q.session_id;
+        query.category = q.category.clone().filter(|c| !c.is_empty());
+        query.grade = q.grade.clone().filter(|g| !g.is_empty());
+        query.page = page_no;
+        query.per_page = 10;
+        let found = match index.search(&query) {
+            Ok(p) => p,
+            Err(e) => return internal(AppError::Internal(e.to_string())),
+        };
+        total = found.total;
+        for h in found.hits {
+            let (Some(doc_id), kind) = (h.document_id, h.kind.as_str()) else { continue };
+            // The database has the last word: a hit whose publication was just withdrawn is not shown.
+            if s.app.public_document(kind, doc_id).await.is_err() {
+                continue;
+            }
+            hits.push(SearchHit { href: format!("/{}/{doc_id}", if kind == "reply" { "replies" } else { "co-opinions" }), title: h.title, item_title: h.item_title, unit_name: h.unit_name, snippet_html: h.snippet_html });
+        }
+    }
+    let view = View { script: q.script.clone(), size: None, print: None };
+    let chrome = view.chrome(&site_name(&s).await);
+    let link = |p: usize| {
+        let mut parts = vec![format!("q={}", enc(&text)), format!("page={p}")];
+        if let Some(x) = q.session_id { parts.push(format!("session_id={x}")); }
+        if let Some(x) = q.category.as_deref().filter(|x| !x.is_empty()) { parts.push(format!("category={}", enc(x))); }
+        if let Some(x) = q.grade.as_deref().filter(|x| !x.is_empty()) { parts.push(format!("grade={}", enc(x))); }
+        format!("/search?{}", parts.join("&"))
+    };
+    let page_view = SearchPage {
+        prev: (page_no > 1).then(|| link(page_no - 1)),
+        next: (page_no * 10 < total).then(|| link(page_no + 1)),
+        sessions: s.app.list_sessions().await.unwrap_or_default().into_iter().map(|x| (x.id, x.name, Some(x.id) == q.session_id)).collect(),
+        categories: s.app.categories().await.unwrap_or_default().into_iter().map(|(_, c)| { let sel = q.category.as_deref() == Some(c.as_str()); (c, sel) }).collect(),
+        grades: [("A", "A 已解决或采纳"), ("B", "B 正在解决或列入计划"), ("C", "C 留作参考")].iter().map(|(g, l)| (g.to_string(), l.to_string(), q.grade.as_deref() == Some(*g))).collect(),
+        q: text,
+        total,
+        hits,
+        v: chrome,
+    };
+    match page_view.render() {
+        Ok(html) => page(&headers, if page_view.v.hant { to_traditional(&html) } else { html }, None),
+        Err(e) => internal(AppError::Internal(e.to_string())),
     }
 }

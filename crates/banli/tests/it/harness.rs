@@ -104,7 +104,12 @@ impl TestApp {
         let addr = listener.local_addr().expect("addr");
         let base = format!("http://{addr}");
         let app = App::open(db, "湖南省政协", Settings { public_base_url: base.clone() }).await.expect("open app");
-        let router = banli_web::router(app.clone(), None);
+        // A real index in the test's own directory, kept caught up by the real indexer.
+        let index_dir = dir.path().join("index");
+        std::fs::create_dir_all(&index_dir).expect("index dir");
+        let index = std::sync::Arc::new(banli_search::SearchIndex::open_or_create(&index_dir).expect("index"));
+        tokio::spawn(banli_web::indexer::run(app.clone(), index.clone()));
+        let router = banli_web::router(app.clone(), None, Some(index));
         tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });

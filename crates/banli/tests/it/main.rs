@@ -2,10 +2,12 @@
 //! when BANLI_TEST_PG_URL is set — PostgreSQL, with the same test code. One test binary, so
 //! it links once.
 
+mod browser;
 mod cli;
 mod harness;
 mod lifecycle;
 mod matrix;
 mod portal;
+mod search;
 mod stats;
 mod validation;

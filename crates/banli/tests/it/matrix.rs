@@ -69,6 +69,7 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("POST", "/co-opinions/{co_opinion}/publish", &["office", "co_signer"]),
     ("POST", "/co-opinions/{co_opinion}/withdraw", &["office", "co_signer"]),
     ("GET", "/stats", &["admin", "office"]),
+    ("POST", "/items/similar", SIGNED_IN),
 ];
 
 #[test]
