@@ -50,6 +50,23 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Import a session's items from .xlsx or .csv, all or nothing (see --template for the columns).
+    Import {
+        /// The .xlsx or .csv file (required unless --template).
+        file: Option<PathBuf>,
+        /// The session to import into (default: the most recent one).
+        #[arg(long)]
+        session: Option<i64>,
+        /// Check every row and report, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// The office user the import is recorded under.
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
+        /// Write the import template (.xlsx) to this file and exit.
+        #[arg(long, value_name = "FILE.xlsx", conflicts_with_all = ["file", "dry_run"])]
+        template: Option<PathBuf>,
+    },
     /// Rebuild the search index from the database (a running server is asked to do it).
     Reindex,
     /// Manage users.
@@ -184,6 +201,19 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             }
             serve(app, &cfg).await
         }
+        Command::Import { file: input, session, dry_run, as_user, template } => {
+            if let Some(path) = template {
+                let bytes = banli_app::import::template().map_err(|e| anyhow::anyhow!("{e}"))?;
+                std::fs::write(path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+                println!("已写出导入模板 {}", path.display());
+                return Ok(());
+            }
+            let Some(input) = input else { bail!("请给出要导入的 .xlsx 或 .csv 文件，或用 --template FILE.xlsx 取得模板") };
+            let Some(user) = as_user else { bail!("请用 --as 指定记录导入的提案办用户，例如 --as office") };
+            let cfg = resolve(&cli, &file, None, None);
+            let app = open(&cfg).await?;
+            import(&app, input, *session, *dry_run, user).await
+        }
         Command::Reindex => {
             let cfg = resolve(&cli, &file, None, None);
             let app = open(&cfg).await?;
@@ -266,6 +296,34 @@ async fn open_index(app: &App, cfg: &Config) -> anyhow::Result<banli_search::Sea
     std::fs::create_dir_all(&dir).with_context(|| format!("无法创建索引目录 {}", dir.display()))?;
     let words = app.dictionary_words().await?;
     banli_search::SearchIndex::open_or_create_with_dict(&dir, &words).map_err(|e| anyhow::anyhow!("无法打开搜索索引 {}：{e}", dir.display()))
+}
+
+async fn import(app: &App, path: &std::path::Path, session: Option<i64>, dry_run: bool, user: &str) -> anyhow::Result<()> {
+    let actor = app.actor_by_name(user).await.map_err(|_| anyhow::anyhow!("找不到用户“{user}”"))?;
+    let table = banli_docs::read_table(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let session = match session {
+        Some(s) => s,
+        None => app.list_sessions().await?.last().map(|s| s.id).context("还没有届次会议：请先创建（POST /api/v1/sessions）")?,
+    };
+    let bar = indicatif::ProgressBar::new(table.rows.len() as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("导入 [{bar:40}] {pos}/{len} 行 {per_sec}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()).progress_chars("=> "));
+    let started = std::time::Instant::now();
+    let result = app.import_items(&actor, session, &table, dry_run, |done, _| bar.set_position(done as u64)).await;
+    bar.finish_and_clear();
+    match result {
+        Ok(r) => {
+            let verb = if r.dry_run { "检查通过（未写入，去掉 --dry-run 即可导入）" } else { "已导入" };
+            println!("{verb}：{} 行，立案 {} 件，待立案 {} 件，交办 {} 个单位次，用时 {:.1} 秒", r.rows, r.filed, r.submitted, r.assignments, started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Err(banli_app::import::ImportError::Rows(issues)) => {
+            for i in &issues {
+                eprintln!("第{}行 {}：{}", i.row, i.column, i.reason);
+            }
+            bail!("{} 处问题，整个文件都没有导入；改正后重新导入", issues.len())
+        }
+        Err(banli_app::import::ImportError::App(e)) => Err(anyhow::anyhow!("{e}")),
+    }
 }
 
 async fn reindex(app: &App, cfg: &Config) -> anyhow::Result<()> {

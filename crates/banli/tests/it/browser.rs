@@ -338,12 +338,28 @@ impl Drop for Browser {
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.driver.port)) {
             let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
             let _ = write!(s, "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.session, self.driver.port);
-            let _ = s.read_to_end(&mut Vec::new());
+            // chromedriver answers once the browser has quit, and may keep the connection open:
+            // read the status line and headers only.
+            let (mut got, mut buf) = (Vec::new(), [0u8; 1024]);
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(n) if n > 0 => got.extend_from_slice(&buf[..n]),
+                    _ => break,
+                }
+            }
         }
-        // A backstop, by id, for a Chromium the session could not end.
+        // Give Chromium a moment to exit (chromedriver reaps it), then, as a backstop, kill by
+        // id a Chromium the session could not end.
         if let Some(pid) = self.chromium_pid {
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            if comm.contains("chrom") {
+            let alive = || {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                stat.contains("(chromium)") && !stat.contains(") Z ")
+            };
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while alive() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if alive() {
                 let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             }
         }
@@ -481,13 +497,9 @@ const BODY_FONT_JS: &str = "return parseFloat(getComputedStyle(document.querySel
 /// switches, the print view, the commitments, and a QR code that scans to the page itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reply_page_in_chromium() {
-    let t0 = Instant::now();
     let Some(b) = browser().await else { return };
-    eprintln!("TIMING browser up {:?}", t0.elapsed());
     let t = sqlite().await;
     let p = publish_replies(&t).await;
-    eprintln!("TIMING data ready {:?}", t0.elapsed());
-    let _g = Timer(t0);
     let rec = record(&t, p.public).await;
     let page_url = format!("{}/replies/{}", t.base, p.public);
     b.window(1366, 768).await;
@@ -584,13 +596,9 @@ async fn reply_page_in_chromium() {
 /// keyboard: choose a unit with the arrow keys, press Enter on 筛选, and the list narrows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_lists_and_filters_by_keyboard() {
-    let t0 = Instant::now();
     let Some(b) = browser().await else { return };
-    eprintln!("TIMING browser up {:?}", t0.elapsed());
     let t = sqlite().await;
     let p = publish_replies(&t).await;
-    eprintln!("TIMING data ready {:?}", t0.elapsed());
-    let _g = Timer(t0);
     b.window(1366, 768).await;
     b.goto(&format!("{}/", t.base)).await;
     b.assert_clean("home").await;
@@ -640,13 +648,9 @@ async fn home_lists_and_filters_by_keyboard() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accessibility_axe() {
     let Some(axe) = axe_source() else { return };
-    let t0 = Instant::now();
     let Some(b) = browser().await else { return };
-    eprintln!("TIMING browser up {:?}", t0.elapsed());
     let t = sqlite().await;
     let p = publish_replies(&t).await;
-    eprintln!("TIMING data ready {:?}", t0.elapsed());
-    let _g = Timer(t0);
     let reply = format!("{}/replies/{}", t.base, p.public);
     let pages = [
         ("home", format!("{}/", t.base), false),
@@ -699,6 +703,3 @@ async fn accessibility_axe() {
     assert!(failures.is_empty(), "axe found serious or critical violations:\n{}", failures.join(""));
     t.finish().await;
 }
-
-struct Timer(Instant);
-impl Drop for Timer { fn drop(&mut self) { eprintln!("TIMING done {:?}", self.0.elapsed()); } }

@@ -5,6 +5,7 @@
 mod browser;
 mod cli;
 mod harness;
+mod import;
 mod lifecycle;
 mod matrix;
 mod portal;

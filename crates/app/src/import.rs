@@ -1,0 +1,324 @@
+//! `banli import`: a session's items from an office spreadsheet (DESIGN §9 import columns),
+//! all or nothing. Every row is checked first and every problem reported with its row,
+//! column and reason; only a clean file is written, in one transaction, so a failure or a
+//! kill half-way leaves the database as it was.
+
+use crate::events::{record, Event};
+use crate::rows::*;
+use crate::{iso, Actor, App, AppError, AppResult};
+use banli_docs::Table;
+use banli_domain::limits::{BODY_MAX, TITLE_MAX};
+use banli_domain::model::{AssignmentRole, Origin, Role};
+use banli_store::sqlx;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub const COLUMNS: &[&str] = &["案号", "标题", "提案人", "提出方式", "类别", "内容", "提交日期", "主办单位", "会办单位", "分办单位"];
+const REQUIRED: &[&str] = &["标题", "提案人", "提出方式", "内容", "提交日期"];
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ImportIssue {
+    /// The spreadsheet row (the header is row 1).
+    pub row: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub filed: usize,
+    pub submitted: usize,
+    pub assignments: usize,
+    pub dry_run: bool,
+}
+
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file has problems; nothing was written.
+    Rows(Vec<ImportIssue>),
+    App(AppError),
+}
+
+impl From<AppError> for ImportError {
+    fn from(e: AppError) -> Self {
+        ImportError::App(e)
+    }
+}
+
+impl From<banli_store::Error> for ImportError {
+    fn from(e: banli_store::Error) -> Self {
+        ImportError::App(e.into())
+    }
+}
+
+/// A checked row, ready to write.
+struct Row {
+    number: Option<i64>,
+    title: String,
+    body: String,
+    origin: Origin,
+    collective: Option<String>,
+    proposers: Vec<i64>,
+    category_id: Option<i64>,
+    submitted_on: NaiveDate,
+    lead: Option<i64>,
+    co: Vec<i64>,
+    separate: Vec<i64>,
+}
+
+fn push(issues: &mut Vec<ImportIssue>, row: usize, column: &str, reason: String) {
+    issues.push(ImportIssue { row, column: column.to_string(), reason });
+}
+
+fn split_names(s: &str) -> Vec<String> {
+    s.split(['、', ',', '，', ';', '；']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+/// 0239, 239, 第0239号 → 239.
+fn parse_number(s: &str) -> Option<i64> {
+    let digits: String = s.trim().trim_start_matches('第').trim_end_matches('号').trim().to_string();
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then(|| digits.parse().ok()).flatten().filter(|n| *n > 0)
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d")).or_else(|_| NaiveDate::parse_from_str(s, "%Y年%m月%d日")).ok()
+}
+
+impl App {
+    /// Checks (and unless `dry_run`, writes) a table of items for `session_id`.
+    pub async fn import_items(&self, actor: &Actor, session_id: i64, table: &Table, dry_run: bool, mut progress: impl FnMut(usize, usize)) -> Result<ImportReport, ImportError> {
+        actor.require(&[Role::Office])?;
+        let mut issues = Vec::new();
+        for h in &table.headers {
+            if !COLUMNS.contains(&h.as_str()) {
+                push(&mut issues, 1, h, format!("多余的列“{h}”；允许的列：{}", COLUMNS.join("、")));
+            }
+        }
+        for c in REQUIRED {
+            if !table.headers.iter().any(|h| h == c) {
+                push(&mut issues, 1, c, "缺少这一列".into());
+            }
+        }
+        let session = {
+            let mut tx = self.db.read().await?;
+            let s = crate::load_session(&mut tx, session_id).await?;
+            tx.commit().await?;
+            s
+        };
+        let Some(session) = session.filter(|s| s.org_id == self.org_id) else {
+            return Err(AppError::rule("session", format!("届次会议 {session_id} 不存在")).into());
+        };
+        if !issues.is_empty() {
+            return Err(ImportError::Rows(issues));
+        }
+        // Look-up tables, once.
+        let users: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, username, display_name FROM users WHERE role = 'proposer' AND org_id = $1 AND disabled = 0").bind(self.org_id).fetch_all(&self.db.pool).await?;
+        let units = self.list_units().await?;
+        let categories: HashMap<String, i64> = self.categories().await?.into_iter().map(|(id, n)| (n, id)).collect();
+        let taken: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>("SELECT number FROM items WHERE session_id = $1 AND number IS NOT NULL").bind(session_id).fetch_all(&self.db.pool).await?.into_iter().map(|n| n.0).collect();
+        let today = self.today();
+        let person = |name: &str| -> Result<i64, String> {
+            let by_user: Vec<i64> = users.iter().filter(|u| u.1 == name).map(|u| u.0).collect();
+            let by_name: Vec<i64> = users.iter().filter(|u| u.2 == name).map(|u| u.0).collect();
+            match (by_user.as_slice(), by_name.as_slice()) {
+                ([id], _) | ([], [id]) => Ok(*id),
+                ([], []) => Err(format!("找不到委员“{name}”")),
+                _ => Err(format!("“{name}”对应多位委员，请改用用户名")),
+            }
+        };
+        let unit = |name: &str| units.iter().find(|u| u.name == name || u.short_name.as_deref() == Some(name)).map(|u| u.id).ok_or_else(|| format!("找不到承办单位“{name}”"));
+        let mut seen_numbers: BTreeMap<i64, usize> = BTreeMap::new();
+        let mut rows = Vec::with_capacity(table.rows.len());
+        for (i, r) in table.rows.iter().enumerate() {
+            let n = Table::row_number(i);
+            let get = |c: &str| table.get(r, c).trim().to_string();
+            let number = match get("案号") {
+                s if s.is_empty() => None,
+                s => match parse_number(&s) {
+                    None => { push(&mut issues, n, "案号", format!("“{s}”不是有效的案号")); None }
+                    Some(x) if taken.contains(&x) => { push(&mut issues, n, "案号", format!("案号 {x:04} 已被本届次其他提案使用")); None }
+                    Some(x) => {
+                        if let Some(first) = seen_numbers.insert(x, n) {
+                            push(&mut issues, n, "案号", format!("案号 {x:04} 与第{first}行重复"));
+                        }
+                        Some(x)
+                    }
+                },
+            };
+            let title = get("标题");
+            if title.is_empty() { push(&mut issues, n, "标题", "标题为空".into()) } else if title.chars().count() > TITLE_MAX { push(&mut issues, n, "标题", format!("标题超过{TITLE_MAX}个字符")) }
+            let body = get("内容");
+            if body.is_empty() { push(&mut issues, n, "内容", "内容为空".into()) } else if body.chars().count() > BODY_MAX { push(&mut issues, n, "内容", format!("内容超过{BODY_MAX}个字符")) }
+            let origin = match get("提出方式").as_str() {
+                "个人" => Some(Origin::Individual),
+                "联名" => Some(Origin::Joint),
+                "集体" => Some(Origin::Collective),
+                other => { push(&mut issues, n, "提出方式", format!("“{other}”应为 个人、联名 或 集体")); None }
+            };
+            let mut names = split_names(&get("提案人"));
+            // A collective item names the body first, then the contact member who acts for it.
+            let collective = (origin == Some(Origin::Collective) && !names.is_empty()).then(|| names.remove(0));
+            let mut proposers = Vec::new();
+            for name in &names {
+                match person(name) {
+                    Ok(id) if proposers.contains(&id) => push(&mut issues, n, "提案人", format!("“{name}”重复")),
+                    Ok(id) => proposers.push(id),
+                    Err(e) => push(&mut issues, n, "提案人", e),
+                }
+            }
+            match origin {
+                _ if names.is_empty() => push(&mut issues, n, "提案人", if collective.is_some() { "集体提案须在集体名称后写联系人".into() } else { "提案人为空".into() }),
+                Some(Origin::Individual) if names.len() > 1 => push(&mut issues, n, "提出方式", "个人提案只能有一位提案人".into()),
+                Some(Origin::Joint) if names.len() < 2 => push(&mut issues, n, "提出方式", "联名提案至少需要两位提案人".into()),
+                _ => {}
+            }
+            let category_id = match get("类别") {
+                c if c.is_empty() => None,
+                c => match categories.get(&c) { Some(id) => Some(*id), None => { push(&mut issues, n, "类别", format!("没有“{c}”这个类别")); None } },
+            };
+            let submitted_on = match parse_date(&get("提交日期")) {
+                Some(d) if d > today => { push(&mut issues, n, "提交日期", "提交日期不能晚于今天".into()); d }
+                Some(d) => d,
+                None => { push(&mut issues, n, "提交日期", format!("“{}”不是有效日期（应为 YYYY-MM-DD）", get("提交日期"))); today }
+            };
+            let mut resolve = |column: &str, issues: &mut Vec<ImportIssue>| -> Vec<i64> {
+                split_names(&get(column)).iter().filter_map(|u| match unit(u) { Ok(id) => Some(id), Err(e) => { push(issues, n, column, e); None } }).collect()
+            };
+            let leads = resolve("主办单位", &mut issues);
+            let co = resolve("会办单位", &mut issues);
+            let separate = resolve("分办单位", &mut issues);
+            if leads.len() > 1 { push(&mut issues, n, "主办单位", "主办单位只能有一个".into()) }
+            if !co.is_empty() && leads.is_empty() { push(&mut issues, n, "会办单位", "有会办单位时须填写主办单位".into()) }
+            if !separate.is_empty() && !leads.is_empty() { push(&mut issues, n, "分办单位", "分办不能与主办同时填写".into()) }
+            let all: Vec<i64> = leads.iter().chain(&co).chain(&separate).copied().collect();
+            if all.iter().collect::<BTreeSet<_>>().len() != all.len() { push(&mut issues, n, "会办单位", "同一单位重复交办".into()) }
+            if let Some(o) = origin {
+                rows.push(Row { number, title, body, origin: o, collective, proposers, category_id, submitted_on, lead: leads.first().copied(), co, separate });
+            }
+        }
+        if !issues.is_empty() {
+            return Err(ImportError::Rows(issues));
+        }
+        let mut report = ImportReport { rows: rows.len(), dry_run, ..Default::default() };
+        for r in &rows {
+            let assigned = r.lead.is_some() || !r.separate.is_empty();
+            if r.number.is_some() || assigned { report.filed += 1 } else { report.submitted += 1 }
+            report.assignments += r.lead.iter().count() + r.co.len() + r.separate.len();
+        }
+        if dry_run {
+            return Ok(report);
+        }
+        self.write_import(actor, &session, rows, &mut progress).await?;
+        Ok(report)
+    }
+
+    async fn write_import(&self, actor: &Actor, session: &SessionRow, rows: Vec<Row>, progress: &mut impl FnMut(usize, usize)) -> AppResult<()> {
+        let mut tx = self.db.begin().await?;
+        let cal = crate::calendar::load(&mut tx, self.org_id).await?;
+        let policy = self.policy(self.org_id).await?;
+        let today = self.today();
+        let now = self.now_ts();
+        // Given numbers are kept; numbers handed out here continue after the highest.
+        let highest = rows.iter().filter_map(|r| r.number).max().unwrap_or(0);
+        sqlx::query("UPDATE sessions SET next_number = CASE WHEN next_number > $1 THEN next_number ELSE $1 + 1 END WHERE id = $2").bind(highest).bind(session.id).execute(&mut *tx).await?;
+        let total = rows.len();
+        for (k, r) in rows.into_iter().enumerate() {
+            let assigned = r.lead.is_some() || !r.separate.is_empty();
+            let number = match r.number {
+                Some(n) => Some(n),
+                None if assigned => {
+                    let (n,): (i64,) = sqlx::query_as("UPDATE sessions SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1").bind(session.id).fetch_one(&mut *tx).await?;
+                    Some(n)
+                }
+                None => None,
+            };
+            let state = if assigned { "handling" } else if number.is_some() { "filed" } else { "submitted" };
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, on_paper, created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $15) RETURNING id",
+            )
+            .bind(self.org_id)
+            .bind(session.id)
+            .bind(&session.kind)
+            .bind(&r.title)
+            .bind(&r.body)
+            .bind(r.origin.as_str())
+            .bind(r.category_id)
+            .bind(&r.collective)
+            .bind(r.proposers[0])
+            .bind(state)
+            .bind(number)
+            .bind(iso(r.submitted_on))
+            .bind(number.map(|_| now.clone()))
+            .bind(actor.user_id)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            for (pos, uid) in r.proposers.iter().enumerate() {
+                sqlx::query("INSERT INTO item_proposers (item_id, user_id, position, status) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(*uid)
+                    .bind(pos as i64)
+                    .bind(if pos == 0 { "first" } else { "paper" })
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            record(&mut tx, Some(actor), &now, Event { org_id: Some(self.org_id), item_id: Some(id), action: "imported", to: Some(state), data: Some(serde_json::json!({"number": number})), ..Default::default() }).await?;
+            let units = r.lead.iter().map(|u| (*u, AssignmentRole::Lead)).chain(r.co.iter().map(|u| (*u, AssignmentRole::Co))).chain(r.separate.iter().map(|u| (*u, AssignmentRole::Separate)));
+            for (unit, role) in units {
+                let due = policy.assignment_dues(&cal, role, today);
+                let (aid,): (i64,) = sqlx::query_as(
+                    "INSERT INTO assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)
+                     VALUES ($1, $2, $3, 'assigned', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                )
+                .bind(id)
+                .bind(unit)
+                .bind(role.as_str())
+                .bind(iso(today))
+                .bind(iso(due.return_by))
+                .bind(iso(due.first_consultation_by))
+                .bind(due.co_opinion_by.map(iso))
+                .bind(due.reply_by.map(iso))
+                .bind(due.provisional as i64)
+                .bind(&now)
+                .fetch_one(&mut *tx)
+                .await?;
+                record(&mut tx, Some(actor), &now, Event { org_id: Some(self.org_id), item_id: Some(id), assignment_id: Some(aid), action: "assigned", to: Some("assigned"), data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})), ..Default::default() }).await?;
+            }
+            progress(k + 1, total);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The import template: the columns, one example row and the rules, as an .xlsx.
+pub fn template() -> Result<Vec<u8>, banli_docs::SheetError> {
+    banli_docs::write_xlsx(&[
+        banli_docs::Sheet {
+            name: "提案",
+            headers: COLUMNS,
+            rows: vec![vec![
+                "0001".into(), "关于加快湘江科学城建设的提案".into(), "member01、member02".into(), "联名".into(), "经济建设".into(),
+                "湘江科学城建设……（提案正文）".into(), "2026-01-20".into(), "省发展改革委".into(), "省科技厅、省财政厅".into(), "".into(),
+            ]],
+        },
+        banli_docs::Sheet {
+            name: "填写说明",
+            headers: &["列", "说明"],
+            rows: vec![
+                vec!["案号".into(), "可空；纸质提案已有案号的照填（如 0239），导入后在线立案从最大案号之后继续".into()],
+                vec!["标题、内容".into(), "必填；标题不超过200字，内容不超过50000字".into()],
+                vec!["提案人".into(), "用户名或姓名，第一提案人在前，以“、”或“,”分隔；集体提案先写集体名称，再写联系人".into()],
+                vec!["提出方式".into(), "个人、联名 或 集体".into()],
+                vec!["类别".into(), "可空；须为已有类别，如 经济建设".into()],
+                vec!["提交日期".into(), "必填，YYYY-MM-DD，不晚于今天".into()],
+                vec!["主办单位、会办单位、分办单位".into(), "可空；单位全称或简称；会办以“、”分隔；填写承办单位的提案同时立案并交办".into()],
+                vec!["其他".into(), "不能有多余的列；任何一行有误则整个文件都不导入，并列出每个问题的行和列".into()],
+            ],
+        },
+    ])
+}
