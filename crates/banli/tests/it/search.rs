@@ -112,3 +112,39 @@ async fn similar_items_for_drafting_merging_and_assigning(t: &TestApp) {
     t.post("p2", "/api/v1/items/similar", json!({})).await.status(400);
     t.post("p2", "/api/v1/items/similar", json!({"item_id": dup})).await.status(403);
 }
+
+/// Two server instances on one PostgreSQL database, each with its own index: a change made
+/// through one is found through the other, and an instance restarted on its old index
+/// catches up from its watermark.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_share_the_database_and_keep_their_own_indexes() {
+    let Some(a) = on(Backend::Postgres).await else { return };
+    let w = world(&a).await;
+    a.set_today("2026-03-02");
+    // A second instance: same database, its own data directory and index.
+    let db = banli_store::Db::connect(&a.db_url).await.unwrap();
+    let app_b = banli_app::App::open(db, "湖南省政协", banli_app::Settings { public_base_url: "http://b.invalid".into() }).await.unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let index_b = std::sync::Arc::new(banli_search::SearchIndex::open_or_create(dir_b.path()).unwrap());
+    let indexer = tokio::spawn(banli_web::indexer::run(app_b.clone(), index_b.clone()));
+    let public = |index: &banli_search::SearchIndex, q: &str| {
+        index.search(&banli_search::Query::new(q, banli_search::Scope::Public)).unwrap().hits.iter().filter_map(|h| h.document_id).collect::<Vec<_>>()
+    };
+    let (_, r) = replied(&a, &w, "p1", "关于洞庭湖湿地保护的提案", "洞庭湖湿地保护将纳入省级生态补偿。", ("lead_staff", "lead_signer", w.lead)).await;
+    a.post("office", &format!("/api/v1/replies/{r}/publish"), json!({})).await.ok();
+    eventually("instance B indexes what instance A published", || async { public(&index_b, "洞庭湖").contains(&r) }).await;
+    // B stops; meanwhile A withdraws the publication; B restarts on its old index.
+    indexer.abort();
+    let _ = indexer.await;
+    let watermark = index_b.watermark().unwrap();
+    drop(index_b);
+    a.post("office", &format!("/api/v1/replies/{r}/withdraw"), json!({"reason": "复核"})).await.ok();
+    let index_b = std::sync::Arc::new(banli_search::SearchIndex::open_or_create(dir_b.path()).unwrap());
+    assert_eq!(index_b.watermark(), Some(watermark), "the watermark survives a restart");
+    assert!(public(&index_b, "洞庭湖").contains(&r), "still stale before catching up");
+    let indexer = tokio::spawn(banli_web::indexer::run(app_b.clone(), index_b.clone()));
+    eventually("the restarted instance catches up", || async { !public(&index_b, "洞庭湖").contains(&r) }).await;
+    indexer.abort();
+    app_b.db.close().await;
+    a.finish().await;
+}
