@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod input;
 pub mod indexing;
+pub mod export;
 pub mod import;
 pub mod items;
 pub mod portal;

@@ -67,6 +67,19 @@ enum Command {
         #[arg(long, value_name = "FILE.xlsx", conflicts_with_all = ["file", "dry_run"])]
         template: Option<PathBuf>,
     },
+    /// Export a list or the statistics as .xlsx, as a user would see them.
+    Export {
+        /// items, assignments or stats
+        what: String,
+        /// The .xlsx file to write.
+        file: PathBuf,
+        /// The session (default: the most recent one).
+        #[arg(long)]
+        session: Option<i64>,
+        /// The user whose view is exported (their role and unit decide what is in it).
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: String,
+    },
     /// Rebuild the search index from the database (a running server is asked to do it).
     Reindex,
     /// Manage users.
@@ -213,6 +226,24 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             let cfg = resolve(&cli, &file, None, None);
             let app = open(&cfg).await?;
             import(&app, input, *session, *dry_run, user).await
+        }
+        Command::Export { what, file: out, session, as_user } => {
+            let cfg = resolve(&cli, &file, None, None);
+            let app = open(&cfg).await?;
+            let actor = app.actor_by_name(as_user).await.map_err(|_| anyhow::anyhow!("找不到用户“{as_user}”"))?;
+            let session = match session {
+                Some(s) => Some(*s),
+                None => app.list_sessions().await?.last().map(|s| s.id),
+            };
+            let bytes = match what.as_str() {
+                "items" => app.items_workbook(&actor, banli_app::view::ItemQuery { session_id: session, ..Default::default() }).await?,
+                "assignments" => app.assignments_workbook(&actor, Default::default()).await?,
+                "stats" => app.stats_workbook(&actor, banli_app::stats::StatsQuery { session_id: session.context("还没有届次会议")?, from: None, to: None }).await?,
+                other => bail!("不能导出“{other}”：可选 items、assignments、stats"),
+            };
+            std::fs::write(out, bytes).with_context(|| format!("无法写入 {}", out.display()))?;
+            println!("已导出 {}", out.display());
+            Ok(())
         }
         Command::Reindex => {
             let cfg = resolve(&cli, &file, None, None);

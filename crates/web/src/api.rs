@@ -341,6 +341,31 @@ async fn stats(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<StatsQuery>
     Ok(Json(s.app.stats(&actor, q).await?))
 }
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn workbook(bytes: Vec<u8>, name: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, XLSX.to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], bytes).into_response()
+}
+
+#[utoipa::path(get, path = "/stats.xlsx", tag = "stats", summary = "统计导出为 Excel（总体、分单位、分类别）", params(StatsQuery),
+    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+async fn stats_xlsx(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<StatsQuery>) -> Result<axum::response::Response, ApiError> {
+    Ok(workbook(s.app.stats_workbook(&actor, q).await?, "stats.xlsx"))
+}
+
+#[utoipa::path(get, path = "/items.xlsx", tag = "items", summary = "提案列表导出为 Excel（按筛选条件）", params(ItemQuery),
+    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+async fn items_xlsx(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<ItemQuery>) -> Result<axum::response::Response, ApiError> {
+    Ok(workbook(s.app.items_workbook(&actor, q).await?, "items.xlsx"))
+}
+
+#[utoipa::path(get, path = "/assignments.xlsx", tag = "assignments", summary = "交办件队列导出为 Excel（含期限与红黄绿灯）", params(AssignmentQuery),
+    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+async fn assignments_xlsx(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<AssignmentQuery>) -> Result<axum::response::Response, ApiError> {
+    Ok(workbook(s.app.assignments_workbook(&actor, q).await?, "assignments.xlsx"))
+}
+
 #[utoipa::path(get, path = "/openapi.json", tag = "meta", summary = "本文档", responses((status = 200, description = "OpenAPI 3 document")))]
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(crate::openapi())
@@ -396,5 +421,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(withdraw_co_opinion))
         .routes(routes!(stats))
         .routes(routes!(similar))
+        .routes(routes!(stats_xlsx))
+        .routes(routes!(items_xlsx))
+        .routes(routes!(assignments_xlsx))
         .routes(routes!(openapi_json))
 }

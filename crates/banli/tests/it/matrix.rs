@@ -70,6 +70,9 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("POST", "/co-opinions/{co_opinion}/withdraw", &["office", "co_signer"]),
     ("GET", "/stats", &["admin", "office"]),
     ("POST", "/items/similar", SIGNED_IN),
+    ("GET", "/stats.xlsx", &["admin", "office"]),
+    ("GET", "/items.xlsx", SIGNED_IN),
+    ("GET", "/assignments.xlsx", &["admin", "office", "lead_staff", "lead_signer", "co_staff", "co_signer", "other_staff"]),
 ];
 
 #[test]
@@ -133,7 +136,7 @@ async fn authorisation_matrix(t: &TestApp) {
             .replace("{commitment}", &commitment.to_string());
         let url = match *path {
             "/calendar/due" => format!("/api/v1{concrete}?from=2023-01-19&working_days=5"),
-            "/stats" => format!("/api/v1{concrete}?session_id={}", w.session),
+            "/stats" | "/stats.xlsx" => format!("/api/v1{concrete}?session_id={}", w.session),
             _ => format!("/api/v1{concrete}"),
         };
         for caller in CALLERS {

@@ -111,6 +111,13 @@ async fn statistics_match_a_scripted_session(t: &TestApp) {
     let cat = &s.ok()["per_category"][0];
     assert_eq!(cat["category"], "经济建设");
     assert_eq!(cat["filed"], 6);
+    // The same figures as a workbook: overall, per unit (ranked), per category.
+    let url = format!("{}/api/v1/stats.xlsx?session_id={}", t.base, w.session);
+    let bytes = reqwest::Client::new().get(url).bearer_auth(t.token("office").unwrap()).send().await.unwrap().bytes().await.unwrap();
+    let sheet = banli_docs::read_xlsx(&bytes).unwrap();
+    assert_eq!(sheet.get(&sheet.rows[0], "立案数"), "6");
+    assert_eq!(sheet.get(&sheet.rows[0], "办复率"), "50.0%");
+    assert_eq!(sheet.get(&sheet.rows[0], "按时办复率"), "60.0%");
     // A date range counts only items filed in it (by the organisation's clock).
     let all = t.get("office", &format!("/api/v1/stats?session_id={}&from=2023-01-01&to=2023-02-28", w.session)).await;
     assert_eq!(all.ok()["overall"]["filed"], 6);
