@@ -322,3 +322,147 @@ pub fn template() -> Result<Vec<u8>, banli_docs::SheetError> {
         },
     ])
 }
+
+pub const UNIT_COLUMNS: &[&str] = &["单位名称", "简称", "上级单位", "提案答复文号前缀", "建议答复文号前缀"];
+pub const USER_COLUMNS: &[&str] = &["用户名", "姓名", "角色", "所属单位", "界别", "初始密码"];
+
+fn check_headers(table: &Table, allowed: &[&str], required: &[&str]) -> Vec<ImportIssue> {
+    let mut issues = Vec::new();
+    for h in &table.headers {
+        if !allowed.contains(&h.as_str()) {
+            push(&mut issues, 1, h, format!("多余的列“{h}”；允许的列：{}", allowed.join("、")));
+        }
+    }
+    for c in required {
+        if !table.headers.iter().any(|h| h == c) {
+            push(&mut issues, 1, c, "缺少这一列".into());
+        }
+    }
+    issues
+}
+
+/// 角色 column: the Chinese names offices use, or the role codes.
+fn parse_role(s: &str) -> Option<Role> {
+    Role::parse(s).or(match s {
+        "委员" | "代表" | "提案人" => Some(Role::Proposer),
+        "提案办" | "提案委员会" | "代表工委" => Some(Role::Office),
+        "经办人" | "承办单位经办人" => Some(Role::UnitStaff),
+        "签发人" => Some(Role::UnitSigner),
+        "管理员" | "系统管理员" => Some(Role::Admin),
+        _ => None,
+    })
+}
+
+impl App {
+    /// Units from a spreadsheet, all or nothing; parents may be earlier rows of the same file.
+    pub async fn import_units(&self, actor: &Actor, table: &Table, dry_run: bool) -> Result<usize, ImportError> {
+        actor.require(&[Role::Admin])?;
+        let mut issues = check_headers(table, UNIT_COLUMNS, &["单位名称"]);
+        if !issues.is_empty() {
+            return Err(ImportError::Rows(issues));
+        }
+        let existing = self.list_units().await?;
+        let mut names: Vec<String> = existing.iter().flat_map(|u| std::iter::once(u.name.clone()).chain(u.short_name.clone())).collect();
+        for (i, r) in table.rows.iter().enumerate() {
+            let n = Table::row_number(i);
+            let name = table.get(r, "单位名称").trim().to_string();
+            let short = table.get(r, "简称").trim().to_string();
+            let parent = table.get(r, "上级单位").trim().to_string();
+            if name.is_empty() { push(&mut issues, n, "单位名称", "单位名称为空".into()) }
+            for (col, v) in [("单位名称", &name), ("简称", &short)] {
+                if !v.is_empty() && names.contains(v) { push(&mut issues, n, col, format!("“{v}”已有同名单位")) }
+                if v.chars().count() > banli_domain::limits::NAME_MAX { push(&mut issues, n, col, "超过100个字符".into()) }
+            }
+            if !parent.is_empty() && !names.contains(&parent) { push(&mut issues, n, "上级单位", format!("找不到上级单位“{parent}”（须已存在或在前面的行）")) }
+            for col in ["提案答复文号前缀", "建议答复文号前缀"] {
+                if table.get(r, col).chars().count() > 20 { push(&mut issues, n, col, "不超过20个字符".into()) }
+            }
+            names.push(name);
+            if !short.is_empty() { names.push(short) }
+        }
+        if !issues.is_empty() {
+            return Err(ImportError::Rows(issues));
+        }
+        if dry_run {
+            return Ok(table.rows.len());
+        }
+        let mut tx = self.db.begin().await?;
+        let mut ids: HashMap<String, i64> = existing.iter().flat_map(|u| std::iter::once((u.name.clone(), u.id)).chain(u.short_name.clone().map(|s| (s, u.id)))).collect();
+        for r in &table.rows {
+            let opt = |c: &str| Some(table.get(r, c).trim().to_string()).filter(|v| !v.is_empty());
+            let (id,): (i64,) = sqlx::query_as("INSERT INTO units (name, short_name, parent_id, doc_prefix, doc_prefix_suggestion, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(table.get(r, "单位名称").trim())
+                .bind(opt("简称"))
+                .bind(opt("上级单位").and_then(|p| ids.get(&p).copied()))
+                .bind(opt("提案答复文号前缀"))
+                .bind(opt("建议答复文号前缀"))
+                .bind(self.now_ts())
+                .fetch_one(&mut *tx)
+                .await?;
+            ids.insert(table.get(r, "单位名称").trim().to_string(), id);
+            if let Some(s) = opt("简称") { ids.insert(s, id); }
+            record(&mut tx, Some(actor), &self.now_ts(), Event { action: "unit_created", data: Some(serde_json::json!({"unit_id": id, "imported": true})), ..Default::default() }).await?;
+        }
+        tx.commit().await?;
+        Ok(table.rows.len())
+    }
+
+    /// Users from a spreadsheet, all or nothing; each gets the initial password given.
+    pub async fn import_users(&self, actor: &Actor, table: &Table, dry_run: bool) -> Result<usize, ImportError> {
+        actor.require(&[Role::Admin])?;
+        let mut issues = check_headers(table, USER_COLUMNS, &["用户名", "姓名", "角色", "初始密码"]);
+        if !issues.is_empty() {
+            return Err(ImportError::Rows(issues));
+        }
+        let units = self.list_units().await?;
+        let taken: BTreeSet<String> = sqlx::query_as::<_, (String,)>("SELECT username FROM users").fetch_all(&self.db.pool).await?.into_iter().map(|u| u.0).collect();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut checked = Vec::new();
+        for (i, r) in table.rows.iter().enumerate() {
+            let n = Table::row_number(i);
+            let get = |c: &str| table.get(r, c).trim().to_string();
+            let username = get("用户名");
+            if username.is_empty() || !username.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) { push(&mut issues, n, "用户名", format!("“{username}”不是有效的用户名（字母、数字和 . _ -）")) }
+            if taken.contains(&username) { push(&mut issues, n, "用户名", format!("用户名“{username}”已被使用")) }
+            if let Some(first) = seen.insert(username.clone(), n) { push(&mut issues, n, "用户名", format!("与第{first}行重复")) }
+            if get("姓名").is_empty() { push(&mut issues, n, "姓名", "姓名为空".into()) }
+            let role = parse_role(&get("角色"));
+            if role.is_none() { push(&mut issues, n, "角色", format!("“{}”应为 委员、提案办、经办人、签发人 或 管理员", get("角色"))) }
+            let unit_name = get("所属单位");
+            let unit = units.iter().find(|u| u.name == unit_name || u.short_name.as_deref() == Some(unit_name.as_str())).map(|u| u.id);
+            match (role.map(|r| r.needs_unit()), unit_name.is_empty(), unit) {
+                (Some(true), true, _) => push(&mut issues, n, "所属单位", "承办单位用户须填写所属单位".into()),
+                (Some(true), false, None) => push(&mut issues, n, "所属单位", format!("找不到单位“{unit_name}”")),
+                (Some(false), false, _) => push(&mut issues, n, "所属单位", "只有承办单位用户才填写所属单位".into()),
+                _ => {}
+            }
+            if get("初始密码").chars().count() < banli_domain::limits::PASSWORD_MIN { push(&mut issues, n, "初始密码", format!("至少{}个字符", banli_domain::limits::PASSWORD_MIN)) }
+            if let Some(role) = role {
+                checked.push((username, get("姓名"), role, unit, Some(get("界别")).filter(|s| !s.is_empty()), get("初始密码")));
+            }
+        }
+        if !issues.is_empty() {
+            return Err(ImportError::Rows(issues));
+        }
+        if dry_run {
+            return Ok(checked.len());
+        }
+        // Hash first (slow on purpose), then write everything in one transaction.
+        let mut hashed = Vec::with_capacity(checked.len());
+        for c in checked {
+            let h = crate::auth::hash_password(&c.5)?;
+            hashed.push((c, h));
+        }
+        let mut tx = self.db.begin().await?;
+        for ((username, display, role, unit, sector, _), hash) in &hashed {
+            let org = (!role.needs_unit()).then_some(self.org_id);
+            sqlx::query("INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(username).bind(display).bind(hash).bind(role.as_str()).bind(*unit).bind(org).bind(sector).bind(self.now_ts())
+                .execute(&mut *tx)
+                .await?;
+            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: org, action: "user_created", data: Some(serde_json::json!({"username": username, "role": role, "imported": true})), ..Default::default() }).await?;
+        }
+        tx.commit().await?;
+        Ok(hashed.len())
+    }
+}

@@ -63,6 +63,9 @@ enum Command {
         /// The office user the import is recorded under.
         #[arg(long = "as", value_name = "USERNAME")]
         as_user: Option<String>,
+        /// What the file holds: items (default), units or users (units and users: an admin's import).
+        #[arg(long, default_value = "items", value_parser = ["items", "units", "users"])]
+        kind: String,
         /// Write the import template (.xlsx) to this file and exit.
         #[arg(long, value_name = "FILE.xlsx", conflicts_with_all = ["file", "dry_run"])]
         template: Option<PathBuf>,
@@ -96,21 +99,10 @@ enum Command {
         #[arg(long)]
         every: Option<u64>,
     },
-    /// Measure the core: lifecycles per second through the API, and the demo build time.
-    Bench {
-        /// Lifecycles to run (each: draft → submit → file → assign → accept → reply → approve → evaluate → close).
-        #[arg(long, default_value_t = 200)]
-        lifecycles: usize,
-        /// Concurrent clients.
-        #[arg(long, default_value_t = 4)]
-        concurrency: usize,
-        /// Also measure PostgreSQL: a fresh database is created from this URL and dropped after.
-        #[arg(long, env = "BANLI_BENCH_PG_URL")]
-        pg_url: Option<String>,
-        /// Do not time the demo build.
-        #[arg(long)]
-        skip_demo: bool,
-    },
+    /// Measure Banli: `lifecycles` (the default: lifecycles per second through the API and the
+    /// demo build), `search` (the search index against SQLite FTS5 and PostgreSQL) and `page`
+    /// (the public reply page against nginx under wrk).
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -214,7 +206,7 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             }
             serve(app, &cfg).await
         }
-        Command::Import { file: input, session, dry_run, as_user, template } => {
+        Command::Import { file: input, session, dry_run, as_user, template, kind } => {
             if let Some(path) = template {
                 let bytes = banli_app::import::template().map_err(|e| anyhow::anyhow!("{e}"))?;
                 std::fs::write(path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
@@ -225,7 +217,7 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             let Some(user) = as_user else { bail!("请用 --as 指定记录导入的提案办用户，例如 --as office") };
             let cfg = resolve(&cli, &file, None, None);
             let app = open(&cfg).await?;
-            import(&app, input, *session, *dry_run, user).await
+            import(&app, input, kind, *session, *dry_run, user).await
         }
         Command::Export { what, file: out, session, as_user } => {
             let cfg = resolve(&cli, &file, None, None);
@@ -277,9 +269,9 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Bench { lifecycles, concurrency, pg_url, skip_demo } => {
+        Command::Bench(args) => {
             let cfg = resolve(&cli, &file, None, None);
-            bench::run(&cfg, bench::Options { lifecycles: *lifecycles, concurrency: *concurrency, pg_url: pg_url.clone(), skip_demo: *skip_demo }).await
+            bench::run(&cfg, args).await
         }
     }
 }
@@ -329,9 +321,25 @@ async fn open_index(app: &App, cfg: &Config) -> anyhow::Result<banli_search::Sea
     banli_search::SearchIndex::open_or_create_with_dict(&dir, &words).map_err(|e| anyhow::anyhow!("无法打开搜索索引 {}：{e}", dir.display()))
 }
 
-async fn import(app: &App, path: &std::path::Path, session: Option<i64>, dry_run: bool, user: &str) -> anyhow::Result<()> {
+async fn import(app: &App, path: &std::path::Path, kind: &str, session: Option<i64>, dry_run: bool, user: &str) -> anyhow::Result<()> {
     let actor = app.actor_by_name(user).await.map_err(|_| anyhow::anyhow!("找不到用户“{user}”"))?;
     let table = banli_docs::read_table(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if kind != "items" {
+        let result = if kind == "units" { app.import_units(&actor, &table, dry_run).await } else { app.import_users(&actor, &table, dry_run).await };
+        return match result {
+            Ok(n) => {
+                println!("{}：{n} 行", if dry_run { "检查通过（未写入）" } else { "已导入" });
+                Ok(())
+            }
+            Err(banli_app::import::ImportError::Rows(issues)) => {
+                for i in &issues {
+                    eprintln!("第{}行 {}：{}", i.row, i.column, i.reason);
+                }
+                bail!("{} 处问题，整个文件都没有导入；改正后重新导入", issues.len())
+            }
+            Err(banli_app::import::ImportError::App(e)) => Err(anyhow::anyhow!("{e}")),
+        };
+    }
     let session = match session {
         Some(s) => s,
         None => app.list_sessions().await?.last().map(|s| s.id).context("还没有届次会议：请先创建（POST /api/v1/sessions）")?,

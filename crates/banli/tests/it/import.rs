@@ -91,3 +91,38 @@ async fn a_killed_import_changes_nothing(t: &TestApp) {
     let n = item_count(t).await;
     assert!(n == 0 || n == 4000, "a killed import leaves all or nothing, found {n}");
 }
+
+on_both!(units_and_users_import_the_same_way);
+async fn units_and_users_import_the_same_way(t: &TestApp) {
+    let _w = world(t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let units = dir.path().join("units.csv");
+    std::fs::write(&units, "单位名称,简称,上级单位,提案答复文号前缀,建议答复文号前缀\n岳阳市人民政府,岳阳市政府,,岳政提,岳政建\n岳阳市教育局,,岳阳市政府,岳教提,\n").unwrap();
+    let out = banli(t, &["import", units.to_str().unwrap(), "--kind", "units", "--as", "office"]).await;
+    assert!(!out.status.success(), "only an admin imports units");
+    let out = banli(t, &["import", units.to_str().unwrap(), "--kind", "units", "--as", "admin"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list = t.get("office", "/api/v1/units").await;
+    let all = list.ok().as_array().unwrap().clone();
+    let city = all.iter().find(|u| u["name"] == "岳阳市人民政府").unwrap()["id"].clone();
+    assert_eq!(all.iter().find(|u| u["name"] == "岳阳市教育局").unwrap()["parent_id"], city);
+    // Users: every problem named; nothing imported from a bad file.
+    let bad = dir.path().join("bad-users.csv");
+    std::fs::write(&bad, "用户名,姓名,角色,所属单位,界别,初始密码\nyy.staff,岳阳经办,经办人,,,password-1\np1,重名,委员,,,password-1\nyy.x,某人,主任,,,password-1\nyy.y,某人,委员,,,short\n").unwrap();
+    let out = banli(t, &["import", bad.to_str().unwrap(), "--kind", "users", "--as", "admin"]).await;
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    for expected in ["第2行 所属单位", "第3行 用户名", "第4行 角色", "第5行 初始密码"] {
+        assert!(err.contains(expected), "missing «{expected}» in {err}");
+    }
+    let good = dir.path().join("users.csv");
+    std::fs::write(&good, "用户名,姓名,角色,所属单位,界别,初始密码\nyy.staff,岳阳经办,经办人,岳阳市政府,,password-1\nnew.member,新委员,委员,,民盟,password-2\n").unwrap();
+    let out = banli(t, &["import", good.to_str().unwrap(), "--kind", "users", "--as", "admin"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    t.login("yy.staff", "password-1").await;
+    assert_eq!(t.get("yy.staff", "/api/v1/me").await.ok()["unit_id"], city);
+    // And the workbook export as a user sees it.
+    let xlsx = dir.path().join("items.xlsx");
+    let out = banli(t, &["export", "items", xlsx.to_str().unwrap(), "--as", "office"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(banli_docs::read_table(&xlsx).unwrap().headers[0], "案号");
+}
