@@ -184,7 +184,7 @@ impl App {
                 Some(d) => d,
                 None => { push(&mut issues, n, "提交日期", format!("“{}”不是有效日期（应为 YYYY-MM-DD）", get("提交日期"))); today }
             };
-            let mut resolve = |column: &str, issues: &mut Vec<ImportIssue>| -> Vec<i64> {
+            let resolve = |column: &str, issues: &mut Vec<ImportIssue>| -> Vec<i64> {
                 split_names(&get(column)).iter().filter_map(|u| match unit(u) { Ok(id) => Some(id), Err(e) => { push(issues, n, column, e); None } }).collect()
             };
             let leads = resolve("主办单位", &mut issues);

@@ -435,7 +435,7 @@ async fn bench_fts5(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize,
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     reset_peak_rss();
-    let mut c = SqliteConnectOptions::new().filename(path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal).connect().await?;
+    let mut c = SqliteConnectOptions::new().filename(path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal).disable_statement_logging().connect().await?;
     let (version,): (String,) = sqlx::query_as("SELECT sqlite_version()").fetch_one(&mut c).await?;
     sqlx::query("CREATE VIRTUAL TABLE docs USING fts5(title, item_title, body, tokenize = 'trigram')").execute(&mut c).await.context("SQLite 的 FTS5 不支持 trigram 分词器")?;
     let bar = progress(items as u64, "{msg:>12} [{bar:40}] {pos}/{len} items {per_sec} {elapsed_precise} (eta {eta})").with_message("fts5 insert");
@@ -491,8 +491,10 @@ impl Engine for Pg {
 }
 
 async fn bench_pg(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize, url: &str) -> anyhow::Result<EngineResult> {
-    use sqlx::Connection;
-    let mut c = sqlx::postgres::PgConnection::connect(url).await.with_context(|| format!("无法连接 PostgreSQL {url}"))?;
+    use sqlx::{ConnectOptions, Connection};
+    // Statement logging off: the slow-statement warnings would drown the progress bars.
+    let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+    let mut c = options.disable_statement_logging().connect().await.with_context(|| format!("无法连接 PostgreSQL {url}"))?;
     let (version,): (String,) = sqlx::query_as("SHOW server_version").fetch_one(&mut c).await?;
     let version = version.split_whitespace().next().unwrap_or_default().to_string();
     let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()").fetch_one(&mut c).await?;

@@ -138,7 +138,7 @@ fn start_serve(dir: &std::path::Path, extra: &[&str]) -> (std::process::Child, S
 #[test]
 fn serve_demo_loads_every_state_and_restarts_without_duplicating() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base) = start_serve(dir.path(), &["--demo"]);
+    let (child, base) = start_serve(dir.path(), &["--demo"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let count = |base: String| {
         rt.block_on(async move {
