@@ -268,25 +268,10 @@ impl App {
             }
             record(&mut tx, Some(actor), &now, Event { org_id: Some(self.org_id), item_id: Some(id), action: "imported", to: Some(state), data: Some(serde_json::json!({"number": number})), ..Default::default() }).await?;
             let units = r.lead.iter().map(|u| (*u, AssignmentRole::Lead)).chain(r.co.iter().map(|u| (*u, AssignmentRole::Co))).chain(r.separate.iter().map(|u| (*u, AssignmentRole::Separate)));
+            let item = crate::load_item(&mut tx, id).await?;
             for (unit, role) in units {
                 let due = policy.assignment_dues(&cal, role, today);
-                let (aid,): (i64,) = sqlx::query_as(
-                    "INSERT INTO assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)
-                     VALUES ($1, $2, $3, 'assigned', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                )
-                .bind(id)
-                .bind(unit)
-                .bind(role.as_str())
-                .bind(iso(today))
-                .bind(iso(due.return_by))
-                .bind(iso(due.first_consultation_by))
-                .bind(due.co_opinion_by.map(iso))
-                .bind(due.reply_by.map(iso))
-                .bind(due.provisional as i64)
-                .bind(&now)
-                .fetch_one(&mut *tx)
-                .await?;
-                record(&mut tx, Some(actor), &now, Event { org_id: Some(self.org_id), item_id: Some(id), assignment_id: Some(aid), action: "assigned", to: Some("assigned"), data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})), ..Default::default() }).await?;
+                crate::items::insert_assignment(&mut tx, actor, &now, &item, unit, role, today, &due).await?;
             }
             progress(k + 1, total);
         }

@@ -160,6 +160,29 @@ pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, now: &str, it
     set_state(tx, actor, now, &item, to, "state_derived", None, None).await
 }
 
+/// A new assignment with its clocks, and its `assigned` event (shared with the import).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_assignment(tx: &mut Tx, actor: &Actor, now: &str, item: &ItemRow, unit: i64, role: AssignmentRole, on: NaiveDate, due: &banli_domain::policy::AssignmentDues) -> AppResult<i64> {
+    let (aid,): (i64,) = sqlx::query_as(
+        "INSERT INTO assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)
+         VALUES ($1, $2, $3, 'assigned', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(item.id)
+    .bind(unit)
+    .bind(role.as_str())
+    .bind(iso(on))
+    .bind(iso(due.return_by))
+    .bind(iso(due.first_consultation_by))
+    .bind(due.co_opinion_by.map(iso))
+    .bind(due.reply_by.map(iso))
+    .bind(due.provisional as i64)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    record(tx, Some(actor), now, Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(aid), action: "assigned", to: Some("assigned"), data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})), ..Default::default() }).await?;
+    Ok(aid)
+}
+
 async fn users_by_name(tx: &mut Tx, field: &str, names: &[String], org_id: i64) -> AppResult<Vec<UserRow>> {
     let mut out: Vec<UserRow> = Vec::new();
     for n in names {
@@ -618,23 +641,7 @@ impl App {
         }
         for (unit, role, _) in wanted {
             let due = policy.assignment_dues(&cal, role, today);
-            let (aid,): (i64,) = sqlx::query_as(
-                "INSERT INTO assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)
-                 VALUES ($1, $2, $3, 'assigned', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(id)
-            .bind(unit)
-            .bind(role.as_str())
-            .bind(iso(today))
-            .bind(iso(due.return_by))
-            .bind(iso(due.first_consultation_by))
-            .bind(due.co_opinion_by.map(iso))
-            .bind(due.reply_by.map(iso))
-            .bind(due.provisional as i64)
-            .bind(self.now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
-            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), assignment_id: Some(aid), action: "assigned", to: Some("assigned"), data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})), ..Default::default() }).await?;
+            let aid = insert_assignment(&mut tx, actor, &self.now_ts(), &item, unit, role, today, &due).await?;
             created.push(aid);
         }
         if to != item.state() {

@@ -331,13 +331,7 @@ async fn import(app: &App, path: &std::path::Path, kind: &str, session: Option<i
                 println!("{}：{n} 行", if dry_run { "检查通过（未写入）" } else { "已导入" });
                 Ok(())
             }
-            Err(banli_app::import::ImportError::Rows(issues)) => {
-                for i in &issues {
-                    eprintln!("第{}行 {}：{}", i.row, i.column, i.reason);
-                }
-                bail!("{} 处问题，整个文件都没有导入；改正后重新导入", issues.len())
-            }
-            Err(banli_app::import::ImportError::App(e)) => Err(anyhow::anyhow!("{e}")),
+            Err(e) => import_failed(e),
         };
     }
     let session = match session {
@@ -355,13 +349,20 @@ async fn import(app: &App, path: &std::path::Path, kind: &str, session: Option<i
             println!("{verb}：{} 行，立案 {} 件，待立案 {} 件，交办 {} 个单位次，用时 {:.1} 秒", r.rows, r.filed, r.submitted, r.assignments, started.elapsed().as_secs_f64());
             Ok(())
         }
-        Err(banli_app::import::ImportError::Rows(issues)) => {
+            Err(e) => import_failed(e),
+    }
+}
+
+/// Lists every problem of a refused file, then fails.
+fn import_failed(e: banli_app::import::ImportError) -> anyhow::Result<()> {
+    match e {
+        banli_app::import::ImportError::Rows(issues) => {
             for i in &issues {
                 eprintln!("第{}行 {}：{}", i.row, i.column, i.reason);
             }
             bail!("{} 处问题，整个文件都没有导入；改正后重新导入", issues.len())
         }
-        Err(banli_app::import::ImportError::App(e)) => Err(anyhow::anyhow!("{e}")),
+        banli_app::import::ImportError::App(e) => Err(anyhow::anyhow!("{e}")),
     }
 }
 
