@@ -104,9 +104,11 @@ pub async fn run(a: &SearchArgs) -> anyhow::Result<()> {
     let wants = |e: &str| a.engines.iter().any(|x| x == e);
     if wants("banli") {
         results.push(bench_banli(&corpus, a.items, &queries, rounds, &scratch.path().join("banli")).await?);
+        report_early(&results[results.len() - 1]);
     }
     if wants("fts5") {
         results.push(bench_fts5(&corpus, a.items, &queries, rounds, &scratch.path().join("fts5.sqlite3")).await?);
+        report_early(&results[results.len() - 1]);
     }
     if wants("pg") {
         match &a.pg_url {
@@ -115,12 +117,20 @@ pub async fn run(a: &SearchArgs) -> anyhow::Result<()> {
                 let r = bench_pg(&corpus, a.items, &queries, rounds, &url).await;
                 drop_pg(pg, &name).await;
                 results.push(r?);
+                report_early(&results[results.len() - 1]);
             }
             None => println!("(PostgreSQL skipped: pass --pg-url postgres://… to measure pg_trgm too)\n"),
         }
     }
     print_tables(&results, a.items, docs);
     Ok(())
+}
+
+/// One line on standard error as soon as an engine is done, so a run stopped half-way keeps
+/// what it measured (the tables are printed at the end).
+fn report_early(r: &EngineResult) {
+    let p50: Vec<String> = r.groups.iter().enumerate().map(|(g, gr)| format!("{} {}", QUERIES[g].0, ms(pct_ms(&gr.lat, 0.5)))).collect();
+    eprintln!("{}: built in {:.1} s, {:.0} MB on disk, peak RSS {:.0} MB; p50 {}", r.name, r.build.as_secs_f64(), r.size as f64 / 1e6, r.peak_rss.unwrap_or(0) as f64 / 1e6, p50.join(", "));
 }
 
 enum Scratch {
