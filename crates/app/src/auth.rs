@@ -78,6 +78,7 @@ fn actor_of(u: &UserRow) -> Actor {
         role: role_of(u),
         unit_id: u.unit_id,
         org_id: u.org_id,
+        locale: u.locale.clone(),
     }
 }
 

@@ -41,6 +41,8 @@ pub struct Actor {
     pub role: Role,
     pub unit_id: Option<i64>,
     pub org_id: Option<i64>,
+    /// The user's language for the web app and e-mails: zh-Hans, zh-Hant or en.
+    pub locale: String,
 }
 
 impl Actor {

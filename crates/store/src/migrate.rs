@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial schema", include_str!("../migrations/0001_initial.sql")),
     (2, "commitment done_on", include_str!("../migrations/0002_commitment_done_on.sql")),
     (3, "item scan", include_str!("../migrations/0003_item_scan.sql")),
+    (4, "web sessions, sign-in throttling, user preferences", include_str!("../migrations/0004_web.sql")),
 ];
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
