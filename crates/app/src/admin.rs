@@ -3,7 +3,7 @@
 use crate::events::{record, Event};
 use crate::rows::*;
 use crate::{auth, Actor, App, AppError, AppResult, Input};
-use banli_domain::limits::{optional, required, NAME_MAX};
+use banli_domain::limits::{optional, required, NAME_MAX, PHONE_MAX};
 use banli_domain::model::{ItemKind, Role};
 use banli_domain::policy::Policy;
 use banli_store::{now_ts, sqlx, Db};
@@ -92,6 +92,24 @@ pub struct NewUser {
     pub unit_id: Option<i64>,
     /// 界别 or 代表团 of a proposer.
     pub sector: Option<String>,
+    /// Where notifications are e-mailed (none: in-app only).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Where text messages go, when the organisation sends them.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// An e-mail address that looks deliverable: one `@`, a dotted domain, no spaces or brackets.
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && s.chars().count() <= 254
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && s.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"<>(),;:\\\"[]".contains(c))
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,6 +211,11 @@ impl App {
         }
         let display = required("display_name", &u.display_name, NAME_MAX)?;
         let sector = optional("sector", u.sector.as_deref(), NAME_MAX)?;
+        let email = optional("email", u.email.as_deref(), 254)?;
+        if email.as_deref().is_some_and(|e| !valid_email(e)) {
+            return Err(AppError::rule("email", "电子邮箱格式不正确，例如 zhangsan@example.gov.cn"));
+        }
+        let phone = optional("phone", u.phone.as_deref(), PHONE_MAX)?;
         match (u.role.needs_unit(), u.unit_id) {
             (true, None) => return Err(AppError::rule("unit_id", "承办单位用户必须指定所属单位")),
             (false, Some(_)) => return Err(AppError::rule("unit_id", "只有承办单位用户才属于单位")),
@@ -214,7 +237,7 @@ impl App {
             return Err(AppError::rule("username", "用户名已被使用"));
         }
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at, email, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(&username)
         .bind(&display)
@@ -224,6 +247,8 @@ impl App {
         .bind(org)
         .bind(sector)
         .bind(self.now_ts())
+        .bind(email)
+        .bind(phone)
         .fetch_one(&mut *tx)
         .await?;
         record(&mut tx, actor, &self.now_ts(), Event { org_id: org, action: "user_created", data: Some(serde_json::json!({"user_id": id, "username": username, "role": u.role})), ..Default::default() }).await?;

@@ -70,7 +70,7 @@ pub struct TokenOut {
     pub user: UserOut,
 }
 
-fn actor_of(u: &UserRow) -> Actor {
+pub(crate) fn actor_of(u: &UserRow) -> Actor {
     Actor {
         user_id: u.id,
         username: u.username.clone(),
@@ -92,7 +92,10 @@ impl App {
 
     /// Checks a username and password; the same answer for an unknown user and a wrong
     /// password, so names cannot be probed.
+    /// After [`crate::signin::MAX_FAILURES`] failures in a row the username is locked for a
+    /// while (429), whether it exists or not.
     pub async fn check_password(&self, username: &str, password: &str) -> AppResult<Actor> {
+        self.check_not_locked(username).await?;
         let user = self.user_by_name(username).await?;
         let ok = match &user {
             Some(u) => verify_password(&u.password_hash, password) && u.disabled == 0,
@@ -104,6 +107,7 @@ impl App {
                 false
             }
         };
+        self.record_sign_in(username, ok).await?;
         match user {
             Some(u) if ok => Ok(actor_of(&u)),
             _ => Err(AppError::Unauthorized),

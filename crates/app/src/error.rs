@@ -20,6 +20,9 @@ pub enum AppError {
     /// Well-formed input that breaks a rule: too long, unknown unit, date in the future (422).
     #[error("{message}")]
     Rule { field: Option<String>, message: String },
+    /// Too many failed sign-ins for this username: locked for a while (429).
+    #[error("{0}")]
+    Locked(String),
     #[error("内部错误：{0}")]
     Internal(String),
 }

@@ -17,9 +17,9 @@ pub(crate) struct Event<'a> {
 }
 
 pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, at: &str, e: Event<'_>) -> AppResult<()> {
-    sqlx::query(
+    let (event_id,): (i64,) = sqlx::query_as(
         "INSERT INTO events (org_id, item_id, assignment_id, document_id, actor_id, at, action, from_state, to_state, reason, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(e.org_id)
     .bind(e.item_id)
@@ -31,9 +31,11 @@ pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, at: &str, e: Even
     .bind(e.from)
     .bind(e.to)
     .bind(e.reason)
-    .bind(e.data.map(|d| d.to_string()))
-    .execute(&mut **tx)
+    .bind(e.data.as_ref().map(|d| d.to_string()))
+    .fetch_one(&mut **tx)
     .await?;
+    // Whoever the step hands work to hears of it in the same transaction.
+    crate::notify::on_event(tx, actor, at, event_id, &e).await?;
     // Every change to an item reaches the search index through the outbox.
     if let Some(item) = e.item_id {
         sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('item', $1, $2)").bind(item).bind(at).execute(&mut **tx).await?;

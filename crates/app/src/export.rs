@@ -52,7 +52,7 @@ impl App {
         q.per_page = Some(200);
         for page in 1.. {
             q.page = Some(page);
-            let p = self.list_items(actor, ItemQuery { ids: q.ids.clone(), session_id: q.session_id, state: q.state.clone(), unit_id: q.unit_id, q: q.q.clone(), page: q.page, per_page: q.per_page }).await?;
+            let p = self.list_items(actor, ItemQuery { ids: q.ids.clone(), session_id: q.session_id, state: q.state.clone(), unit_id: q.unit_id, category: q.category.clone(), q: q.q.clone(), sort: q.sort.clone(), page: q.page, per_page: q.per_page }).await?;
             let n = p.items.len();
             rows.extend(p.items.into_iter().map(|i| vec![i.number.unwrap_or_default(), i.title, i.first_proposer, i.origin, i.category.unwrap_or_default(), i.state.as_str().to_string(), if i.is_key { "是".into() } else { String::new() }, i.submitted_on.unwrap_or_default()]));
             if n < 200 {

@@ -15,9 +15,14 @@ pub mod indexing;
 pub mod export;
 pub mod import;
 pub mod items;
+pub mod letters;
+pub mod notify;
 pub mod portal;
 pub mod publish;
+pub mod queue;
+pub mod rights;
 pub mod rows;
+pub mod signin;
 pub mod stats;
 pub mod view;
 
@@ -179,6 +184,6 @@ pub fn format_number(n: i64) -> String {
     format!("{n:04}")
 }
 
-pub(crate) fn iso(d: NaiveDate) -> String {
+pub fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

@@ -153,6 +153,8 @@ pub struct EventOut {
     pub id: i64,
     pub at: String,
     pub actor_id: Option<i64>,
+    /// The actor's display name (and unit), as shown in the timeline.
+    pub actor_name: Option<String>,
     pub action: String,
     pub assignment_id: Option<i64>,
     pub document_id: Option<i64>,
@@ -204,6 +206,25 @@ pub struct ItemDetail {
     pub consultations: Vec<ConsultationOut>,
     pub supervisions: Vec<SupervisionOut>,
     pub events: Vec<EventOut>,
+    /// Open adjustment and extension requests of the assignments the caller may see.
+    pub requests: Vec<RequestOut>,
+    /// What the caller may do on this item now (the server checks again on every action).
+    pub actions: crate::rights::ItemActions,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestOut {
+    pub assignment_id: i64,
+    /// `adjustment` or `extension`.
+    pub kind: String,
+    pub reason: String,
+    /// What the unit proposes instead (adjustment), or the date asked for (extension).
+    pub proposal: Option<String>,
+    /// `pending`, `approved` or `refused`.
+    pub state: String,
+    pub note: Option<String>,
+    pub created_at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -234,7 +255,11 @@ pub struct ItemQuery {
     pub session_id: Option<i64>,
     pub state: Option<String>,
     pub unit_id: Option<i64>,
+    /// Category name, e.g. 经济建设.
+    pub category: Option<String>,
     pub q: Option<String>,
+    /// `number` (default), `updated` (latest change first) or `submitted` (earliest first).
+    pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -391,8 +416,8 @@ impl App {
                 .map(|(id, note, due_on, created_at)| SupervisionOut { id, note, due_on, created_at })
                 .collect()
         };
-        let events: Vec<EventOut> = sqlx::query_as::<_, (i64, String, Option<i64>, String, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>)>(
-            "SELECT id, at, actor_id, action, assignment_id, document_id, from_state, to_state, reason FROM events WHERE item_id = $1 ORDER BY id",
+        let events: Vec<EventOut> = sqlx::query_as::<_, (i64, String, Option<i64>, Option<String>, String, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>)>(
+            "SELECT e.id, e.at, e.actor_id, u.display_name, e.action, e.assignment_id, e.document_id, e.from_state, e.to_state, e.reason FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.item_id = $1 ORDER BY e.id",
         )
         .bind(id)
         .fetch_all(&mut *tx)
@@ -400,13 +425,55 @@ impl App {
         .into_iter()
         .filter(|e| match sight {
             Sight::Office => true,
-            Sight::Proposer => PROPOSER_EVENTS.contains(&e.3.as_str()),
-            Sight::Unit(_) => e.4.is_none_or(|a| own.contains(&a)),
+            Sight::Proposer => PROPOSER_EVENTS.contains(&e.4.as_str()),
+            Sight::Unit(_) => e.5.is_none_or(|a| own.contains(&a)),
         })
-        .map(|(id, at, actor_id, action, assignment_id, document_id, from_state, to_state, reason)| EventOut { id, at, actor_id, action, assignment_id, document_id, from_state, to_state, reason })
+        .map(|(id, at, actor_id, actor_name, action, assignment_id, document_id, from_state, to_state, reason)| EventOut {
+            id,
+            at,
+            actor_id,
+            // Proposers see who in the office or unit acted only as the body, not the clerk.
+            actor_name: if sight == Sight::Proposer && actor_id != Some(actor.user_id) { None } else { actor_name },
+            action,
+            assignment_id,
+            document_id,
+            from_state,
+            to_state,
+            reason,
+        })
         .collect();
+        let mut requests: Vec<RequestOut> = Vec::new();
+        if sight != Sight::Proposer {
+            let adj: Vec<(i64, String, Option<String>, String, Option<String>, String)> = sqlx::query_as(
+                "SELECT assignment_id, reason, proposal, state, note, created_at FROM adjustments WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let ext: Vec<(i64, String, Option<String>, String, Option<String>, String)> = sqlx::query_as(
+                "SELECT assignment_id, reason, until_on, state, note, created_at FROM extensions WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (kind, rows) in [("adjustment", adj), ("extension", ext)] {
+                for (assignment_id, reason, proposal, state, note, created_at) in rows {
+                    if own.contains(&assignment_id) {
+                        requests.push(RequestOut { assignment_id, kind: kind.to_string(), reason, proposal, state, note, created_at });
+                    }
+                }
+            }
+        }
+        let has_sub_units = match actor.unit_id {
+            Some(u) => sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM units WHERE parent_id = $1").bind(u).fetch_one(&mut *tx).await?.0 > 0,
+            None => false,
+        };
         tx.commit().await?;
-        Ok(ItemDetail {
+        let pending = |kind: &str| requests.iter().filter(|r| r.kind == kind && r.state == "pending").map(|r| r.assignment_id).collect::<Vec<_>>();
+        let (pending_adjustments, pending_extensions) = (pending("adjustment"), pending("extension"));
+        let extension_asked: Vec<i64> = requests.iter().filter(|r| r.kind == "extension").map(|r| r.assignment_id).collect();
+        let cosign_open = session.cosign_cutoff.as_deref().is_none_or(|c| date(c) >= today);
+        let mut detail = ItemDetail {
             summary,
             body: item.body,
             session_name: session.name,
@@ -427,7 +494,23 @@ impl App {
             consultations,
             supervisions,
             events,
-        })
+            requests,
+            actions: Default::default(),
+        };
+        let facts = crate::rights::Facts {
+            first_proposer_id: item.first_proposer_id,
+            org_id: item.org_id,
+            on_paper: item.on_paper == 1,
+            cosign_open,
+            policy: &policy,
+            today,
+            pending_adjustments: &pending_adjustments,
+            pending_extensions: &pending_extensions,
+            extension_asked: &extension_asked,
+            has_sub_units,
+        };
+        detail.actions = crate::rights::item_actions(actor, &detail, &facts);
+        Ok(detail)
     }
 
     async fn document_out(&self, tx: &mut Tx, item: &ItemRow, session: &SessionRow, rows: &[AssignmentRow], d: DocumentRow, today: NaiveDate) -> AppResult<DocumentOut> {
@@ -574,6 +657,15 @@ impl App {
         if let Some(u) = q.unit_id {
             sql.push(" AND id IN (SELECT item_id FROM assignments WHERE state <> 'returned' AND unit_id = ").bind(u).push(")");
         }
+        if let Some(c) = q.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            sql.push(" AND category_id IN (SELECT id FROM categories WHERE name = ").bind(c.to_string()).push(")");
+        }
+        let order = match q.sort.as_deref().unwrap_or("number") {
+            "" | "number" => " ORDER BY COALESCE(number, 999999999), id",
+            "updated" => " ORDER BY updated_at DESC, id DESC",
+            "submitted" => " ORDER BY COALESCE(submitted_on, '9999-12-31'), id",
+            other => return Err(AppError::bad("sort", format!("未知的排序“{other}”（可用 number、updated、submitted）"))),
+        };
         if let Some(ids) = &q.ids {
             if ids.is_empty() {
                 return Ok(ItemPage { items: vec![], total: 0, page, per_page: per });
@@ -587,7 +679,7 @@ impl App {
         let mut tx = self.db.read().await?;
         let count = rebind(&sql, "SELECT COUNT(*)", "");
         let (total,): (i64,) = count.query_as::<(i64,)>().fetch_one(&mut *tx).await?;
-        let mut list = rebind(&sql, &format!("SELECT {ITEM_COLS}"), " ORDER BY COALESCE(number, 999999999), id");
+        let mut list = rebind(&sql, &format!("SELECT {ITEM_COLS}"), order);
         list.push(" LIMIT ").bind(per).push(" OFFSET ").bind((page - 1) * per);
         let rows = list.query_as::<ItemRow>().fetch_all(&mut *tx).await?;
         let items = self.summaries(&mut tx, rows).await?;
@@ -713,6 +805,8 @@ pub struct QueueGauges {
     pub overdue: i64,
     pub awaiting_filing: i64,
     pub outbox: i64,
+    /// E-mails and text messages waiting to be sent (including those waiting for a retry).
+    pub outgoing_queued: i64,
 }
 
 impl App {
@@ -728,6 +822,7 @@ impl App {
         .await?;
         let (awaiting_filing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items WHERE state = 'submitted'").fetch_one(&self.db.pool).await?;
         let (outbox,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(&self.db.pool).await?;
-        Ok(QueueGauges { open, overdue, awaiting_filing, outbox })
+        let (outgoing_queued,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outgoing_messages WHERE state = 'queued'").fetch_one(&self.db.pool).await?;
+        Ok(QueueGauges { open, overdue, awaiting_filing, outbox, outgoing_queued })
     }
 }

@@ -15,6 +15,38 @@ pub struct FileConfig {
     pub organisation: Option<String>,
     pub public_base_url: Option<String>,
     pub log: Option<String>,
+    /// `[mail]`: the SMTP server notifications are e-mailed through.
+    pub mail: Option<MailFile>,
+    /// `[sms]`: the webhook text messages are posted to.
+    pub sms: Option<SmsFile>,
+    /// `[reminders]`: when the daily reminder of yellow and red clocks runs.
+    pub reminders: Option<RemindersFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailFile {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// e.g. "提案办 <tian@zx.example.gov.cn>"
+    pub from: Option<String>,
+    /// none | starttls | tls
+    pub security: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsFile {
+    pub webhook_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemindersFile {
+    /// 0–23, organisation time (default 8).
+    pub hour: Option<u32>,
 }
 
 impl FileConfig {
@@ -36,3 +68,107 @@ pub struct Config {
 }
 
 pub const DEFAULT_ORGANISATION: &str = "湖南省政协";
+
+/// Notification settings for `serve`: `BANLI_SMTP_*`, `BANLI_SMS_WEBHOOK` and
+/// `BANLI_REMINDER_HOUR` over `[mail]`, `[sms]` and `[reminders]` of the file. Mail is on when a
+/// host is set; its security defaults by port (465 tls, 25 none, otherwise starttls).
+pub fn notify(file: &FileConfig) -> anyhow::Result<banli_notify::NotifyConfig> {
+    notify_from(file, |k| std::env::var(k).ok())
+}
+
+fn notify_from(file: &FileConfig, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<banli_notify::NotifyConfig> {
+    let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    let m = file.mail.as_ref();
+    let pick = |var: &str, from_file: Option<&String>| env(var).or_else(|| from_file.cloned());
+    let mail = match pick("BANLI_SMTP_HOST", m.and_then(|m| m.host.as_ref())) {
+        None => None,
+        Some(host) => {
+            let port = match env("BANLI_SMTP_PORT") {
+                Some(p) => Some(p.trim().parse::<u16>().with_context(|| format!("BANLI_SMTP_PORT“{p}”不是端口号（1–65535）"))?),
+                None => m.and_then(|m| m.port),
+            };
+            let security = match pick("BANLI_SMTP_SECURITY", m.and_then(|m| m.security.as_ref())) {
+                Some(s) => s.parse::<banli_notify::Security>()?,
+                None => match port {
+                    Some(465) => banli_notify::Security::Tls,
+                    Some(25) => banli_notify::Security::None,
+                    _ => banli_notify::Security::Starttls,
+                },
+            };
+            let from = pick("BANLI_SMTP_FROM", m.and_then(|m| m.from.as_ref()))
+                .context("已设置邮件服务器但没有发件人：请设置 BANLI_SMTP_FROM 或 [mail] from，例如 提案办 <tian@example.gov.cn>")?;
+            Some(banli_notify::MailConfig {
+                host,
+                port,
+                username: pick("BANLI_SMTP_USERNAME", m.and_then(|m| m.username.as_ref())),
+                password: pick("BANLI_SMTP_PASSWORD", m.and_then(|m| m.password.as_ref())),
+                from,
+                security,
+            })
+        }
+    };
+    let webhook_url = pick("BANLI_SMS_WEBHOOK", file.sms.as_ref().and_then(|s| s.webhook_url.as_ref()));
+    let reminder_hour = match env("BANLI_REMINDER_HOUR") {
+        Some(h) => h.trim().parse::<u32>().ok().filter(|h| *h < 24).with_context(|| format!("BANLI_REMINDER_HOUR“{h}”须是0到23之间的整数"))?,
+        None => file.reminders.as_ref().and_then(|r| r.hour).unwrap_or(8),
+    };
+    if reminder_hour > 23 {
+        anyhow::bail!("[reminders] hour = {reminder_hour}：须是0到23之间的整数");
+    }
+    Ok(banli_notify::NotifyConfig { mail, sms: banli_notify::SmsConfig { webhook_url }, reminder_hour })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn file(toml_text: &str) -> FileConfig {
+        toml::from_str(toml_text).expect("valid config")
+    }
+
+    #[test]
+    fn mail_is_off_without_a_host() {
+        let n = notify_from(&FileConfig::default(), |_| None).unwrap();
+        assert!(n.mail.is_none());
+        assert!(n.sms.webhook_url.is_none());
+        assert_eq!(n.reminder_hour, 8);
+    }
+
+    #[test]
+    fn variables_override_the_file() {
+        let f = file("[mail]\nhost = \"smtp.file\"\nport = 2525\nfrom = \"a@file.example\"\nusername = \"u\"\npassword = \"p\"\n[sms]\nwebhook_url = \"http://sms.file/send\"\n[reminders]\nhour = 7\n");
+        let n = notify_from(&f, |_| None).unwrap();
+        let m = n.mail.unwrap();
+        assert_eq!((m.host.as_str(), m.port, m.security), ("smtp.file", Some(2525), banli_notify::Security::Starttls));
+        assert_eq!(n.reminder_hour, 7);
+        let env: HashMap<&str, &str> = [("BANLI_SMTP_HOST", "smtp.env"), ("BANLI_SMTP_PORT", "465"), ("BANLI_SMTP_PASSWORD", "secret"), ("BANLI_SMS_WEBHOOK", "https://sms.env/x"), ("BANLI_REMINDER_HOUR", "6"), ("BANLI_SMTP_FROM", "")].into();
+        let n = notify_from(&f, |k| env.get(k).map(|v| v.to_string())).unwrap();
+        let m = n.mail.unwrap();
+        assert_eq!((m.host.as_str(), m.port, m.security), ("smtp.env", Some(465), banli_notify::Security::Tls), "port 465 means TLS");
+        assert_eq!(m.password.as_deref(), Some("secret"));
+        assert_eq!(m.username.as_deref(), Some("u"));
+        assert_eq!(m.from, "a@file.example", "an empty variable does not blank the file's value");
+        assert_eq!(n.sms.webhook_url.as_deref(), Some("https://sms.env/x"));
+        assert_eq!(n.reminder_hour, 6);
+    }
+
+    #[test]
+    fn bad_values_say_what_to_fix() {
+        let host = |extra: &'static str| move |k: &str| match k {
+            "BANLI_SMTP_HOST" => Some("smtp.example".to_string()),
+            "BANLI_SMTP_FROM" if extra != "nofrom" => Some("a@example.gov.cn".to_string()),
+            "BANLI_SMTP_PORT" if extra == "port" => Some("smtp".to_string()),
+            "BANLI_SMTP_SECURITY" if extra == "security" => Some("ssl3".to_string()),
+            "BANLI_REMINDER_HOUR" if extra == "hour" => Some("24".to_string()),
+            _ => None,
+        };
+        let f = FileConfig::default();
+        assert!(notify_from(&f, host("nofrom")).unwrap_err().to_string().contains("BANLI_SMTP_FROM"));
+        assert!(notify_from(&f, host("port")).unwrap_err().to_string().contains("BANLI_SMTP_PORT"));
+        assert!(notify_from(&f, host("security")).unwrap_err().to_string().contains("starttls"));
+        assert!(notify_from(&f, host("hour")).unwrap_err().to_string().contains("BANLI_REMINDER_HOUR"));
+        let m = notify_from(&f, host("")).unwrap().mail.unwrap();
+        assert_eq!(m.security, banli_notify::Security::Starttls);
+    }
+}

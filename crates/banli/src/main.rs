@@ -117,6 +117,9 @@ enum UserCommand {
         unit: Option<String>,
         #[arg(long)]
         display_name: Option<String>,
+        /// Where notifications are e-mailed.
+        #[arg(long)]
+        email: Option<String>,
         /// Read the password from standard input (required: passwords never go on the command line).
         #[arg(long, required = true)]
         password_stdin: bool,
@@ -198,13 +201,14 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve { listen, demo, public_base_url } => {
             let cfg = resolve(&cli, &file, listen.clone(), public_base_url.clone());
+            let notify = config::notify(&file)?;
             let app = open(&cfg).await?;
             if *demo {
                 let started = std::time::Instant::now();
                 let users = demo::load(&app).await.context("载入演示数据失败")?;
                 demo::print_users(&users, &cfg, started.elapsed());
             }
-            serve(app, &cfg).await
+            serve(app, &cfg, notify).await
         }
         Command::Import { file: input, session, dry_run, as_user, template, kind } => {
             if let Some(path) = template {
@@ -278,7 +282,7 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
 
 async fn user(app: &App, command: &UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { name, role, unit, display_name, .. } => {
+        UserCommand::Add { name, role, unit, display_name, email, .. } => {
             let role = Role::parse(role).with_context(|| format!("未知角色“{role}”：可选 proposer、office、unit_staff、unit_signer、admin"))?;
             let unit_id = match unit {
                 None => None,
@@ -293,7 +297,7 @@ async fn user(app: &App, command: &UserCommand) -> anyhow::Result<()> {
             };
             let password = read_password()?;
             let out = app
-                .insert_user(None, banli_app::admin::NewUser { username: name.clone(), password, display_name: display_name.clone().unwrap_or_else(|| name.clone()), role, unit_id, sector: None })
+                .insert_user(None, banli_app::admin::NewUser { username: name.clone(), password, display_name: display_name.clone().unwrap_or_else(|| name.clone()), role, unit_id, sector: None, email: email.clone(), phone: None })
                 .await
                 .map_err(|e| anyhow::anyhow!("{}{e}", e.field().map(|f| format!("{f}: ")).unwrap_or_default()))?;
             println!("已创建用户 {}（{}，id {}）", out.username, out.role, out.id);
@@ -389,16 +393,25 @@ async fn reindex(app: &App, cfg: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(app: App, cfg: &Config) -> anyhow::Result<()> {
+async fn serve(app: App, cfg: &Config, notify: banli_notify::NotifyConfig) -> anyhow::Result<()> {
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
     let db = app.db.clone();
     let index = std::sync::Arc::new(open_index(&app, cfg).await.context("另一个 banli 进程可能正在使用同一数据目录的索引；每个实例需要自己的 --data-dir")?);
     tokio::spawn(banli_web::indexer::run(app.clone(), index.clone()));
-    let router = banli_web::router(app, metrics, Some(index));
     let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("无法监听 {}：端口可能已被占用，请用 --listen 换一个", cfg.listen))?;
+    // E-mail, SMS and the daily reminder; stopped with the server.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let notifier = banli_notify::spawn(app.clone(), notify, stopping)?;
+    let router = banli_web::router(app, metrics, Some(index));
     tracing::info!(listen = %cfg.listen, database = %redact(&cfg.database_url), "Banli is serving");
     eprintln!("Banli 已启动：{}（API 文档 {}/api/v1/openapi.json）", cfg.public_base_url, cfg.public_base_url);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        })
+        .await?;
+    notifier.wait().await;
     db.close().await;
     tracing::info!("Banli stopped");
     Ok(())

@@ -17,6 +17,16 @@ pub enum Colour {
     Red,
 }
 
+impl Colour {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Colour::Green => "green",
+            Colour::Yellow => "yellow",
+            Colour::Red => "red",
+        }
+    }
+}
+
 /// [`colour_with_threshold`] with the default 20%.
 pub fn colour(start: NaiveDate, due: NaiveDate, today: NaiveDate) -> Colour {
     colour_with_threshold(start, due, today, DEFAULT_YELLOW_FRACTION)

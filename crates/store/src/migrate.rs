@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "commitment done_on", include_str!("../migrations/0002_commitment_done_on.sql")),
     (3, "item scan", include_str!("../migrations/0003_item_scan.sql")),
     (4, "web sessions, sign-in throttling, user preferences", include_str!("../migrations/0004_web.sql")),
+    (5, "notifications and the outgoing message queue", include_str!("../migrations/0005_notifications.sql")),
 ];
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {

@@ -166,35 +166,7 @@ create!(create_item, "/items", "items", "起草提案（委员），或代录纸
 #[utoipa::path(get, path = "/items", tag = "items", summary = "提案列表（按可见范围）", params(ItemQuery),
     responses((status = 200, body = ItemPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_items(State(s): State<AppState>, Auth(actor): Auth, Q(mut q): Q<ItemQuery>) -> R<ItemPage> {
-    // With an index, `q` is answered by the Chinese full-text search, within what the caller
-    // may see (and the database checks visibility once more).
-    if let (Some(text), Some(index)) = (q.q.clone().filter(|t| !t.trim().is_empty()), &s.search) {
-        use banli_domain::model::Role;
-        let scope = banli_search::Scope::Staff {
-            org_id: s.app.org_id,
-            all: matches!(actor.role, Role::Office | Role::Admin),
-            unit_id: actor.unit_id,
-            user_id: actor.user_id,
-        };
-        let mut ids = Vec::new();
-        for page in 1..=5 {
-            let mut query = banli_search::Query::new(text.clone(), scope.clone());
-            query.session_id = q.session_id;
-            query.page = page;
-            query.per_page = banli_search::MAX_PER_PAGE;
-            let found = index.search(&query).map_err(|e| ApiError(banli_app::AppError::Internal(e.to_string())))?;
-            let n = found.hits.len();
-            for h in found.hits {
-                if !ids.contains(&h.item_id) {
-                    ids.push(h.item_id);
-                }
-            }
-            if n < banli_search::MAX_PER_PAGE {
-                break;
-            }
-        }
-        q.ids = Some(ids);
-    }
+    q.ids = crate::lookup::search_ids(&s, &actor, q.q.as_deref(), q.session_id).await?;
     Ok(Json(s.app.list_items(&actor, q).await?))
 }
 
@@ -265,36 +237,13 @@ pub struct SimilarInput {
     pub item_id: Option<i64>,
 }
 
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct SimilarItem {
-    pub id: i64,
-    pub title: String,
-    /// 0..1, 1 = near-identical.
-    pub score: f32,
-    /// The item's published reply on the portal, when it has one.
-    pub reply_url: Option<String>,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct SuggestedUnit {
-    pub unit_id: i64,
-    pub name: String,
-    pub score: f32,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct SimilarOut {
-    pub items: Vec<SimilarItem>,
-    /// For the office: the units that answered the most similar past items.
-    pub suggested_units: Vec<SuggestedUnit>,
-}
+pub use crate::lookup::SimilarOut;
 
 #[utoipa::path(post, path = "/items/similar", tag = "items", summary = "相似提案（起草时提示、并案与交办参考）", request_body = SimilarInput,
     responses((status = 200, body = SimilarOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn similar(State(s): State<AppState>, Auth(actor): Auth, body: Bytes) -> R<SimilarOut> {
     use banli_app::AppError;
-    use banli_domain::model::Role;
     let input: SimilarInput = parse_json(&body)?;
     let (text, exclude) = match (input.text.as_deref().map(str::trim).filter(|t| !t.is_empty()), input.item_id) {
         (Some(t), None) => {
@@ -307,32 +256,7 @@ async fn similar(State(s): State<AppState>, Auth(actor): Auth, body: Bytes) -> R
         }
         _ => return Err(ApiError(AppError::bad("text", "须且只能给出 text 或 item_id 之一"))),
     };
-    let Some(index) = &s.search else {
-        return Err(ApiError(AppError::Internal("search index unavailable".into())));
-    };
-    let internal = |e: banli_search::Error| ApiError(AppError::Internal(e.to_string()));
-    let office = matches!(actor.role, Role::Office | Role::Admin);
-    let mut items = Vec::new();
-    let mut suggested_units = Vec::new();
-    if office {
-        let scope = banli_search::Scope::Staff { org_id: s.app.org_id, all: true, unit_id: None, user_id: actor.user_id };
-        for h in index.similar(&text, &scope, Some("item"), &exclude, 10).map_err(internal)? {
-            items.push(SimilarItem { id: h.item_id, title: h.item_title, score: h.score, reply_url: s.app.published_reply_url(h.item_id).await? });
-        }
-        for (unit_id, name, score) in index.suggest_units(&text, &scope, 5).map_err(internal)? {
-            suggested_units.push(SuggestedUnit { unit_id, name, score });
-        }
-    } else {
-        // Everyone else sees earlier items through their published replies.
-        for h in index.similar(&text, &banli_search::Scope::Public, Some("reply"), &[], 10).map_err(internal)? {
-            if exclude.contains(&format!("item:{}", h.item_id)) || items.iter().any(|i: &SimilarItem| i.id == h.item_id) {
-                continue;
-            }
-            let Some(url) = s.app.published_reply_url(h.item_id).await? else { continue };
-            items.push(SimilarItem { id: h.item_id, title: h.item_title, score: h.score, reply_url: Some(url) });
-        }
-    }
-    Ok(Json(SimilarOut { items, suggested_units }))
+    Ok(Json(crate::lookup::similar(&s, &actor, &text, &exclude).await?))
 }
 
 #[utoipa::path(get, path = "/stats", tag = "stats", summary = "办理统计：总体、分单位（含排名）、分类别", params(StatsQuery),

@@ -37,6 +37,7 @@ impl IntoResponse for ApiError {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::Rule { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            AppError::Locked(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         let message = match &self.0 {

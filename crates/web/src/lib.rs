@@ -5,8 +5,10 @@ mod api;
 mod error;
 mod extract;
 pub mod indexer;
+mod lookup;
 mod ops;
 pub mod portal;
+mod staff;
 
 pub use api::ApiDoc;
 pub use error::ApiError;
@@ -45,6 +47,7 @@ pub fn router(app: App, metrics: Option<PrometheusHandle>, search: Option<Arc<Se
         .nest("/api/v1", api)
         .merge(ops::routes())
         .merge(portal::routes())
+        .merge(staff::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(ops::track))

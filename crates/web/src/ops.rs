@@ -42,6 +42,7 @@ async fn metrics(State(s): State<AppState>) -> Response {
             metrics::gauge!("banli_open_assignments").set(g.open as f64);
             metrics::gauge!("banli_items_awaiting_filing").set(g.awaiting_filing as f64);
             metrics::gauge!("banli_outbox_pending").set(g.outbox as f64);
+            metrics::gauge!("banli_outgoing_messages_queued").set(g.outgoing_queued as f64);
         }
         Err(e) => tracing::warn!(error = %e, "could not read queue gauges"),
     }

@@ -172,7 +172,7 @@ impl Org {
         let c = Arc::new(Client { http: reqwest::Client::new(), base });
         use banli_app::admin::NewUser;
         use banli_domain::model::Role;
-        app.insert_user(None, NewUser { username: "bench-admin".into(), password: "bench-password".into(), display_name: "管理员".into(), role: Role::Admin, unit_id: None, sector: None }).await?;
+        app.insert_user(None, NewUser { username: "bench-admin".into(), password: "bench-password".into(), display_name: "管理员".into(), role: Role::Admin, unit_id: None, sector: None, email: None, phone: None }).await?;
         let mut lat = Vec::new();
         let login = |u: &'static str| {
             let c = c.clone();

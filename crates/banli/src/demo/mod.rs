@@ -93,7 +93,7 @@ pub async fn load(app: &App) -> anyhow::Result<Vec<DemoUser>> {
 
     // The first admin, without an acting admin.
     if app.user_by_name("admin").await?.is_none() {
-        app.insert_user(None, NewUser { username: "admin".into(), password: PASSWORD.into(), display_name: "系统管理员".into(), role: Role::Admin, unit_id: None, sector: None }).await?;
+        app.insert_user(None, NewUser { username: "admin".into(), password: PASSWORD.into(), display_name: "系统管理员".into(), role: Role::Admin, unit_id: None, sector: None, email: None, phone: None }).await?;
     }
     let admin = app.actor_by_name("admin").await?;
 
@@ -134,7 +134,7 @@ pub async fn load(app: &App) -> anyhow::Result<Vec<DemoUser>> {
         }
         created += 1;
         let (app, admin) = (app.clone(), admin.clone());
-        let nu = NewUser { username: a.username.clone(), password: PASSWORD.into(), display_name: a.display_name.clone(), role: a.role, unit_id: a.unit.map(|u| units[u]), sector: a.sector.map(str::to_string) };
+        let nu = NewUser { username: a.username.clone(), password: PASSWORD.into(), display_name: a.display_name.clone(), role: a.role, unit_id: a.unit.map(|u| units[u]), sector: a.sector.map(str::to_string), email: None, phone: None };
         tasks.spawn(async move {
             let name = nu.username.clone();
             app.create_user(&admin, nu.into()).await.with_context(|| format!("创建用户 {name} 失败"))

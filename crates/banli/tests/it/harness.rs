@@ -134,7 +134,7 @@ impl TestApp {
     /// Creates the first admin directly (as `banli user add` does) and signs in.
     pub async fn bootstrap_admin(&self) {
         self.app
-            .insert_user(None, banli_app::admin::NewUser { username: "admin".into(), password: "admin-pass-1".into(), display_name: "系统管理员".into(), role: banli_domain::model::Role::Admin, unit_id: None, sector: None })
+            .insert_user(None, banli_app::admin::NewUser { username: "admin".into(), password: "admin-pass-1".into(), display_name: "系统管理员".into(), role: banli_domain::model::Role::Admin, unit_id: None, sector: None, email: None, phone: None })
             .await
             .expect("admin");
         self.login("admin", "admin-pass-1").await;

@@ -1,0 +1,266 @@
+//! The staff web app over HTTP, as a browser without JavaScript uses it: sign-in, the CSRF
+//! check, session expiry and sign-out, lock-out, the work queues, forms that refuse bad input
+//! beside the field, and pages a role may not see. (The full story in Chromium is in browser.rs.)
+
+use crate::harness::*;
+use crate::lifecycle::on_both;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// A cookie-keeping client that does not follow redirects, so tests see each 303.
+pub struct Web {
+    base: String,
+    client: reqwest::Client,
+    cookies: Mutex<HashMap<String, String>>,
+    pub csrf: Mutex<String>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+fn csrf_in(html: &str) -> Option<String> {
+    html.split("name=\"_csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string)
+}
+
+impl Web {
+    pub fn new(t: &TestApp) -> Web {
+        Web {
+            base: t.base.clone(),
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            cookies: Mutex::new(HashMap::new()),
+            csrf: Mutex::new(String::new()),
+        }
+    }
+
+    fn keep(&self, headers: &HeaderMap) {
+        let mut jar = self.cookies.lock().unwrap();
+        for v in headers.get_all(SET_COOKIE) {
+            let text = v.to_str().unwrap_or_default();
+            let pair = text.split(';').next().unwrap_or_default();
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || text.contains("Max-Age=0") {
+                    jar.remove(k);
+                } else {
+                    jar.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let r = self.client.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().await.expect("GET");
+        let (status, headers) = (r.status(), r.headers().clone());
+        self.keep(&headers);
+        let body = r.text().await.unwrap_or_default();
+        if let Some(token) = csrf_in(&body) {
+            *self.csrf.lock().unwrap() = token;
+        }
+        Page { status, headers, body }
+    }
+
+    /// A form post exactly as sent (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        let (status, headers) = (r.status(), r.headers().clone());
+        self.keep(&headers);
+        Page { status, headers, body: r.text().await.unwrap_or_default() }
+    }
+
+    /// A form post with the session's CSRF token, as every page's forms carry it.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf.lock().unwrap().clone();
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    pub async fn try_sign_in(&self, user: &str, password: &str) -> Page {
+        self.get("/app/login").await;
+        let token = self.csrf.lock().unwrap().clone();
+        self.post_raw("/app/login", &[("_csrf", &token), ("username", user), ("password", password), ("next", "/app")]).await
+    }
+
+    pub async fn sign_in(t: &TestApp, user: &str, password: &str) -> Web {
+        let w = Web::new(t);
+        let p = w.try_sign_in(user, password).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "sign-in of {user} failed: {}", p.body);
+        let home = w.get("/app").await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+        w
+    }
+}
+
+async fn item_state(t: &TestApp, id: i64) -> String {
+    t.get("office", &format!("/api/v1/items/{id}")).await.ok()["state"].as_str().unwrap().to_string()
+}
+
+on_both!(forms_need_the_sessions_csrf_token);
+async fn forms_need_the_sessions_csrf_token(t: &TestApp) {
+    let w = world(t).await;
+    let id = submitted_item(t, &w, "p1", "关于完善社区养老服务的提案").await;
+    let office = Web::sign_in(t, "office", "password-123").await;
+    let page = office.get(&format!("/app/items/{id}")).await;
+    assert!(page.body.contains("立案"), "the office sees the filing form");
+    // No token, and a token of another session: refused, nothing changes.
+    let r = office.post_raw(&format!("/app/items/{id}/file"), &[("title", "关于完善社区养老服务的提案")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("CSRF"));
+    let other = Web::sign_in(t, "office", "password-123").await;
+    let foreign = other.csrf.lock().unwrap().clone();
+    let r = office.post_raw(&format!("/app/items/{id}/file"), &[("_csrf", &foreign)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(item_state(t, id).await, "submitted");
+    // With the page's own token it works.
+    let r = office.post(&format!("/app/items/{id}/file"), &[("category", "社会建设")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(item_state(t, id).await, "filed");
+    // The login form has its own token too.
+    let fresh = Web::new(t);
+    let r = fresh.post_raw("/app/login", &[("username", "office"), ("password", "password-123")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!fresh.cookie_header().contains("banli_session"));
+}
+
+on_both!(sessions_expire_and_sign_out_ends_them);
+async fn sessions_expire_and_sign_out_ends_them(t: &TestApp) {
+    world(t).await;
+    t.set_today("2023-03-01");
+    let web = Web::sign_in(t, "p1", "password-123").await;
+    let session_cookie = web.cookie_header();
+    assert!(session_cookie.contains("banli_session="));
+    // The cookie is HttpOnly and SameSite.
+    let again = Web::new(t);
+    let p = again.try_sign_in("p1", "password-123").await;
+    let set = p.headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("banli_session=")).expect("session cookie");
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    // A day later (past the idle and the absolute limit) the session is over.
+    t.set_today("2023-03-02");
+    let p = web.get("/app").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(p.location().starts_with("/app/login"), "{}", p.location());
+    // Sign-out ends the session on the server, not just in the browser.
+    let w2 = Web::sign_in(t, "p1", "password-123").await;
+    let cookie = w2.cookie_header();
+    assert_eq!(w2.post("/app/logout", &[]).await.status, StatusCode::SEE_OTHER);
+    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = replay.get(format!("{}/app", t.base)).header("cookie", cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "a signed-out cookie must not work");
+    // Pages need a session at all.
+    let anon = Web::new(t);
+    assert_eq!(anon.get("/app/items").await.status, StatusCode::SEE_OTHER);
+}
+
+on_both!(repeated_failures_lock_the_account);
+async fn repeated_failures_lock_the_account(t: &TestApp) {
+    world(t).await;
+    t.set_today("2023-03-01");
+    let web = Web::new(t);
+    for _ in 0..5 {
+        assert_eq!(web.try_sign_in("p2", "wrong-password").await.status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password is refused for a while, on the pages and on the API.
+    let p = web.try_sign_in("p2", "password-123").await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.body);
+    assert!(p.body.contains("锁定"));
+    let api = t.raw(reqwest::Method::POST, "/api/v1/auth/token", None, Some(json!({"username": "p2", "password": "password-123"}).to_string())).await;
+    assert_eq!(api.status.as_u16(), 429);
+    // Unknown names lock the same way (nothing to learn about which names exist).
+    for _ in 0..5 {
+        web.try_sign_in("nobody", "x").await;
+    }
+    assert_eq!(web.try_sign_in("nobody", "x").await.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another user is not affected; after the lock runs out the right password works.
+    Web::sign_in(t, "p1", "password-123").await;
+    t.set_today("2023-03-02");
+    Web::sign_in(t, "p2", "password-123").await;
+}
+
+on_both!(queues_forms_and_refusals);
+async fn queues_forms_and_refusals(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2023-01-16");
+    // A proposer drafts through the form; a missing title comes back beside the field with
+    // what was typed kept.
+    let p1 = Web::sign_in(t, "p1", "password-123").await;
+    let session = w.session.to_string();
+    let bad = p1.post("/app/items", &[("session_id", &session), ("title", ""), ("body", "建议增加社区食堂。"), ("origin", "individual")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("id=\"new-title-err\""), "the error sits beside the title field");
+    assert!(bad.body.contains("建议增加社区食堂。"), "what was typed is kept");
+    let ok = p1.post("/app/items", &[("session_id", &session), ("title", "关于发展社区食堂的提案"), ("body", "建议增加社区食堂。"), ("origin", "individual"), ("category", "社会建设")]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let id: i64 = ok.location().trim_start_matches("/app/items/").split('?').next().unwrap().parse().unwrap();
+    // The draft is in the proposer's queue; they submit it from the item page.
+    assert!(p1.get("/app").await.body.contains("关于发展社区食堂的提案"));
+    assert!(p1.get(&format!("/app/items/{id}")).await.body.contains("提交提案"));
+    assert_eq!(p1.post(&format!("/app/items/{id}/submit"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(item_state(t, id).await, "submitted");
+    // The office sees it to file, files it, and assigns by unit name.
+    let office = Web::sign_in(t, "office", "password-123").await;
+    let home = office.get("/app").await;
+    assert!(home.body.contains("id=\"q-to_file\"") && home.body.contains("关于发展社区食堂的提案"));
+    assert_eq!(office.post(&format!("/app/items/{id}/file"), &[]).await.status, StatusCode::SEE_OTHER);
+    let unknown = office.post(&format!("/app/items/{id}/assign"), &[("lead", "不存在的厅")]).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.body.contains("id=\"assign-lead-err\"") && unknown.body.contains("不存在的厅"));
+    let r = office.post(&format!("/app/items/{id}/assign"), &[("lead", "湖南省发展和改革委员会"), ("co", "省财政厅"), ("co", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(item_state(t, id).await, "handling");
+    // The lead unit's clerk finds it in their queue with its return window and accepts it.
+    let staff = Web::sign_in(t, "lead_staff", "password-123").await;
+    let queue = staff.get("/app").await.body;
+    assert!(queue.contains("id=\"q-new_assignments\"") && queue.contains("关于发展社区食堂的提案"));
+    let detail = t.get("office", &format!("/api/v1/items/{id}")).await;
+    let lead = detail.ok()["assignments"].as_array().unwrap().iter().find(|a| a["role"] == "lead").unwrap().clone();
+    let lead_assignment = lead["id"].as_i64().unwrap();
+    // 10 calendar days, moved past the Spring Festival holiday to the next working day.
+    let return_by = lead["due"]["return_by"].as_str().unwrap();
+    assert_eq!(return_by, "2023-01-28");
+    assert!(queue.contains(&format!("申请调整期限 {return_by}")), "the return window is shown with its date");
+    let r = staff.post(&format!("/app/assignments/{lead_assignment}/accept"), &[("item", &id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Buttons follow the rights: the clerk sees no filing form, the proposer no accept button.
+    let page = staff.get(&format!("/app/items/{id}")).await.body;
+    assert!(page.contains("起草答复") && !page.contains("/file\""));
+    assert!(!p1.get(&format!("/app/items/{id}")).await.body.contains("/accept\""));
+    // Another unit cannot see the item at all, nor act on it by posting directly.
+    let other = Web::sign_in(t, "other_staff", "password-123").await;
+    assert_eq!(other.get(&format!("/app/items/{id}")).await.status, StatusCode::FORBIDDEN);
+    let r = other.post(&format!("/app/assignments/{lead_assignment}/consultations"), &[("item", &id.to_string()), ("method", "phone"), ("date", "2023-01-16"), ("summary", "x")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A proposer cannot open the unit queue or file.
+    assert_eq!(p1.get("/app/assignments").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(p1.post(&format!("/app/items/{id}/close"), &[]).await.status, StatusCode::FORBIDDEN);
+    // English and Traditional pages.
+    assert_eq!(staff.post("/app/account/language", &[("locale", "en")]).await.status, StatusCode::SEE_OTHER);
+    let en = staff.get("/app").await.body;
+    assert!(en.contains("lang=\"en\"") && en.contains("Sign out"), "English interface: {en}");
+    staff.post("/app/account/language", &[("locale", "zh-Hant")]).await;
+    let hant = staff.get(&format!("/app/items/{id}")).await.body;
+    assert!(hant.contains("關於發展社區食堂的提案") && hant.contains("辦理"), "Traditional page, data included");
+}

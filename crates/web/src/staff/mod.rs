@@ -1,0 +1,117 @@
+//! The staff web app under `/app` (DESIGN §8): server-rendered pages for every signed-in
+//! role, usable without JavaScript. Every form posts back here with the session's CSRF
+//! token; handlers translate the form into the same input the API sends, and call the same
+//! use case, so rights and validation are decided in one place (`banli_app`).
+
+mod account;
+mod form;
+mod i18n;
+mod items;
+mod labels;
+mod lists;
+mod session;
+
+pub use form::Form;
+pub use i18n::{Lang, Tr};
+pub use session::{Staff, StaffPost};
+
+use crate::AppState;
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use banli_app::AppError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/app", get(lists::queue))
+        .route("/app/login", get(account::login_page).post(account::login))
+        .route("/app/logout", post(account::logout))
+        .route("/app/account", get(account::page))
+        .route("/app/account/password", post(account::password))
+        .route("/app/account/language", post(account::language))
+        .route("/app/items", get(lists::items).post(items::create))
+        .route("/app/items/new", get(items::new_page))
+        .route("/app/items/{id}", get(items::page))
+        .route("/app/items/{id}/{action}", post(items::item_action))
+        .route("/app/assignments", get(lists::assignments))
+        .route("/app/assignments/{id}/{*action}", post(items::assignment_action))
+        .route("/app/documents/{kind}/{id}/{action}", post(items::document_action))
+        .route("/app/commitments/{id}/progress", post(items::commitment_progress))
+        .route("/app/notifications", get(lists::notifications).post(lists::notifications_read))
+        .route("/static/staff.css", get(css))
+}
+
+async fn css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/staff.css")).into_response()
+}
+
+/// What every page's frame needs: who is signed in, the language, the CSRF token, the
+/// navigation for the role, unread notifications, and a message after a redirect.
+pub struct Chrome {
+    pub t: Tr,
+    pub user: String,
+    pub role: String,
+    pub csrf: String,
+    pub nav: Vec<(&'static str, &'static str, bool)>,
+    pub unread: i64,
+    pub flash: Option<String>,
+    pub org: String,
+}
+
+/// Renders a page in the user's language: Traditional is the Simplified page through OpenCC.
+pub fn html(lang: Lang, status: StatusCode, tpl: &impl Template) -> Response {
+    match tpl.render() {
+        Ok(page) => {
+            let page = if lang == Lang::Hant { crate::portal::to_traditional(&page) } else { page };
+            let mut resp = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
+            // Personal pages: never from a shared cache, and not from history after sign-out.
+            resp.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            resp
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/error.html")]
+struct ErrorPage {
+    c: Chrome,
+    t: Tr,
+    title: String,
+    message: String,
+}
+
+/// An error page with the status of the API (403, 404, 409 …), in the frame when signed in.
+pub fn error_page(c: Chrome, e: &AppError) -> Response {
+    let (status, title) = match e {
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "无权访问"),
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "页面不存在"),
+        AppError::Conflict(_) => (StatusCode::CONFLICT, "当前状态下不能执行此操作"),
+        AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "请先登录"),
+        AppError::Locked(_) => (StatusCode::TOO_MANY_REQUESTS, "请稍后再试"),
+        AppError::BadInput { .. } => (StatusCode::BAD_REQUEST, "输入有误"),
+        AppError::Rule { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "输入有误"),
+        AppError::Internal(err) => {
+            tracing::error!(error = %err, "internal error on a staff page");
+            (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误")
+        }
+    };
+    let message = match e {
+        AppError::Internal(_) => "服务器内部错误，请稍后重试；若持续出现请联系系统管理员".to_string(),
+        e => e.to_string(),
+    };
+    let t = c.t;
+    let lang = t.lang;
+    html(lang, status, &ErrorPage { title: t.s(title).to_string(), message, t, c })
+}
+
+/// After a successful form: back to the page, with a message (Post/Redirect/Get).
+pub fn see_other(path: &str, done: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}done={done}")).into_response()
+}
