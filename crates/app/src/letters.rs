@@ -147,7 +147,7 @@ impl App {
             .fetch_all(&self.db.pool)
             .await?;
             for (name, collective) in merged {
-                let n = collective.unwrap_or(format!("{name}{person}"));
+                let n = collective.unwrap_or_else(|| format!("{name}{person}"));
                 if !copy.contains(&n) && n != addressee {
                     copy.push(n);
                 }

@@ -21,6 +21,9 @@ pub struct FileConfig {
     pub sms: Option<SmsFile>,
     /// `[reminders]`: when the daily reminder of yellow and red clocks runs.
     pub reminders: Option<RemindersFile>,
+    /// A directory of the deployment's licensed fonts (仿宋_GB2312, 方正小标宋) for the PDF
+    /// letters, used before Debian's Noto CJK.
+    pub pdf_font_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +68,11 @@ pub struct Config {
     pub listen: String,
     pub organisation: String,
     pub public_base_url: String,
+}
+
+/// `BANLI_PDF_FONT_DIR` over the file's `pdf_font_dir`.
+pub fn pdf_font_dir(file: &FileConfig) -> Option<PathBuf> {
+    std::env::var_os("BANLI_PDF_FONT_DIR").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| file.pdf_font_dir.clone())
 }
 
 pub const DEFAULT_ORGANISATION: &str = "湖南省政协";

@@ -25,7 +25,8 @@ struct Cli {
     /// sqlite://… or postgres://…; default: DATA_DIR/banli.sqlite3.
     #[arg(long, global = true, env = "BANLI_DATABASE_URL")]
     database_url: Option<String>,
-    /// A TOML file with data_dir, database_url, listen, organisation, public_base_url, log.
+    /// A TOML file with data_dir, database_url, listen, organisation, public_base_url, log,
+    /// pdf_font_dir and the [mail], [sms] and [reminders] tables (see the README).
     #[arg(long, global = true, env = "BANLI_CONFIG")]
     config: Option<PathBuf>,
     /// The organisation the commands act in (created on first use).
@@ -208,7 +209,8 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 let users = demo::load(&app).await.context("载入演示数据失败")?;
                 demo::print_users(&users, &cfg, started.elapsed());
             }
-            serve(app, &cfg, notify).await
+            let fonts = config::pdf_font_dir(&file);
+            serve(app, &cfg, notify, fonts).await
         }
         Command::Import { file: input, session, dry_run, as_user, template, kind } => {
             if let Some(path) = template {
@@ -393,7 +395,15 @@ async fn reindex(app: &App, cfg: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(app: App, cfg: &Config, notify: banli_notify::NotifyConfig) -> anyhow::Result<()> {
+async fn serve(app: App, cfg: &Config, notify: banli_notify::NotifyConfig, pdf_fonts: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    // The PDF fonts (~120 MB) load beside the start-up; a missing font is logged with what to
+    // install, and only the PDF downloads answer 503 until it is there.
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = banli_web::pdf::init_fonts(pdf_fonts) {
+            tracing::error!(error = %e, "PDF letters are unavailable");
+            eprintln!("警告：{e}");
+        }
+    });
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
     let db = app.db.clone();
     let index = std::sync::Arc::new(open_index(&app, cfg).await.context("另一个 banli 进程可能正在使用同一数据目录的索引；每个实例需要自己的 --data-dir")?);

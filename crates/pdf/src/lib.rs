@@ -60,7 +60,8 @@ pub struct Letter {
     /// 文号; `None` until the document is approved.
     pub doc_number: Option<String>,
     pub title: String,
-    /// The whole salutation without the colon: `张三委员`, `张三、李四委员`, or the lead unit.
+    /// The whole salutation without the colon: `张三委员`, `张三、李四委员`, or the lead unit;
+    /// empty for no salutation line (the public version).
     pub addressee: String,
     /// Plain text; each non-empty line is a paragraph (indented by the layout, so leading
     /// spaces are dropped).
@@ -78,6 +79,8 @@ pub struct Letter {
     pub commitments: Vec<Commitment>,
     /// Not yet approved: a 草稿 watermark.
     pub draft: bool,
+    /// A line under the title, e.g. （本件为摘要公开）.
+    pub notice: Option<String>,
 }
 
 /// The proposer's 征询意见表 for one reply.
@@ -144,7 +147,9 @@ impl Renderer {
         put(&mut d, "unit_name", text::clean_line(&l.unit_name));
         put(&mut d, "doc_number", l.doc_number.as_deref().map(text::clean_line).filter(|s| !s.is_empty()));
         put(&mut d, "grade", l.grade.as_deref().map(text::clean_line).filter(|s| !s.is_empty()));
-        put(&mut d, "addressee", format!("{}：", text::clean_line(&l.addressee)));
+        let addressee = text::clean_line(&l.addressee);
+        put(&mut d, "addressee", (!addressee.is_empty()).then(|| format!("{addressee}：")));
+        put(&mut d, "notice", l.notice.as_deref().map(text::clean_line).filter(|s| !s.is_empty()));
         put(&mut d, "paragraphs", text::paragraphs(&l.body));
         let commitments: Vec<String> = l
             .commitments
@@ -195,7 +200,7 @@ impl Renderer {
                 Some(due) => format!("请于{due}前将本表寄回{contact}；也可登录系统直接在线评价。"),
                 None => format!("请将本表寄回{contact}；也可登录系统直接在线评价。"),
             },
-            format!("对办理结果不满意的，请在“意见和建议”栏写明理由，以便重新办理。"),
+            "对办理结果不满意的，请在“意见和建议”栏写明理由，以便重新办理。".to_string(),
         ];
         put(&mut d, "notes", notes);
         put(&mut d, "due", due);
@@ -243,6 +248,7 @@ pub fn bench_letter() -> Letter {
         copy_to: vec!["湖南省政协提案委员会".into(), "湖南省财政厅".into()],
         commitments: vec![Commitment { text: "2026年底前出台湘江科学城建设支持政策".into(), due: "2026-12-31".into() }],
         draft: false,
+        notice: None,
     }
 }
 

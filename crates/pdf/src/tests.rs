@@ -243,6 +243,19 @@ fn a_co_opinion_and_a_very_long_unit_name() {
 }
 
 #[test]
+fn the_public_version_has_no_salutation_and_may_carry_a_notice() {
+    let Some(r) = renderer() else { return };
+    let letter = Letter { addressee: String::new(), contact_name: String::new(), contact_phone: String::new(), signer: None, copy_to: vec![], notice: Some("（本件为摘要公开）".into()), ..short_letter() };
+    let pdf = r.render_letter(&letter).expect("render");
+    if !poppler() {
+        return;
+    }
+    let text = text_of(&pdf);
+    assert_in_order(&text, &["第0239号提案的答复", "（本件为摘要公开）", "您提出的"]);
+    assert!(!text.contains("委员：") && !text.contains("联系") && !text.contains("签发人"), "{text}");
+}
+
+#[test]
 fn the_feedback_form() {
     let Some(r) = renderer() else { return };
     let form = FeedbackForm {

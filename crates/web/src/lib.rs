@@ -7,6 +7,7 @@ mod extract;
 pub mod indexer;
 mod lookup;
 mod ops;
+pub mod pdf;
 pub mod portal;
 mod staff;
 
@@ -47,12 +48,16 @@ pub fn router(app: App, metrics: Option<PrometheusHandle>, search: Option<Arc<Se
         .nest("/api/v1", api)
         .merge(ops::routes())
         .merge(portal::routes())
+        .merge(pdf::routes())
         .merge(staff::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(ops::track))
         // Bodies are at most 50,000 characters (DESIGN §8); 1 MiB leaves room for JSON escaping.
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        // Extractors obey this limit; the import upload raises it for its own route, and the
+        // outer layer caps every body (streamed ones too) at the upload limit.
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .layer(RequestBodyLimitLayer::new(staff::UPLOAD_LIMIT + 64 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
         .layer(CompressionLayer::new())

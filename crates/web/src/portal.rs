@@ -226,6 +226,10 @@ async fn document(state: AppState, kind: &str, raw_id: &str, view: View, headers
 }
 
 async fn reply_page(State(s): State<AppState>, Path(id): Path<String>, Query(v): Query<View>, headers: HeaderMap) -> Response {
+    // `/replies/{id}.pdf`: the router has no suffix parameters, so the PDF arrives here.
+    if let Some(raw) = id.strip_suffix(".pdf") {
+        return crate::pdf::public_reply_pdf_page(&s, raw).await.unwrap_or_else(not_found);
+    }
     document(s, "reply", &id, v, headers).await
 }
 
