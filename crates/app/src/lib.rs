@@ -3,6 +3,7 @@
 //! and writes everything — including the event — in one transaction. The API, the web UI and
 //! the CLI all call these functions; no permission is decided anywhere else.
 
+pub mod accounts;
 pub mod admin;
 pub mod assignments;
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod rights;
 pub mod rows;
 pub mod signin;
 pub mod stats;
+pub mod stats_trend;
 pub mod view;
 
 pub use banli_domain as domain;

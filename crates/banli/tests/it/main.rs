@@ -2,13 +2,17 @@
 //! when BANLI_TEST_PG_URL is set — PostgreSQL, with the same test code. One test binary, so
 //! it links once.
 
+mod admin_web;
 mod browser;
+mod browser_staff;
 mod cli;
+mod dashboard_web;
 mod harness;
 mod import;
 mod lifecycle;
 mod mail;
 mod matrix;
+mod pdf;
 mod portal;
 mod search;
 mod staff_web;

@@ -32,6 +32,8 @@ struct ItemPage {
     failed: Failed,
     office: bool,
     today: String,
+    /// The signed-in proposer's own answer to a co-sign invitation (`invited`, `confirmed` …).
+    my_cosign: String,
 }
 
 impl ItemPage {
@@ -97,7 +99,8 @@ async fn load_page(s: &AppState, staff: Staff, id: i64, failed: Failed, status: 
     };
     let sub_units = units.iter().filter(|u| u.parent_id.is_some() && u.parent_id == staff.actor.unit_id).cloned().collect();
     let t = staff.t();
-    let page = ItemPage { t, d, units, sub_units, categories, policy, similar, failed, office, today: banli_app::iso(s.app.today()), c: staff.chrome };
+    let my_cosign = d.proposers.iter().find(|p| p.user_id == staff.actor.user_id).map(|p| p.status.clone()).unwrap_or_default();
+    let page = ItemPage { t, d, units, sub_units, categories, policy, similar, failed, office, today: banli_app::iso(s.app.today()), my_cosign, c: staff.chrome };
     html(t.lang, status, &page)
 }
 
@@ -117,7 +120,8 @@ async fn refused(s: &AppState, staff: Staff, item_id: i64, form: &str, e: AppErr
     load_page(s, staff, item_id, Failed::new(form, &e, f), status).await
 }
 
-fn unit_id(units: &[UnitOut], name: &str, field: &str) -> Result<i64, AppError> {
+/// A unit typed by name (or short name, or id) in a form: its id, or an error on `field`.
+pub(super) fn unit_id(units: &[UnitOut], name: &str, field: &str) -> Result<i64, AppError> {
     let name = name.trim();
     if let Ok(id) = name.parse::<i64>() {
         return Ok(id);

@@ -4,14 +4,20 @@
 //! use case, so rights and validation are decided in one place (`banli_app`).
 
 mod account;
+mod admin;
+mod charts;
+mod dashboard;
 mod form;
 mod i18n;
 mod items;
 mod labels;
+mod letters;
 mod lists;
 mod session;
+mod upload;
 
 pub use form::Form;
+pub use upload::UPLOAD_LIMIT;
 pub use i18n::{Lang, Tr};
 pub use session::{Staff, StaffPost};
 
@@ -37,10 +43,18 @@ pub fn routes() -> Router<AppState> {
         .route("/app/items/{id}/{action}", post(items::item_action))
         .route("/app/assignments", get(lists::assignments))
         .route("/app/assignments/{id}/{*action}", post(items::assignment_action))
+        .route("/app/assignments/{id}/reply.pdf", get(letters::reply))
+        .route("/app/assignments/{id}/co-opinion.pdf", get(letters::co_opinion))
+        .route("/app/assignments/{id}/feedback-form.pdf", get(letters::feedback_form))
         .route("/app/documents/{kind}/{id}/{action}", post(items::document_action))
         .route("/app/commitments/{id}/progress", post(items::commitment_progress))
         .route("/app/notifications", get(lists::notifications).post(lists::notifications_read))
+        .route("/app/stats", get(dashboard::page))
+        .route("/app/stats.xlsx", get(dashboard::workbook))
+        .route("/app/import", get(upload::page).post(upload::upload).layer(axum::extract::DefaultBodyLimit::max(upload::UPLOAD_LIMIT)))
+        .route("/app/import/template.xlsx", get(upload::template))
         .route("/static/staff.css", get(css))
+        .merge(admin::routes())
 }
 
 async fn css() -> Response {
