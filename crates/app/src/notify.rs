@@ -560,17 +560,11 @@ impl App {
         let mut items: HashMap<i64, ItemRow> = HashMap::new();
         let mut out = Vec::new();
         for a in rows {
-            if !items.contains_key(&a.item_id) {
-                items.insert(a.item_id, crate::load_item(&mut tx, a.item_id).await?);
-            }
-            let item = items[&a.item_id].clone();
-            if !policies.contains_key(&item.org_id) {
-                policies.insert(item.org_id, self.policy(item.org_id).await?);
-            }
-            let policy = &policies[&item.org_id];
+            let item = cached_item(&mut tx, &mut items, a.item_id).await?;
+            let policy = self.cached_policy(&mut policies, item.org_id).await?;
             let (consulted,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM consultations WHERE assignment_id = $1").bind(a.id).fetch_one(&mut *tx).await?;
             // The same clocks, coloured the same way, as the work queue shows.
-            let view = crate::view::assignment_out(policy, a.clone(), String::new(), item.number, item.title.clone(), consulted > 0, today);
+            let view = crate::view::assignment_out(&policy, a.clone(), String::new(), item.number, item.title.clone(), consulted > 0, today);
             for c in view.clocks {
                 if c.colour == Colour::Green {
                     continue;
@@ -588,20 +582,35 @@ impl App {
         .fetch_all(&mut *tx)
         .await?;
         for (doc, item_id, unit_id, sent_on, due) in replies {
-            if !items.contains_key(&item_id) {
-                items.insert(item_id, crate::load_item(&mut tx, item_id).await?);
-            }
-            let item = items[&item_id].clone();
-            if !policies.contains_key(&item.org_id) {
-                policies.insert(item.org_id, self.policy(item.org_id).await?);
-            }
-            let colour = colour_with_threshold(date(&sent_on), date(&due), today, policies[&item.org_id].yellow_fraction);
+            let item = cached_item(&mut tx, &mut items, item_id).await?;
+            let fraction = self.cached_policy(&mut policies, item.org_id).await?.yellow_fraction;
+            let colour = colour_with_threshold(date(&sent_on), date(&due), today, fraction);
             if colour != Colour::Green {
                 out.push(Due { key: format!("reply:{doc}:evaluation:{due}"), colour, clock: "evaluation", due, item, unit_id });
             }
         }
         tx.commit().await?;
         Ok(out)
+    }
+}
+
+async fn cached_item(tx: &mut Tx, items: &mut HashMap<i64, ItemRow>, id: i64) -> AppResult<ItemRow> {
+    if let Some(i) = items.get(&id) {
+        return Ok(i.clone());
+    }
+    let i = crate::load_item(tx, id).await?;
+    items.insert(id, i.clone());
+    Ok(i)
+}
+
+impl App {
+    async fn cached_policy(&self, policies: &mut HashMap<i64, Policy>, org_id: i64) -> AppResult<Policy> {
+        if let Some(p) = policies.get(&org_id) {
+            return Ok(p.clone());
+        }
+        let p = self.policy(org_id).await?;
+        policies.insert(org_id, p.clone());
+        Ok(p)
     }
 }
 
@@ -711,7 +720,8 @@ mod tests {
     fn messages_frame_the_body_with_the_link() {
         let mail = email_text("zh-Hans", "张三", "正文", "https://banli.example/app/items/1");
         assert!(mail.starts_with("张三，您好：\n\n正文\n\n查看详情：https://banli.example/app/items/1"), "{mail}");
-        assert!(email_text("zh-Hant", "張三", "正文", "u").contains("請勿直接回覆"));
+        let hant = email_text("zh-Hant", "張三", "正文", "u");
+        assert!(hant.contains("本郵件由提案建議辦理系統自動發送，請勿直接回"), "{hant}");
         assert!(email_text("en", "Zhang", "Body", "u").starts_with("Dear Zhang,"));
         assert_eq!(sms_text("zh-Hans", "新交办：x", "u"), "新交办：x（详情：u）");
     }

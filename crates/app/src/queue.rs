@@ -3,7 +3,9 @@
 
 use crate::view::{AssignmentOut, Clock};
 use crate::{format_number, Actor, App, AppResult};
+use banli_domain::clock::colour_with_threshold;
 use banli_domain::model::{AssignmentRole, Role};
+use chrono::NaiveDate;
 use banli_store::sqlx;
 use serde::Serialize;
 
@@ -33,6 +35,10 @@ fn item_row(id: i64, number: Option<i64>, title: String, detail: String) -> Queu
     QueueRow { item_id: id, number: number.map(format_number), title, detail, clock: None }
 }
 
+fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
 fn assignment_row(a: &AssignmentOut, detail: String) -> QueueRow {
     let clock = a.clocks.iter().min_by(|x, y| x.due.cmp(&y.due)).cloned();
     QueueRow { item_id: a.item_id, number: a.item_number.clone(), title: a.item_title.clone(), detail, clock }
@@ -42,6 +48,31 @@ impl App {
     async fn item_rows(&self, sql: &str, bind: i64) -> AppResult<Vec<QueueRow>> {
         let rows: Vec<(i64, Option<i64>, String, String)> = sqlx::query_as(sql).bind(bind).bind(LIMIT).fetch_all(&self.db.pool).await?;
         Ok(rows.into_iter().map(|(id, n, t, d)| item_row(id, n, t, d)).collect())
+    }
+
+    /// Rows whose SQL also selects the clock's start, due date and whether it is provisional;
+    /// `name` is the clock's (`evaluation`, `commitment`).
+    async fn dated_rows(&self, sql: &str, bind: i64, name: &str) -> AppResult<Vec<QueueRow>> {
+        type Row = (i64, Option<i64>, String, String, Option<String>, Option<String>, i64);
+        let rows: Vec<Row> = sqlx::query_as(sql).bind(bind).bind(LIMIT).fetch_all(&self.db.pool).await?;
+        let policy = self.policy(self.org_id).await?;
+        let today = self.today();
+        Ok(rows
+            .into_iter()
+            .map(|(id, n, t, d, start, due, provisional)| {
+                let mut row = item_row(id, n, t, d);
+                if let (Some(start), Some(due)) = (start.as_deref().and_then(parse_day), due.as_deref().and_then(parse_day)) {
+                    row.clock = Some(Clock {
+                        name: name.to_string(),
+                        due: crate::iso(due),
+                        colour: colour_with_threshold(start, due, today, policy.yellow_fraction),
+                        overdue: today > due,
+                        provisional: provisional == 1,
+                    });
+                }
+                row
+            })
+            .collect())
     }
 
     async fn assignment_rows(&self, sql: &str, bind: i64, detail: impl Fn(&AssignmentOut) -> String) -> AppResult<Vec<QueueRow>> {
@@ -164,10 +195,11 @@ impl App {
                     key: "commitments",
                     title: "待更新的承诺事项",
                     rows: self
-                        .item_rows(
-                            "SELECT i.id, i.number, i.title, c.text || '（' || c.due_on || '）' FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
+                        .dated_rows(
+                            "SELECT i.id, i.number, i.title, c.text, d.sent_on, c.due_on, 0 FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
                              WHERE c.unit_id = $1 AND c.status = 'open' AND d.state IN ('sent', 'superseded') ORDER BY c.due_on, c.id LIMIT $2",
                             unit,
+                            "commitment",
                         )
                         .await?,
                 });
@@ -209,10 +241,11 @@ impl App {
                     key: "to_rate",
                     title: "待评价的答复",
                     rows: self
-                        .item_rows(
-                            "SELECT i.id, i.number, i.title, un.name FROM documents d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id JOIN units un ON un.id = a.unit_id
+                        .dated_rows(
+                            "SELECT i.id, i.number, i.title, un.name, d.sent_on, d.evaluation_due, d.evaluation_provisional FROM documents d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id JOIN units un ON un.id = a.unit_id
                              WHERE i.first_proposer_id = $1 AND d.kind = 'reply' AND d.state = 'sent' AND i.state <> 'closed' AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.document_id = d.id) ORDER BY d.sent_on, d.id LIMIT $2",
                             me,
+                            "evaluation",
                         )
                         .await?,
                 });
@@ -220,10 +253,11 @@ impl App {
                     key: "commitments",
                     title: "答复中的承诺事项",
                     rows: self
-                        .item_rows(
-                            "SELECT i.id, i.number, i.title, c.text || '（' || c.percent || '%）' FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
+                        .dated_rows(
+                            "SELECT i.id, i.number, i.title, c.text || '（' || c.percent || '%）', d.sent_on, c.due_on, 0 FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
                              JOIN item_proposers p ON p.item_id = i.id WHERE p.user_id = $1 AND c.status = 'open' AND d.state IN ('sent', 'superseded') ORDER BY c.due_on, c.id LIMIT $2",
                             me,
+                            "commitment",
                         )
                         .await?,
                 });

@@ -12,7 +12,7 @@ pub const CODES: &[&str] = &[
     "face_to_face", "phone", "visit", "forum", "opinion", "letter", "reference",
     "rejected", "checking", "sent", "superseded", "open", "done", "carried_over",
     "pending", "approved", "refused", "adjustment", "extension",
-    "return_window", "first_consultation", "co_opinion", "reply",
+    "return_window", "first_consultation", "co_opinion", "reply", "evaluation", "commitment",
     "first", "invited", "confirmed", "declined", "lapsed",
     "green", "yellow", "red",
     // event actions of the timeline
@@ -137,6 +137,8 @@ pub fn zh(code: &str) -> &'static str {
         "first_consultation" => "首次沟通期限",
         "co_opinion" => "会办意见",
         "reply" => "答复",
+        "evaluation" => "评价期限",
+        "commitment" => "承诺办结期限",
         "first" => "第一提案人",
         "invited" => "待确认",
         "confirmed" => "已确认",
