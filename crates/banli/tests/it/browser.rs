@@ -25,7 +25,7 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 const ARROW_DOWN: &str = "\u{E015}";
 const ENTER: &str = "\u{E007}";
 
-fn ci() -> bool {
+pub(crate) fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
@@ -44,7 +44,7 @@ fn browser_installed() -> bool {
 }
 
 /// The axe-core bundle that `.ci/run` installs with npm, or None (skip) when absent outside CI.
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),
@@ -105,10 +105,10 @@ impl Drop for Driver {
 
 /// A reference to an element on the current page.
 #[derive(Clone, Debug)]
-struct El(String);
+pub(crate) struct El(pub(crate) String);
 
 impl El {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         json!({ ELEMENT: self.0 })
     }
 }
@@ -116,7 +116,7 @@ impl El {
 /// One headless Chromium session. On drop the session is deleted (which ends Chromium), the
 /// Chromium process is killed if it is still there, chromedriver is killed and the profile
 /// folder removed.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     session: String,
     chromium_pid: Option<u32>,
@@ -161,7 +161,7 @@ impl Browser {
     }
 
     /// A WebDriver command; panics with the driver's error message on failure.
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let mut req = self.http.request(method.clone(), self.url(path));
         if let Some(b) = body {
             req = req.json(&b);
@@ -175,32 +175,32 @@ impl Browser {
         v["value"].clone()
     }
 
-    async fn post(&self, path: &str, body: Value) -> Value {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Value {
         self.cmd(reqwest::Method::POST, path, Some(body)).await
     }
 
-    async fn get(&self, path: &str) -> Value {
+    pub(crate) async fn get(&self, path: &str) -> Value {
         self.cmd(reqwest::Method::GET, path, None).await
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.post("/url", json!({"url": url})).await;
     }
 
-    async fn current_url(&self) -> String {
+    pub(crate) async fn current_url(&self) -> String {
         self.get("/url").await.as_str().unwrap_or_default().to_string()
     }
 
-    async fn find_by(&self, using: &str, value: &str) -> El {
+    pub(crate) async fn find_by(&self, using: &str, value: &str) -> El {
         let v = self.post("/element", json!({"using": using, "value": value})).await;
         El(v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {value}")).to_string())
     }
 
-    async fn find(&self, css: &str) -> El {
+    pub(crate) async fn find(&self, css: &str) -> El {
         self.find_by("css selector", css).await
     }
 
-    async fn find_all(&self, css: &str) -> Vec<El> {
+    pub(crate) async fn find_all(&self, css: &str) -> Vec<El> {
         let v = self.post("/elements", json!({"using": "css selector", "value": css})).await;
         v.as_array().unwrap().iter().map(|e| El(e[ELEMENT].as_str().unwrap().to_string())).collect()
     }
@@ -212,19 +212,19 @@ impl Browser {
     }
 
     /// The element's rendered text (what a reader sees; hidden text is left out).
-    async fn text(&self, el: &El) -> String {
+    pub(crate) async fn text(&self, el: &El) -> String {
         self.get(&format!("/element/{}/text", el.0)).await.as_str().unwrap_or_default().to_string()
     }
 
-    async fn displayed(&self, el: &El) -> bool {
+    pub(crate) async fn displayed(&self, el: &El) -> bool {
         self.get(&format!("/element/{}/displayed", el.0)).await.as_bool().unwrap_or(false)
     }
 
-    async fn click(&self, el: &El) {
+    pub(crate) async fn click(&self, el: &El) {
         self.post(&format!("/element/{}/click", el.0), json!({})).await;
     }
 
-    async fn keys(&self, el: &El, keys: &str) {
+    pub(crate) async fn keys(&self, el: &El, keys: &str) {
         self.post(&format!("/element/{}/value", el.0), json!({"text": keys})).await;
     }
 
@@ -248,26 +248,26 @@ impl Browser {
         }
     }
 
-    async fn js(&self, script: &str, args: Value) -> Value {
+    pub(crate) async fn js(&self, script: &str, args: Value) -> Value {
         self.post("/execute/sync", json!({"script": script, "args": args})).await
     }
 
-    async fn js_async(&self, script: &str, args: Value) -> Value {
+    pub(crate) async fn js_async(&self, script: &str, args: Value) -> Value {
         self.post("/execute/async", json!({"script": script, "args": args})).await
     }
 
     /// A Chrome DevTools Protocol command through chromedriver.
-    async fn cdp(&self, cmd: &str, params: Value) -> Value {
+    pub(crate) async fn cdp(&self, cmd: &str, params: Value) -> Value {
         self.post("/goog/cdp/execute", json!({"cmd": cmd, "params": params})).await
     }
 
-    async fn window(&self, width: u32, height: u32) {
+    pub(crate) async fn window(&self, width: u32, height: u32) {
         self.post("/window/rect", json!({"width": width, "height": height})).await;
     }
 
     /// A phone: a 390×844 CSS-pixel touch viewport at device pixel ratio 3. (A headless window
     /// cannot be made narrower than 500 pixels, so the viewport is emulated.)
-    async fn phone(&self, on: bool) {
+    pub(crate) async fn phone(&self, on: bool) {
         if on {
             self.cdp("Emulation.setDeviceMetricsOverride", json!({"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": true})).await;
         } else {
@@ -275,7 +275,7 @@ impl Browser {
         }
     }
 
-    fn png(v: Value) -> Vec<u8> {
+    pub(crate) fn png(v: Value) -> Vec<u8> {
         base64::engine::general_purpose::STANDARD.decode(v.as_str().expect("base64 screenshot")).expect("screenshot is base64")
     }
 
@@ -297,7 +297,7 @@ impl Browser {
     }
 
     /// The browser console since the last call (chromedriver's log extension).
-    async fn console(&self) -> Vec<Value> {
+    pub(crate) async fn console(&self) -> Vec<Value> {
         self.post("/se/log", json!({"type": "browser"})).await.as_array().cloned().unwrap_or_default()
     }
 
@@ -367,7 +367,7 @@ impl Drop for Browser {
 }
 
 /// Headless Chromium, or None when it is not installed (skip; a failure under CI=true).
-async fn browser() -> Option<Browser> {
+pub(crate) async fn browser() -> Option<Browser> {
     if !browser_installed() {
         return None;
     }
