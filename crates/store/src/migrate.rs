@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "item scan", include_str!("../migrations/0003_item_scan.sql")),
     (4, "web sessions, sign-in throttling, user preferences", include_str!("../migrations/0004_web.sql")),
     (5, "notifications and the outgoing message queue", include_str!("../migrations/0005_notifications.sql")),
+    (6, "indexes for the statistics", include_str!("../migrations/0006_stats_indexes.sql")),
 ];
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
