@@ -5,7 +5,10 @@
 //! - `banli bench search`: the search index over synthetic items and replies made from the
 //!   government-text corpus, side by side with SQLite FTS5 (trigram) and PostgreSQL pg_trgm.
 //! - `banli bench page`: the public reply page under wrk, next to nginx serving the same HTML.
+//! - `banli bench import` / `banli bench stats`: an Excel import of 10k–100k rows, and the §7
+//!   statistics over 10k–1M handled items.
 
+mod data;
 mod lifecycles;
 mod page;
 mod search;
@@ -20,6 +23,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use data::{ImportArgs, StatsArgs};
 pub use lifecycles::LifecycleArgs;
 pub use page::PageArgs;
 pub use search::SearchArgs;
@@ -43,6 +47,10 @@ enum BenchCommand {
     Search(SearchArgs),
     /// The public reply page under wrk, next to nginx serving the same HTML as a static file.
     Page(PageArgs),
+    /// An .xlsx of N items written, read and imported (all rows checked, one transaction), with units assigned.
+    Import(ImportArgs),
+    /// The statistics of DESIGN §7 for a 10k-item session in databases of 10k to 1M handled items.
+    Stats(StatsArgs),
 }
 
 pub async fn run(cfg: &Config, args: &BenchArgs) -> anyhow::Result<()> {
@@ -51,6 +59,8 @@ pub async fn run(cfg: &Config, args: &BenchArgs) -> anyhow::Result<()> {
         Some(BenchCommand::Lifecycles(a)) => lifecycles::run(cfg, a).await,
         Some(BenchCommand::Search(a)) => search::run(a).await,
         Some(BenchCommand::Page(a)) => page::run(cfg, a).await,
+        Some(BenchCommand::Import(a)) => data::run_import(cfg, a).await,
+        Some(BenchCommand::Stats(a)) => data::run_stats(cfg, a).await,
     }
 }
 
