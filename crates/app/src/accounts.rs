@@ -114,6 +114,8 @@ pub struct DayOffOut {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminView {
     pub organisation: String,
+    /// Whether this organisation's notifications also go out as text messages.
+    pub sms_enabled: bool,
     pub sessions: Vec<crate::admin::SessionOut>,
     pub units: Vec<crate::admin::UnitOut>,
     pub users: Vec<AccountOut>,
@@ -153,7 +155,8 @@ impl App {
             })
             .collect();
         let local_days_off = cal.local_days_off().map(|(d, n)| DayOffOut { date: crate::iso(d), name: n.to_string() }).collect();
-        Ok(AdminView { organisation, sessions, units, users, categories, policy, years, local_days_off })
+        let sms_enabled = self.sms_notifications_enabled().await?;
+        Ok(AdminView { organisation, sms_enabled, sessions, units, users, categories, policy, years, local_days_off })
     }
 
     /// The category tree of the organisation, in creation order (children name their parent).
@@ -266,8 +269,9 @@ impl App {
         Ok(after)
     }
 
-    /// Sets a new password for a user (who then signs in with it): their web sessions end and
-    /// a sign-in lock after failed attempts is lifted.
+    /// Sets a new password for a user (who then signs in with it): their web sessions and API
+    /// tokens end (a reset after a suspected compromise must shut the old holder out), and a
+    /// sign-in lock after failed attempts is lifted.
     pub async fn reset_user_password(&self, actor: &Actor, user_id: i64, input: Input<PasswordReset>) -> AppResult<()> {
         actor.require(&[Role::Admin])?;
         let p = input.get()?;
@@ -276,6 +280,7 @@ impl App {
         let user = self.account(&mut tx, user_id).await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM web_sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM tokens WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(&user.username).execute(&mut *tx).await?;
         record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "password_reset", data: Some(serde_json::json!({"user_id": user_id, "username": user.username})), ..Default::default() }).await?;
         tx.commit().await?;

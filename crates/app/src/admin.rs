@@ -256,7 +256,7 @@ impl App {
         Ok(auth::UserOut { id, username, display_name: display, role: u.role, unit_id: u.unit_id, org_id: org })
     }
 
-    /// Sets a new password (admin, or the CLI).
+    /// Sets a new password (admin, or the CLI); the user's web sessions and API tokens end.
     pub async fn reset_password(&self, actor: Option<&Actor>, username: &str, password: &str) -> AppResult<()> {
         if let Some(a) = actor {
             a.require(&[Role::Admin])?;
@@ -271,6 +271,9 @@ impl App {
             .rows_affected();
         if n == 0 {
             return Err(AppError::NotFound("用户"));
+        }
+        for table in ["web_sessions", "tokens"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id IN (SELECT id FROM users WHERE username = $1)")).bind(username).execute(&mut *tx).await?;
         }
         record(&mut tx, actor, &self.now_ts(), Event { action: "password_reset", data: Some(serde_json::json!({"username": username})), ..Default::default() }).await?;
         tx.commit().await?;

@@ -255,7 +255,7 @@ impl App {
                     rows: self
                         .dated_rows(
                             "SELECT i.id, i.number, i.title, c.text || '（' || c.percent || '%）', d.sent_on, c.due_on, 0 FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
-                             JOIN item_proposers p ON p.item_id = i.id WHERE p.user_id = $1 AND c.status = 'open' AND d.state IN ('sent', 'superseded') ORDER BY c.due_on, c.id LIMIT $2",
+                             JOIN item_proposers p ON p.item_id = i.id WHERE p.user_id = $1 AND p.status IN ('first', 'confirmed', 'paper') AND c.status = 'open' AND d.state IN ('sent', 'superseded') ORDER BY c.due_on, c.id LIMIT $2",
                             me,
                             "commitment",
                         )

@@ -174,7 +174,7 @@ impl App {
         Ok(())
     }
 
-    /// A user changes their own password; every other session of theirs ends.
+    /// A user changes their own password; every other session of theirs and their API tokens end.
     pub async fn change_password(&self, actor: &Actor, current_token: &str, old: &str, new: &str, repeat: &str) -> AppResult<()> {
         let user = self.user_by_name(&actor.username).await?.ok_or(AppError::Unauthorized)?;
         if !verify_password(&user.password_hash, old) {
@@ -193,6 +193,8 @@ impl App {
         let mut tx = self.db.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&hash).bind(actor.user_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2").bind(actor.user_id).bind(sha(current_token)).execute(&mut *tx).await?;
+        // API tokens issued under the old password end too.
+        sqlx::query("DELETE FROM tokens WHERE user_id = $1").bind(actor.user_id).execute(&mut *tx).await?;
         crate::events::record(&mut tx, Some(actor), &self.now_ts(), crate::events::Event { action: "password_changed", ..Default::default() }).await?;
         tx.commit().await?;
         Ok(())

@@ -123,6 +123,12 @@ async fn admin_keeps_the_organisation_through_the_web(t: &TestApp) {
     let home = admin.get("/app/admin").await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.body);
     assert!(home.body.contains("湖南省政协"), "the organisation is named");
+    // Text messages for the organisation: off by default, turned on and off again.
+    assert!(home.body.contains("短信通知：已关闭"), "{}", home.body);
+    admin.submit("/app/admin", "/app/admin/sms", &[("enabled", "1")]).await.see_other("/app/admin");
+    assert!(admin.get("/app/admin").await.body.contains("短信通知：已开启"));
+    admin.submit("/app/admin", "/app/admin/sms", &[("enabled", "0")]).await.see_other("/app/admin");
+    assert!(admin.get("/app/admin").await.body.contains("短信通知：已关闭"));
     for path in ["/app/admin/sessions", "/app/admin/units", "/app/admin/users", "/app/admin/categories", "/app/admin/policy", "/app/admin/calendar"] {
         let p = admin.get(path).await;
         assert_eq!(p.status, StatusCode::OK, "{path}: {}", p.body);
@@ -292,6 +298,8 @@ async fn only_the_admin_may_use_the_admin_pages(t: &TestApp) {
     let r = office.submit("/app", "/app/admin/calendar/days-off", &[("date", "2026-06-10"), ("name", "越权")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = office.submit("/app", &format!("/app/admin/users/{office_id}/role"), &[("role", "admin")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = office.submit("/app", "/app/admin/sms", &[("enabled", "1")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let admin_id = api_users(t).await.iter().find(|u| u["username"] == "admin").unwrap()["id"].as_i64().unwrap();
     let r = office.submit("/app", &format!("/app/admin/users/{admin_id}/disable"), &[]).await;

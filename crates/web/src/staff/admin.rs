@@ -22,6 +22,7 @@ use std::borrow::Borrow;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/app/admin", get(overview))
+        .route("/app/admin/sms", post(set_sms))
         .route("/app/admin/sessions", get(sessions).post(create_session))
         .route("/app/admin/units", get(units).post(create_unit))
         .route("/app/admin/users", get(users).post(create_user))
@@ -333,6 +334,14 @@ pub async fn calendar(State(s): State<AppState>, staff: Staff) -> Response {
 }
 
 // ---- forms ----
+
+/// Text messages on or off for the organisation (sent only where the server has a webhook).
+pub async fn set_sms(State(s): State<AppState>, p: StaffPost) -> Response {
+    let StaffPost { staff, form: f } = p;
+    let enabled = f.flag("enabled") == Value::Bool(true);
+    let result = s.app.set_sms_notifications(&staff.actor, enabled).await;
+    finish(&s, staff, Tab::Overview, "sms", &f, result, "saved").await
+}
 
 pub async fn create_session(State(s): State<AppState>, p: StaffPost) -> Response {
     let StaffPost { staff, form: f } = p;

@@ -37,6 +37,14 @@ struct ItemPage {
 }
 
 impl ItemPage {
+    /// The invited co-signers' usernames, as the edit form takes them.
+    fn cosigner_names(&self) -> String {
+        self.d.proposers.iter().filter(|p| p.status != "first").map(|p| p.username.as_str()).collect::<Vec<_>>().join("、")
+    }
+    /// Every proposer's username, first proposer first (the office's paper items).
+    fn proposer_names(&self) -> String {
+        self.d.proposers.iter().map(|p| p.username.as_str()).collect::<Vec<_>>().join("、")
+    }
     fn unit_name(&self, id: &i64) -> String {
         self.units.iter().find(|u| u.id == *id).map(|u| u.name.clone()).unwrap_or_default()
     }
@@ -51,6 +59,19 @@ impl ItemPage {
     }
     fn grade_of<'a>(&self, dr: &Option<&'a DocumentOut>) -> &'a str {
         dr.and_then(|x| x.grade.as_deref()).unwrap_or("")
+    }
+    fn reason_of<'a>(&self, dr: &Option<&'a DocumentOut>) -> &'a str {
+        dr.and_then(|x| x.disclosure_reason.as_deref()).unwrap_or("")
+    }
+    fn summary_of<'a>(&self, dr: &Option<&'a DocumentOut>) -> &'a str {
+        dr.and_then(|x| x.summary.as_deref()).unwrap_or("")
+    }
+    /// The commitment rows of the reply editor: the draft's own (a draft sent back by the
+    /// signer keeps them), then empty rows, at least three and always one spare.
+    fn commitment_rows(&self, dr: &Option<&DocumentOut>) -> Vec<(usize, String, String)> {
+        let mut rows: Vec<(String, String)> = dr.map(|x| x.commitments.iter().map(|c| (c.text.clone(), c.due_on.clone())).collect()).unwrap_or_default();
+        rows.resize((rows.len() + 1).max(3), (String::new(), String::new()));
+        rows.into_iter().enumerate().map(|(i, (text, due))| (i + 1, text, due)).collect()
     }
     fn disclosure_of<'a>(&self, dr: &Option<&'a DocumentOut>) -> &'a str {
         dr.map(|x| x.disclosure.as_str()).unwrap_or("public")
@@ -422,7 +443,11 @@ pub async fn create(State(s): State<AppState>, p: StaffPost) -> Response {
     match s.app.create_item(&staff.actor, input(body)).await {
         Ok(out) => see_other(&format!("/app/items/{}", out.id), "created"),
         Err(e @ (AppError::BadInput { .. } | AppError::Rule { .. } | AppError::Conflict(_))) => {
-            let status = if matches!(e, AppError::BadInput { .. }) { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = match e {
+                AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
             new_form(&s, staff, Failed::new("new", &e, &f), None, status).await
         }
         Err(e) => staff.fail(&e),

@@ -170,6 +170,8 @@ fn workbook(bytes: Vec<u8>, name: &str) -> Response {
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            // Names and phone numbers: never kept by a shared cache.
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         bytes,
     )

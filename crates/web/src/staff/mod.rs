@@ -78,7 +78,7 @@ pub struct Chrome {
 pub fn html(lang: Lang, status: StatusCode, tpl: &impl Template) -> Response {
     match tpl.render() {
         Ok(page) => {
-            let page = if lang == Lang::Hant { crate::portal::to_traditional(&page) } else { page };
+            let page = if lang == Lang::Hant { traditional_page(&page) } else { page };
             let mut resp = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
             // Personal pages: never from a shared cache, and not from history after sign-out.
             resp.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
@@ -89,6 +89,30 @@ pub fn html(lang: Lang, status: StatusCode, tpl: &impl Template) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
         }
     }
+}
+
+/// The page in Traditional Chinese except what a form sends back — `value="…"` attributes and
+/// `<textarea>` contents stay as stored, so a 繁體 user's posts neither turn stored Simplified
+/// text into Traditional nor miss the names (units, categories) the server looks up.
+fn traditional_page(page: &str) -> String {
+    const VALUE: &str = " value=\"";
+    let mut out = String::with_capacity(page.len() + page.len() / 8);
+    let mut rest = page;
+    loop {
+        let value = rest.find(VALUE).map(|i| (i + VALUE.len(), "\""));
+        let area = rest.find("<textarea").and_then(|i| rest[i..].find('>').map(|j| (i + j + 1, "</textarea>")));
+        let (start, end) = match (value, area) {
+            (Some(v), Some(a)) => if v.0 < a.0 { v } else { a },
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => break,
+        };
+        out.push_str(&crate::portal::to_traditional(&rest[..start]));
+        let kept = rest[start..].find(end).map_or(rest.len(), |n| start + n);
+        out.push_str(&rest[start..kept]);
+        rest = &rest[kept..];
+    }
+    out.push_str(&crate::portal::to_traditional(rest));
+    out
 }
 
 #[derive(Template)]
@@ -126,6 +150,29 @@ pub fn error_page(c: Chrome, e: &AppError) -> Response {
 
 /// After a successful form: back to the page, with a message (Post/Redirect/Get).
 pub fn see_other(path: &str, done: &str) -> Response {
+    // The query goes before a `#fragment`, or the browser would keep it in the fragment.
+    let (path, fragment) = path.split_once('#').map_or((path, String::new()), |(p, f)| (p, format!("#{f}")));
     let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}done={done}")).into_response()
+    Redirect::to(&format!("{path}{sep}done={done}{fragment}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_message_code_goes_before_the_fragment() {
+        let r = super::see_other("/app/items/5#a-7", "done");
+        assert_eq!(r.headers()["location"], "/app/items/5?done=done#a-7");
+        assert_eq!(super::see_other("/app/items?page=2", "saved").headers()["location"], "/app/items?page=2&done=saved");
+    }
+
+    #[test]
+    fn traditional_pages_keep_form_values_as_stored() {
+        let page = r#"<label>类别</label><option value="经济发展">经济发展</option><input name="t" value="关于头发的提案"><textarea name="b">发展干部
+</textarea><p>头发</p>"#;
+        let out = super::traditional_page(page);
+        assert!(out.contains(r#"<option value="经济发展">經濟發展</option>"#), "{out}");
+        assert!(out.contains(r#"value="关于头发的提案""#), "{out}");
+        assert!(out.contains("<textarea name=\"b\">发展干部\n</textarea>"), "{out}");
+        assert!(out.contains("<label>類別</label>") && out.ends_with("<p>頭髮</p>"), "{out}");
+    }
 }
