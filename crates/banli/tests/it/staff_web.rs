@@ -264,3 +264,66 @@ async fn queues_forms_and_refusals(t: &TestApp) {
     let hant = staff.get(&format!("/app/items/{id}")).await.body;
     assert!(hant.contains("關於發展社區食堂的提案") && hant.contains("辦理"), "Traditional page, data included");
 }
+
+/// The value of the input named `name` in the form posting to `action`.
+fn input_value(html: &str, action: &str, name: &str) -> Option<String> {
+    let form = html.split(&format!("action=\"{action}\"")).nth(1)?.split("</form>").next()?;
+    let tag = form.split(&format!("name=\"{name}\"")).nth(1)?.split('>').next()?;
+    tag.split("value=\"").nth(1)?.split('"').next().map(str::to_string)
+}
+
+on_both!(edits_keep_co_signers_and_traditional_pages_post_stored_text);
+async fn edits_keep_co_signers_and_traditional_pages_post_stored_text(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2023-01-16");
+    let p1 = Web::sign_in(t, "p1", "password-123").await;
+    let session = w.session.to_string();
+    let r = p1.post("/app/items", &[("session_id", &session), ("title", "关于头发护理产业发展的提案"), ("body", "建议支持发展干部培训。"), ("origin", "joint"), ("category", "社会建设"), ("cosigners", "p2")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.location().trim_start_matches("/app/items/").split('?').next().unwrap().parse().unwrap();
+    let edit = format!("/app/items/{id}/edit");
+    // The edit form carries the invited co-signer, so saving a joint draft keeps it.
+    let page = p1.get(&format!("/app/items/{id}")).await.body;
+    assert_eq!(input_value(&page, &edit, "cosigners").as_deref(), Some("p2"), "{page}");
+    let r = p1.post(&edit, &[("session_id", &session), ("title", "关于头发护理产业发展的提案（修改）"), ("body", "建议支持发展干部培训。"), ("origin", "joint"), ("category", "社会建设"), ("cosigners", "p2")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let item = t.get("p1", &format!("/api/v1/items/{id}")).await.ok().clone();
+    assert_eq!(item["title"], "关于头发护理产业发展的提案（修改）");
+    assert!(item["proposers"].as_array().unwrap().iter().any(|p| p["username"] == "p2"), "{item}");
+    // In 繁體 the page reads in Traditional, but what the forms send back stays as stored.
+    p1.post("/app/account/language", &[("locale", "zh-Hant")]).await;
+    let page = p1.get(&format!("/app/items/{id}")).await.body;
+    assert!(page.contains("頭髮護理"), "the page is Traditional");
+    let title = input_value(&page, &edit, "title").unwrap();
+    assert_eq!(title, "关于头发护理产业发展的提案（修改）", "the title field keeps the stored text");
+    assert!(page.contains("<option value=\"社会建设\" selected>社會建設</option>"), "{page}");
+    let body = page.split("id=\"edit-body\"").nth(1).unwrap().split('>').nth(1).unwrap().split("</textarea").next().unwrap();
+    assert_eq!(body, "建议支持发展干部培训。");
+    let r = p1.post(&edit, &[("session_id", &session), ("title", &title), ("body", body), ("origin", "joint"), ("category", "社会建设"), ("cosigners", "p2")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let item = t.get("p1", &format!("/api/v1/items/{id}")).await.ok().clone();
+    assert_eq!(item["title"], "关于头发护理产业发展的提案（修改）", "a 繁體 save does not convert stored text");
+    assert_eq!(item["category"], "社会建设");
+}
+
+on_both!(a_password_change_ends_api_tokens_too);
+async fn a_password_change_ends_api_tokens_too(t: &TestApp) {
+    let _w = world(t).await;
+    t.get("p1", "/api/v1/me").await.ok();
+    let p1 = Web::sign_in(t, "p1", "password-123").await;
+    p1.get("/app/account").await;
+    let r = p1.post("/app/account/password", &[("old_password", "password-123"), ("new_password", "password-456"), ("repeat", "password-456")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(t.get("p1", "/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "the old token no longer works");
+    assert_eq!(p1.get("/app").await.status, StatusCode::OK, "the session that changed it stays signed in");
+    // An admin's reset ends the new token as well.
+    t.login("p1", "password-456").await;
+    t.get("p1", "/api/v1/me").await.ok();
+    let p1_id = t.get("p1", "/api/v1/me").await.ok()["id"].as_i64().unwrap();
+    let admin = Web::sign_in(t, "admin", "admin-pass-1").await;
+    admin.get("/app/admin/users").await;
+    let r = admin.post(&format!("/app/admin/users/{p1_id}/password"), &[("password", "password-789")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(t.get("p1", "/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(p1.get("/app").await.status, StatusCode::SEE_OTHER, "the web session ended with the reset");
+}
