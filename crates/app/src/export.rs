@@ -1,5 +1,6 @@
 //! Lists and statistics as .xlsx workbooks, with the caller's filters and visibility.
 
+use crate::ledgers::LedgerQuery;
 use crate::stats::{StatsOut, StatsQuery};
 use crate::view::{AssignmentQuery, ItemQuery};
 use crate::{Actor, App, AppError, AppResult};
@@ -83,5 +84,59 @@ impl App {
             }
         }
         xlsx(&[Sheet { name: "交办件", headers: &["案号", "标题", "承办单位", "承办方式", "状态", "交办日期", "办理期限", "时限", "期限说明"], rows }])
+    }
+
+    /// The commitments ledger with its filters (all pages).
+    pub async fn commitments_workbook(&self, actor: &Actor, q: &LedgerQuery) -> AppResult<Vec<u8>> {
+        let today = self.today();
+        let mut rows = Vec::new();
+        for page in 1.. {
+            let p = self.list_commitments(actor, &LedgerQuery { page: Some(page), per_page: Some(200), ..q.clone() }).await?;
+            let n = p.rows.len();
+            rows.extend(p.rows.into_iter().map(|c| {
+                let state = match c.status.as_str() {
+                    "open" if c.overdue(today) => "逾期未完成",
+                    "open" => "进行中",
+                    "done" => "已完成",
+                    _ => "已结转",
+                };
+                vec![c.number(), c.item_title, c.unit_name, c.doc_number.unwrap_or_default(), c.text, c.due_on, state.into(), format!("{}%", c.percent), c.done_on.unwrap_or_default()]
+            }));
+            if n < 200 {
+                break;
+            }
+        }
+        xlsx(&[Sheet { name: "承诺事项", headers: &["案号", "标题", "承办单位", "答复文号", "承诺事项", "完成期限", "状态", "进度", "完成日期"], rows }])
+    }
+
+    /// The replies ledger with its filters (all pages).
+    pub async fn replies_workbook(&self, actor: &Actor, q: &LedgerQuery) -> AppResult<Vec<u8>> {
+        let mut rows = Vec::new();
+        for page in 1.. {
+            let p = self.list_replies(actor, &LedgerQuery { page: Some(page), per_page: Some(200), ..q.clone() }).await?;
+            let n = p.rows.len();
+            rows.extend(p.rows.into_iter().map(|r| {
+                let disclosure = match r.disclosure.as_str() {
+                    "public" => "主动公开",
+                    "summary" => "摘要公开",
+                    "on_request" => "依申请公开",
+                    _ => "不予公开",
+                };
+                let result = match r.result.as_deref() {
+                    Some("satisfied") => "满意",
+                    Some("basically_satisfied") => "基本满意",
+                    Some("unsatisfied") => "不满意",
+                    _ => "",
+                };
+                vec![
+                    r.number(), r.item_title, r.unit_name, r.doc_number.unwrap_or_default(), r.sent_on.unwrap_or_default(), r.grade.unwrap_or_default(),
+                    disclosure.into(), if r.published > 0 { "已公开".into() } else { String::new() }, if r.state == "superseded" { "已被重新办理的答复取代".into() } else { String::new() }, result.into(),
+                ]
+            }));
+            if n < 200 {
+                break;
+            }
+        }
+        xlsx(&[Sheet { name: "答复", headers: &["案号", "标题", "承办单位", "文号", "发出日期", "答复类别", "公开属性", "门户", "说明", "办理结果评价"], rows }])
     }
 }

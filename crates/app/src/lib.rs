@@ -15,6 +15,7 @@ mod input;
 pub mod indexing;
 pub mod export;
 pub mod import;
+pub mod ledgers;
 pub mod items;
 pub mod letters;
 pub mod notify;

@@ -281,7 +281,7 @@ const PROPOSER_EVENTS: &[&str] = &[
     "cosign_confirmed", "cosign_declined", "commitment_progress", "key_set", "extension_approved", "published",
 ];
 
-fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
+pub(crate) fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
     let page = page.unwrap_or(1);
     let per = per_page.unwrap_or(20);
     if page < 1 {
@@ -737,7 +737,7 @@ impl App {
 }
 
 /// The same filter with a different head and tail (count vs. page).
-fn rebind(body: &Sql, head: &str, tail: &str) -> Sql {
+pub(crate) fn rebind(body: &Sql, head: &str, tail: &str) -> Sql {
     let mut s = body.clone();
     s.wrap(head, tail);
     s

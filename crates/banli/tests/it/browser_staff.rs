@@ -914,6 +914,8 @@ async fn accessibility_of_every_staff_page() {
     check_page(&b, &axe, "return refused", true, f).await;
     visit(&b, &t, &axe, "office handling", &item(handling), false, f).await;
     visit(&b, &t, &axe, "office replied", &item(replied), false, f).await;
+    visit(&b, &t, &axe, "office replies ledger", "/app/replies", false, f).await;
+    visit(&b, &t, &axe, "office commitments ledger", "/app/commitments", false, f).await;
     visit(&b, &t, &axe, "office statistics", "/app/stats", true, f).await;
     visit(&b, &t, &axe, "office import", "/app/import", true, f).await;
 

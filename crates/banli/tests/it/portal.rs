@@ -6,7 +6,7 @@ use crate::lifecycle::on_both;
 use serde_json::json;
 
 /// An item replied by the lead unit with the given reply; returns (assignment, reply id).
-async fn replied(t: &TestApp, w: &World, title: &str, reply: serde_json::Value) -> (i64, i64) {
+pub(crate) async fn replied(t: &TestApp, w: &World, title: &str, reply: serde_json::Value) -> (i64, i64) {
     let id = submitted_item(t, w, "p1", title).await;
     t.post("office", &format!("/api/v1/items/{id}/file"), json!({})).await.ok();
     let a = t.post("office", &format!("/api/v1/items/{id}/assign"), json!({"lead": w.lead})).await.ok()["assignments"][0]["id"].as_i64().unwrap();
@@ -16,7 +16,7 @@ async fn replied(t: &TestApp, w: &World, title: &str, reply: serde_json::Value) 
     (a, r)
 }
 
-fn reply(body: &str, disclosure: &str, summary: Option<&str>) -> serde_json::Value {
+pub(crate) fn reply(body: &str, disclosure: &str, summary: Option<&str>) -> serde_json::Value {
     let mut v = json!({"body": body, "grade": "B", "disclosure": disclosure, "contact_name": "联系人甲", "contact_phone": "0731-12345678", "commitments": [{"text": "年底前建成示范点", "due_on": "2026-12-31"}]});
     if let Some(s) = summary {
         v["summary"] = json!(s);

@@ -99,6 +99,13 @@ impl Web {
         self.post_raw(path, &all).await
     }
 
+    /// A GET whose body is a file (a workbook).
+    pub async fn bytes(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let r = self.client.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().await.expect("GET");
+        let (status, headers) = (r.status(), r.headers().clone());
+        (status, headers, r.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+
     pub async fn try_sign_in(&self, user: &str, password: &str) -> Page {
         self.get("/app/login").await;
         let token = self.csrf.lock().unwrap().clone();
@@ -326,4 +333,49 @@ async fn a_password_change_ends_api_tokens_too(t: &TestApp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(t.get("p1", "/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(p1.get("/app").await.status, StatusCode::SEE_OTHER, "the web session ended with the reset");
+}
+
+on_both!(ledgers_of_replies_and_commitments);
+async fn ledgers_of_replies_and_commitments(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2026-03-02");
+    let (_, public) = crate::portal::replied(t, &w, "关于台账公开答复的提案", crate::portal::reply("感谢您的提案。", "public", None)).await;
+    crate::portal::replied(t, &w, "关于台账依申请公开的提案", crate::portal::reply("依申请公开的正文。", "on_request", None)).await;
+    t.post("office", &format!("/api/v1/replies/{public}/publish"), json!({})).await.ok();
+    let office = Web::sign_in(t, "office", "password-123").await;
+    // Replies: both, one of them on the portal; filtered by grade; a bad grade is refused.
+    let page = office.get("/app/replies").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("关于台账公开答复的提案") && page.body.contains("关于台账依申请公开的提案"));
+    assert_eq!(page.body.matches("已在门户公开").count(), 1);
+    assert!(office.get("/app/replies?status=A").await.body.contains("没有符合条件的答复"));
+    assert_eq!(office.get("/app/replies?status=Z").await.status, StatusCode::BAD_REQUEST);
+    let (status, headers, bytes) = office.bytes("/app/replies?status=B&format=xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    let sheet = banli_docs::read_xlsx(&bytes).unwrap();
+    assert_eq!(sheet.rows.len(), 2);
+    assert!(sheet.rows.iter().any(|r| r.contains(&"已公开".to_string()) && r.contains(&"主动公开".to_string())), "{:?}", sheet.rows);
+    // Commitments: both open; past their due date they show as overdue, on the page and in the workbook.
+    t.set_today("2027-01-05");
+    // (A new day: the earlier web session has expired.)
+    let office = Web::sign_in(t, "office", "password-123").await;
+    let page = office.get("/app/commitments").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.body.matches("年底前建成示范点").count(), 2);
+    assert_eq!(page.body.matches("已逾期").count(), 2);
+    assert!(office.get("/app/commitments?status=done").await.body.contains("没有符合条件的承诺事项"));
+    let (_, _, bytes) = office.bytes("/app/commitments?format=xlsx").await;
+    let sheet = banli_docs::read_xlsx(&bytes).unwrap();
+    assert_eq!(sheet.rows.len(), 2);
+    assert!(sheet.rows.iter().all(|r| r.contains(&"逾期未完成".to_string())), "{:?}", sheet.rows);
+    // A unit sees its own; another unit sees none and may not ask for the lead unit's; a proposer is refused.
+    let lead = Web::sign_in(t, "lead_staff", "password-123").await;
+    assert_eq!(lead.get("/app/commitments").await.body.matches("年底前建成示范点").count(), 2);
+    let other = Web::sign_in(t, "other_staff", "password-123").await;
+    assert!(other.get("/app/replies").await.body.contains("没有符合条件的答复"));
+    assert_eq!(other.get(&format!("/app/commitments?unit_id={}", w.lead)).await.status, StatusCode::FORBIDDEN);
+    let p1 = Web::sign_in(t, "p1", "password-123").await;
+    assert_eq!(p1.get("/app/replies").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(p1.bytes("/app/commitments?format=xlsx").await.0, StatusCode::FORBIDDEN);
 }

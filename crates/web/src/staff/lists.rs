@@ -33,7 +33,7 @@ pub async fn queue(State(s): State<AppState>, staff: Staff) -> Response {
 }
 
 /// Parses a list's query string; a bad parameter is an error page naming it.
-fn query<T: serde::de::DeserializeOwned + Default>(raw: &Option<String>) -> Result<T, AppError> {
+pub(super) fn query<T: serde::de::DeserializeOwned + Default>(raw: &Option<String>) -> Result<T, AppError> {
     match raw.as_deref().filter(|q| !q.is_empty()) {
         None => Ok(T::default()),
         Some(q) => {
@@ -60,7 +60,7 @@ fn serde_urlencoded_like<T: serde::de::DeserializeOwned>(q: &str) -> Result<T, A
 }
 
 /// The query string for another page of the same list.
-fn page_link(raw: &Option<String>, page: i64) -> String {
+pub(super) fn page_link(raw: &Option<String>, page: i64) -> String {
     let mut ser = form_urlencoded::Serializer::new(String::new());
     for (k, v) in form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()) {
         if k != "page" && k != "done" && !v.is_empty() {
@@ -71,6 +71,7 @@ fn page_link(raw: &Option<String>, page: i64) -> String {
     format!("?{}", ser.finish())
 }
 
+#[derive(Clone)]
 pub struct Pager {
     pub total: i64,
     pub page: i64,
@@ -79,7 +80,7 @@ pub struct Pager {
     pub next: Option<String>,
 }
 
-fn pager(raw: &Option<String>, total: i64, page: i64, per: i64) -> Pager {
+pub(super) fn pager(raw: &Option<String>, total: i64, page: i64, per: i64) -> Pager {
     let pages = ((total + per - 1) / per).max(1);
     Pager {
         total,
@@ -165,7 +166,7 @@ pub async fn items(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQu
     html(t.lang, StatusCode::OK, &page_out)
 }
 
-fn workbook(bytes: Vec<u8>, name: &str) -> Response {
+pub(super) fn workbook(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),

@@ -11,6 +11,7 @@ mod form;
 mod i18n;
 mod items;
 mod labels;
+mod ledgers;
 mod letters;
 mod lists;
 mod session;
@@ -42,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/app/items/{id}", get(items::page))
         .route("/app/items/{id}/{action}", post(items::item_action))
         .route("/app/assignments", get(lists::assignments))
+        .route("/app/replies", get(ledgers::replies))
+        .route("/app/commitments", get(ledgers::commitments))
         .route("/app/assignments/{id}/{*action}", post(items::assignment_action))
         .route("/app/assignments/{id}/reply.pdf", get(letters::reply))
         .route("/app/assignments/{id}/co-opinion.pdf", get(letters::co_opinion))

@@ -62,11 +62,13 @@ fn nav(role: Role) -> Vec<(&'static str, &'static str, bool)> {
         Role::Office => n.extend([
             ("/app/items", "提案"),
             ("/app/assignments", "交办件"),
+            ("/app/replies", "答复台账"),
+            ("/app/commitments", "承诺事项台账"),
             ("/app/items/new", "代录纸质提案"),
             ("/app/stats", "统计"),
             ("/app/import", "导入"),
         ]),
-        Role::UnitStaff | Role::UnitSigner => n.extend([("/app/assignments", "交办件"), ("/app/items", "提案")]),
+        Role::UnitStaff | Role::UnitSigner => n.extend([("/app/assignments", "交办件"), ("/app/items", "提案"), ("/app/replies", "答复台账"), ("/app/commitments", "承诺事项台账")]),
         Role::Admin => n.extend([("/app/admin", "系统管理"), ("/app/items", "提案"), ("/app/stats", "统计")]),
     }
     n.push(("/app/notifications", "通知"));
@@ -75,7 +77,7 @@ fn nav(role: Role) -> Vec<(&'static str, &'static str, bool)> {
 }
 
 #[cfg_attr(not(test), allow(dead_code))]
-pub const NAV_LABELS: &[&str] = &["工作台", "我的提案", "新建提案", "提案", "交办件", "代录纸质提案", "统计", "导入", "系统管理", "通知", "个人设置"];
+pub const NAV_LABELS: &[&str] = &["工作台", "我的提案", "新建提案", "提案", "交办件", "答复台账", "承诺事项台账", "代录纸质提案", "统计", "导入", "系统管理", "通知", "个人设置"];
 #[cfg_attr(not(test), allow(dead_code))]
 pub const FLASHES: &[&str] = &["已保存", "已创建", "已提交", "操作成功", "欢迎回来", "密码已修改，其他设备上的登录已退出", "语言已切换"];
 
