@@ -225,7 +225,7 @@ impl App {
             return Err(AppError::rule("until", format!("延期日期须晚于现答复期限 {current}")));
         }
         let cal = crate::calendar::load(&mut tx, c.item.org_id).await?;
-        let limit = self.policy(c.item.org_id).await?.extension_limit(&cal, c.a.assigned_on());
+        let limit = crate::load_policy(&mut tx, c.item.org_id).await?.extension_limit(&cal, c.a.assigned_on());
         if i.until > limit.date {
             return Err(AppError::rule("until", format!("延期最长至 {}", limit.date)));
         }
@@ -322,7 +322,7 @@ impl App {
         let action = if c.a.role() == AssignmentRole::Co { AssignmentAction::Reopen } else { AssignmentAction::Rehandle };
         let to = assignment_next(c.a.role(), c.a.state(), action)?;
         let cal = crate::calendar::load(&mut tx, c.item.org_id).await?;
-        let due = self.policy(c.item.org_id).await?.rehandling_due(&cal, self.today());
+        let due = crate::load_policy(&mut tx, c.item.org_id).await?.rehandling_due(&cal, self.today());
         sqlx::query("UPDATE assignments SET rehandling_reply_by = $1, rehandlings = rehandlings + $2 WHERE id = $3")
             .bind(iso(due.date))
             .bind((c.a.role() != AssignmentRole::Co) as i64)

@@ -161,7 +161,7 @@ impl App {
     /// Recomputes the due dates still marked provisional and records each change.
     async fn recompute_provisional(&self, tx: &mut Tx, actor: &Actor) -> AppResult<u64> {
         let cal = load(tx, self.org_id).await?;
-        let policy = self.policy(self.org_id).await?;
+        let policy = crate::load_policy(tx, self.org_id).await?;
         let rows = sqlx::query_as::<_, AssignmentRow>(&format!(
             "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE provisional = 1"
         ))

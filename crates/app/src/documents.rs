@@ -254,7 +254,7 @@ impl App {
         let summary = optional("summary", i.summary.as_deref(), SUMMARY_MAX)?;
         let disclosure_reason = optional("disclosure_reason", i.disclosure_reason.as_deref(), REASON_MAX)?;
         check_disclosure(i.disclosure, &disclosure_reason, &summary)?;
-        let policy = self.policy(c.item.org_id).await?;
+        let policy = crate::load_policy(&mut tx, c.item.org_id).await?;
         if i.grade == Grade::D && !policy.grade_d_enabled {
             return Err(AppError::rule("grade", "本机构未启用D类答复"));
         }
@@ -298,7 +298,7 @@ impl App {
         }
         let action = if kind == REPLY { AssignmentAction::SendReply } else { AssignmentAction::SendCoOpinion };
         assignment_next(c.a.role(), c.a.state(), action)?;
-        let policy = self.policy(c.item.org_id).await?;
+        let policy = crate::load_policy(&mut tx, c.item.org_id).await?;
         let out = if kind == REPLY && policy.office_checks_replies {
             sqlx::query("UPDATE documents SET state = 'checking', approved_by = $1, updated_at = $2 WHERE id = $3").bind(actor.user_id).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
             record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: "reply_approved", to: Some("checking"), ..Default::default() }).await?;
@@ -317,7 +317,7 @@ impl App {
         let number = next_doc_number(tx, &unit, &c.item.kind, &doc.kind, today).await?;
         let (eval_due, provisional) = if doc.kind == REPLY {
             let cal = crate::calendar::load(tx, c.item.org_id).await?;
-            let d = self.policy(c.item.org_id).await?.evaluation_due(&cal, today);
+            let d = crate::load_policy(tx, c.item.org_id).await?.evaluation_due(&cal, today);
             (Some(iso(d.date)), d.provisional)
         } else {
             (None, false)
@@ -442,7 +442,7 @@ impl App {
             .fetch_one(&mut *tx)
             .await?;
         record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), document_id: Some(reply.id), action: "evaluated", data: Some(serde_json::json!({"handling": i.handling, "result": i.result, "source": source})), ..Default::default() }).await?;
-        let policy = self.policy(item.org_id).await?;
+        let policy = crate::load_policy(&mut tx, item.org_id).await?;
         let mut state = a.state();
         let mut rehandling = false;
         if policy.triggers_rehandling(i.handling, i.result) {

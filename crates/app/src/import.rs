@@ -218,7 +218,7 @@ impl App {
     async fn write_import(&self, actor: &Actor, session: &SessionRow, rows: Vec<Row>, progress: &mut impl FnMut(usize, usize)) -> AppResult<()> {
         let mut tx = self.db.begin().await?;
         let cal = crate::calendar::load(&mut tx, self.org_id).await?;
-        let policy = self.policy(self.org_id).await?;
+        let policy = crate::load_policy(&mut tx, self.org_id).await?;
         let today = self.today();
         let now = self.now_ts();
         // Given numbers are kept; numbers handed out here continue after the highest.

@@ -630,7 +630,7 @@ impl App {
             }
         }
         let cal = crate::calendar::load(&mut tx, item.org_id).await?;
-        let policy = self.policy(item.org_id).await?;
+        let policy = crate::load_policy(&mut tx, item.org_id).await?;
         let today = self.today();
         let mut created = Vec::new();
         // A unit live in another role changes role (e.g. lead and co swapped after an

@@ -135,6 +135,14 @@ impl App {
 
 // ---- loaders shared by the use cases ----
 
+/// The organisation's policy, read inside the caller's transaction. A write path must not ask
+/// the pool for a second connection while it holds SQLite's write lock: with as many
+/// concurrent writers as connections, each would wait on the others until the busy timeout.
+pub(crate) async fn load_policy(tx: &mut Tx, org_id: i64) -> AppResult<Policy> {
+    let (text,): (String,) = sqlx::query_as("SELECT policy FROM organisations WHERE id = $1").bind(org_id).fetch_one(&mut **tx).await?;
+    Ok(serde_json::from_str(&text).unwrap_or_default())
+}
+
 pub(crate) async fn load_item(tx: &mut Tx, id: i64) -> AppResult<ItemRow> {
     sqlx::query_as::<_, ItemRow>(&format!("SELECT {ITEM_COLS} FROM items WHERE id = $1"))
         .bind(id)
