@@ -8,7 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use banli_app::admin::SessionOut;
-use banli_app::ledgers::{CommitmentRow, LedgerQuery, ReplyRow};
+use banli_app::ledgers::{CommitmentRow, LedgerPage, LedgerQuery, ReplyRow};
 use banli_app::AppError;
 use banli_domain::model::Role;
 
@@ -72,54 +72,65 @@ async fn filters(s: &AppState, staff: &Staff, raw: &Option<String>, q: LedgerQue
     })
 }
 
-pub async fn commitments(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Response {
+/// The steps both ledgers share: the query, the .xlsx download, the page with its filters.
+async fn ledger<T>(
+    s: &AppState,
+    staff: Staff,
+    raw: Option<String>,
+    file: &str,
+    sheet: impl AsyncFnOnce(&LedgerQuery) -> Result<Vec<u8>, AppError>,
+    list: impl AsyncFnOnce(&LedgerQuery) -> Result<LedgerPage<T>, AppError>,
+    page: impl FnOnce(Chrome, Tr, Filters, Vec<T>) -> Response,
+) -> Response {
     let q: LedgerQuery = match query(&raw) {
         Ok(q) => q,
         Err(e) => return staff.fail(&e),
     };
     if wants_xlsx(&raw) {
-        return match s.app.commitments_workbook(&staff.actor, &q).await {
-            Ok(bytes) => workbook(bytes, "commitments.xlsx"),
+        return match sheet(&q).await {
+            Ok(bytes) => workbook(bytes, file),
             Err(e) => staff.fail(&e),
         };
     }
     let loaded = async {
-        let page = s.app.list_commitments(&staff.actor, &q).await?;
-        let f = filters(&s, &staff, &raw, q.clone(), page.total, page.page, page.per_page).await?;
-        Ok::<_, AppError>((page.rows, f))
+        let p = list(&q).await?;
+        let f = filters(s, &staff, &raw, q.clone(), p.total, p.page, p.per_page).await?;
+        Ok::<_, AppError>((p.rows, f))
     }
     .await;
     match loaded {
         Ok((rows, f)) => {
             let t = staff.t();
-            html(t.lang, StatusCode::OK, &CommitmentsPage { t, f, rows, today: s.app.today(), c: staff.chrome })
+            page(staff.chrome, t, f, rows)
         }
         Err(e) => staff.fail(&e),
     }
 }
 
+pub async fn commitments(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Response {
+    let (app, actor, today) = (s.app.clone(), staff.actor.clone(), s.app.today());
+    ledger(
+        &s,
+        staff,
+        raw,
+        "commitments.xlsx",
+        async |q| app.commitments_workbook(&actor, q).await,
+        async |q| app.list_commitments(&actor, q).await,
+        |c, t, f, rows| html(t.lang, StatusCode::OK, &CommitmentsPage { c, t, f, rows, today }),
+    )
+    .await
+}
+
 pub async fn replies(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Response {
-    let q: LedgerQuery = match query(&raw) {
-        Ok(q) => q,
-        Err(e) => return staff.fail(&e),
-    };
-    if wants_xlsx(&raw) {
-        return match s.app.replies_workbook(&staff.actor, &q).await {
-            Ok(bytes) => workbook(bytes, "replies.xlsx"),
-            Err(e) => staff.fail(&e),
-        };
-    }
-    let loaded = async {
-        let page = s.app.list_replies(&staff.actor, &q).await?;
-        let f = filters(&s, &staff, &raw, q.clone(), page.total, page.page, page.per_page).await?;
-        Ok::<_, AppError>((page.rows, f))
-    }
-    .await;
-    match loaded {
-        Ok((rows, f)) => {
-            let t = staff.t();
-            html(t.lang, StatusCode::OK, &RepliesPage { t, f, rows, c: staff.chrome })
-        }
-        Err(e) => staff.fail(&e),
-    }
+    let (app, actor) = (s.app.clone(), staff.actor.clone());
+    ledger(
+        &s,
+        staff,
+        raw,
+        "replies.xlsx",
+        async |q| app.replies_workbook(&actor, q).await,
+        async |q| app.list_replies(&actor, q).await,
+        |c, t, f, rows| html(t.lang, StatusCode::OK, &RepliesPage { c, t, f, rows }),
+    )
+    .await
 }
