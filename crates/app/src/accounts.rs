@@ -125,7 +125,8 @@ pub struct AdminView {
     pub local_days_off: Vec<DayOffOut>,
 }
 
-const ACCOUNT_COLS: &str = "id, username, display_name, role, unit_id, sector, email, phone, disabled, created_at";
+const ACCOUNT_COLS: &str =
+    "id, username, display_name, role, unit_id, sector, email, phone, disabled, created_at";
 
 impl App {
     /// The admin pages' data: organisation, sessions, units, users, categories, policy, calendar.
@@ -134,16 +135,21 @@ impl App {
         let organisation = self.organisation_name().await?;
         let sessions = self.list_sessions().await?;
         let units = self.list_units().await?;
-        let users = sqlx::query_as::<_, AccountRow>(&format!("SELECT {ACCOUNT_COLS} FROM users ORDER BY id"))
-            .fetch_all(&self.db.pool)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let users = sqlx::query_as::<_, AccountRow>(&format!(
+            "SELECT {ACCOUNT_COLS} FROM users ORDER BY id"
+        ))
+        .fetch_all(&self.db.pool)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
         let categories = self.category_tree().await?;
         let policy = self.policy(self.org_id).await?;
         let cal = self.calendar().await?;
-        let added: Vec<(i64,)> = sqlx::query_as("SELECT DISTINCT year FROM calendar_days WHERE scope = 'national'").fetch_all(&self.db.pool).await?;
+        let added: Vec<(i64,)> =
+            sqlx::query_as("SELECT DISTINCT year FROM calendar_days WHERE scope = 'national'")
+                .fetch_all(&self.db.pool)
+                .await?;
         let years = cal
             .loaded_years()
             .into_iter()
@@ -151,48 +157,111 @@ impl App {
             .map(|year| {
                 let days = cal.year_days(year).unwrap_or_default();
                 let days_off = days.iter().filter(|d| d.off).count();
-                YearOut { year, days_off, workdays: days.len() - days_off, added: added.iter().any(|(y,)| *y == year as i64) }
+                YearOut {
+                    year,
+                    days_off,
+                    workdays: days.len() - days_off,
+                    added: added.iter().any(|(y,)| *y == year as i64),
+                }
             })
             .collect();
-        let local_days_off = cal.local_days_off().map(|(d, n)| DayOffOut { date: crate::iso(d), name: n.to_string() }).collect();
+        let local_days_off = cal
+            .local_days_off()
+            .map(|(d, n)| DayOffOut {
+                date: crate::iso(d),
+                name: n.to_string(),
+            })
+            .collect();
         let sms_enabled = self.sms_notifications_enabled().await?;
-        Ok(AdminView { organisation, sms_enabled, sessions, units, users, categories, policy, years, local_days_off })
+        Ok(AdminView {
+            organisation,
+            sms_enabled,
+            sessions,
+            units,
+            users,
+            categories,
+            policy,
+            years,
+            local_days_off,
+        })
     }
 
     /// The category tree of the organisation, in creation order (children name their parent).
     pub async fn category_tree(&self) -> AppResult<Vec<CategoryOut>> {
-        let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as("SELECT id, name, parent_id FROM categories WHERE org_id = $1 ORDER BY id")
-            .bind(self.org_id)
-            .fetch_all(&self.db.pool)
-            .await?;
-        Ok(rows.into_iter().map(|(id, name, parent_id)| CategoryOut { id, name, parent_id }).collect())
+        let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, name, parent_id FROM categories WHERE org_id = $1 ORDER BY id",
+        )
+        .bind(self.org_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, parent_id)| CategoryOut {
+                id,
+                name,
+                parent_id,
+            })
+            .collect())
     }
 
     /// Adds a category, at the top or under another one.
-    pub async fn add_category(&self, actor: &Actor, input: Input<NewCategory>) -> AppResult<CategoryOut> {
+    pub async fn add_category(
+        &self,
+        actor: &Actor,
+        input: Input<NewCategory>,
+    ) -> AppResult<CategoryOut> {
         actor.require(&[Role::Admin])?;
         let c = input.get()?;
         let name = required("name", &c.name, NAME_MAX)?;
         let mut tx = self.db.begin().await?;
         if let Some(pid) = c.parent_id {
-            let parent: Option<(i64,)> = sqlx::query_as("SELECT id FROM categories WHERE id = $1 AND org_id = $2").bind(pid).bind(self.org_id).fetch_optional(&mut *tx).await?;
+            let parent: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM categories WHERE id = $1 AND org_id = $2")
+                    .bind(pid)
+                    .bind(self.org_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if parent.is_none() {
                 return Err(AppError::rule("parent_id", "上级类别不存在"));
             }
         }
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM categories WHERE org_id = $1 AND name = $2").bind(self.org_id).bind(&name).fetch_optional(&mut *tx).await?;
+        let taken: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM categories WHERE org_id = $1 AND name = $2")
+                .bind(self.org_id)
+                .bind(&name)
+                .fetch_optional(&mut *tx)
+                .await?;
         if taken.is_some() {
             return Err(AppError::rule("name", "已有同名类别"));
         }
-        let (id,): (i64,) = sqlx::query_as("INSERT INTO categories (org_id, name, parent_id) VALUES ($1, $2, $3) RETURNING id")
-            .bind(self.org_id)
-            .bind(&name)
-            .bind(c.parent_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "category_created", data: Some(serde_json::json!({"category_id": id, "name": name, "parent_id": c.parent_id})), ..Default::default() }).await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO categories (org_id, name, parent_id) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(self.org_id)
+        .bind(&name)
+        .bind(c.parent_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                action: "category_created",
+                data: Some(
+                    serde_json::json!({"category_id": id, "name": name, "parent_id": c.parent_id}),
+                ),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
-        Ok(CategoryOut { id, name, parent_id: c.parent_id })
+        Ok(CategoryOut {
+            id,
+            name,
+            parent_id: c.parent_id,
+        })
     }
 
     async fn account(&self, tx: &mut banli_store::Tx, user_id: i64) -> AppResult<AccountOut> {
@@ -206,7 +275,12 @@ impl App {
 
     /// Disables (or enables again) an account. A disabled user cannot sign in, and their web
     /// sessions and API tokens end at once (tokens are not revived by enabling again).
-    pub async fn set_user_disabled(&self, actor: &Actor, user_id: i64, disabled: bool) -> AppResult<AccountOut> {
+    pub async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        disabled: bool,
+    ) -> AppResult<AccountOut> {
         actor.require(&[Role::Admin])?;
         if disabled && user_id == actor.user_id {
             return Err(AppError::rule("disabled", "不能停用自己的账户"));
@@ -214,22 +288,56 @@ impl App {
         let mut tx = self.db.begin().await?;
         let before = self.account(&mut tx, user_id).await?;
         if before.disabled == disabled {
-            return Err(AppError::conflict(if disabled { "该账户已停用" } else { "该账户未停用" }));
+            return Err(AppError::conflict(if disabled {
+                "该账户已停用"
+            } else {
+                "该账户未停用"
+            }));
         }
-        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled as i64).bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(disabled as i64)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         if disabled {
-            sqlx::query("DELETE FROM web_sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM tokens WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM tokens WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
         }
-        let action = if disabled { "user_disabled" } else { "user_enabled" };
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action, data: Some(serde_json::json!({"user_id": user_id, "username": before.username})), ..Default::default() }).await?;
+        let action = if disabled {
+            "user_disabled"
+        } else {
+            "user_enabled"
+        };
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                action,
+                data: Some(serde_json::json!({"user_id": user_id, "username": before.username})),
+                ..Default::default()
+            },
+        )
+        .await?;
         let after = self.account(&mut tx, user_id).await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Changes a user's role and unit together (unit roles need a unit, others have none).
-    pub async fn set_user_role(&self, actor: &Actor, user_id: i64, input: Input<RoleChange>) -> AppResult<AccountOut> {
+    pub async fn set_user_role(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        input: Input<RoleChange>,
+    ) -> AppResult<AccountOut> {
         actor.require(&[Role::Admin])?;
         let c = input.get()?;
         if user_id == actor.user_id && c.role != Role::Admin {
@@ -237,7 +345,9 @@ impl App {
         }
         match (c.role.needs_unit(), c.unit_id) {
             (true, None) => return Err(AppError::rule("unit_id", "承办单位用户必须指定所属单位")),
-            (false, Some(_)) => return Err(AppError::rule("unit_id", "只有承办单位用户才属于单位")),
+            (false, Some(_)) => {
+                return Err(AppError::rule("unit_id", "只有承办单位用户才属于单位"))
+            }
             _ => {}
         }
         let org = (!c.role.needs_unit()).then_some(self.org_id);
@@ -272,17 +382,46 @@ impl App {
     /// Sets a new password for a user (who then signs in with it): their web sessions and API
     /// tokens end (a reset after a suspected compromise must shut the old holder out), and a
     /// sign-in lock after failed attempts is lifted.
-    pub async fn reset_user_password(&self, actor: &Actor, user_id: i64, input: Input<PasswordReset>) -> AppResult<()> {
+    pub async fn reset_user_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        input: Input<PasswordReset>,
+    ) -> AppResult<()> {
         actor.require(&[Role::Admin])?;
         let p = input.get()?;
         let hash = auth::hash_password(&p.password)?;
         let mut tx = self.db.begin().await?;
         let user = self.account(&mut tx, user_id).await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM tokens WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(&user.username).execute(&mut *tx).await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "password_reset", data: Some(serde_json::json!({"user_id": user_id, "username": user.username})), ..Default::default() }).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM tokens WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE username = $1")
+            .bind(&user.username)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                action: "password_reset",
+                data: Some(serde_json::json!({"user_id": user_id, "username": user.username})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

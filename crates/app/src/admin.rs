@@ -10,7 +10,13 @@ use banli_store::{now_ts, sqlx, Db};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub const DEFAULT_CATEGORIES: &[&str] = &["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设"];
+pub const DEFAULT_CATEGORIES: &[&str] = &[
+    "经济建设",
+    "政治建设",
+    "文化建设",
+    "社会建设",
+    "生态文明建设",
+];
 
 /// Finds or creates the organisation named in the configuration.
 pub(crate) async fn ensure_organisation(db: &Db, name: &str) -> AppResult<i64> {
@@ -102,14 +108,17 @@ pub struct NewUser {
 
 /// An e-mail address that looks deliverable: one `@`, a dotted domain, no spaces or brackets.
 pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && s.chars().count() <= 254
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && s.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"<>(),;:\\\"[]".contains(c))
+        && s.chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>(),;:\\\"[]".contains(c))
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,12 +201,26 @@ impl App {
         .bind(self.now_ts())
         .fetch_one(&mut *tx)
         .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { action: "unit_created", data: Some(serde_json::json!({"unit_id": row.id, "name": name})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                action: "unit_created",
+                data: Some(serde_json::json!({"unit_id": row.id, "name": name})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.into())
     }
 
-    pub async fn create_user(&self, actor: &Actor, input: Input<NewUser>) -> AppResult<auth::UserOut> {
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        input: Input<NewUser>,
+    ) -> AppResult<auth::UserOut> {
         actor.require(&[Role::Admin])?;
         let u = input.get()?;
         self.insert_user(Some(actor), u).await
@@ -206,19 +229,30 @@ impl App {
     /// Creates a user; also used by `banli user add` and the demo, which act without an admin.
     pub async fn insert_user(&self, actor: Option<&Actor>, u: NewUser) -> AppResult<auth::UserOut> {
         let username = required("username", &u.username, 64)?;
-        if !username.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
-            return Err(AppError::rule("username", "用户名只能包含字母、数字和 . _ -"));
+        if !username
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._-".contains(c))
+        {
+            return Err(AppError::rule(
+                "username",
+                "用户名只能包含字母、数字和 . _ -",
+            ));
         }
         let display = required("display_name", &u.display_name, NAME_MAX)?;
         let sector = optional("sector", u.sector.as_deref(), NAME_MAX)?;
         let email = optional("email", u.email.as_deref(), 254)?;
         if email.as_deref().is_some_and(|e| !valid_email(e)) {
-            return Err(AppError::rule("email", "电子邮箱格式不正确，例如 zhangsan@example.gov.cn"));
+            return Err(AppError::rule(
+                "email",
+                "电子邮箱格式不正确，例如 zhangsan@example.gov.cn",
+            ));
         }
         let phone = optional("phone", u.phone.as_deref(), PHONE_MAX)?;
         match (u.role.needs_unit(), u.unit_id) {
             (true, None) => return Err(AppError::rule("unit_id", "承办单位用户必须指定所属单位")),
-            (false, Some(_)) => return Err(AppError::rule("unit_id", "只有承办单位用户才属于单位")),
+            (false, Some(_)) => {
+                return Err(AppError::rule("unit_id", "只有承办单位用户才属于单位"))
+            }
             _ => {}
         }
         let hash = auth::hash_password(&u.password)?;
@@ -251,13 +285,38 @@ impl App {
         .bind(phone)
         .fetch_one(&mut *tx)
         .await?;
-        record(&mut tx, actor, &self.now_ts(), Event { org_id: org, action: "user_created", data: Some(serde_json::json!({"user_id": id, "username": username, "role": u.role})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            Event {
+                org_id: org,
+                action: "user_created",
+                data: Some(
+                    serde_json::json!({"user_id": id, "username": username, "role": u.role}),
+                ),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
-        Ok(auth::UserOut { id, username, display_name: display, role: u.role, unit_id: u.unit_id, org_id: org })
+        Ok(auth::UserOut {
+            id,
+            username,
+            display_name: display,
+            role: u.role,
+            unit_id: u.unit_id,
+            org_id: org,
+        })
     }
 
     /// Sets a new password (admin, or the CLI); the user's web sessions and API tokens end.
-    pub async fn reset_password(&self, actor: Option<&Actor>, username: &str, password: &str) -> AppResult<()> {
+    pub async fn reset_password(
+        &self,
+        actor: Option<&Actor>,
+        username: &str,
+        password: &str,
+    ) -> AppResult<()> {
         if let Some(a) = actor {
             a.require(&[Role::Admin])?;
         }
@@ -273,14 +332,33 @@ impl App {
             return Err(AppError::NotFound("用户"));
         }
         for table in ["web_sessions", "tokens"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE user_id IN (SELECT id FROM users WHERE username = $1)")).bind(username).execute(&mut *tx).await?;
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE user_id IN (SELECT id FROM users WHERE username = $1)"
+            ))
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
         }
-        record(&mut tx, actor, &self.now_ts(), Event { action: "password_reset", data: Some(serde_json::json!({"username": username})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            Event {
+                action: "password_reset",
+                data: Some(serde_json::json!({"username": username})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn create_session(&self, actor: &Actor, input: Input<NewSession>) -> AppResult<SessionOut> {
+    pub async fn create_session(
+        &self,
+        actor: &Actor,
+        input: Input<NewSession>,
+    ) -> AppResult<SessionOut> {
         actor.require(&[Role::Admin])?;
         let s = input.get()?;
         let name = required("name", &s.name, NAME_MAX)?;
@@ -293,7 +371,10 @@ impl App {
         }
         if let Some(c) = s.cosign_cutoff {
             if c < s.opened_on {
-                return Err(AppError::rule("cosign_cutoff", "联名截止日期不能早于会议开幕日期"));
+                return Err(AppError::rule(
+                    "cosign_cutoff",
+                    "联名截止日期不能早于会议开幕日期",
+                ));
             }
         }
         let mut tx = self.db.begin().await?;
@@ -321,35 +402,57 @@ impl App {
         .bind(self.now_ts())
         .fetch_one(&mut *tx)
         .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "session_created", data: Some(serde_json::json!({"session_id": row.id})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                action: "session_created",
+                data: Some(serde_json::json!({"session_id": row.id})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.into())
     }
 
     /// Units are public knowledge inside the installation: every signed-in user may list them.
     pub async fn list_units(&self) -> AppResult<Vec<UnitOut>> {
-        let rows = sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLS} FROM units ORDER BY id"))
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows =
+            sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLS} FROM units ORDER BY id"))
+                .fetch_all(&self.db.pool)
+                .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn list_sessions(&self) -> AppResult<Vec<SessionOut>> {
-        let rows = sqlx::query_as::<_, SessionRow>(&format!("SELECT {SESSION_COLS} FROM sessions WHERE org_id = $1 ORDER BY id"))
-            .bind(self.org_id)
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows = sqlx::query_as::<_, SessionRow>(&format!(
+            "SELECT {SESSION_COLS} FROM sessions WHERE org_id = $1 ORDER BY id"
+        ))
+        .bind(self.org_id)
+        .fetch_all(&self.db.pool)
+        .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<auth::UserOut>> {
         actor.require(&[Role::Admin, Role::Office])?;
-        let rows = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows =
+            sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))
+                .fetch_all(&self.db.pool)
+                .await?;
         Ok(rows
             .iter()
-            .map(|u| auth::UserOut { id: u.id, username: u.username.clone(), display_name: u.display_name.clone(), role: role_of(u), unit_id: u.unit_id, org_id: u.org_id })
+            .map(|u| auth::UserOut {
+                id: u.id,
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                role: role_of(u),
+                unit_id: u.unit_id,
+                org_id: u.org_id,
+            })
             .collect())
     }
 
@@ -368,15 +471,28 @@ impl App {
             .bind(self.org_id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "policy_changed", data: Some(serde_json::to_value(&p).expect("policy serialises")), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                action: "policy_changed",
+                data: Some(serde_json::to_value(&p).expect("policy serialises")),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(p)
     }
 
     pub async fn categories(&self) -> AppResult<Vec<(i64, String)>> {
-        Ok(sqlx::query_as("SELECT id, name FROM categories WHERE org_id = $1 ORDER BY id")
-            .bind(self.org_id)
-            .fetch_all(&self.db.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, name FROM categories WHERE org_id = $1 ORDER BY id")
+                .bind(self.org_id)
+                .fetch_all(&self.db.pool)
+                .await?,
+        )
     }
 }

@@ -68,7 +68,12 @@ pub(crate) struct Ctx {
     pub item: ItemRow,
 }
 
-pub(crate) async fn for_unit(tx: &mut Tx, actor: &Actor, id: i64, roles: &[Role]) -> AppResult<Ctx> {
+pub(crate) async fn for_unit(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    roles: &[Role],
+) -> AppResult<Ctx> {
     actor.require(roles)?;
     let a = load_assignment(tx, id).await?;
     if actor.unit_id != Some(a.unit_id) {
@@ -95,13 +100,38 @@ pub(crate) fn item_open(item: &ItemRow) -> AppResult<()> {
     }
 }
 
-pub(crate) async fn set_assignment_state(tx: &mut Tx, actor: &Actor, now: &str, c: &Ctx, to: AssignmentState, action: &str, reason: Option<&str>, data: Option<serde_json::Value>) -> AppResult<()> {
+pub(crate) async fn set_assignment_state(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: &str,
+    c: &Ctx,
+    to: AssignmentState,
+    action: &str,
+    reason: Option<&str>,
+    data: Option<serde_json::Value>,
+) -> AppResult<()> {
     sqlx::query("UPDATE assignments SET state = $1 WHERE id = $2")
         .bind(to.as_str())
         .bind(c.a.id)
         .execute(&mut **tx)
         .await?;
-    record(tx, Some(actor), now, Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), action, from: Some(&c.a.state), to: Some(to.as_str()), reason, data, ..Default::default() }).await
+    record(
+        tx,
+        Some(actor),
+        now,
+        Event {
+            org_id: Some(c.item.org_id),
+            item_id: Some(c.item.id),
+            assignment_id: Some(c.a.id),
+            action,
+            from: Some(&c.a.state),
+            to: Some(to.as_str()),
+            reason,
+            data,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 impl App {
@@ -111,14 +141,33 @@ impl App {
         let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
         item_open(&c.item)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Accept)?;
-        sqlx::query("UPDATE assignments SET accepted_at = $1 WHERE id = $2").bind(self.now_ts()).bind(id).execute(&mut *tx).await?;
-        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "accepted", None, None).await?;
+        sqlx::query("UPDATE assignments SET accepted_at = $1 WHERE id = $2")
+            .bind(self.now_ts())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        set_assignment_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &c,
+            to,
+            "accepted",
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }
 
     /// `POST /assignments/{id}/return`: 申请调整, within the return window.
-    pub async fn request_return(&self, actor: &Actor, id: i64, input: Input<ReturnInput>) -> AppResult<AssignmentStateOut> {
+    pub async fn request_return(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<ReturnInput>,
+    ) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
         let i = input.get()?;
@@ -127,7 +176,10 @@ impl App {
         item_open(&c.item)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::RequestReturn)?;
         if self.today() > date(&c.a.return_by) {
-            return Err(AppError::rule("reason", format!("申请调整期限（{}）已过，请与提案办联系", c.a.return_by)));
+            return Err(AppError::rule(
+                "reason",
+                format!("申请调整期限（{}）已过，请与提案办联系", c.a.return_by),
+            ));
         }
         sqlx::query("INSERT INTO adjustments (assignment_id, reason, proposal, state, was_accepted, requested_by, created_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6)")
             .bind(id)
@@ -138,13 +190,28 @@ impl App {
             .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "return_requested", Some(&reason), Some(serde_json::json!({"proposal": proposal}))).await?;
+        set_assignment_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &c,
+            to,
+            "return_requested",
+            Some(&reason),
+            Some(serde_json::json!({"proposal": proposal})),
+        )
+        .await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }
 
     /// `POST /assignments/{id}/return/decide`: the office approves (the unit is out) or refuses.
-    pub async fn decide_return(&self, actor: &Actor, id: i64, input: Input<DecideInput>) -> AppResult<AssignmentStateOut> {
+    pub async fn decide_return(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<DecideInput>,
+    ) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_office(&mut tx, actor, id).await?;
         let i = input.get()?;
@@ -156,7 +223,13 @@ impl App {
         let Some((adj, was_accepted)) = pending else {
             return Err(AppError::conflict("没有待决定的调整申请"));
         };
-        let action = if i.approve { AssignmentAction::ApproveReturn } else { AssignmentAction::RefuseReturn { was_accepted: was_accepted == 1 } };
+        let action = if i.approve {
+            AssignmentAction::ApproveReturn
+        } else {
+            AssignmentAction::RefuseReturn {
+                was_accepted: was_accepted == 1,
+            }
+        };
         let to = assignment_next(c.a.role(), c.a.state(), action)?;
         sqlx::query("UPDATE adjustments SET state = $1, decided_by = $2, note = $3, decided_at = $4 WHERE id = $5")
             .bind(if i.approve { "approved" } else { "refused" })
@@ -166,14 +239,33 @@ impl App {
             .bind(adj)
             .execute(&mut *tx)
             .await?;
-        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, if i.approve { "return_approved" } else { "return_refused" }, note.as_deref(), None).await?;
+        set_assignment_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &c,
+            to,
+            if i.approve {
+                "return_approved"
+            } else {
+                "return_refused"
+            },
+            note.as_deref(),
+            None,
+        )
+        .await?;
         crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), c.item.id).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }
 
     /// `POST /assignments/{id}/delegate`: 内部交办 to a sub-unit.
-    pub async fn delegate(&self, actor: &Actor, id: i64, input: Input<DelegateInput>) -> AppResult<crate::items::Created> {
+    pub async fn delegate(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<DelegateInput>,
+    ) -> AppResult<crate::items::Created> {
         let mut tx = self.db.begin().await?;
         let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
         let i = input.get()?;
@@ -198,13 +290,32 @@ impl App {
             .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: "delegated", reason: note.as_deref(), data: Some(serde_json::json!({"unit_id": i.unit_id, "due_on": i.due_on})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(c.item.org_id),
+                item_id: Some(c.item.id),
+                assignment_id: Some(id),
+                action: "delegated",
+                reason: note.as_deref(),
+                data: Some(serde_json::json!({"unit_id": i.unit_id, "due_on": i.due_on})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(crate::items::Created { id: did })
     }
 
     /// `POST /assignments/{id}/extension`: one request per assignment, up to the policy's limit.
-    pub async fn request_extension(&self, actor: &Actor, id: i64, input: Input<ExtensionInput>) -> AppResult<crate::items::Created> {
+    pub async fn request_extension(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<ExtensionInput>,
+    ) -> AppResult<crate::items::Created> {
         let mut tx = self.db.begin().await?;
         let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
         let i = input.get()?;
@@ -213,21 +324,36 @@ impl App {
         if c.a.role() == AssignmentRole::Co {
             return Err(AppError::conflict("会办单位不申请答复延期"));
         }
-        if !matches!(c.a.state(), AssignmentState::Assigned | AssignmentState::Accepted) {
+        if !matches!(
+            c.a.state(),
+            AssignmentState::Assigned | AssignmentState::Accepted
+        ) {
             return Err(AppError::conflict("当前状态下不能申请延期"));
         }
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM extensions WHERE assignment_id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM extensions WHERE assignment_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         if n > 0 {
             return Err(AppError::conflict("每件交办只能申请一次延期"));
         }
         let current = c.a.reply_due().unwrap_or(c.a.assigned_on());
         if i.until <= current {
-            return Err(AppError::rule("until", format!("延期日期须晚于现答复期限 {current}")));
+            return Err(AppError::rule(
+                "until",
+                format!("延期日期须晚于现答复期限 {current}"),
+            ));
         }
         let cal = crate::calendar::load(&mut tx, c.item.org_id).await?;
-        let limit = crate::load_policy(&mut tx, c.item.org_id).await?.extension_limit(&cal, c.a.assigned_on());
+        let limit = crate::load_policy(&mut tx, c.item.org_id)
+            .await?
+            .extension_limit(&cal, c.a.assigned_on());
         if i.until > limit.date {
-            return Err(AppError::rule("until", format!("延期最长至 {}", limit.date)));
+            return Err(AppError::rule(
+                "until",
+                format!("延期最长至 {}", limit.date),
+            ));
         }
         let (eid,): (i64,) = sqlx::query_as("INSERT INTO extensions (assignment_id, until_on, reason, state, requested_by, created_at) VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id")
             .bind(id)
@@ -237,21 +363,42 @@ impl App {
             .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: "extension_requested", reason: Some(&reason), data: Some(serde_json::json!({"until": i.until})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(c.item.org_id),
+                item_id: Some(c.item.id),
+                assignment_id: Some(id),
+                action: "extension_requested",
+                reason: Some(&reason),
+                data: Some(serde_json::json!({"until": i.until})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(crate::items::Created { id: eid })
     }
 
     /// `POST /assignments/{id}/extension/decide`.
-    pub async fn decide_extension(&self, actor: &Actor, id: i64, input: Input<DecideInput>) -> AppResult<AssignmentStateOut> {
+    pub async fn decide_extension(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<DecideInput>,
+    ) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_office(&mut tx, actor, id).await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
-        let pending: Option<(i64, String)> = sqlx::query_as("SELECT id, until_on FROM extensions WHERE assignment_id = $1 AND state = 'pending'")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let pending: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, until_on FROM extensions WHERE assignment_id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some((eid, until)) = pending else {
             return Err(AppError::conflict("没有待决定的延期申请"));
         };
@@ -264,31 +411,65 @@ impl App {
             .execute(&mut *tx)
             .await?;
         if i.approve {
-            sqlx::query("UPDATE assignments SET extended_reply_by = $1 WHERE id = $2").bind(&until).bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE assignments SET extended_reply_by = $1 WHERE id = $2")
+                .bind(&until)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), action: if i.approve { "extension_approved" } else { "extension_refused" }, reason: note.as_deref(), data: Some(serde_json::json!({"until": until})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(c.item.org_id),
+                item_id: Some(c.item.id),
+                assignment_id: Some(id),
+                action: if i.approve {
+                    "extension_approved"
+                } else {
+                    "extension_refused"
+                },
+                reason: note.as_deref(),
+                data: Some(serde_json::json!({"until": until})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
-        Ok(AssignmentStateOut { id, state: c.a.state() })
+        Ok(AssignmentStateOut {
+            id,
+            state: c.a.state(),
+        })
     }
 
     /// `POST /assignments/{id}/consultations`: a recorded contact with the proposer.
     /// Staff of a sub-unit the work was delegated to may record theirs too.
-    pub async fn add_consultation(&self, actor: &Actor, id: i64, input: Input<ConsultationInput>) -> AppResult<crate::items::Created> {
+    pub async fn add_consultation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<ConsultationInput>,
+    ) -> AppResult<crate::items::Created> {
         actor.require(&[Role::UnitStaff])?;
         let mut tx = self.db.begin().await?;
         let a = load_assignment(&mut tx, id).await?;
-        let delegated: Option<(i64,)> = sqlx::query_as("SELECT id FROM delegations WHERE assignment_id = $1 AND unit_id = $2")
-            .bind(id)
-            .bind(actor.unit_id.unwrap_or(-1))
-            .fetch_optional(&mut *tx)
-            .await?;
+        let delegated: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM delegations WHERE assignment_id = $1 AND unit_id = $2")
+                .bind(id)
+                .bind(actor.unit_id.unwrap_or(-1))
+                .fetch_optional(&mut *tx)
+                .await?;
         if actor.unit_id != Some(a.unit_id) && delegated.is_none() {
             return Err(AppError::forbidden("这不是本单位的交办件"));
         }
         let item = load_item(&mut tx, a.item_id).await?;
         let i = input.get()?;
         let summary = required("summary", &i.summary, SUMMARY_MAX)?;
-        if !matches!(item.state(), ItemState::Handling | ItemState::Replied | ItemState::Closed) {
+        if !matches!(
+            item.state(),
+            ItemState::Handling | ItemState::Replied | ItemState::Closed
+        ) {
             return Err(AppError::conflict("提案不在办理中"));
         }
         assignment_next(a.role(), a.state(), AssignmentAction::Work)?;
@@ -296,7 +477,10 @@ impl App {
             return Err(AppError::rule("date", "沟通日期不能晚于今天"));
         }
         if i.date < a.assigned_on() {
-            return Err(AppError::rule("date", format!("沟通日期不能早于交办日期 {}", a.assigned_on)));
+            return Err(AppError::rule(
+                "date",
+                format!("沟通日期不能早于交办日期 {}", a.assigned_on),
+            ));
         }
         let (cid,): (i64,) = sqlx::query_as("INSERT INTO consultations (assignment_id, method, held_on, summary, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(id)
@@ -307,29 +491,63 @@ impl App {
             .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), action: "consultation", data: Some(serde_json::json!({"method": i.method, "date": i.date})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(item.org_id),
+                item_id: Some(item.id),
+                assignment_id: Some(id),
+                action: "consultation",
+                data: Some(serde_json::json!({"method": i.method, "date": i.date})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(crate::items::Created { id: cid })
     }
 
     /// `POST /assignments/{id}/reopen`: the office brings a co unit back for a re-handling, or
     /// orders a lead/separate unit to handle again after the automatic re-handlings are used up.
-    pub async fn reopen_assignment(&self, actor: &Actor, id: i64, input: Input<crate::items::ReasonInput>) -> AppResult<AssignmentStateOut> {
+    pub async fn reopen_assignment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<crate::items::ReasonInput>,
+    ) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_office(&mut tx, actor, id).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         item_open(&c.item)?;
-        let action = if c.a.role() == AssignmentRole::Co { AssignmentAction::Reopen } else { AssignmentAction::Rehandle };
+        let action = if c.a.role() == AssignmentRole::Co {
+            AssignmentAction::Reopen
+        } else {
+            AssignmentAction::Rehandle
+        };
         let to = assignment_next(c.a.role(), c.a.state(), action)?;
         let cal = crate::calendar::load(&mut tx, c.item.org_id).await?;
-        let due = crate::load_policy(&mut tx, c.item.org_id).await?.rehandling_due(&cal, self.today());
+        let due = crate::load_policy(&mut tx, c.item.org_id)
+            .await?
+            .rehandling_due(&cal, self.today());
         sqlx::query("UPDATE assignments SET rehandling_reply_by = $1, rehandlings = rehandlings + $2 WHERE id = $3")
             .bind(iso(due.date))
             .bind((c.a.role() != AssignmentRole::Co) as i64)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "reopened", Some(&reason), Some(serde_json::json!({"due": due.date, "provisional": due.provisional}))).await?;
+        set_assignment_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &c,
+            to,
+            "reopened",
+            Some(&reason),
+            Some(serde_json::json!({"due": due.date, "provisional": due.provisional})),
+        )
+        .await?;
         crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), c.item.id).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })

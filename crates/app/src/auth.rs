@@ -2,17 +2,22 @@
 
 use crate::rows::*;
 use crate::{Actor, App, AppError, AppResult};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use banli_domain::limits::PASSWORD_MIN;
 use banli_domain::model::Role;
-use banli_store::{sqlx};
+use banli_store::sqlx;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub fn hash_password(password: &str) -> AppResult<String> {
     if password.chars().count() < PASSWORD_MIN {
-        return Err(AppError::rule("password", format!("密码至少{PASSWORD_MIN}个字符")));
+        return Err(AppError::rule(
+            "password",
+            format!("密码至少{PASSWORD_MIN}个字符"),
+        ));
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -23,7 +28,11 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -84,10 +93,12 @@ pub(crate) fn actor_of(u: &UserRow) -> Actor {
 
 impl App {
     pub async fn user_by_name(&self, username: &str) -> AppResult<Option<UserRow>> {
-        Ok(sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(&self.db.pool)
-            .await?)
+        Ok(sqlx::query_as::<_, UserRow>(&format!(
+            "SELECT {USER_COLS} FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.db.pool)
+        .await?)
     }
 
     /// Checks a username and password; the same answer for an unknown user and a wrong
@@ -102,7 +113,8 @@ impl App {
             None => {
                 // Spend the same time as a real check, so names cannot be probed by timing.
                 static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                let dummy = DUMMY.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default());
+                let dummy =
+                    DUMMY.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default());
                 let _ = verify_password(dummy, password);
                 false
             }
@@ -116,7 +128,9 @@ impl App {
 
     /// `POST /auth/token`: a new bearer token for a username and password.
     pub async fn login(&self, creds: Credentials) -> AppResult<TokenOut> {
-        let actor = self.check_password(&creds.username, &creds.password).await?;
+        let actor = self
+            .check_password(&creds.username, &creds.password)
+            .await?;
         let token = self.issue_token(actor.user_id, "api").await?;
         Ok(TokenOut {
             token,
@@ -128,13 +142,15 @@ impl App {
         let mut raw = [0u8; 32];
         getrandom::fill(&mut raw).map_err(|e| AppError::Internal(e.to_string()))?;
         let token = format!("bl_{}", hex::encode(raw));
-        sqlx::query("INSERT INTO tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(user_id)
-            .bind(token_hash(&token))
-            .bind(label)
-            .bind(self.now_ts())
-            .execute(&self.db.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user_id)
+        .bind(token_hash(&token))
+        .bind(label)
+        .bind(self.now_ts())
+        .execute(&self.db.pool)
+        .await?;
         Ok(token)
     }
 

@@ -72,13 +72,18 @@ pub(crate) async fn load(tx: &mut Tx, org_id: i64) -> AppResult<Calendar> {
     for (year, day, off, name, scope) in rows {
         let date = date(&day);
         if scope == "national" {
-            national.entry(year as i32).or_default().push(DayRule { date, off: off != 0, name });
+            national.entry(year as i32).or_default().push(DayRule {
+                date,
+                off: off != 0,
+                name,
+            });
         } else {
             local.push((date, name));
         }
     }
     for (year, days) in national {
-        cal.add_year(year, &days).map_err(|e| AppError::Internal(e.to_string()))?;
+        cal.add_year(year, &days)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     }
     for (d, name) in local {
         cal.add_local_day_off(d, &name);
@@ -102,17 +107,30 @@ impl App {
             (None, Some(n)) if n <= 120 => cal.add_months(q.from, n),
             (Some(_), None) => return Err(AppError::rule("working_days", "工作日数不能超过1000")),
             (None, Some(_)) => return Err(AppError::rule("months", "月数不能超过120")),
-            _ => return Err(AppError::bad("working_days", "须且只能给出 working_days 或 months 之一")),
+            _ => {
+                return Err(AppError::bad(
+                    "working_days",
+                    "须且只能给出 working_days 或 months 之一",
+                ))
+            }
         };
-        Ok(DueOut { due: d.date, provisional: d.provisional })
+        Ok(DueOut {
+            due: d.date,
+            provisional: d.provisional,
+        })
     }
 
     /// Adds (or replaces) a national year, then recomputes every provisional due date.
-    pub async fn add_calendar_year(&self, actor: &Actor, input: Input<YearInput>) -> AppResult<CalendarChange> {
+    pub async fn add_calendar_year(
+        &self,
+        actor: &Actor,
+        input: Input<YearInput>,
+    ) -> AppResult<CalendarChange> {
         actor.require(&[Role::Admin])?;
         let y = input.get()?;
         let json = serde_json::json!({"year": y.year, "days": y.days}).to_string();
-        let (year, days) = Calendar::parse_holiday_cn(&json).map_err(|e| AppError::rule("days", e.to_string()))?;
+        let (year, days) =
+            Calendar::parse_holiday_cn(&json).map_err(|e| AppError::rule("days", e.to_string()))?;
         if days.is_empty() {
             return Err(AppError::rule("days", "节假日列表不能为空"));
         }
@@ -132,13 +150,28 @@ impl App {
                 .execute(&mut *tx)
                 .await?;
         }
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "calendar_year_added", data: Some(serde_json::json!({"year": year, "days": days.len()})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                action: "calendar_year_added",
+                data: Some(serde_json::json!({"year": year, "days": days.len()})),
+                ..Default::default()
+            },
+        )
+        .await?;
         let recomputed = self.recompute_provisional(&mut tx, actor).await?;
         tx.commit().await?;
         Ok(CalendarChange { year, recomputed })
     }
 
-    pub async fn add_local_day_off(&self, actor: &Actor, input: Input<LocalDayOff>) -> AppResult<CalendarChange> {
+    pub async fn add_local_day_off(
+        &self,
+        actor: &Actor,
+        input: Input<LocalDayOff>,
+    ) -> AppResult<CalendarChange> {
         actor.require(&[Role::Admin])?;
         let d = input.get()?;
         let name = required("name", &d.name, 50)?;
@@ -152,10 +185,24 @@ impl App {
             .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "calendar_day_off_added", data: Some(serde_json::json!({"date": d.date, "name": name})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                action: "calendar_day_off_added",
+                data: Some(serde_json::json!({"date": d.date, "name": name})),
+                ..Default::default()
+            },
+        )
+        .await?;
         let recomputed = self.recompute_provisional(&mut tx, actor).await?;
         tx.commit().await?;
-        Ok(CalendarChange { year: d.date.year(), recomputed })
+        Ok(CalendarChange {
+            year: d.date.year(),
+            recomputed,
+        })
     }
 
     /// Recomputes the due dates still marked provisional and records each change.
@@ -206,7 +253,19 @@ impl App {
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            record(tx, Some(actor), &self.now_ts(), Event { item_id: Some(item_id), document_id: Some(id), action: "due_dates_recomputed", data: Some(serde_json::json!({"evaluation_due": due.date})), ..Default::default() }).await?;
+            record(
+                tx,
+                Some(actor),
+                &self.now_ts(),
+                Event {
+                    item_id: Some(item_id),
+                    document_id: Some(id),
+                    action: "due_dates_recomputed",
+                    data: Some(serde_json::json!({"evaluation_due": due.date})),
+                    ..Default::default()
+                },
+            )
+            .await?;
             n += 1;
         }
         Ok(n)

@@ -6,7 +6,9 @@ use crate::events::{record, Event};
 use crate::rows::*;
 use crate::{iso, load_unit, Actor, App, AppError, AppResult, Input};
 use banli_domain::lifecycle::{assignment_next, co_opinions_complete, AssignmentAction};
-use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, PHONE_MAX, REASON_MAX, SUMMARY_MAX};
+use banli_domain::limits::{
+    optional, required, BODY_MAX, NAME_MAX, PHONE_MAX, REASON_MAX, SUMMARY_MAX,
+};
 use banli_domain::model::*;
 use banli_store::{sqlx, Tx};
 use chrono::{Datelike, NaiveDate};
@@ -104,7 +106,11 @@ const REPLY: &str = "reply";
 const CO_OPINION: &str = "co_opinion";
 
 /// The document of this kind still in the unit's hands (draft, rejected or being checked).
-async fn open_document(tx: &mut Tx, assignment_id: i64, kind: &str) -> AppResult<Option<DocumentRow>> {
+async fn open_document(
+    tx: &mut Tx,
+    assignment_id: i64,
+    kind: &str,
+) -> AppResult<Option<DocumentRow>> {
     Ok(sqlx::query_as::<_, DocumentRow>(&format!(
         "SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id = $1 AND kind = $2 AND state IN ('draft', 'rejected', 'checking') ORDER BY id DESC"
     ))
@@ -114,7 +120,10 @@ async fn open_document(tx: &mut Tx, assignment_id: i64, kind: &str) -> AppResult
     .await?)
 }
 
-pub(crate) async fn latest_sent_reply(tx: &mut Tx, assignment_id: i64) -> AppResult<Option<DocumentRow>> {
+pub(crate) async fn latest_sent_reply(
+    tx: &mut Tx,
+    assignment_id: i64,
+) -> AppResult<Option<DocumentRow>> {
     Ok(sqlx::query_as::<_, DocumentRow>(&format!(
         "SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id = $1 AND kind = 'reply' AND state = 'sent' ORDER BY id DESC"
     ))
@@ -134,7 +143,11 @@ struct Draft {
     commitments: Vec<(String, NaiveDate)>,
 }
 
-fn check_disclosure(disclosure: Disclosure, reason: &Option<String>, summary: &Option<String>) -> AppResult<()> {
+fn check_disclosure(
+    disclosure: Disclosure,
+    reason: &Option<String>,
+    summary: &Option<String>,
+) -> AppResult<()> {
     if disclosure == Disclosure::NotPublic && reason.is_none() {
         return Err(AppError::rule("disclosure_reason", "不予公开须说明理由"));
     }
@@ -145,7 +158,14 @@ fn check_disclosure(disclosure: Disclosure, reason: &Option<String>, summary: &O
 }
 
 impl App {
-    async fn save_draft(&self, actor: &Actor, c: &Ctx, tx: &mut Tx, kind: &str, d: Draft) -> AppResult<DocumentStateOut> {
+    async fn save_draft(
+        &self,
+        actor: &Actor,
+        c: &Ctx,
+        tx: &mut Tx,
+        kind: &str,
+        d: Draft,
+    ) -> AppResult<DocumentStateOut> {
         let now = self.now_ts();
         if let Some(open) = open_document(tx, c.a.id, kind).await? {
             if open.state() == DocState::Checking {
@@ -168,15 +188,20 @@ impl App {
                     .bind(doc.id)
                     .execute(&mut **tx)
                     .await?;
-                sqlx::query("DELETE FROM commitments WHERE document_id = $1").bind(doc.id).execute(&mut **tx).await?;
+                sqlx::query("DELETE FROM commitments WHERE document_id = $1")
+                    .bind(doc.id)
+                    .execute(&mut **tx)
+                    .await?;
                 doc.id
             }
             None => {
-                let (round,): (i64,) = sqlx::query_as("SELECT COUNT(*) + 1 FROM documents WHERE assignment_id = $1 AND kind = $2")
-                    .bind(c.a.id)
-                    .bind(kind)
-                    .fetch_one(&mut **tx)
-                    .await?;
+                let (round,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) + 1 FROM documents WHERE assignment_id = $1 AND kind = $2",
+                )
+                .bind(c.a.id)
+                .bind(kind)
+                .fetch_one(&mut **tx)
+                .await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO documents (kind, assignment_id, round, state, body, grade, disclosure, disclosure_reason, summary, contact_name, contact_phone, drafted_by, created_at, updated_at)
                      VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
@@ -209,12 +234,39 @@ impl App {
                 .execute(&mut **tx)
                 .await?;
         }
-        record(tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), document_id: Some(id), action: if kind == REPLY { "reply_drafted" } else { "co_opinion_drafted" }, ..Default::default() }).await?;
-        Ok(DocumentStateOut { id, assignment_id: c.a.id, state: DocState::Draft, doc_number: None })
+        record(
+            tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(c.item.org_id),
+                item_id: Some(c.item.id),
+                assignment_id: Some(c.a.id),
+                document_id: Some(id),
+                action: if kind == REPLY {
+                    "reply_drafted"
+                } else {
+                    "co_opinion_drafted"
+                },
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(DocumentStateOut {
+            id,
+            assignment_id: c.a.id,
+            state: DocState::Draft,
+            doc_number: None,
+        })
     }
 
     /// `POST /assignments/{id}/co-opinion`: a co unit's draft (replaces the current draft).
-    pub async fn draft_co_opinion(&self, actor: &Actor, id: i64, input: Input<CoOpinionInput>) -> AppResult<DocumentStateOut> {
+    pub async fn draft_co_opinion(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<CoOpinionInput>,
+    ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
         if c.a.role() != AssignmentRole::Co {
@@ -225,41 +277,81 @@ impl App {
         let contact_name = required("contact_name", &i.contact_name, NAME_MAX)?;
         let contact_phone = required("contact_phone", &i.contact_phone, PHONE_MAX)?;
         let summary = optional("summary", i.summary.as_deref(), SUMMARY_MAX)?;
-        let disclosure_reason = optional("disclosure_reason", i.disclosure_reason.as_deref(), REASON_MAX)?;
+        let disclosure_reason = optional(
+            "disclosure_reason",
+            i.disclosure_reason.as_deref(),
+            REASON_MAX,
+        )?;
         let disclosure = i.disclosure.unwrap_or(Disclosure::NotPublic);
-        let disclosure_reason = if i.disclosure.is_none() { Some("会办意见默认不公开".to_string()) } else { disclosure_reason };
+        let disclosure_reason = if i.disclosure.is_none() {
+            Some("会办意见默认不公开".to_string())
+        } else {
+            disclosure_reason
+        };
         check_disclosure(disclosure, &disclosure_reason, &summary)?;
         item_open(&c.item)?;
-        if !matches!(c.a.state(), AssignmentState::Accepted | AssignmentState::Rehandling) {
+        if !matches!(
+            c.a.state(),
+            AssignmentState::Accepted | AssignmentState::Rehandling
+        ) {
             return Err(AppError::conflict("请先签收交办件，或会办意见已发出"));
         }
         let out = self
-            .save_draft(actor, &c, &mut tx, CO_OPINION, Draft { body, grade: None, disclosure, disclosure_reason, summary, contact_name, contact_phone, commitments: vec![] })
+            .save_draft(
+                actor,
+                &c,
+                &mut tx,
+                CO_OPINION,
+                Draft {
+                    body,
+                    grade: None,
+                    disclosure,
+                    disclosure_reason,
+                    summary,
+                    contact_name,
+                    contact_phone,
+                    commitments: vec![],
+                },
+            )
             .await?;
         tx.commit().await?;
         Ok(out)
     }
 
     /// `POST /assignments/{id}/reply`: the lead or separate unit's draft (replaces the current draft).
-    pub async fn draft_reply(&self, actor: &Actor, id: i64, input: Input<ReplyInput>) -> AppResult<DocumentStateOut> {
+    pub async fn draft_reply(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<ReplyInput>,
+    ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
         if c.a.role() == AssignmentRole::Co {
-            return Err(AppError::forbidden("会办单位不直接答复提案人，请起草会办意见"));
+            return Err(AppError::forbidden(
+                "会办单位不直接答复提案人，请起草会办意见",
+            ));
         }
         let i = input.get()?;
         let body = required("body", &i.body, BODY_MAX)?;
         let contact_name = required("contact_name", &i.contact_name, NAME_MAX)?;
         let contact_phone = required("contact_phone", &i.contact_phone, PHONE_MAX)?;
         let summary = optional("summary", i.summary.as_deref(), SUMMARY_MAX)?;
-        let disclosure_reason = optional("disclosure_reason", i.disclosure_reason.as_deref(), REASON_MAX)?;
+        let disclosure_reason = optional(
+            "disclosure_reason",
+            i.disclosure_reason.as_deref(),
+            REASON_MAX,
+        )?;
         check_disclosure(i.disclosure, &disclosure_reason, &summary)?;
         let policy = crate::load_policy(&mut tx, c.item.org_id).await?;
         if i.grade == Grade::D && !policy.grade_d_enabled {
             return Err(AppError::rule("grade", "本机构未启用D类答复"));
         }
         if i.grade == Grade::B && i.commitments.is_empty() {
-            return Err(AppError::rule("commitments", "B类答复须至少写明一项承诺事项"));
+            return Err(AppError::rule(
+                "commitments",
+                "B类答复须至少写明一项承诺事项",
+            ));
         }
         if i.commitments.len() > 50 {
             return Err(AppError::rule("commitments", "承诺事项不能超过50项"));
@@ -269,40 +361,99 @@ impl App {
             let field = format!("commitments[{k}].text");
             let text = required(&field, &cm.text, REASON_MAX)?;
             if cm.due_on < self.today() {
-                return Err(AppError::rule(&format!("commitments[{k}].due_on"), "承诺完成日期不能早于今天"));
+                return Err(AppError::rule(
+                    &format!("commitments[{k}].due_on"),
+                    "承诺完成日期不能早于今天",
+                ));
             }
             commitments.push((text, cm.due_on));
         }
         item_open(&c.item)?;
-        if !matches!(c.a.state(), AssignmentState::Accepted | AssignmentState::Rehandling) {
+        if !matches!(
+            c.a.state(),
+            AssignmentState::Accepted | AssignmentState::Rehandling
+        ) {
             return Err(AppError::conflict("请先签收交办件，或答复已发出"));
         }
         let out = self
-            .save_draft(actor, &c, &mut tx, REPLY, Draft { body, grade: Some(i.grade), disclosure: i.disclosure, disclosure_reason, summary, contact_name, contact_phone, commitments })
+            .save_draft(
+                actor,
+                &c,
+                &mut tx,
+                REPLY,
+                Draft {
+                    body,
+                    grade: Some(i.grade),
+                    disclosure: i.disclosure,
+                    disclosure_reason,
+                    summary,
+                    contact_name,
+                    contact_phone,
+                    commitments,
+                },
+            )
             .await?;
         tx.commit().await?;
         Ok(out)
     }
 
     /// `POST /assignments/{id}/{reply|co-opinion}/approve`: 签发.
-    pub async fn approve_document(&self, actor: &Actor, id: i64, kind: &str) -> AppResult<DocumentStateOut> {
+    pub async fn approve_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: &str,
+    ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_unit(&mut tx, actor, id, &[Role::UnitSigner]).await?;
         item_open(&c.item)?;
-        let doc = open_document(&mut tx, id, kind).await?.filter(|d| d.state() == DocState::Draft).ok_or_else(|| AppError::conflict("没有待签发的稿件"))?;
+        let doc = open_document(&mut tx, id, kind)
+            .await?
+            .filter(|d| d.state() == DocState::Draft)
+            .ok_or_else(|| AppError::conflict("没有待签发的稿件"))?;
         if kind == REPLY && c.a.role() == AssignmentRole::Lead {
-            let co: Vec<AssignmentState> = crate::item_assignments(&mut tx, c.item.id).await?.iter().filter(|a| a.role() == AssignmentRole::Co).map(|a| a.state()).collect();
+            let co: Vec<AssignmentState> = crate::item_assignments(&mut tx, c.item.id)
+                .await?
+                .iter()
+                .filter(|a| a.role() == AssignmentRole::Co)
+                .map(|a| a.state())
+                .collect();
             if !co_opinions_complete(&co) {
-                return Err(AppError::conflict("尚有会办单位未提交会办意见，暂不能签发答复（可请提案办免于会签）"));
+                return Err(AppError::conflict(
+                    "尚有会办单位未提交会办意见，暂不能签发答复（可请提案办免于会签）",
+                ));
             }
         }
-        let action = if kind == REPLY { AssignmentAction::SendReply } else { AssignmentAction::SendCoOpinion };
+        let action = if kind == REPLY {
+            AssignmentAction::SendReply
+        } else {
+            AssignmentAction::SendCoOpinion
+        };
         assignment_next(c.a.role(), c.a.state(), action)?;
         let policy = crate::load_policy(&mut tx, c.item.org_id).await?;
         let out = if kind == REPLY && policy.office_checks_replies {
             sqlx::query("UPDATE documents SET state = 'checking', approved_by = $1, updated_at = $2 WHERE id = $3").bind(actor.user_id).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
-            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: "reply_approved", to: Some("checking"), ..Default::default() }).await?;
-            DocumentStateOut { id: doc.id, assignment_id: id, state: DocState::Checking, doc_number: None }
+            record(
+                &mut tx,
+                Some(actor),
+                &self.now_ts(),
+                Event {
+                    org_id: Some(c.item.org_id),
+                    item_id: Some(c.item.id),
+                    assignment_id: Some(id),
+                    document_id: Some(doc.id),
+                    action: "reply_approved",
+                    to: Some("checking"),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            DocumentStateOut {
+                id: doc.id,
+                assignment_id: id,
+                state: DocState::Checking,
+                doc_number: None,
+            }
         } else {
             self.send(&mut tx, actor, &c, &doc).await?
         };
@@ -311,13 +462,23 @@ impl App {
     }
 
     /// Sends an approved document: its number, the assignment's new state, the evaluation clock.
-    async fn send(&self, tx: &mut Tx, actor: &Actor, c: &Ctx, doc: &DocumentRow) -> AppResult<DocumentStateOut> {
+    async fn send(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        c: &Ctx,
+        doc: &DocumentRow,
+    ) -> AppResult<DocumentStateOut> {
         let today = self.today();
-        let unit = load_unit(tx, c.a.unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+        let unit = load_unit(tx, c.a.unit_id)
+            .await?
+            .ok_or(AppError::NotFound("单位"))?;
         let number = next_doc_number(tx, &unit, &c.item.kind, &doc.kind, today).await?;
         let (eval_due, provisional) = if doc.kind == REPLY {
             let cal = crate::calendar::load(tx, c.item.org_id).await?;
-            let d = crate::load_policy(tx, c.item.org_id).await?.evaluation_due(&cal, today);
+            let d = crate::load_policy(tx, c.item.org_id)
+                .await?
+                .evaluation_due(&cal, today);
             (Some(iso(d.date)), d.provisional)
         } else {
             (None, false)
@@ -339,75 +500,190 @@ impl App {
             .bind(doc.id)
             .execute(&mut **tx)
             .await?;
-        let action = if doc.kind == REPLY { AssignmentAction::SendReply } else { AssignmentAction::SendCoOpinion };
+        let action = if doc.kind == REPLY {
+            AssignmentAction::SendReply
+        } else {
+            AssignmentAction::SendCoOpinion
+        };
         let to = assignment_next(c.a.role(), c.a.state(), action)?;
-        let event = if doc.kind == REPLY { "reply_sent" } else { "co_opinion_sent" };
-        set_assignment_state(tx, actor, &self.now_ts(), c, to, event, None, Some(serde_json::json!({"document_id": doc.id, "doc_number": number}))).await?;
+        let event = if doc.kind == REPLY {
+            "reply_sent"
+        } else {
+            "co_opinion_sent"
+        };
+        set_assignment_state(
+            tx,
+            actor,
+            &self.now_ts(),
+            c,
+            to,
+            event,
+            None,
+            Some(serde_json::json!({"document_id": doc.id, "doc_number": number})),
+        )
+        .await?;
         crate::items::refresh_item_state(tx, actor, &self.now_ts(), c.item.id).await?;
-        Ok(DocumentStateOut { id: doc.id, assignment_id: c.a.id, state: DocState::Sent, doc_number: Some(number) })
+        Ok(DocumentStateOut {
+            id: doc.id,
+            assignment_id: c.a.id,
+            state: DocState::Sent,
+            doc_number: Some(number),
+        })
     }
 
     /// `POST /assignments/{id}/{reply|co-opinion}/reject`: back to the drafter.
-    pub async fn reject_document(&self, actor: &Actor, id: i64, kind: &str, input: Input<crate::items::ReasonInput>) -> AppResult<DocumentStateOut> {
+    pub async fn reject_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: &str,
+        input: Input<crate::items::ReasonInput>,
+    ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_unit(&mut tx, actor, id, &[Role::UnitSigner]).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
-        let doc = open_document(&mut tx, id, kind).await?.filter(|d| d.state() == DocState::Draft).ok_or_else(|| AppError::conflict("没有待签发的稿件"))?;
+        let doc = open_document(&mut tx, id, kind)
+            .await?
+            .filter(|d| d.state() == DocState::Draft)
+            .ok_or_else(|| AppError::conflict("没有待签发的稿件"))?;
         sqlx::query("UPDATE documents SET state = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3").bind(&reason).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: if kind == REPLY { "reply_rejected" } else { "co_opinion_rejected" }, from: Some("draft"), to: Some("rejected"), reason: Some(&reason), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(c.item.org_id),
+                item_id: Some(c.item.id),
+                assignment_id: Some(id),
+                document_id: Some(doc.id),
+                action: if kind == REPLY {
+                    "reply_rejected"
+                } else {
+                    "co_opinion_rejected"
+                },
+                from: Some("draft"),
+                to: Some("rejected"),
+                reason: Some(&reason),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
-        Ok(DocumentStateOut { id: doc.id, assignment_id: id, state: DocState::Rejected, doc_number: None })
+        Ok(DocumentStateOut {
+            id: doc.id,
+            assignment_id: id,
+            state: DocState::Rejected,
+            doc_number: None,
+        })
     }
 
     /// `POST /assignments/{id}/reply/check`: the office's check of a reply, where the policy asks for one.
-    pub async fn check_reply(&self, actor: &Actor, id: i64, input: Input<crate::assignments::DecideInput>) -> AppResult<DocumentStateOut> {
+    pub async fn check_reply(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<crate::assignments::DecideInput>,
+    ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_office(&mut tx, actor, id).await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
-        let doc = open_document(&mut tx, id, REPLY).await?.filter(|d| d.state() == DocState::Checking).ok_or_else(|| AppError::conflict("没有待审核的答复"))?;
+        let doc = open_document(&mut tx, id, REPLY)
+            .await?
+            .filter(|d| d.state() == DocState::Checking)
+            .ok_or_else(|| AppError::conflict("没有待审核的答复"))?;
         let out = if i.approve {
             self.send(&mut tx, actor, &c, &doc).await?
         } else {
-            let reason = note.clone().ok_or_else(|| AppError::rule("note", "退回答复须说明理由"))?;
+            let reason = note
+                .clone()
+                .ok_or_else(|| AppError::rule("note", "退回答复须说明理由"))?;
             sqlx::query("UPDATE documents SET state = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3").bind(&reason).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
-            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(id), document_id: Some(doc.id), action: "reply_check_rejected", reason: Some(&reason), ..Default::default() }).await?;
-            DocumentStateOut { id: doc.id, assignment_id: id, state: DocState::Rejected, doc_number: None }
+            record(
+                &mut tx,
+                Some(actor),
+                &self.now_ts(),
+                Event {
+                    org_id: Some(c.item.org_id),
+                    item_id: Some(c.item.id),
+                    assignment_id: Some(id),
+                    document_id: Some(doc.id),
+                    action: "reply_check_rejected",
+                    reason: Some(&reason),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            DocumentStateOut {
+                id: doc.id,
+                assignment_id: id,
+                state: DocState::Rejected,
+                doc_number: None,
+            }
         };
         tx.commit().await?;
         Ok(out)
     }
 
     /// `POST /assignments/{id}/co-opinion/waive`: the office releases a co unit from 会签.
-    pub async fn waive_co_opinion(&self, actor: &Actor, id: i64, input: Input<crate::items::ReasonInput>) -> AppResult<crate::assignments::AssignmentStateOut> {
+    pub async fn waive_co_opinion(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<crate::items::ReasonInput>,
+    ) -> AppResult<crate::assignments::AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = for_office(&mut tx, actor, id).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         item_open(&c.item)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Waive)?;
-        set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "co_opinion_waived", Some(&reason), None).await?;
+        set_assignment_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &c,
+            to,
+            "co_opinion_waived",
+            Some(&reason),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(crate::assignments::AssignmentStateOut { id, state: to })
     }
 
     /// `POST /assignments/{id}/evaluation`: the first proposer (or the collective's contact)
     /// rates the latest sent reply; the office may enter a paper form. Units never can.
-    pub async fn evaluate(&self, actor: &Actor, id: i64, input: Input<EvaluationInput>) -> AppResult<EvaluationOut> {
+    pub async fn evaluate(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<EvaluationInput>,
+    ) -> AppResult<EvaluationOut> {
         actor.require(&[Role::Proposer, Role::Office])?;
         let mut tx = self.db.begin().await?;
         let a = crate::load_assignment(&mut tx, id).await?;
         let item = crate::load_item(&mut tx, a.item_id).await?;
         crate::same_org(actor, &item)?;
         if actor.is(Role::Proposer) && item.first_proposer_id != actor.user_id {
-            return Err(AppError::forbidden("只有第一提案人（或集体提案联系人）可以评价"));
+            return Err(AppError::forbidden(
+                "只有第一提案人（或集体提案联系人）可以评价",
+            ));
         }
         let i = input.get()?;
         let comment = optional("comment", i.comment.as_deref(), REASON_MAX)?;
         let scan = optional("scan", i.scan.as_deref(), 500)?;
         let source = i.source.unwrap_or(EvaluationSource::Online);
         match (actor.role, source) {
-            (Role::Office, EvaluationSource::Online) => return Err(AppError::rule("source", "提案办只能录入纸质征询意见表（source: paper）")),
-            (Role::Proposer, EvaluationSource::Paper) => return Err(AppError::rule("source", "委员请直接在线评价")),
+            (Role::Office, EvaluationSource::Online) => {
+                return Err(AppError::rule(
+                    "source",
+                    "提案办只能录入纸质征询意见表（source: paper）",
+                ))
+            }
+            (Role::Proposer, EvaluationSource::Paper) => {
+                return Err(AppError::rule("source", "委员请直接在线评价"))
+            }
             _ => {}
         }
         if a.role() == AssignmentRole::Co {
@@ -416,8 +692,14 @@ impl App {
         if item.state() == banli_domain::model::ItemState::Closed {
             return Err(AppError::conflict("提案已办结"));
         }
-        let reply = latest_sent_reply(&mut tx, id).await?.ok_or_else(|| AppError::conflict("尚未收到答复，不能评价"))?;
-        let rated: Option<(i64,)> = sqlx::query_as("SELECT id FROM evaluations WHERE document_id = $1").bind(reply.id).fetch_optional(&mut *tx).await?;
+        let reply = latest_sent_reply(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::conflict("尚未收到答复，不能评价"))?;
+        let rated: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM evaluations WHERE document_id = $1")
+                .bind(reply.id)
+                .fetch_optional(&mut *tx)
+                .await?;
         if rated.is_some() {
             return Err(AppError::conflict("这份答复已经评价过"));
         }
@@ -425,7 +707,10 @@ impl App {
         if source == EvaluationSource::Online {
             if let Some(due) = reply.evaluation_due.as_deref().map(date) {
                 if today > due {
-                    return Err(AppError::rule("result", format!("评价期限（{due}）已过，已记为未反馈")));
+                    return Err(AppError::rule(
+                        "result",
+                        format!("评价期限（{due}）已过，已记为未反馈"),
+                    ));
                 }
             }
         }
@@ -456,21 +741,58 @@ impl App {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                let c = Ctx { a: a.clone(), item: item.clone() };
-                set_assignment_state(&mut tx, actor, &self.now_ts(), &c, to, "rehandling", Some("提案人对办理结果不满意"), Some(serde_json::json!({"due": due.date, "provisional": due.provisional}))).await?;
+                let c = Ctx {
+                    a: a.clone(),
+                    item: item.clone(),
+                };
+                set_assignment_state(
+                    &mut tx,
+                    actor,
+                    &self.now_ts(),
+                    &c,
+                    to,
+                    "rehandling",
+                    Some("提案人对办理结果不满意"),
+                    Some(serde_json::json!({"due": due.date, "provisional": due.provisional})),
+                )
+                .await?;
                 crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), item.id).await?;
                 state = to;
                 rehandling = true;
             } else {
-                record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), action: "rehandling_limit_reached", reason: Some("重新办理次数已用完，由提案办决定"), ..Default::default() }).await?;
+                record(
+                    &mut tx,
+                    Some(actor),
+                    &self.now_ts(),
+                    Event {
+                        org_id: Some(item.org_id),
+                        item_id: Some(item.id),
+                        assignment_id: Some(id),
+                        action: "rehandling_limit_reached",
+                        reason: Some("重新办理次数已用完，由提案办决定"),
+                        ..Default::default()
+                    },
+                )
+                .await?;
             }
         }
         tx.commit().await?;
-        Ok(EvaluationOut { id: eid, reply_id: reply.id, assignment_id: id, assignment_state: state, rehandling })
+        Ok(EvaluationOut {
+            id: eid,
+            reply_id: reply.id,
+            assignment_id: id,
+            assignment_state: state,
+            rehandling,
+        })
     }
 
     /// `POST /commitments/{id}/progress`: the owner unit's progress note; ends as done or carried over.
-    pub async fn commitment_progress(&self, actor: &Actor, id: i64, input: Input<ProgressInput>) -> AppResult<CommitmentStateOut> {
+    pub async fn commitment_progress(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<ProgressInput>,
+    ) -> AppResult<CommitmentStateOut> {
         actor.require(&[Role::UnitStaff])?;
         let mut tx = self.db.begin().await?;
         let row: Option<(i64, String, i64, String, i64)> = sqlx::query_as(
@@ -479,7 +801,8 @@ impl App {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (unit_id, status, percent, doc_state, item_id) = row.ok_or(AppError::NotFound("承诺事项"))?;
+        let (unit_id, status, percent, doc_state, item_id) =
+            row.ok_or(AppError::NotFound("承诺事项"))?;
         if actor.unit_id != Some(unit_id) {
             return Err(AppError::forbidden("这不是本单位的承诺事项"));
         }
@@ -519,22 +842,61 @@ impl App {
             .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { item_id: Some(item_id), action: "commitment_progress", from: Some(&status), to: Some(new_status.as_str()), reason: Some(&note), data: Some(serde_json::json!({"commitment_id": id, "percent": new_percent})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                item_id: Some(item_id),
+                action: "commitment_progress",
+                from: Some(&status),
+                to: Some(new_status.as_str()),
+                reason: Some(&note),
+                data: Some(serde_json::json!({"commitment_id": id, "percent": new_percent})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
-        Ok(CommitmentStateOut { id, status: new_status, percent: new_percent })
+        Ok(CommitmentStateOut {
+            id,
+            status: new_status,
+            percent: new_percent,
+        })
     }
 }
 
 /// The next number of a unit's series for the year: 湘发改提〔2023〕12号 for replies to
 /// proposals, …建 for suggestions, …函 for co-opinions. Gap-free: the counter row is updated
 /// in the sending transaction.
-async fn next_doc_number(tx: &mut Tx, unit: &UnitRow, item_kind: &str, doc_kind: &str, today: NaiveDate) -> AppResult<String> {
-    let base = if item_kind == "suggestion" { unit.doc_prefix_suggestion.clone() } else { unit.doc_prefix.clone() };
+async fn next_doc_number(
+    tx: &mut Tx,
+    unit: &UnitRow,
+    item_kind: &str,
+    doc_kind: &str,
+    today: NaiveDate,
+) -> AppResult<String> {
+    let base = if item_kind == "suggestion" {
+        unit.doc_prefix_suggestion.clone()
+    } else {
+        unit.doc_prefix.clone()
+    };
     let base = base.unwrap_or_else(|| {
         let short = unit.short_name.clone().unwrap_or_else(|| unit.name.clone());
-        format!("{short}{}", if item_kind == "suggestion" { "建" } else { "提" })
+        format!(
+            "{short}{}",
+            if item_kind == "suggestion" {
+                "建"
+            } else {
+                "提"
+            }
+        )
     });
-    let series = if doc_kind == CO_OPINION { format!("{base}函") } else { base };
+    let series = if doc_kind == CO_OPINION {
+        format!("{base}函")
+    } else {
+        base
+    };
     let year = today.year() as i64;
     sqlx::query("INSERT INTO doc_series (unit_id, year, series, next) VALUES ($1, $2, $3, 1) ON CONFLICT (unit_id, year, series) DO NOTHING")
         .bind(unit.id)

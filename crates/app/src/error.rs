@@ -7,7 +7,10 @@ use banli_domain::limits::FieldError;
 pub enum AppError {
     /// Malformed input: not JSON, a missing field, a date that does not exist (400).
     #[error("{message}")]
-    BadInput { field: Option<String>, message: String },
+    BadInput {
+        field: Option<String>,
+        message: String,
+    },
     #[error("请先登录")]
     Unauthorized,
     #[error("{0}")]
@@ -19,7 +22,10 @@ pub enum AppError {
     Conflict(String),
     /// Well-formed input that breaks a rule: too long, unknown unit, date in the future (422).
     #[error("{message}")]
-    Rule { field: Option<String>, message: String },
+    Rule {
+        field: Option<String>,
+        message: String,
+    },
     /// Too many failed sign-ins for this username: locked for a while (429).
     #[error("{0}")]
     Locked(String),

@@ -16,7 +16,12 @@ pub(crate) struct Event<'a> {
     pub data: Option<serde_json::Value>,
 }
 
-pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, at: &str, e: Event<'_>) -> AppResult<()> {
+pub(crate) async fn record(
+    tx: &mut Tx,
+    actor: Option<&Actor>,
+    at: &str,
+    e: Event<'_>,
+) -> AppResult<()> {
     let (event_id,): (i64,) = sqlx::query_as(
         "INSERT INTO events (org_id, item_id, assignment_id, document_id, actor_id, at, action, from_state, to_state, reason, data)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -38,7 +43,11 @@ pub(crate) async fn record(tx: &mut Tx, actor: Option<&Actor>, at: &str, e: Even
     crate::notify::on_event(tx, actor, at, event_id, &e).await?;
     // Every change to an item reaches the search index through the outbox.
     if let Some(item) = e.item_id {
-        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('item', $1, $2)").bind(item).bind(at).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('item', $1, $2)")
+            .bind(item)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

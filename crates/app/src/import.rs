@@ -14,7 +14,18 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub const COLUMNS: &[&str] = &["案号", "标题", "提案人", "提出方式", "类别", "内容", "提交日期", "主办单位", "会办单位", "分办单位"];
+pub const COLUMNS: &[&str] = &[
+    "案号",
+    "标题",
+    "提案人",
+    "提出方式",
+    "类别",
+    "内容",
+    "提交日期",
+    "主办单位",
+    "会办单位",
+    "分办单位",
+];
 const REQUIRED: &[&str] = &["标题", "提案人", "提出方式", "内容", "提交日期"];
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -69,32 +80,63 @@ struct Row {
 }
 
 fn push(issues: &mut Vec<ImportIssue>, row: usize, column: &str, reason: String) {
-    issues.push(ImportIssue { row, column: column.to_string(), reason });
+    issues.push(ImportIssue {
+        row,
+        column: column.to_string(),
+        reason,
+    });
 }
 
 fn split_names(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', ';', '；']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(['、', ',', '，', ';', '；'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// 0239, 239, 第0239号 → 239.
 fn parse_number(s: &str) -> Option<i64> {
-    let digits: String = s.trim().trim_start_matches('第').trim_end_matches('号').trim().to_string();
-    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then(|| digits.parse().ok()).flatten().filter(|n| *n > 0)
+    let digits: String = s
+        .trim()
+        .trim_start_matches('第')
+        .trim_end_matches('号')
+        .trim()
+        .to_string();
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|n| *n > 0)
 }
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d")).or_else(|_| NaiveDate::parse_from_str(s, "%Y年%m月%d日")).ok()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y年%m月%d日"))
+        .ok()
 }
 
 impl App {
     /// Checks (and unless `dry_run`, writes) a table of items for `session_id`.
-    pub async fn import_items(&self, actor: &Actor, session_id: i64, table: &Table, dry_run: bool, mut progress: impl FnMut(usize, usize)) -> Result<ImportReport, ImportError> {
+    pub async fn import_items(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        table: &Table,
+        dry_run: bool,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<ImportReport, ImportError> {
         actor.require(&[Role::Office])?;
         let mut issues = Vec::new();
         for h in &table.headers {
             if !COLUMNS.contains(&h.as_str()) {
-                push(&mut issues, 1, h, format!("多余的列“{h}”；允许的列：{}", COLUMNS.join("、")));
+                push(
+                    &mut issues,
+                    1,
+                    h,
+                    format!("多余的列“{h}”；允许的列：{}", COLUMNS.join("、")),
+                );
             }
         }
         for c in REQUIRED {
@@ -117,8 +159,21 @@ impl App {
         // Look-up tables, once.
         let users: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, username, display_name FROM users WHERE role = 'proposer' AND org_id = $1 AND disabled = 0").bind(self.org_id).fetch_all(&self.db.pool).await?;
         let units = self.list_units().await?;
-        let categories: HashMap<String, i64> = self.categories().await?.into_iter().map(|(id, n)| (n, id)).collect();
-        let taken: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>("SELECT number FROM items WHERE session_id = $1 AND number IS NOT NULL").bind(session_id).fetch_all(&self.db.pool).await?.into_iter().map(|n| n.0).collect();
+        let categories: HashMap<String, i64> = self
+            .categories()
+            .await?
+            .into_iter()
+            .map(|(id, n)| (n, id))
+            .collect();
+        let taken: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>(
+            "SELECT number FROM items WHERE session_id = $1 AND number IS NOT NULL",
+        )
+        .bind(session_id)
+        .fetch_all(&self.db.pool)
+        .await?
+        .into_iter()
+        .map(|n| n.0)
+        .collect();
         let today = self.today();
         let person = |name: &str| -> Result<i64, String> {
             let by_user: Vec<i64> = users.iter().filter(|u| u.1 == name).map(|u| u.0).collect();
@@ -129,7 +184,13 @@ impl App {
                 _ => Err(format!("“{name}”对应多位委员，请改用用户名")),
             }
         };
-        let unit = |name: &str| units.iter().find(|u| u.name == name || u.short_name.as_deref() == Some(name)).map(|u| u.id).ok_or_else(|| format!("找不到承办单位“{name}”"));
+        let unit = |name: &str| {
+            units
+                .iter()
+                .find(|u| u.name == name || u.short_name.as_deref() == Some(name))
+                .map(|u| u.id)
+                .ok_or_else(|| format!("找不到承办单位“{name}”"))
+        };
         let mut seen_numbers: BTreeMap<i64, usize> = BTreeMap::new();
         let mut rows = Vec::with_capacity(table.rows.len());
         for (i, r) in table.rows.iter().enumerate() {
@@ -138,84 +199,204 @@ impl App {
             let number = match get("案号") {
                 s if s.is_empty() => None,
                 s => match parse_number(&s) {
-                    None => { push(&mut issues, n, "案号", format!("“{s}”不是有效的案号")); None }
-                    Some(x) if taken.contains(&x) => { push(&mut issues, n, "案号", format!("案号 {x:04} 已被本届次其他提案使用")); None }
+                    None => {
+                        push(&mut issues, n, "案号", format!("“{s}”不是有效的案号"));
+                        None
+                    }
+                    Some(x) if taken.contains(&x) => {
+                        push(
+                            &mut issues,
+                            n,
+                            "案号",
+                            format!("案号 {x:04} 已被本届次其他提案使用"),
+                        );
+                        None
+                    }
                     Some(x) => {
                         if let Some(first) = seen_numbers.insert(x, n) {
-                            push(&mut issues, n, "案号", format!("案号 {x:04} 与第{first}行重复"));
+                            push(
+                                &mut issues,
+                                n,
+                                "案号",
+                                format!("案号 {x:04} 与第{first}行重复"),
+                            );
                         }
                         Some(x)
                     }
                 },
             };
             let title = get("标题");
-            if title.is_empty() { push(&mut issues, n, "标题", "标题为空".into()) } else if title.chars().count() > TITLE_MAX { push(&mut issues, n, "标题", format!("标题超过{TITLE_MAX}个字符")) }
+            if title.is_empty() {
+                push(&mut issues, n, "标题", "标题为空".into())
+            } else if title.chars().count() > TITLE_MAX {
+                push(&mut issues, n, "标题", format!("标题超过{TITLE_MAX}个字符"))
+            }
             let body = get("内容");
-            if body.is_empty() { push(&mut issues, n, "内容", "内容为空".into()) } else if body.chars().count() > BODY_MAX { push(&mut issues, n, "内容", format!("内容超过{BODY_MAX}个字符")) }
+            if body.is_empty() {
+                push(&mut issues, n, "内容", "内容为空".into())
+            } else if body.chars().count() > BODY_MAX {
+                push(&mut issues, n, "内容", format!("内容超过{BODY_MAX}个字符"))
+            }
             let origin = match get("提出方式").as_str() {
                 "个人" => Some(Origin::Individual),
                 "联名" => Some(Origin::Joint),
                 "集体" => Some(Origin::Collective),
-                other => { push(&mut issues, n, "提出方式", format!("“{other}”应为 个人、联名 或 集体")); None }
+                other => {
+                    push(
+                        &mut issues,
+                        n,
+                        "提出方式",
+                        format!("“{other}”应为 个人、联名 或 集体"),
+                    );
+                    None
+                }
             };
             let mut names = split_names(&get("提案人"));
             // A collective item names the body first, then the contact member who acts for it.
-            let collective = (origin == Some(Origin::Collective) && !names.is_empty()).then(|| names.remove(0));
+            let collective =
+                (origin == Some(Origin::Collective) && !names.is_empty()).then(|| names.remove(0));
             let mut proposers = Vec::new();
             for name in &names {
                 match person(name) {
-                    Ok(id) if proposers.contains(&id) => push(&mut issues, n, "提案人", format!("“{name}”重复")),
+                    Ok(id) if proposers.contains(&id) => {
+                        push(&mut issues, n, "提案人", format!("“{name}”重复"))
+                    }
                     Ok(id) => proposers.push(id),
                     Err(e) => push(&mut issues, n, "提案人", e),
                 }
             }
             match origin {
-                _ if names.is_empty() => push(&mut issues, n, "提案人", if collective.is_some() { "集体提案须在集体名称后写联系人".into() } else { "提案人为空".into() }),
-                Some(Origin::Individual) if names.len() > 1 => push(&mut issues, n, "提出方式", "个人提案只能有一位提案人".into()),
-                Some(Origin::Joint) if names.len() < 2 => push(&mut issues, n, "提出方式", "联名提案至少需要两位提案人".into()),
+                _ if names.is_empty() => push(
+                    &mut issues,
+                    n,
+                    "提案人",
+                    if collective.is_some() {
+                        "集体提案须在集体名称后写联系人".into()
+                    } else {
+                        "提案人为空".into()
+                    },
+                ),
+                Some(Origin::Individual) if names.len() > 1 => push(
+                    &mut issues,
+                    n,
+                    "提出方式",
+                    "个人提案只能有一位提案人".into(),
+                ),
+                Some(Origin::Joint) if names.len() < 2 => push(
+                    &mut issues,
+                    n,
+                    "提出方式",
+                    "联名提案至少需要两位提案人".into(),
+                ),
                 _ => {}
             }
             let category_id = match get("类别") {
                 c if c.is_empty() => None,
-                c => match categories.get(&c) { Some(id) => Some(*id), None => { push(&mut issues, n, "类别", format!("没有“{c}”这个类别")); None } },
+                c => match categories.get(&c) {
+                    Some(id) => Some(*id),
+                    None => {
+                        push(&mut issues, n, "类别", format!("没有“{c}”这个类别"));
+                        None
+                    }
+                },
             };
             let submitted_on = match parse_date(&get("提交日期")) {
-                Some(d) if d > today => { push(&mut issues, n, "提交日期", "提交日期不能晚于今天".into()); d }
+                Some(d) if d > today => {
+                    push(&mut issues, n, "提交日期", "提交日期不能晚于今天".into());
+                    d
+                }
                 Some(d) => d,
-                None => { push(&mut issues, n, "提交日期", format!("“{}”不是有效日期（应为 YYYY-MM-DD）", get("提交日期"))); today }
+                None => {
+                    push(
+                        &mut issues,
+                        n,
+                        "提交日期",
+                        format!("“{}”不是有效日期（应为 YYYY-MM-DD）", get("提交日期")),
+                    );
+                    today
+                }
             };
             let resolve = |column: &str, issues: &mut Vec<ImportIssue>| -> Vec<i64> {
-                split_names(&get(column)).iter().filter_map(|u| match unit(u) { Ok(id) => Some(id), Err(e) => { push(issues, n, column, e); None } }).collect()
+                split_names(&get(column))
+                    .iter()
+                    .filter_map(|u| match unit(u) {
+                        Ok(id) => Some(id),
+                        Err(e) => {
+                            push(issues, n, column, e);
+                            None
+                        }
+                    })
+                    .collect()
             };
             let leads = resolve("主办单位", &mut issues);
             let co = resolve("会办单位", &mut issues);
             let separate = resolve("分办单位", &mut issues);
-            if leads.len() > 1 { push(&mut issues, n, "主办单位", "主办单位只能有一个".into()) }
-            if !co.is_empty() && leads.is_empty() { push(&mut issues, n, "会办单位", "有会办单位时须填写主办单位".into()) }
-            if !separate.is_empty() && !leads.is_empty() { push(&mut issues, n, "分办单位", "分办不能与主办同时填写".into()) }
+            if leads.len() > 1 {
+                push(&mut issues, n, "主办单位", "主办单位只能有一个".into())
+            }
+            if !co.is_empty() && leads.is_empty() {
+                push(
+                    &mut issues,
+                    n,
+                    "会办单位",
+                    "有会办单位时须填写主办单位".into(),
+                )
+            }
+            if !separate.is_empty() && !leads.is_empty() {
+                push(&mut issues, n, "分办单位", "分办不能与主办同时填写".into())
+            }
             let all: Vec<i64> = leads.iter().chain(&co).chain(&separate).copied().collect();
-            if all.iter().collect::<BTreeSet<_>>().len() != all.len() { push(&mut issues, n, "会办单位", "同一单位重复交办".into()) }
+            if all.iter().collect::<BTreeSet<_>>().len() != all.len() {
+                push(&mut issues, n, "会办单位", "同一单位重复交办".into())
+            }
             if let Some(o) = origin {
-                rows.push(Row { number, title, body, origin: o, collective, proposers, category_id, submitted_on, lead: leads.first().copied(), co, separate });
+                rows.push(Row {
+                    number,
+                    title,
+                    body,
+                    origin: o,
+                    collective,
+                    proposers,
+                    category_id,
+                    submitted_on,
+                    lead: leads.first().copied(),
+                    co,
+                    separate,
+                });
             }
         }
         if !issues.is_empty() {
             return Err(ImportError::Rows(issues));
         }
-        let mut report = ImportReport { rows: rows.len(), dry_run, ..Default::default() };
+        let mut report = ImportReport {
+            rows: rows.len(),
+            dry_run,
+            ..Default::default()
+        };
         for r in &rows {
             let assigned = r.lead.is_some() || !r.separate.is_empty();
-            if r.number.is_some() || assigned { report.filed += 1 } else { report.submitted += 1 }
+            if r.number.is_some() || assigned {
+                report.filed += 1
+            } else {
+                report.submitted += 1
+            }
             report.assignments += r.lead.iter().count() + r.co.len() + r.separate.len();
         }
         if dry_run {
             return Ok(report);
         }
-        self.write_import(actor, &session, rows, &mut progress).await?;
+        self.write_import(actor, &session, rows, &mut progress)
+            .await?;
         Ok(report)
     }
 
-    async fn write_import(&self, actor: &Actor, session: &SessionRow, rows: Vec<Row>, progress: &mut impl FnMut(usize, usize)) -> AppResult<()> {
+    async fn write_import(
+        &self,
+        actor: &Actor,
+        session: &SessionRow,
+        rows: Vec<Row>,
+        progress: &mut impl FnMut(usize, usize),
+    ) -> AppResult<()> {
         let mut tx = self.db.begin().await?;
         let cal = crate::calendar::load(&mut tx, self.org_id).await?;
         let policy = crate::load_policy(&mut tx, self.org_id).await?;
@@ -235,7 +416,13 @@ impl App {
                 }
                 None => None,
             };
-            let state = if assigned { "handling" } else if number.is_some() { "filed" } else { "submitted" };
+            let state = if assigned {
+                "handling"
+            } else if number.is_some() {
+                "filed"
+            } else {
+                "submitted"
+            };
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, on_paper, created_by, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $15) RETURNING id",
@@ -266,12 +453,33 @@ impl App {
                     .execute(&mut *tx)
                     .await?;
             }
-            record(&mut tx, Some(actor), &now, Event { org_id: Some(self.org_id), item_id: Some(id), action: "imported", to: Some(state), data: Some(serde_json::json!({"number": number})), ..Default::default() }).await?;
-            let units = r.lead.iter().map(|u| (*u, AssignmentRole::Lead)).chain(r.co.iter().map(|u| (*u, AssignmentRole::Co))).chain(r.separate.iter().map(|u| (*u, AssignmentRole::Separate)));
+            record(
+                &mut tx,
+                Some(actor),
+                &now,
+                Event {
+                    org_id: Some(self.org_id),
+                    item_id: Some(id),
+                    action: "imported",
+                    to: Some(state),
+                    data: Some(serde_json::json!({"number": number})),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let units = r
+                .lead
+                .iter()
+                .map(|u| (*u, AssignmentRole::Lead))
+                .chain(r.co.iter().map(|u| (*u, AssignmentRole::Co)))
+                .chain(r.separate.iter().map(|u| (*u, AssignmentRole::Separate)));
             let item = crate::load_item(&mut tx, id).await?;
             for (unit, role) in units {
                 let due = policy.assignment_dues(&cal, role, today);
-                crate::items::insert_assignment(&mut tx, actor, &now, &item, unit, role, today, &due).await?;
+                crate::items::insert_assignment(
+                    &mut tx, actor, &now, &item, unit, role, today, &due,
+                )
+                .await?;
             }
             progress(k + 1, total);
         }
@@ -308,14 +516,25 @@ pub fn template() -> Result<Vec<u8>, banli_docs::SheetError> {
     ])
 }
 
-pub const UNIT_COLUMNS: &[&str] = &["单位名称", "简称", "上级单位", "提案答复文号前缀", "建议答复文号前缀"];
+pub const UNIT_COLUMNS: &[&str] = &[
+    "单位名称",
+    "简称",
+    "上级单位",
+    "提案答复文号前缀",
+    "建议答复文号前缀",
+];
 pub const USER_COLUMNS: &[&str] = &["用户名", "姓名", "角色", "所属单位", "界别", "初始密码"];
 
 fn check_headers(table: &Table, allowed: &[&str], required: &[&str]) -> Vec<ImportIssue> {
     let mut issues = Vec::new();
     for h in &table.headers {
         if !allowed.contains(&h.as_str()) {
-            push(&mut issues, 1, h, format!("多余的列“{h}”；允许的列：{}", allowed.join("、")));
+            push(
+                &mut issues,
+                1,
+                h,
+                format!("多余的列“{h}”；允许的列：{}", allowed.join("、")),
+            );
         }
     }
     for c in required {
@@ -340,30 +559,55 @@ fn parse_role(s: &str) -> Option<Role> {
 
 impl App {
     /// Units from a spreadsheet, all or nothing; parents may be earlier rows of the same file.
-    pub async fn import_units(&self, actor: &Actor, table: &Table, dry_run: bool) -> Result<usize, ImportError> {
+    pub async fn import_units(
+        &self,
+        actor: &Actor,
+        table: &Table,
+        dry_run: bool,
+    ) -> Result<usize, ImportError> {
         actor.require(&[Role::Admin])?;
         let mut issues = check_headers(table, UNIT_COLUMNS, &["单位名称"]);
         if !issues.is_empty() {
             return Err(ImportError::Rows(issues));
         }
         let existing = self.list_units().await?;
-        let mut names: Vec<String> = existing.iter().flat_map(|u| std::iter::once(u.name.clone()).chain(u.short_name.clone())).collect();
+        let mut names: Vec<String> = existing
+            .iter()
+            .flat_map(|u| std::iter::once(u.name.clone()).chain(u.short_name.clone()))
+            .collect();
         for (i, r) in table.rows.iter().enumerate() {
             let n = Table::row_number(i);
             let name = table.get(r, "单位名称").trim().to_string();
             let short = table.get(r, "简称").trim().to_string();
             let parent = table.get(r, "上级单位").trim().to_string();
-            if name.is_empty() { push(&mut issues, n, "单位名称", "单位名称为空".into()) }
-            for (col, v) in [("单位名称", &name), ("简称", &short)] {
-                if !v.is_empty() && names.contains(v) { push(&mut issues, n, col, format!("“{v}”已有同名单位")) }
-                if v.chars().count() > banli_domain::limits::NAME_MAX { push(&mut issues, n, col, "超过100个字符".into()) }
+            if name.is_empty() {
+                push(&mut issues, n, "单位名称", "单位名称为空".into())
             }
-            if !parent.is_empty() && !names.contains(&parent) { push(&mut issues, n, "上级单位", format!("找不到上级单位“{parent}”（须已存在或在前面的行）")) }
+            for (col, v) in [("单位名称", &name), ("简称", &short)] {
+                if !v.is_empty() && names.contains(v) {
+                    push(&mut issues, n, col, format!("“{v}”已有同名单位"))
+                }
+                if v.chars().count() > banli_domain::limits::NAME_MAX {
+                    push(&mut issues, n, col, "超过100个字符".into())
+                }
+            }
+            if !parent.is_empty() && !names.contains(&parent) {
+                push(
+                    &mut issues,
+                    n,
+                    "上级单位",
+                    format!("找不到上级单位“{parent}”（须已存在或在前面的行）"),
+                )
+            }
             for col in ["提案答复文号前缀", "建议答复文号前缀"] {
-                if table.get(r, col).chars().count() > 20 { push(&mut issues, n, col, "不超过20个字符".into()) }
+                if table.get(r, col).chars().count() > 20 {
+                    push(&mut issues, n, col, "不超过20个字符".into())
+                }
             }
             names.push(name);
-            if !short.is_empty() { names.push(short) }
+            if !short.is_empty() {
+                names.push(short)
+            }
         }
         if !issues.is_empty() {
             return Err(ImportError::Rows(issues));
@@ -372,7 +616,13 @@ impl App {
             return Ok(table.rows.len());
         }
         let mut tx = self.db.begin().await?;
-        let mut ids: HashMap<String, i64> = existing.iter().flat_map(|u| std::iter::once((u.name.clone(), u.id)).chain(u.short_name.clone().map(|s| (s, u.id)))).collect();
+        let mut ids: HashMap<String, i64> = existing
+            .iter()
+            .flat_map(|u| {
+                std::iter::once((u.name.clone(), u.id))
+                    .chain(u.short_name.clone().map(|s| (s, u.id)))
+            })
+            .collect();
         for r in &table.rows {
             let opt = |c: &str| Some(table.get(r, c).trim().to_string()).filter(|v| !v.is_empty());
             let (id,): (i64,) = sqlx::query_as("INSERT INTO units (name, short_name, parent_id, doc_prefix, doc_prefix_suggestion, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
@@ -385,45 +635,134 @@ impl App {
                 .fetch_one(&mut *tx)
                 .await?;
             ids.insert(table.get(r, "单位名称").trim().to_string(), id);
-            if let Some(s) = opt("简称") { ids.insert(s, id); }
-            record(&mut tx, Some(actor), &self.now_ts(), Event { action: "unit_created", data: Some(serde_json::json!({"unit_id": id, "imported": true})), ..Default::default() }).await?;
+            if let Some(s) = opt("简称") {
+                ids.insert(s, id);
+            }
+            record(
+                &mut tx,
+                Some(actor),
+                &self.now_ts(),
+                Event {
+                    action: "unit_created",
+                    data: Some(serde_json::json!({"unit_id": id, "imported": true})),
+                    ..Default::default()
+                },
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(table.rows.len())
     }
 
     /// Users from a spreadsheet, all or nothing; each gets the initial password given.
-    pub async fn import_users(&self, actor: &Actor, table: &Table, dry_run: bool) -> Result<usize, ImportError> {
+    pub async fn import_users(
+        &self,
+        actor: &Actor,
+        table: &Table,
+        dry_run: bool,
+    ) -> Result<usize, ImportError> {
         actor.require(&[Role::Admin])?;
-        let mut issues = check_headers(table, USER_COLUMNS, &["用户名", "姓名", "角色", "初始密码"]);
+        let mut issues =
+            check_headers(table, USER_COLUMNS, &["用户名", "姓名", "角色", "初始密码"]);
         if !issues.is_empty() {
             return Err(ImportError::Rows(issues));
         }
         let units = self.list_units().await?;
-        let taken: BTreeSet<String> = sqlx::query_as::<_, (String,)>("SELECT username FROM users").fetch_all(&self.db.pool).await?.into_iter().map(|u| u.0).collect();
+        let taken: BTreeSet<String> = sqlx::query_as::<_, (String,)>("SELECT username FROM users")
+            .fetch_all(&self.db.pool)
+            .await?
+            .into_iter()
+            .map(|u| u.0)
+            .collect();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut checked = Vec::new();
         for (i, r) in table.rows.iter().enumerate() {
             let n = Table::row_number(i);
             let get = |c: &str| table.get(r, c).trim().to_string();
             let username = get("用户名");
-            if username.is_empty() || !username.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) { push(&mut issues, n, "用户名", format!("“{username}”不是有效的用户名（字母、数字和 . _ -）")) }
-            if taken.contains(&username) { push(&mut issues, n, "用户名", format!("用户名“{username}”已被使用")) }
-            if let Some(first) = seen.insert(username.clone(), n) { push(&mut issues, n, "用户名", format!("与第{first}行重复")) }
-            if get("姓名").is_empty() { push(&mut issues, n, "姓名", "姓名为空".into()) }
+            if username.is_empty()
+                || !username
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "._-".contains(c))
+            {
+                push(
+                    &mut issues,
+                    n,
+                    "用户名",
+                    format!("“{username}”不是有效的用户名（字母、数字和 . _ -）"),
+                )
+            }
+            if taken.contains(&username) {
+                push(
+                    &mut issues,
+                    n,
+                    "用户名",
+                    format!("用户名“{username}”已被使用"),
+                )
+            }
+            if let Some(first) = seen.insert(username.clone(), n) {
+                push(&mut issues, n, "用户名", format!("与第{first}行重复"))
+            }
+            if get("姓名").is_empty() {
+                push(&mut issues, n, "姓名", "姓名为空".into())
+            }
             let role = parse_role(&get("角色"));
-            if role.is_none() { push(&mut issues, n, "角色", format!("“{}”应为 委员、提案办、经办人、签发人 或 管理员", get("角色"))) }
+            if role.is_none() {
+                push(
+                    &mut issues,
+                    n,
+                    "角色",
+                    format!(
+                        "“{}”应为 委员、提案办、经办人、签发人 或 管理员",
+                        get("角色")
+                    ),
+                )
+            }
             let unit_name = get("所属单位");
-            let unit = units.iter().find(|u| u.name == unit_name || u.short_name.as_deref() == Some(unit_name.as_str())).map(|u| u.id);
+            let unit = units
+                .iter()
+                .find(|u| {
+                    u.name == unit_name || u.short_name.as_deref() == Some(unit_name.as_str())
+                })
+                .map(|u| u.id);
             match (role.map(|r| r.needs_unit()), unit_name.is_empty(), unit) {
-                (Some(true), true, _) => push(&mut issues, n, "所属单位", "承办单位用户须填写所属单位".into()),
-                (Some(true), false, None) => push(&mut issues, n, "所属单位", format!("找不到单位“{unit_name}”")),
-                (Some(false), false, _) => push(&mut issues, n, "所属单位", "只有承办单位用户才填写所属单位".into()),
+                (Some(true), true, _) => push(
+                    &mut issues,
+                    n,
+                    "所属单位",
+                    "承办单位用户须填写所属单位".into(),
+                ),
+                (Some(true), false, None) => push(
+                    &mut issues,
+                    n,
+                    "所属单位",
+                    format!("找不到单位“{unit_name}”"),
+                ),
+                (Some(false), false, _) => push(
+                    &mut issues,
+                    n,
+                    "所属单位",
+                    "只有承办单位用户才填写所属单位".into(),
+                ),
                 _ => {}
             }
-            if get("初始密码").chars().count() < banli_domain::limits::PASSWORD_MIN { push(&mut issues, n, "初始密码", format!("至少{}个字符", banli_domain::limits::PASSWORD_MIN)) }
+            if get("初始密码").chars().count() < banli_domain::limits::PASSWORD_MIN {
+                push(
+                    &mut issues,
+                    n,
+                    "初始密码",
+                    format!("至少{}个字符", banli_domain::limits::PASSWORD_MIN),
+                )
+            }
             if let Some(role) = role {
-                checked.push((username, get("姓名"), role, unit, Some(get("界别")).filter(|s| !s.is_empty()), get("初始密码")));
+                checked.push((
+                    username,
+                    get("姓名"),
+                    role,
+                    unit,
+                    Some(get("界别")).filter(|s| !s.is_empty()),
+                    get("初始密码"),
+                ));
             }
         }
         if !issues.is_empty() {
@@ -445,7 +784,20 @@ impl App {
                 .bind(username).bind(display).bind(hash).bind(role.as_str()).bind(*unit).bind(org).bind(sector).bind(self.now_ts())
                 .execute(&mut *tx)
                 .await?;
-            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: org, action: "user_created", data: Some(serde_json::json!({"username": username, "role": role, "imported": true})), ..Default::default() }).await?;
+            record(
+                &mut tx,
+                Some(actor),
+                &self.now_ts(),
+                Event {
+                    org_id: org,
+                    action: "user_created",
+                    data: Some(
+                        serde_json::json!({"username": username, "role": role, "imported": true}),
+                    ),
+                    ..Default::default()
+                },
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(hashed.len())

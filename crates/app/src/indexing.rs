@@ -22,7 +22,13 @@ impl App {
     /// Outbox rows after `after` (the caller re-reads a window behind its watermark, since on
     /// PostgreSQL a row can commit after a higher id).
     pub async fn outbox_after(&self, after: i64, limit: i64) -> AppResult<Vec<(i64, String, i64)>> {
-        Ok(sqlx::query_as("SELECT id, topic, ref_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2").bind(after).bind(limit).fetch_all(&self.db.pool).await?)
+        Ok(sqlx::query_as(
+            "SELECT id, topic, ref_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.db.pool)
+        .await?)
     }
 
     /// The public address of an item's live published reply, if it has one.
@@ -34,22 +40,40 @@ impl App {
         .bind(item_id)
         .fetch_optional(&self.db.pool)
         .await?;
-        Ok(row.map(|(id,)| format!("{}/replies/{id}", self.settings.public_base_url.trim_end_matches('/'))))
+        Ok(row.map(|(id,)| {
+            format!(
+                "{}/replies/{id}",
+                self.settings.public_base_url.trim_end_matches('/')
+            )
+        }))
     }
 
     pub async fn latest_outbox_id(&self) -> AppResult<i64> {
-        let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM outbox").fetch_one(&self.db.pool).await?;
+        let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM outbox")
+            .fetch_one(&self.db.pool)
+            .await?;
         Ok(max.unwrap_or(0))
     }
 
     /// Asks whichever server holds the index to rebuild it (used by `banli reindex`).
     pub async fn request_reindex(&self) -> AppResult<()> {
-        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('reindex', 0, $1)").bind(self.now_ts()).execute(&self.db.pool).await?;
+        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('reindex', 0, $1)")
+            .bind(self.now_ts())
+            .execute(&self.db.pool)
+            .await?;
         Ok(())
     }
 
     pub async fn all_item_ids(&self) -> AppResult<Vec<i64>> {
-        Ok(sqlx::query_as::<_, (i64,)>("SELECT id FROM items WHERE org_id = $1 ORDER BY id").bind(self.org_id).fetch_all(&self.db.pool).await?.into_iter().map(|(i,)| i).collect())
+        Ok(
+            sqlx::query_as::<_, (i64,)>("SELECT id FROM items WHERE org_id = $1 ORDER BY id")
+                .bind(self.org_id)
+                .fetch_all(&self.db.pool)
+                .await?
+                .into_iter()
+                .map(|(i,)| i)
+                .collect(),
+        )
     }
 
     /// Unit names and short names, for the segmenter's dictionary.
@@ -66,12 +90,24 @@ impl App {
         let mut tx = self.db.read().await?;
         let item = match crate::load_item(&mut tx, item_id).await {
             Ok(i) => i,
-            Err(AppError::NotFound(_)) => return Ok(ItemDocs { docs: vec![], all_keys: vec![format!("item:{item_id}")] }),
+            Err(AppError::NotFound(_)) => {
+                return Ok(ItemDocs {
+                    docs: vec![],
+                    all_keys: vec![format!("item:{item_id}")],
+                })
+            }
             Err(e) => return Err(e),
         };
-        let session = crate::load_session(&mut tx, item.session_id).await?.ok_or(AppError::NotFound("届次会议"))?;
+        let session = crate::load_session(&mut tx, item.session_id)
+            .await?
+            .ok_or(AppError::NotFound("届次会议"))?;
         let category: Option<(String,)> = match item.category_id {
-            Some(c) => sqlx::query_as("SELECT name FROM categories WHERE id = $1").bind(c).fetch_optional(&mut *tx).await?,
+            Some(c) => {
+                sqlx::query_as("SELECT name FROM categories WHERE id = $1")
+                    .bind(c)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
             None => None,
         };
         let category = category.map(|c| c.0).unwrap_or_default();
@@ -83,7 +119,12 @@ impl App {
         .bind(item_id)
         .fetch_all(&mut *tx)
         .await?;
-        let mut units: Vec<i64> = assignments.iter().map(|a| a.unit_id).chain(delegated.into_iter().map(|d| d.0)).chain(item.disposition_unit_id).collect();
+        let mut units: Vec<i64> = assignments
+            .iter()
+            .map(|a| a.unit_id)
+            .chain(delegated.into_iter().map(|d| d.0))
+            .chain(item.disposition_unit_id)
+            .collect();
         units.sort();
         units.dedup();
         let users: Vec<i64> = proposers.into_iter().map(|p| p.0).collect();
@@ -119,27 +160,58 @@ impl App {
         for d in docs_rows {
             all_keys.push(format!("{}:{}", d.kind, d.id));
             all_keys.push(format!("pub:{}:{}", d.kind, d.id));
-            let Some(a) = assignments.iter().find(|a| a.id == d.assignment_id) else { continue };
-            let (unit_name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1").bind(a.unit_id).fetch_one(&self.db.pool).await?;
+            let Some(a) = assignments.iter().find(|a| a.id == d.assignment_id) else {
+                continue;
+            };
+            let (unit_name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1")
+                .bind(a.unit_id)
+                .fetch_one(&self.db.pool)
+                .await?;
             let sent = matches!(d.state.as_str(), "sent" | "superseded");
             // Inside: the unit that wrote it, the lead unit for a sent co-opinion, the proposers for a sent reply.
             let mut doc_units = vec![a.unit_id];
             if d.kind == "co_opinion" && sent {
-                doc_units.extend(assignments.iter().filter(|x| x.role() == banli_domain::model::AssignmentRole::Lead && x.state().is_live()).map(|x| x.unit_id));
+                doc_units.extend(
+                    assignments
+                        .iter()
+                        .filter(|x| {
+                            x.role() == banli_domain::model::AssignmentRole::Lead
+                                && x.state().is_live()
+                        })
+                        .map(|x| x.unit_id),
+                );
             }
-            let commitments: Vec<(String,)> = sqlx::query_as("SELECT text FROM commitments WHERE document_id = $1 ORDER BY id").bind(d.id).fetch_all(&self.db.pool).await?;
-            let commitments = commitments.into_iter().map(|c| c.0).collect::<Vec<_>>().join("\n");
+            let commitments: Vec<(String,)> =
+                sqlx::query_as("SELECT text FROM commitments WHERE document_id = $1 ORDER BY id")
+                    .bind(d.id)
+                    .fetch_all(&self.db.pool)
+                    .await?;
+            let commitments = commitments
+                .into_iter()
+                .map(|c| c.0)
+                .collect::<Vec<_>>()
+                .join("\n");
             docs.push(Doc {
                 key: format!("{}:{}", d.kind, d.id),
                 kind: d.kind.clone(),
                 document_id: Some(d.id),
-                title: document_title(&session.body_name, &session.name, item.number, &item.kind, &d.kind),
+                title: document_title(
+                    &session.body_name,
+                    &session.name,
+                    item.number,
+                    &item.kind,
+                    &d.kind,
+                ),
                 body: d.body.clone(),
                 unit_id: Some(a.unit_id),
                 unit_name: unit_name.clone(),
                 grade: d.grade.clone().unwrap_or_default(),
                 unit_ids: doc_units,
-                user_ids: if d.kind == "reply" && sent { users.clone() } else { vec![] },
+                user_ids: if d.kind == "reply" && sent {
+                    users.clone()
+                } else {
+                    vec![]
+                },
                 commitments: commitments.clone(),
                 ..base.clone()
             });

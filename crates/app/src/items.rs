@@ -3,7 +3,10 @@
 
 use crate::events::{record, Event};
 use crate::rows::*;
-use crate::{format_number, iso, item_assignments, load_item, load_unit, same_org, Actor, App, AppError, AppResult, Input};
+use crate::{
+    format_number, iso, item_assignments, load_item, load_unit, same_org, Actor, App, AppError,
+    AppResult, Input,
+};
 use banli_domain::lifecycle::{derived_item_state, item_next, ItemAction};
 use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, REASON_MAX, TITLE_MAX};
 use banli_domain::model::{AssignmentRole, AssignmentState, Disposition, ItemState, Origin, Role};
@@ -124,24 +127,60 @@ pub struct Created {
 }
 
 fn out(item: &ItemRow, state: ItemState) -> ItemStateOut {
-    ItemStateOut { id: item.id, state, number: item.number.map(format_number) }
+    ItemStateOut {
+        id: item.id,
+        state,
+        number: item.number.map(format_number),
+    }
 }
 
-async fn set_state(tx: &mut Tx, actor: &Actor, now: &str, item: &ItemRow, to: ItemState, action: &str, reason: Option<&str>, data: Option<serde_json::Value>) -> AppResult<()> {
+async fn set_state(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: &str,
+    item: &ItemRow,
+    to: ItemState,
+    action: &str,
+    reason: Option<&str>,
+    data: Option<serde_json::Value>,
+) -> AppResult<()> {
     sqlx::query("UPDATE items SET state = $1, updated_at = $2 WHERE id = $3")
         .bind(to.as_str())
         .bind(now)
         .bind(item.id)
         .execute(&mut **tx)
         .await?;
-    record(tx, Some(actor), now, Event { org_id: Some(item.org_id), item_id: Some(item.id), action, from: Some(&item.state), to: Some(to.as_str()), reason, data, ..Default::default() }).await
+    record(
+        tx,
+        Some(actor),
+        now,
+        Event {
+            org_id: Some(item.org_id),
+            item_id: Some(item.id),
+            action,
+            from: Some(&item.state),
+            to: Some(to.as_str()),
+            reason,
+            data,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// Brings an item in handling in line with its assignments (DESIGN §3: `replied` is derived).
-pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, now: &str, item_id: i64) -> AppResult<()> {
+pub(crate) async fn refresh_item_state(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: &str,
+    item_id: i64,
+) -> AppResult<()> {
     let item = load_item(tx, item_id).await?;
     let current = item.state();
-    if !matches!(current, ItemState::Filed | ItemState::Handling | ItemState::Replied) {
+    if !matches!(
+        current,
+        ItemState::Filed | ItemState::Handling | ItemState::Replied
+    ) {
         return Ok(());
     }
     let states: Vec<AssignmentState> = item_assignments(tx, item_id)
@@ -162,7 +201,16 @@ pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, now: &str, it
 
 /// A new assignment with its clocks, and its `assigned` event (shared with the import).
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_assignment(tx: &mut Tx, actor: &Actor, now: &str, item: &ItemRow, unit: i64, role: AssignmentRole, on: NaiveDate, due: &banli_domain::policy::AssignmentDues) -> AppResult<i64> {
+pub(crate) async fn insert_assignment(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: &str,
+    item: &ItemRow,
+    unit: i64,
+    role: AssignmentRole,
+    on: NaiveDate,
+    due: &banli_domain::policy::AssignmentDues,
+) -> AppResult<i64> {
     let (aid,): (i64,) = sqlx::query_as(
         "INSERT INTO assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)
          VALUES ($1, $2, $3, 'assigned', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -179,11 +227,30 @@ pub(crate) async fn insert_assignment(tx: &mut Tx, actor: &Actor, now: &str, ite
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    record(tx, Some(actor), now, Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(aid), action: "assigned", to: Some("assigned"), data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})), ..Default::default() }).await?;
+    record(
+        tx,
+        Some(actor),
+        now,
+        Event {
+            org_id: Some(item.org_id),
+            item_id: Some(item.id),
+            assignment_id: Some(aid),
+            action: "assigned",
+            to: Some("assigned"),
+            data: Some(serde_json::json!({"unit_id": unit, "role": role, "due": due})),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(aid)
 }
 
-async fn users_by_name(tx: &mut Tx, field: &str, names: &[String], org_id: i64) -> AppResult<Vec<UserRow>> {
+async fn users_by_name(
+    tx: &mut Tx,
+    field: &str,
+    names: &[String],
+    org_id: i64,
+) -> AppResult<Vec<UserRow>> {
     let mut out: Vec<UserRow> = Vec::new();
     for n in names {
         let u = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users WHERE username = $1 AND role = 'proposer' AND org_id = $2 AND disabled = 0"))
@@ -201,13 +268,18 @@ async fn users_by_name(tx: &mut Tx, field: &str, names: &[String], org_id: i64) 
 }
 
 async fn category_id(tx: &mut Tx, org_id: i64, name: Option<&str>) -> AppResult<Option<i64>> {
-    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
-    let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM categories WHERE org_id = $1 AND name = $2")
-        .bind(org_id)
-        .bind(name)
-        .fetch_optional(&mut **tx)
-        .await?;
-    found.map(|(id,)| Some(id)).ok_or_else(|| AppError::rule("category", format!("没有“{name}”这个类别")))
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM categories WHERE org_id = $1 AND name = $2")
+            .bind(org_id)
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await?;
+    found
+        .map(|(id,)| Some(id))
+        .ok_or_else(|| AppError::rule("category", format!("没有“{name}”这个类别")))
 }
 
 struct Checked {
@@ -224,7 +296,12 @@ struct Checked {
 }
 
 impl App {
-    async fn check_item_input(&self, tx: &mut Tx, actor: &Actor, i: &ItemInput) -> AppResult<Checked> {
+    async fn check_item_input(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        i: &ItemInput,
+    ) -> AppResult<Checked> {
         let title = required("title", &i.title, TITLE_MAX)?;
         let body = required("body", &i.body, BODY_MAX)?;
         let collective = optional("collective_name", i.collective_name.as_deref(), NAME_MAX)?;
@@ -239,10 +316,16 @@ impl App {
                 return Err(AppError::rule("proposers", "代录纸质提案须填写提案人"));
             }
             if i.cosigners.as_ref().is_some_and(|c| !c.is_empty()) {
-                return Err(AppError::rule("cosigners", "纸质提案的联名人请写入 proposers"));
+                return Err(AppError::rule(
+                    "cosigners",
+                    "纸质提案的联名人请写入 proposers",
+                ));
             }
             let people = users_by_name(tx, "proposers", &names, self.org_id).await?;
-            let others = people[1..].iter().map(|u| (u.id, "paper")).collect::<Vec<_>>();
+            let others = people[1..]
+                .iter()
+                .map(|u| (u.id, "paper"))
+                .collect::<Vec<_>>();
             (people[0].id, others, true)
         } else {
             if i.proposers.is_some() {
@@ -259,16 +342,29 @@ impl App {
             if people.iter().any(|u| u.id == actor.user_id) {
                 return Err(AppError::rule("cosigners", "不能邀请自己联名"));
             }
-            (actor.user_id, people.iter().map(|u| (u.id, "invited")).collect(), false)
+            (
+                actor.user_id,
+                people.iter().map(|u| (u.id, "invited")).collect(),
+                false,
+            )
         };
         match i.origin {
-            Origin::Individual if !others.is_empty() => return Err(AppError::rule("origin", "个人提案不能有联名人")),
-            Origin::Joint if others.is_empty() => return Err(AppError::rule("cosigners", "联名提案至少需要一位联名人")),
-            Origin::Collective if collective.is_none() => return Err(AppError::rule("collective_name", "集体提案须写明提出单位")),
+            Origin::Individual if !others.is_empty() => {
+                return Err(AppError::rule("origin", "个人提案不能有联名人"))
+            }
+            Origin::Joint if others.is_empty() => {
+                return Err(AppError::rule("cosigners", "联名提案至少需要一位联名人"))
+            }
+            Origin::Collective if collective.is_none() => {
+                return Err(AppError::rule("collective_name", "集体提案须写明提出单位"))
+            }
             _ => {}
         }
         if i.origin != Origin::Collective && collective.is_some() {
-            return Err(AppError::rule("collective_name", "只有集体提案填写提出单位"));
+            return Err(AppError::rule(
+                "collective_name",
+                "只有集体提案填写提出单位",
+            ));
         }
         if let Some(d) = i.submitted_on {
             if d > self.today() {
@@ -276,20 +372,40 @@ impl App {
             }
         }
         let scan = optional("scan", i.scan.as_deref(), 500)?;
-        Ok(Checked { title, body, category_id, collective, first, others, submitted_on: i.submitted_on, on_paper, scan })
+        Ok(Checked {
+            title,
+            body,
+            category_id,
+            collective,
+            first,
+            others,
+            submitted_on: i.submitted_on,
+            on_paper,
+            scan,
+        })
     }
 
     async fn write_proposers(&self, tx: &mut Tx, item_id: i64, c: &Checked) -> AppResult<()> {
         // Keep the answers of co-signers who stay on the list.
-        let previous: Vec<(i64, String)> = sqlx::query_as("SELECT user_id, status FROM item_proposers WHERE item_id = $1")
+        let previous: Vec<(i64, String)> =
+            sqlx::query_as("SELECT user_id, status FROM item_proposers WHERE item_id = $1")
+                .bind(item_id)
+                .fetch_all(&mut **tx)
+                .await?;
+        sqlx::query("DELETE FROM item_proposers WHERE item_id = $1")
             .bind(item_id)
-            .fetch_all(&mut **tx)
+            .execute(&mut **tx)
             .await?;
-        sqlx::query("DELETE FROM item_proposers WHERE item_id = $1").bind(item_id).execute(&mut **tx).await?;
         let mut rows = vec![(c.first, "first".to_string())];
         for (uid, status) in &c.others {
-            let kept = previous.iter().find(|(p, s)| p == uid && *status == "invited" && (s == "confirmed" || s == "declined"));
-            rows.push((*uid, kept.map(|(_, s)| s.clone()).unwrap_or_else(|| status.to_string())));
+            let kept = previous.iter().find(|(p, s)| {
+                p == uid && *status == "invited" && (s == "confirmed" || s == "declined")
+            });
+            rows.push((
+                *uid,
+                kept.map(|(_, s)| s.clone())
+                    .unwrap_or_else(|| status.to_string()),
+            ));
         }
         for (pos, (uid, status)) in rows.iter().enumerate() {
             sqlx::query("INSERT INTO item_proposers (item_id, user_id, position, status) VALUES ($1, $2, $3, $4)")
@@ -304,12 +420,18 @@ impl App {
     }
 
     /// `POST /items`: a proposer's draft, or an item the office enters from paper.
-    pub async fn create_item(&self, actor: &Actor, input: Input<ItemInput>) -> AppResult<ItemStateOut> {
+    pub async fn create_item(
+        &self,
+        actor: &Actor,
+        input: Input<ItemInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Proposer, Role::Office])?;
         let i = input.get()?;
         let mut tx = self.db.begin().await?;
         let c = self.check_item_input(&mut tx, actor, &i).await?;
-        let session = crate::load_session(&mut tx, i.session_id).await?.ok_or(AppError::NotFound("届次会议"))?;
+        let session = crate::load_session(&mut tx, i.session_id)
+            .await?
+            .ok_or(AppError::NotFound("届次会议"))?;
         let now = self.now_ts();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, submitted_on, on_paper, created_by, created_at, updated_at, scan_ref)
@@ -332,9 +454,25 @@ impl App {
         .fetch_one(&mut *tx)
         .await?;
         self.write_proposers(&mut tx, id, &c).await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), item_id: Some(id), action: "drafted", to: Some("draft"), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                item_id: Some(id),
+                action: "drafted",
+                to: Some("draft"),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
-        Ok(ItemStateOut { id, state: ItemState::Draft, number: None })
+        Ok(ItemStateOut {
+            id,
+            state: ItemState::Draft,
+            number: None,
+        })
     }
 
     /// Whether the actor drafts for this item: its first proposer, or the office for a paper item.
@@ -349,7 +487,12 @@ impl App {
     }
 
     /// `PUT /items/{id}`: the first proposer while draft/returned; the office while reviewing.
-    pub async fn update_item(&self, actor: &Actor, id: i64, input: Input<ItemInput>) -> AppResult<ItemStateOut> {
+    pub async fn update_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<ItemInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Proposer, Role::Office])?;
         let mut tx = self.db.begin().await?;
         let item = self.item_for(&mut tx, actor, id).await?;
@@ -360,7 +503,9 @@ impl App {
         let i = input.get()?;
         item_next(state, ItemAction::Edit)?;
         let editable = match actor.role {
-            Role::Office => state == ItemState::Submitted || (item.on_paper == 1 && state == ItemState::Draft),
+            Role::Office => {
+                state == ItemState::Submitted || (item.on_paper == 1 && state == ItemState::Draft)
+            }
             _ => matches!(state, ItemState::Draft | ItemState::Returned),
         };
         if !editable {
@@ -374,7 +519,17 @@ impl App {
             let title = required("title", &i.title, TITLE_MAX)?;
             let body = required("body", &i.body, BODY_MAX)?;
             let category_id = category_id(&mut tx, self.org_id, i.category.as_deref()).await?;
-            Checked { title, body, category_id, collective: item.collective_name.clone(), first: item.first_proposer_id, others: vec![], submitted_on: None, on_paper: false, scan: None }
+            Checked {
+                title,
+                body,
+                category_id,
+                collective: item.collective_name.clone(),
+                first: item.first_proposer_id,
+                others: vec![],
+                submitted_on: None,
+                on_paper: false,
+                scan: None,
+            }
         } else {
             self.check_item_input(&mut tx, actor, &i).await?
         };
@@ -391,33 +546,58 @@ impl App {
         if !(actor.is(Role::Office) && item.on_paper == 0) {
             self.write_proposers(&mut tx, id, &c).await?;
         }
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), action: "edited", ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(item.org_id),
+                item_id: Some(id),
+                action: "edited",
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(out(&item, state))
     }
 
     /// `POST /items/{id}/cosign`: an invited co-signer confirms or declines before the cut-off.
-    pub async fn cosign(&self, actor: &Actor, id: i64, input: Input<CosignInput>) -> AppResult<ItemStateOut> {
+    pub async fn cosign(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<CosignInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Proposer])?;
         let mut tx = self.db.begin().await?;
         let item = self.item_for(&mut tx, actor, id).await?;
-        let mine: Option<(String,)> = sqlx::query_as("SELECT status FROM item_proposers WHERE item_id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(actor.user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let mine: Option<(String,)> =
+            sqlx::query_as("SELECT status FROM item_proposers WHERE item_id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(actor.user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         match mine.as_ref().map(|(s,)| s.as_str()) {
             Some("invited" | "confirmed" | "declined") => {}
             _ => return Err(AppError::forbidden("您没有被邀请联名本提案")),
         }
         let i = input.get()?;
-        if !matches!(item.state(), ItemState::Draft | ItemState::Submitted | ItemState::Returned) {
+        if !matches!(
+            item.state(),
+            ItemState::Draft | ItemState::Submitted | ItemState::Returned
+        ) {
             return Err(AppError::conflict("提案已立案或结束，联名已截止"));
         }
-        let session = crate::load_session(&mut tx, item.session_id).await?.ok_or(AppError::NotFound("届次会议"))?;
+        let session = crate::load_session(&mut tx, item.session_id)
+            .await?
+            .ok_or(AppError::NotFound("届次会议"))?;
         if let Some(cutoff) = session.cosign_cutoff.as_deref().map(date) {
             if self.today() > cutoff {
-                return Err(AppError::rule("accept", format!("联名截止日期（{cutoff}）已过")));
+                return Err(AppError::rule(
+                    "accept",
+                    format!("联名截止日期（{cutoff}）已过"),
+                ));
             }
         }
         let status = if i.accept { "confirmed" } else { "declined" };
@@ -428,17 +608,50 @@ impl App {
             .bind(actor.user_id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), action: if i.accept { "cosign_confirmed" } else { "cosign_declined" }, ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(item.org_id),
+                item_id: Some(id),
+                action: if i.accept {
+                    "cosign_confirmed"
+                } else {
+                    "cosign_declined"
+                },
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(out(&item, item.state()))
     }
 
-    async fn simple_transition(&self, actor: &Actor, id: i64, action: ItemAction, event: &str, reason: Option<String>, check: impl FnOnce(&Actor, &ItemRow) -> AppResult<()>) -> AppResult<ItemStateOut> {
+    async fn simple_transition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: ItemAction,
+        event: &str,
+        reason: Option<String>,
+        check: impl FnOnce(&Actor, &ItemRow) -> AppResult<()>,
+    ) -> AppResult<ItemStateOut> {
         let mut tx = self.db.begin().await?;
         let item = self.item_for(&mut tx, actor, id).await?;
         check(actor, &item)?;
         let to = item_next(item.state(), action)?;
-        set_state(&mut tx, actor, &self.now_ts(), &item, to, event, reason.as_deref(), None).await?;
+        set_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &item,
+            to,
+            event,
+            reason.as_deref(),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
@@ -466,13 +679,28 @@ impl App {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        set_state(&mut tx, actor, &self.now_ts(), &item, to, "submitted", None, None).await?;
+        set_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &item,
+            to,
+            "submitted",
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
 
     /// `POST /items/{id}/withdraw`: the first proposer, before filing.
-    pub async fn withdraw_item(&self, actor: &Actor, id: i64, input: Input<ReasonInput>) -> AppResult<ItemStateOut> {
+    pub async fn withdraw_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<ReasonInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Proposer, Role::Office])?;
         let mut tx = self.db.begin().await?;
         let item = self.item_for(&mut tx, actor, id).await?;
@@ -481,18 +709,44 @@ impl App {
         }
         drop(tx);
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
-        self.simple_transition(actor, id, ItemAction::Withdraw, "withdrawn", Some(reason), |_, _| Ok(())).await
+        self.simple_transition(
+            actor,
+            id,
+            ItemAction::Withdraw,
+            "withdrawn",
+            Some(reason),
+            |_, _| Ok(()),
+        )
+        .await
     }
 
     /// `POST /items/{id}/return`: back to the proposer for revision.
-    pub async fn return_item(&self, actor: &Actor, id: i64, input: Input<ReasonInput>) -> AppResult<ItemStateOut> {
+    pub async fn return_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<ReasonInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Office])?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
-        self.simple_transition(actor, id, ItemAction::Return, "returned", Some(reason), |_, _| Ok(())).await
+        self.simple_transition(
+            actor,
+            id,
+            ItemAction::Return,
+            "returned",
+            Some(reason),
+            |_, _| Ok(()),
+        )
+        .await
     }
 
     /// `POST /items/{id}/file`: 立案, with the next number of the session.
-    pub async fn file_item(&self, actor: &Actor, id: i64, input: Input<FileInput>) -> AppResult<ItemStateOut> {
+    pub async fn file_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<FileInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Office])?;
         let i = input.get()?;
         let title = optional("title", i.title.as_deref(), TITLE_MAX)?;
@@ -520,10 +774,12 @@ impl App {
             }
         };
         // Unconfirmed co-signers drop off at filing.
-        sqlx::query("UPDATE item_proposers SET status = 'lapsed' WHERE item_id = $1 AND status = 'invited'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE item_proposers SET status = 'lapsed' WHERE item_id = $1 AND status = 'invited'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("UPDATE items SET number = $1, filed_at = $2, title = COALESCE($3, title), category_id = COALESCE($4, category_id) WHERE id = $5")
             .bind(number)
             .bind(self.now_ts())
@@ -532,13 +788,32 @@ impl App {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        set_state(&mut tx, actor, &self.now_ts(), &item, to, "filed", None, Some(serde_json::json!({"number": format_number(number)}))).await?;
+        set_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &item,
+            to,
+            "filed",
+            None,
+            Some(serde_json::json!({"number": format_number(number)})),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(ItemStateOut { id, state: to, number: Some(format_number(number)) })
+        Ok(ItemStateOut {
+            id,
+            state: to,
+            number: Some(format_number(number)),
+        })
     }
 
     /// `POST /items/{id}/reject`: not filed, with a disposition.
-    pub async fn reject_item(&self, actor: &Actor, id: i64, input: Input<RejectInput>) -> AppResult<ItemStateOut> {
+    pub async fn reject_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<RejectInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Office])?;
         let i = input.get()?;
         let reason = required("reason", &i.reason, REASON_MAX)?;
@@ -546,13 +821,17 @@ impl App {
         let item = self.item_for(&mut tx, actor, id).await?;
         let to = item_next(item.state(), ItemAction::Reject)?;
         match (i.disposition, i.unit_id) {
-            (Disposition::Reference, None) => return Err(AppError::rule("unit_id", "转有关单位参考须指定单位")),
+            (Disposition::Reference, None) => {
+                return Err(AppError::rule("unit_id", "转有关单位参考须指定单位"))
+            }
             (Disposition::Reference, Some(u)) => {
                 if load_unit(&mut tx, u).await?.is_none() {
                     return Err(AppError::rule("unit_id", "单位不存在"));
                 }
             }
-            (_, Some(_)) => return Err(AppError::rule("unit_id", "只有转有关单位参考时才指定单位")),
+            (_, Some(_)) => {
+                return Err(AppError::rule("unit_id", "只有转有关单位参考时才指定单位"))
+            }
             _ => {}
         }
         sqlx::query("UPDATE items SET disposition = $1, disposition_unit_id = $2 WHERE id = $3")
@@ -561,13 +840,28 @@ impl App {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        set_state(&mut tx, actor, &self.now_ts(), &item, to, "not_filed", Some(&reason), Some(serde_json::json!({"disposition": i.disposition, "unit_id": i.unit_id}))).await?;
+        set_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &item,
+            to,
+            "not_filed",
+            Some(&reason),
+            Some(serde_json::json!({"disposition": i.disposition, "unit_id": i.unit_id})),
+        )
+        .await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
 
     /// `POST /items/{id}/merge`: 并案 into another item of the same session.
-    pub async fn merge_item(&self, actor: &Actor, id: i64, input: Input<MergeInput>) -> AppResult<ItemStateOut> {
+    pub async fn merge_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<MergeInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Office])?;
         let i = input.get()?;
         let mut tx = self.db.begin().await?;
@@ -575,23 +869,59 @@ impl App {
         if i.into == id {
             return Err(AppError::rule("into", "不能并入自身"));
         }
-        let target = load_item(&mut tx, i.into).await.map_err(|_| AppError::rule("into", "目标提案不存在"))?;
+        let target = load_item(&mut tx, i.into)
+            .await
+            .map_err(|_| AppError::rule("into", "目标提案不存在"))?;
         if target.session_id != item.session_id {
             return Err(AppError::rule("into", "只能并入同一届次会议的提案"));
         }
-        if !matches!(target.state(), ItemState::Submitted | ItemState::Filed | ItemState::Handling | ItemState::Replied) {
+        if !matches!(
+            target.state(),
+            ItemState::Submitted | ItemState::Filed | ItemState::Handling | ItemState::Replied
+        ) {
             return Err(AppError::rule("into", "目标提案已结束或未提交，不能并入"));
         }
         let to = item_next(item.state(), ItemAction::Merge)?;
-        sqlx::query("UPDATE items SET merged_into = $1 WHERE id = $2").bind(i.into).bind(id).execute(&mut *tx).await?;
-        set_state(&mut tx, actor, &self.now_ts(), &item, to, "merged", None, Some(serde_json::json!({"into": i.into}))).await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(i.into), action: "merged_in", data: Some(serde_json::json!({"from": id})), ..Default::default() }).await?;
+        sqlx::query("UPDATE items SET merged_into = $1 WHERE id = $2")
+            .bind(i.into)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        set_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &item,
+            to,
+            "merged",
+            None,
+            Some(serde_json::json!({"into": i.into})),
+        )
+        .await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(item.org_id),
+                item_id: Some(i.into),
+                action: "merged_in",
+                data: Some(serde_json::json!({"from": id})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
 
     /// `POST /items/{id}/assign`: lead + co units, or separate units; also reassignment.
-    pub async fn assign_item(&self, actor: &Actor, id: i64, input: Input<AssignInput>) -> AppResult<AssignOut> {
+    pub async fn assign_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<AssignInput>,
+    ) -> AppResult<AssignOut> {
         actor.require(&[Role::Office])?;
         let i = input.get()?;
         if !i.separate.is_empty() && (i.lead.is_some() || !i.co.is_empty()) {
@@ -610,12 +940,18 @@ impl App {
             wanted.push((l, AssignmentRole::Lead, "lead"));
         }
         wanted.extend(i.co.iter().map(|u| (*u, AssignmentRole::Co, "co")));
-        wanted.extend(i.separate.iter().map(|u| (*u, AssignmentRole::Separate, "separate")));
+        wanted.extend(
+            i.separate
+                .iter()
+                .map(|u| (*u, AssignmentRole::Separate, "separate")),
+        );
         let has_live = |r: AssignmentRole| live.iter().any(|a| a.role() == r);
         if i.lead.is_some() && has_live(AssignmentRole::Lead) {
             return Err(AppError::rule("lead", "本提案已有主办单位"));
         }
-        if !i.separate.is_empty() && has_live(AssignmentRole::Lead) || i.lead.is_some() && has_live(AssignmentRole::Separate) {
+        if !i.separate.is_empty() && has_live(AssignmentRole::Lead)
+            || i.lead.is_some() && has_live(AssignmentRole::Separate)
+        {
             return Err(AppError::rule("separate", "同一提案不能既主办又分办"));
         }
         if !i.co.is_empty() && i.lead.is_none() && !has_live(AssignmentRole::Lead) {
@@ -625,7 +961,11 @@ impl App {
             if load_unit(&mut tx, *u).await?.is_none() {
                 return Err(AppError::rule(field, format!("单位 {u} 不存在")));
             }
-            if wanted[..k].iter().any(|(o, _, _)| o == u) || live.iter().any(|a| a.unit_id == *u && a.role() == wanted[k].1) {
+            if wanted[..k].iter().any(|(o, _, _)| o == u)
+                || live
+                    .iter()
+                    .any(|a| a.unit_id == *u && a.role() == wanted[k].1)
+            {
                 return Err(AppError::rule(field, format!("单位 {u} 重复交办")));
             }
         }
@@ -635,17 +975,58 @@ impl App {
         let mut created = Vec::new();
         // A unit live in another role changes role (e.g. lead and co swapped after an
         // approved adjustment): its old assignment ends, a new one starts its own clocks.
-        for a in live.iter().filter(|a| wanted.iter().any(|(u, r, _)| *u == a.unit_id && *r != a.role())) {
-            sqlx::query("UPDATE assignments SET state = 'returned' WHERE id = $1").bind(a.id).execute(&mut *tx).await?;
-            record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), assignment_id: Some(a.id), action: "role_changed", from: Some(&a.state), to: Some("returned"), ..Default::default() }).await?;
+        for a in live.iter().filter(|a| {
+            wanted
+                .iter()
+                .any(|(u, r, _)| *u == a.unit_id && *r != a.role())
+        }) {
+            sqlx::query("UPDATE assignments SET state = 'returned' WHERE id = $1")
+                .bind(a.id)
+                .execute(&mut *tx)
+                .await?;
+            record(
+                &mut tx,
+                Some(actor),
+                &self.now_ts(),
+                Event {
+                    org_id: Some(item.org_id),
+                    item_id: Some(id),
+                    assignment_id: Some(a.id),
+                    action: "role_changed",
+                    from: Some(&a.state),
+                    to: Some("returned"),
+                    ..Default::default()
+                },
+            )
+            .await?;
         }
         for (unit, role, _) in wanted {
             let due = policy.assignment_dues(&cal, role, today);
-            let aid = insert_assignment(&mut tx, actor, &self.now_ts(), &item, unit, role, today, &due).await?;
+            let aid = insert_assignment(
+                &mut tx,
+                actor,
+                &self.now_ts(),
+                &item,
+                unit,
+                role,
+                today,
+                &due,
+            )
+            .await?;
             created.push(aid);
         }
         if to != item.state() {
-            set_state(&mut tx, actor, &self.now_ts(), &item, to, "handling", None, None).await?;
+            set_state(
+                &mut tx,
+                actor,
+                &self.now_ts(),
+                &item,
+                to,
+                "handling",
+                None,
+                None,
+            )
+            .await?;
         }
         tx.commit().await?;
         let all = self.assignments_by_id(&created).await?;
@@ -653,7 +1034,12 @@ impl App {
     }
 
     /// `POST /items/{id}/key`: mark or unmark a key item.
-    pub async fn set_key(&self, actor: &Actor, id: i64, input: Input<KeyInput>) -> AppResult<ItemStateOut> {
+    pub async fn set_key(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<KeyInput>,
+    ) -> AppResult<ItemStateOut> {
         actor.require(&[Role::Office])?;
         let i = input.get()?;
         let leader = optional("leader", i.leader.as_deref(), NAME_MAX)?;
@@ -668,13 +1054,30 @@ impl App {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), action: if i.key { "key_set" } else { "key_unset" }, data: Some(serde_json::json!({"leader": leader})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(item.org_id),
+                item_id: Some(id),
+                action: if i.key { "key_set" } else { "key_unset" },
+                data: Some(serde_json::json!({"leader": leader})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(out(&item, item.state()))
     }
 
     /// `POST /items/{id}/supervision`: a 督办 note, at any time after submission.
-    pub async fn add_supervision(&self, actor: &Actor, id: i64, input: Input<SupervisionInput>) -> AppResult<Created> {
+    pub async fn add_supervision(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: Input<SupervisionInput>,
+    ) -> AppResult<Created> {
         actor.require(&[Role::Office])?;
         let i = input.get()?;
         let note = required("note", &i.note, REASON_MAX)?;
@@ -696,7 +1099,20 @@ impl App {
             .bind(self.now_ts())
             .fetch_one(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(id), action: "supervision", reason: Some(&note), data: Some(serde_json::json!({"due_on": i.due_on})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(item.org_id),
+                item_id: Some(id),
+                action: "supervision",
+                reason: Some(&note),
+                data: Some(serde_json::json!({"due_on": i.due_on})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(Created { id: sid })
     }
@@ -708,7 +1124,11 @@ impl App {
         let item = self.item_for(&mut tx, actor, id).await?;
         let to = item_next(item.state(), ItemAction::Close)?;
         let today = iso(self.today());
-        for a in item_assignments(&mut tx, id).await?.iter().filter(|a| a.role().owes_reply() && a.state().is_live()) {
+        for a in item_assignments(&mut tx, id)
+            .await?
+            .iter()
+            .filter(|a| a.role().owes_reply() && a.state().is_live())
+        {
             let pending: Option<(i64,)> = sqlx::query_as(
                 "SELECT d.id FROM documents d WHERE d.assignment_id = $1 AND d.kind = 'reply' AND d.state = 'sent'
                  AND d.evaluation_due >= $2 AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.document_id = d.id)",
@@ -721,7 +1141,17 @@ impl App {
                 return Err(AppError::conflict("尚有答复在评价期内未评价，不能办结"));
             }
         }
-        set_state(&mut tx, actor, &self.now_ts(), &item, to, "closed", None, None).await?;
+        set_state(
+            &mut tx,
+            actor,
+            &self.now_ts(),
+            &item,
+            to,
+            "closed",
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }

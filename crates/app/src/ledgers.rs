@@ -66,7 +66,8 @@ impl CommitmentRow {
     }
     /// Open past its due date (organisation-local `today`).
     pub fn overdue(&self, today: NaiveDate) -> bool {
-        self.status == "open" && NaiveDate::parse_from_str(&self.due_on, "%Y-%m-%d").is_ok_and(|d| d < today)
+        self.status == "open"
+            && NaiveDate::parse_from_str(&self.due_on, "%Y-%m-%d").is_ok_and(|d| d < today)
     }
 }
 
@@ -102,7 +103,11 @@ impl App {
     }
 
     /// Commitments of sent replies, by due date.
-    pub async fn list_commitments(&self, actor: &Actor, q: &LedgerQuery) -> AppResult<LedgerPage<CommitmentRow>> {
+    pub async fn list_commitments(
+        &self,
+        actor: &Actor,
+        q: &LedgerQuery,
+    ) -> AppResult<LedgerPage<CommitmentRow>> {
         let unit = Self::ledger_scope(actor, q)?;
         let (page, per) = paging(q.page, q.per_page)?;
         let mut sql = Sql::new(
@@ -120,20 +125,35 @@ impl App {
             sql.push(" AND c.due_on <= ").bind(crate::iso(d));
         }
         let mut tx = self.db.read().await?;
-        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "").query_as::<(i64,)>().fetch_one(&mut *tx).await?;
+        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "")
+            .query_as::<(i64,)>()
+            .fetch_one(&mut *tx)
+            .await?;
         let mut list = rebind(
             &sql,
             "SELECT c.id, i.id AS item_id, i.number AS item_number, i.title AS item_title, u.name AS unit_name, d.doc_number, c.text, c.due_on, c.status, c.percent, c.done_on",
             " ORDER BY c.due_on, c.id",
         );
-        list.push(" LIMIT ").bind(per).push(" OFFSET ").bind((page - 1) * per);
+        list.push(" LIMIT ")
+            .bind(per)
+            .push(" OFFSET ")
+            .bind((page - 1) * per);
         let rows = list.query_as::<CommitmentRow>().fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        Ok(LedgerPage { rows, total, page, per_page: per })
+        Ok(LedgerPage {
+            rows,
+            total,
+            page,
+            per_page: per,
+        })
     }
 
     /// Sent replies (and those superseded by a re-handling), newest first.
-    pub async fn list_replies(&self, actor: &Actor, q: &LedgerQuery) -> AppResult<LedgerPage<ReplyRow>> {
+    pub async fn list_replies(
+        &self,
+        actor: &Actor,
+        q: &LedgerQuery,
+    ) -> AppResult<LedgerPage<ReplyRow>> {
         let unit = Self::ledger_scope(actor, q)?;
         let (page, per) = paging(q.page, q.per_page)?;
         let mut sql = Sql::new(
@@ -151,7 +171,10 @@ impl App {
             sql.push(" AND d.sent_on <= ").bind(crate::iso(d));
         }
         let mut tx = self.db.read().await?;
-        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "").query_as::<(i64,)>().fetch_one(&mut *tx).await?;
+        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "")
+            .query_as::<(i64,)>()
+            .fetch_one(&mut *tx)
+            .await?;
         let mut list = rebind(
             &sql,
             "SELECT d.id, i.id AS item_id, i.number AS item_number, i.title AS item_title, u.name AS unit_name, d.doc_number, d.sent_on, d.grade, d.disclosure, d.state,
@@ -159,9 +182,17 @@ impl App {
                     (SELECT e.result FROM evaluations e WHERE e.document_id = d.id ORDER BY e.id DESC LIMIT 1) AS result",
             " ORDER BY d.sent_on DESC, d.id DESC",
         );
-        list.push(" LIMIT ").bind(per).push(" OFFSET ").bind((page - 1) * per);
+        list.push(" LIMIT ")
+            .bind(per)
+            .push(" OFFSET ")
+            .bind((page - 1) * per);
         let rows = list.query_as::<ReplyRow>().fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        Ok(LedgerPage { rows, total, page, per_page: per })
+        Ok(LedgerPage {
+            rows,
+            total,
+            page,
+            per_page: per,
+        })
     }
 }

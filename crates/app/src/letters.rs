@@ -74,13 +74,21 @@ pub struct FeedbackData {
 
 /// 委员 for CPPCC proposals, 代表 for congress suggestions.
 fn title_of_person(item_kind: &str) -> &'static str {
-    if item_kind == "suggestion" { "代表" } else { "委员" }
+    if item_kind == "suggestion" {
+        "代表"
+    } else {
+        "委员"
+    }
 }
 
 /// Proposers who stand behind the item: the first one, and co-signers who confirmed (or
 /// signed on paper); invited, declined and lapsed names are not on it.
 fn standing_proposers(d: &ItemDetail) -> Vec<&str> {
-    d.proposers.iter().filter(|p| matches!(p.status.as_str(), "first" | "confirmed" | "paper")).map(|p| p.display_name.as_str()).collect()
+    d.proposers
+        .iter()
+        .filter(|p| matches!(p.status.as_str(), "first" | "confirmed" | "paper"))
+        .map(|p| p.display_name.as_str())
+        .collect()
 }
 
 impl App {
@@ -94,9 +102,19 @@ impl App {
 
     /// Whether a document of this kind (not superseded) exists for the assignment, so that a
     /// document the actor may not see answers 403 and a missing one 404.
-    async fn hidden_document(&self, assignment_id: i64, kind: &str, states: &[&str]) -> AppResult<bool> {
-        let mut sql = banli_store::Sql::new("SELECT COUNT(*) FROM documents WHERE assignment_id = ");
-        sql.bind(assignment_id).push(" AND kind = ").bind(kind).push(" AND state IN ").bind_list(states.iter().map(|s| s.to_string()));
+    async fn hidden_document(
+        &self,
+        assignment_id: i64,
+        kind: &str,
+        states: &[&str],
+    ) -> AppResult<bool> {
+        let mut sql =
+            banli_store::Sql::new("SELECT COUNT(*) FROM documents WHERE assignment_id = ");
+        sql.bind(assignment_id)
+            .push(" AND kind = ")
+            .bind(kind)
+            .push(" AND state IN ")
+            .bind_list(states.iter().map(|s| s.to_string()));
         let (n,): (i64,) = sql.query_as::<(i64,)>().fetch_one(&self.db.pool).await?;
         Ok(n > 0)
     }
@@ -112,24 +130,54 @@ impl App {
     /// `GET /assignments/{id}/reply.pdf` and `…/co-opinion.pdf`: the assignment's current
     /// document of that kind (`reply` or `co_opinion`) — the sent one if there is one, else
     /// the one being drafted — for whoever sees it through `get_item`.
-    pub async fn letter(&self, actor: &Actor, assignment_id: i64, kind: &str) -> AppResult<LetterData> {
+    pub async fn letter(
+        &self,
+        actor: &Actor,
+        assignment_id: i64,
+        kind: &str,
+    ) -> AppResult<LetterData> {
         let (kind, what) = match kind {
             "reply" => ("reply", "答复"),
             "co_opinion" => ("co_opinion", "会办意见"),
             _ => return Err(AppError::NotFound("文件")),
         };
         let d = self.visible_item_of(actor, assignment_id).await?;
-        let docs = if kind == "reply" { &d.replies } else { &d.co_opinions };
-        let current: Vec<&DocumentOut> = docs.iter().filter(|x| x.assignment_id == assignment_id && x.state != "superseded").collect();
-        let doc = current.iter().rev().find(|x| x.state == "sent").or(current.last()).copied();
-        let Some(doc) = doc else {
-            return Err(if self.hidden_document(assignment_id, kind, &["draft", "rejected", "checking", "sent"]).await? {
-                AppError::forbidden("您无权查看这份文件")
-            } else {
-                AppError::NotFound(what)
-            });
+        let docs = if kind == "reply" {
+            &d.replies
+        } else {
+            &d.co_opinions
         };
-        let a = d.assignments.iter().find(|a| a.id == assignment_id).ok_or(AppError::NotFound("交办"))?;
+        let current: Vec<&DocumentOut> = docs
+            .iter()
+            .filter(|x| x.assignment_id == assignment_id && x.state != "superseded")
+            .collect();
+        let doc = current
+            .iter()
+            .rev()
+            .find(|x| x.state == "sent")
+            .or(current.last())
+            .copied();
+        let Some(doc) = doc else {
+            return Err(
+                if self
+                    .hidden_document(
+                        assignment_id,
+                        kind,
+                        &["draft", "rejected", "checking", "sent"],
+                    )
+                    .await?
+                {
+                    AppError::forbidden("您无权查看这份文件")
+                } else {
+                    AppError::NotFound(what)
+                },
+            );
+        };
+        let a = d
+            .assignments
+            .iter()
+            .find(|a| a.id == assignment_id)
+            .ok_or(AppError::NotFound("交办"))?;
         let person = title_of_person(&d.summary.kind);
         let (addressee, copy_to) = if kind == "reply" {
             // Sent to the first proposer, copied to the co-signers and to the first proposers
@@ -137,9 +185,20 @@ impl App {
             let standing = standing_proposers(&d);
             let addressee = match &d.collective_name {
                 Some(c) => c.clone(),
-                None => standing.first().map(|n| format!("{n}{person}")).unwrap_or_default(),
+                None => standing
+                    .first()
+                    .map(|n| format!("{n}{person}"))
+                    .unwrap_or_default(),
             };
-            let mut copy: Vec<String> = if d.collective_name.is_some() { vec![] } else { standing.iter().skip(1).map(|n| format!("{n}{person}")).collect() };
+            let mut copy: Vec<String> = if d.collective_name.is_some() {
+                vec![]
+            } else {
+                standing
+                    .iter()
+                    .skip(1)
+                    .map(|n| format!("{n}{person}"))
+                    .collect()
+            };
             let merged: Vec<(String, Option<String>)> = sqlx::query_as(
                 "SELECT u.display_name, i.collective_name FROM items i JOIN users u ON u.id = i.first_proposer_id WHERE i.merged_into = $1 ORDER BY i.id",
             )
@@ -155,11 +214,20 @@ impl App {
             (addressee, copy)
         } else {
             // A co-opinion goes to the lead unit, never to the proposer.
-            let lead = d.assignments.iter().rev().find(|x| x.role == AssignmentRole::Lead && x.state != AssignmentState::Returned).map(|x| x.unit_name.clone());
+            let lead = d
+                .assignments
+                .iter()
+                .rev()
+                .find(|x| x.role == AssignmentRole::Lead && x.state != AssignmentState::Returned)
+                .map(|x| x.unit_name.clone());
             (lead.unwrap_or_else(|| "主办单位".to_string()), vec![])
         };
         let sent = matches!(doc.state.as_str(), "sent" | "superseded");
-        let signer = if doc.state == "draft" || doc.state == "rejected" { None } else { self.signer_name(doc.id).await? };
+        let signer = if doc.state == "draft" || doc.state == "rejected" {
+            None
+        } else {
+            self.signer_name(doc.id).await?
+        };
         Ok(LetterData {
             kind: kind.to_string(),
             document_id: doc.id,
@@ -174,27 +242,61 @@ impl App {
             signer,
             contact_name: doc.contact_name.clone(),
             contact_phone: doc.contact_phone.clone(),
-            date: doc.sent_on.clone().unwrap_or_else(|| crate::iso(self.today())),
+            date: doc
+                .sent_on
+                .clone()
+                .unwrap_or_else(|| crate::iso(self.today())),
             copy_to,
-            commitments: doc.commitments.iter().map(|c| CommitmentLine { text: c.text.clone(), due: c.due_on.clone() }).collect(),
+            commitments: doc
+                .commitments
+                .iter()
+                .map(|c| CommitmentLine {
+                    text: c.text.clone(),
+                    due: c.due_on.clone(),
+                })
+                .collect(),
             notice: None,
         })
     }
 
     /// `GET /assignments/{id}/feedback-form.pdf`: the paper 征询意见表 for the assignment's
     /// current sent reply; 409 while no reply has been sent.
-    pub async fn feedback_form(&self, actor: &Actor, assignment_id: i64) -> AppResult<FeedbackData> {
+    pub async fn feedback_form(
+        &self,
+        actor: &Actor,
+        assignment_id: i64,
+    ) -> AppResult<FeedbackData> {
         let d = self.visible_item_of(actor, assignment_id).await?;
-        let Some(reply) = d.replies.iter().rev().find(|x| x.assignment_id == assignment_id && x.state == "sent") else {
-            return Err(if self.hidden_document(assignment_id, "reply", &["sent"]).await? {
-                AppError::forbidden("您无权查看这份答复")
-            } else {
-                AppError::conflict("尚未发出答复，还没有征询意见表")
-            });
+        let Some(reply) = d
+            .replies
+            .iter()
+            .rev()
+            .find(|x| x.assignment_id == assignment_id && x.state == "sent")
+        else {
+            return Err(
+                if self
+                    .hidden_document(assignment_id, "reply", &["sent"])
+                    .await?
+                {
+                    AppError::forbidden("您无权查看这份答复")
+                } else {
+                    AppError::conflict("尚未发出答复，还没有征询意见表")
+                },
+            );
         };
-        let a = d.assignments.iter().find(|a| a.id == assignment_id).ok_or(AppError::NotFound("交办"))?;
-        let (body_name,): (String,) = sqlx::query_as("SELECT body_name FROM sessions WHERE id = $1").bind(d.summary.session_id).fetch_one(&self.db.pool).await?;
-        let label = ItemKind::parse(&d.summary.kind).unwrap_or(ItemKind::Proposal).label();
+        let a = d
+            .assignments
+            .iter()
+            .find(|a| a.id == assignment_id)
+            .ok_or(AppError::NotFound("交办"))?;
+        let (body_name,): (String,) =
+            sqlx::query_as("SELECT body_name FROM sessions WHERE id = $1")
+                .bind(d.summary.session_id)
+                .fetch_one(&self.db.pool)
+                .await?;
+        let label = ItemKind::parse(&d.summary.kind)
+            .unwrap_or(ItemKind::Proposal)
+            .label();
         let proposers = match &d.collective_name {
             Some(c) => c.clone(),
             None => standing_proposers(&d).join("、"),
@@ -203,7 +305,12 @@ impl App {
             reply_id: reply.id,
             title: format!("{body_name}{}{label}办理情况征询意见表", d.session_name),
             kind_label: label.to_string(),
-            proposer_label: if d.summary.kind == "suggestion" { "代表" } else { "提案人" }.to_string(),
+            proposer_label: if d.summary.kind == "suggestion" {
+                "代表"
+            } else {
+                "提案人"
+            }
+            .to_string(),
             item_number: d.summary.number.clone().unwrap_or_default(),
             item_title: d.summary.title.clone(),
             proposers,
@@ -239,7 +346,14 @@ impl App {
             contact_phone: String::new(),
             date: p.sent_on.clone(),
             copy_to: vec![],
-            commitments: p.commitments.iter().map(|c| CommitmentLine { text: c.text.clone(), due: c.due_on.clone() }).collect(),
+            commitments: p
+                .commitments
+                .iter()
+                .map(|c| CommitmentLine {
+                    text: c.text.clone(),
+                    due: c.due_on.clone(),
+                })
+                .collect(),
             notice: summary_only.then(|| "（本件为摘要公开）".to_string()),
         })
     }

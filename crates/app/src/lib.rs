@@ -11,12 +11,12 @@ pub mod calendar;
 pub mod documents;
 mod error;
 mod events;
-mod input;
-pub mod indexing;
 pub mod export;
 pub mod import;
-pub mod ledgers;
+pub mod indexing;
+mod input;
 pub mod items;
+pub mod ledgers;
 pub mod letters;
 pub mod notify;
 pub mod portal;
@@ -113,7 +113,12 @@ impl App {
             Some(day) => {
                 let local = FixedOffset::east_opt(8 * 3600).expect("valid offset");
                 let time = Utc::now().with_timezone(&local).time();
-                let at = day.and_time(time).and_local_timezone(local).single().map(|t| t.with_timezone(&Utc)).unwrap_or_else(Utc::now);
+                let at = day
+                    .and_time(time)
+                    .and_local_timezone(local)
+                    .single()
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_else(Utc::now);
                 at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
             }
         }
@@ -139,7 +144,10 @@ impl App {
 /// the pool for a second connection while it holds SQLite's write lock: with as many
 /// concurrent writers as connections, each would wait on the others until the busy timeout.
 pub(crate) async fn load_policy(tx: &mut Tx, org_id: i64) -> AppResult<Policy> {
-    let (text,): (String,) = sqlx::query_as("SELECT policy FROM organisations WHERE id = $1").bind(org_id).fetch_one(&mut **tx).await?;
+    let (text,): (String,) = sqlx::query_as("SELECT policy FROM organisations WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
@@ -152,11 +160,13 @@ pub(crate) async fn load_item(tx: &mut Tx, id: i64) -> AppResult<ItemRow> {
 }
 
 pub(crate) async fn load_assignment(tx: &mut Tx, id: i64) -> AppResult<AssignmentRow> {
-    sqlx::query_as::<_, AssignmentRow>(&format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound("交办"))
+    sqlx::query_as::<_, AssignmentRow>(&format!(
+        "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound("交办"))
 }
 
 pub(crate) async fn item_assignments(tx: &mut Tx, item_id: i64) -> AppResult<Vec<AssignmentRow>> {
@@ -169,17 +179,21 @@ pub(crate) async fn item_assignments(tx: &mut Tx, item_id: i64) -> AppResult<Vec
 }
 
 pub(crate) async fn load_unit(tx: &mut Tx, id: i64) -> AppResult<Option<UnitRow>> {
-    Ok(sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLS} FROM units WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?)
+    Ok(
+        sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLS} FROM units WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
 }
 
 pub(crate) async fn load_session(tx: &mut Tx, id: i64) -> AppResult<Option<SessionRow>> {
-    Ok(sqlx::query_as::<_, SessionRow>(&format!("SELECT {SESSION_COLS} FROM sessions WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?)
+    Ok(sqlx::query_as::<_, SessionRow>(&format!(
+        "SELECT {SESSION_COLS} FROM sessions WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 /// The actor must belong to the item's organisation (units serve every organisation).

@@ -45,7 +45,10 @@ pub enum Audience {
 pub fn plan(action: &str, to_state: Option<&str>) -> &'static [(Audience, &'static str)] {
     use Audience::*;
     match action {
-        "submitted" => &[(Office, "item_submitted"), (InvitedCosigners, "cosign_invited")],
+        "submitted" => &[
+            (Office, "item_submitted"),
+            (InvitedCosigners, "cosign_invited"),
+        ],
         "returned" => &[(FirstProposer, "item_returned")],
         "filed" => &[(Proposers, "item_filed")],
         "not_filed" => &[(Proposers, "item_not_filed")],
@@ -65,7 +68,10 @@ pub fn plan(action: &str, to_state: Option<&str>) -> &'static [(Audience, &'stat
         "co_opinion_sent" => &[(LeadUnitStaff, "co_opinion_received")],
         // Approved by the signer but held for the office's check (policy).
         "reply_approved" if to_state == Some("checking") => &[(Office, "reply_to_check")],
-        "reply_sent" => &[(FirstProposer, "reply_to_rate"), (CopyRecipients, "reply_copied")],
+        "reply_sent" => &[
+            (FirstProposer, "reply_to_rate"),
+            (CopyRecipients, "reply_copied"),
+        ],
         "evaluated" => &[(UnitStaff, "evaluated")],
         "delegated" => &[(DelegateStaff, "delegated")],
         _ => &[],
@@ -118,7 +124,11 @@ const TEMPLATES: &[Template] = &[
 
 const CLOCK_LABELS: &[(&str, &str, &str)] = &[
     ("return_window", "申请调整期限", "adjustment window"),
-    ("first_consultation", "首次沟通期限", "first consultation due date"),
+    (
+        "first_consultation",
+        "首次沟通期限",
+        "first consultation due date",
+    ),
     ("co_opinion", "会办意见期限", "co-opinion due date"),
     ("reply", "答复期限", "reply due date"),
     ("evaluation", "评价期限", "rating due date"),
@@ -144,7 +154,10 @@ impl Lang {
 
 fn opencc() -> &'static ferrous_opencc::OpenCC {
     static CC: OnceLock<ferrous_opencc::OpenCC> = OnceLock::new();
-    CC.get_or_init(|| ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).expect("bundled OpenCC s2t config loads"))
+    CC.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t)
+            .expect("bundled OpenCC s2t config loads")
+    })
 }
 
 /// The values a template is filled with.
@@ -161,7 +174,10 @@ pub struct Vars {
 }
 
 fn template(kind: &str) -> &'static Template {
-    TEMPLATES.iter().find(|t| t.kind == kind).unwrap_or_else(|| panic!("no notification template {kind}"))
+    TEMPLATES
+        .iter()
+        .find(|t| t.kind == kind)
+        .unwrap_or_else(|| panic!("no notification template {kind}"))
 }
 
 /// Title and body of a notification in the recipient's language.
@@ -171,10 +187,19 @@ pub fn render(kind: &str, lang: Lang, v: &Vars) -> (String, String) {
     let (title, body) = if en { t.en } else { t.zh };
     let item_kind = ItemKind::parse(&v.item_kind).unwrap_or(ItemKind::Proposal);
     let item = match (en, v.item_number) {
-        (false, Some(n)) => format!("第{}号{}《{}》", format_number(n), item_kind.label(), v.item_title),
+        (false, Some(n)) => format!(
+            "第{}号{}《{}》",
+            format_number(n),
+            item_kind.label(),
+            v.item_title
+        ),
         (false, None) => format!("{}《{}》", item_kind.label(), v.item_title),
         (true, n) => {
-            let k = if item_kind == ItemKind::Suggestion { "suggestion" } else { "proposal" };
+            let k = if item_kind == ItemKind::Suggestion {
+                "suggestion"
+            } else {
+                "proposal"
+            };
             match n {
                 Some(n) => format!("{k} No. {} “{}”", format_number(n), v.item_title),
                 None => format!("{k} “{}”", v.item_title),
@@ -186,7 +211,17 @@ pub fn render(kind: &str, lang: Lang, v: &Vars) -> (String, String) {
         Some(r) => format!("\n理由：{r}"),
         None => String::new(),
     };
-    let clock = v.clock.as_deref().map(|c| CLOCK_LABELS.iter().find(|l| l.0 == c).map(|l| if en { l.2 } else { l.1 }).unwrap_or(c)).unwrap_or_default();
+    let clock = v
+        .clock
+        .as_deref()
+        .map(|c| {
+            CLOCK_LABELS
+                .iter()
+                .find(|l| l.0 == c)
+                .map(|l| if en { l.2 } else { l.1 })
+                .unwrap_or(c)
+        })
+        .unwrap_or_default();
     let fill = |s: &str| {
         s.replace("{item}", &item)
             .replace("{unit}", &v.unit)
@@ -217,8 +252,15 @@ fn frame(kind: &str, locale: &str, name: &str, title: &str, body: &str, url: &st
     let t = template(kind);
     let text = if lang == Lang::En { t.en.1 } else { t.zh.1 };
     // Convert the frame before filling it: the body was converted when it was written.
-    let text = if lang == Lang::Hant { opencc().convert(text) } else { text.to_string() };
-    text.replace("{name}", name).replace("{title}", title).replace("{url}", url).replace("{body}", body)
+    let text = if lang == Lang::Hant {
+        opencc().convert(text)
+    } else {
+        text.to_string()
+    };
+    text.replace("{name}", name)
+        .replace("{title}", title)
+        .replace("{url}", url)
+        .replace("{body}", body)
 }
 
 /// Where a notification leads in the staff web app.
@@ -238,23 +280,38 @@ struct Recipient {
 const RECIPIENT_COLS: &str = "u.id, u.display_name, u.locale, u.email, u.phone";
 
 async fn users_where(tx: &mut Tx, clause: &str, arg: i64) -> AppResult<Vec<Recipient>> {
-    Ok(sqlx::query_as::<_, Recipient>(&format!("SELECT {RECIPIENT_COLS} FROM users u WHERE u.disabled = 0 AND {clause} ORDER BY u.id"))
-        .bind(arg)
-        .fetch_all(&mut **tx)
-        .await?)
+    Ok(sqlx::query_as::<_, Recipient>(&format!(
+        "SELECT {RECIPIENT_COLS} FROM users u WHERE u.disabled = 0 AND {clause} ORDER BY u.id"
+    ))
+    .bind(arg)
+    .fetch_all(&mut **tx)
+    .await?)
 }
 
 async fn unit_users(tx: &mut Tx, unit_id: i64, role: Role) -> AppResult<Vec<Recipient>> {
-    users_where(tx, &format!("u.role = '{}' AND u.unit_id = $1", role.as_str()), unit_id).await
+    users_where(
+        tx,
+        &format!("u.role = '{}' AND u.unit_id = $1", role.as_str()),
+        unit_id,
+    )
+    .await
 }
 
 async fn office_users(tx: &mut Tx, org_id: i64) -> AppResult<Vec<Recipient>> {
     users_where(tx, "u.role = 'office' AND u.org_id = $1", org_id).await
 }
 
-async fn audience(tx: &mut Tx, who: Audience, item: &ItemRow, a: Option<&AssignmentRow>, data: Option<&serde_json::Value>) -> AppResult<Vec<Recipient>> {
+async fn audience(
+    tx: &mut Tx,
+    who: Audience,
+    item: &ItemRow,
+    a: Option<&AssignmentRow>,
+    data: Option<&serde_json::Value>,
+) -> AppResult<Vec<Recipient>> {
     use Audience::*;
-    let proposers = |statuses: &str| format!("u.id IN (SELECT p.user_id FROM item_proposers p WHERE p.item_id = $1 AND p.status IN ({statuses}))");
+    let proposers = |statuses: &str| {
+        format!("u.id IN (SELECT p.user_id FROM item_proposers p WHERE p.item_id = $1 AND p.status IN ({statuses}))")
+    };
     Ok(match who {
         Office => office_users(tx, item.org_id).await?,
         InvitedCosigners => users_where(tx, &proposers("'invited'"), item.id).await?,
@@ -282,19 +339,35 @@ async fn audience(tx: &mut Tx, who: Audience, item: &ItemRow, a: Option<&Assignm
 }
 
 async fn unit_name(tx: &mut Tx, unit_id: i64) -> AppResult<String> {
-    let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT name, short_name FROM units WHERE id = $1").bind(unit_id).fetch_optional(&mut **tx).await?;
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, short_name FROM units WHERE id = $1")
+            .bind(unit_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(row.map(|(n, _)| n).unwrap_or_default())
 }
 
 async fn sms_enabled(tx: &mut Tx, org_id: i64) -> AppResult<bool> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT sms_enabled FROM organisations WHERE id = $1").bind(org_id).fetch_optional(&mut **tx).await?;
+    let row: Option<(i64,)> = sqlx::query_as("SELECT sms_enabled FROM organisations WHERE id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(row.is_some_and(|(f,)| f == 1))
 }
 
 /// One notification for each recipient (first template wins for someone in two audiences),
 /// never for the actor, with its e-mail and SMS rows. Returns how many were written.
 #[allow(clippy::too_many_arguments)]
-async fn deliver(tx: &mut Tx, at: &str, event_id: Option<i64>, item: &ItemRow, actor_id: Option<i64>, sends: Vec<(&str, Vec<Recipient>)>, vars: &Vars, seen: &mut Vec<i64>) -> AppResult<usize> {
+async fn deliver(
+    tx: &mut Tx,
+    at: &str,
+    event_id: Option<i64>,
+    item: &ItemRow,
+    actor_id: Option<i64>,
+    sends: Vec<(&str, Vec<Recipient>)>,
+    vars: &Vars,
+    seen: &mut Vec<i64>,
+) -> AppResult<usize> {
     let sms = sms_enabled(tx, item.org_id).await?;
     let link = item_link(item.id);
     let now = banli_store::now_ts();
@@ -321,7 +394,11 @@ async fn deliver(tx: &mut Tx, at: &str, event_id: Option<i64>, item: &ItemRow, a
             .await?;
             n += 1;
             let email = r.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
-            let phone = r.phone.as_deref().map(str::trim).filter(|p| !p.is_empty() && sms);
+            let phone = r
+                .phone
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty() && sms);
             for (channel, to) in [("email", email), ("sms", phone)] {
                 let Some(to) = to else { continue };
                 sqlx::query(
@@ -347,16 +424,29 @@ async fn deliver(tx: &mut Tx, at: &str, event_id: Option<i64>, item: &ItemRow, a
 }
 
 fn vars_for(item: &ItemRow) -> Vars {
-    Vars { item_kind: item.kind.clone(), item_number: item.number, item_title: item.title.clone(), ..Default::default() }
+    Vars {
+        item_kind: item.kind.clone(),
+        item_number: item.number,
+        item_title: item.title.clone(),
+        ..Default::default()
+    }
 }
 
 /// Called by [`crate::events::record`] for every event, inside the action's transaction.
-pub(crate) async fn on_event(tx: &mut Tx, actor: Option<&Actor>, at: &str, event_id: i64, e: &Event<'_>) -> AppResult<()> {
+pub(crate) async fn on_event(
+    tx: &mut Tx,
+    actor: Option<&Actor>,
+    at: &str,
+    event_id: i64,
+    e: &Event<'_>,
+) -> AppResult<()> {
     let steps = plan(e.action, e.to);
     if steps.is_empty() {
         return Ok(());
     }
-    let Some(item_id) = e.item_id else { return Ok(()) };
+    let Some(item_id) = e.item_id else {
+        return Ok(());
+    };
     // Read after the action's own writes: the number just given, the title just tidied.
     let item = crate::load_item(tx, item_id).await?;
     let a = match e.assignment_id {
@@ -371,10 +461,23 @@ pub(crate) async fn on_event(tx: &mut Tx, actor: Option<&Actor>, at: &str, event
     }
     let mut sends = Vec::new();
     for (who, kind) in steps {
-        sends.push((*kind, audience(tx, *who, &item, a.as_ref(), e.data.as_ref()).await?));
+        sends.push((
+            *kind,
+            audience(tx, *who, &item, a.as_ref(), e.data.as_ref()).await?,
+        ));
     }
     let mut seen = Vec::new();
-    deliver(tx, at, Some(event_id), &item, actor.map(|a| a.user_id), sends, &vars, &mut seen).await?;
+    deliver(
+        tx,
+        at,
+        Some(event_id),
+        &item,
+        actor.map(|a| a.user_id),
+        sends,
+        &vars,
+        &mut seen,
+    )
+    .await?;
     Ok(())
 }
 
@@ -405,7 +508,16 @@ pub struct NotificationPage {
     pub per_page: i64,
 }
 
-type NotificationTuple = (i64, String, String, String, Option<String>, Option<i64>, String, Option<String>);
+type NotificationTuple = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    String,
+    Option<String>,
+);
 
 /// A reminder the daily run owes: one clock in one colour.
 struct Due {
@@ -419,7 +531,12 @@ struct Due {
 
 impl App {
     /// The actor's notifications, newest first, with how many are unread.
-    pub async fn notifications(&self, actor: &Actor, page: i64, per_page: i64) -> AppResult<NotificationPage> {
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        page: i64,
+        per_page: i64,
+    ) -> AppResult<NotificationPage> {
         if page < 1 {
             return Err(AppError::bad("page", "page 从1开始"));
         }
@@ -427,8 +544,17 @@ impl App {
             return Err(AppError::bad("per_page", "per_page 须在1到200之间"));
         }
         let mut tx = self.db.read().await?;
-        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1").bind(actor.user_id).fetch_one(&mut *tx).await?;
-        let (unread,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL").bind(actor.user_id).fetch_one(&mut *tx).await?;
+        let (total,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
+                .bind(actor.user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let (unread,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+        )
+        .bind(actor.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
         let rows: Vec<NotificationTuple> = sqlx::query_as("SELECT id, kind, title, body, link, item_id, created_at, read_at FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3")
             .bind(actor.user_id)
             .bind(per_page)
@@ -436,21 +562,52 @@ impl App {
             .fetch_all(&mut *tx)
             .await?;
         tx.commit().await?;
-        let items = rows.into_iter().map(|(id, kind, title, body, link, item_id, created_at, read_at)| NotificationOut { id, kind, title, body, link, item_id, created_at, read_at }).collect();
-        Ok(NotificationPage { items, total, unread, page, per_page })
+        let items = rows
+            .into_iter()
+            .map(
+                |(id, kind, title, body, link, item_id, created_at, read_at)| NotificationOut {
+                    id,
+                    kind,
+                    title,
+                    body,
+                    link,
+                    item_id,
+                    created_at,
+                    read_at,
+                },
+            )
+            .collect();
+        Ok(NotificationPage {
+            items,
+            total,
+            unread,
+            page,
+            per_page,
+        })
     }
 
     /// How many of the actor's notifications are unread (the badge in the web app).
     pub async fn unread_notifications(&self, actor: &Actor) -> AppResult<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL").bind(actor.user_id).fetch_one(&self.db.pool).await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+        )
+        .bind(actor.user_id)
+        .fetch_one(&self.db.pool)
+        .await?;
         Ok(n)
     }
 
     /// Marks the actor's own notifications read: the given ones, or all with `None`. Ids of
     /// other users' notifications are ignored. Returns how many changed.
-    pub async fn mark_notifications_read(&self, actor: &Actor, ids: Option<Vec<i64>>) -> AppResult<u64> {
+    pub async fn mark_notifications_read(
+        &self,
+        actor: &Actor,
+        ids: Option<Vec<i64>>,
+    ) -> AppResult<u64> {
         let mut sql = Sql::new("UPDATE notifications SET read_at = ");
-        sql.bind(self.now_ts()).push(" WHERE read_at IS NULL AND user_id = ").bind(actor.user_id);
+        sql.bind(self.now_ts())
+            .push(" WHERE read_at IS NULL AND user_id = ")
+            .bind(actor.user_id);
         if let Some(ids) = &ids {
             if ids.is_empty() {
                 return Ok(0);
@@ -471,8 +628,23 @@ impl App {
     pub async fn set_sms_notifications(&self, actor: &Actor, enabled: bool) -> AppResult<()> {
         actor.require(&[Role::Admin])?;
         let mut tx = self.db.begin().await?;
-        sqlx::query("UPDATE organisations SET sms_enabled = $1 WHERE id = $2").bind(enabled as i64).bind(self.org_id).execute(&mut *tx).await?;
-        crate::events::record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(self.org_id), action: "sms_notifications_set", data: Some(serde_json::json!({"enabled": enabled})), ..Default::default() }).await?;
+        sqlx::query("UPDATE organisations SET sms_enabled = $1 WHERE id = $2")
+            .bind(enabled as i64)
+            .bind(self.org_id)
+            .execute(&mut *tx)
+            .await?;
+        crate::events::record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(self.org_id),
+                action: "sms_notifications_set",
+                data: Some(serde_json::json!({"enabled": enabled})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -486,7 +658,10 @@ impl App {
 
     /// Whether the daily reminder already ran on this day (on any instance).
     pub async fn daily_reminders_ran(&self, day: NaiveDate) -> AppResult<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT day FROM reminder_runs WHERE day = $1").bind(iso(day)).fetch_optional(&self.db.pool).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT day FROM reminder_runs WHERE day = $1")
+            .bind(iso(day))
+            .fetch_optional(&self.db.pool)
+            .await?;
         Ok(row.is_some())
     }
 
@@ -520,16 +695,41 @@ impl App {
             vars.due = Some(d.due.clone());
             let mut sends = Vec::new();
             match (d.clock, d.colour) {
-                ("evaluation", Colour::Red) => sends.push(("evaluation_lapsed_office", office_users(&mut tx, d.item.org_id).await?)),
-                ("evaluation", _) => sends.push(("evaluation_reminder", users_where(&mut tx, "u.id = $1", d.item.first_proposer_id).await?)),
+                ("evaluation", Colour::Red) => sends.push((
+                    "evaluation_lapsed_office",
+                    office_users(&mut tx, d.item.org_id).await?,
+                )),
+                ("evaluation", _) => sends.push((
+                    "evaluation_reminder",
+                    users_where(&mut tx, "u.id = $1", d.item.first_proposer_id).await?,
+                )),
                 (_, Colour::Red) => {
-                    sends.push(("reminder_red", unit_users(&mut tx, d.unit_id, Role::UnitStaff).await?));
-                    sends.push(("reminder_red_office", office_users(&mut tx, d.item.org_id).await?));
+                    sends.push((
+                        "reminder_red",
+                        unit_users(&mut tx, d.unit_id, Role::UnitStaff).await?,
+                    ));
+                    sends.push((
+                        "reminder_red_office",
+                        office_users(&mut tx, d.item.org_id).await?,
+                    ));
                 }
-                _ => sends.push(("reminder_yellow", unit_users(&mut tx, d.unit_id, Role::UnitStaff).await?)),
+                _ => sends.push((
+                    "reminder_yellow",
+                    unit_users(&mut tx, d.unit_id, Role::UnitStaff).await?,
+                )),
             }
             let mut seen = Vec::new();
-            written += deliver(&mut tx, &self.now_ts(), None, &d.item, None, sends, &vars, &mut seen).await?;
+            written += deliver(
+                &mut tx,
+                &self.now_ts(),
+                None,
+                &d.item,
+                None,
+                sends,
+                &vars,
+                &mut seen,
+            )
+            .await?;
             tx.commit().await?;
         }
         let mut tx = self.db.begin().await?;
@@ -549,7 +749,11 @@ impl App {
     /// The yellow and red clocks of today, read in one snapshot (the writes come after).
     async fn due_reminders(&self, today: NaiveDate) -> AppResult<Vec<Due>> {
         let mut tx = self.db.read().await?;
-        let cols = ASSIGNMENT_COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+        let cols = ASSIGNMENT_COLS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let rows = sqlx::query_as::<_, AssignmentRow>(&format!(
             "SELECT {cols} FROM assignments a JOIN items i ON i.id = a.item_id
              WHERE i.state IN ('handling', 'replied') AND a.state IN ('assigned', 'accepted', 'return_requested', 'rehandling') ORDER BY a.id"
@@ -562,15 +766,36 @@ impl App {
         for a in rows {
             let item = cached_item(&mut tx, &mut items, a.item_id).await?;
             let policy = self.cached_policy(&mut policies, item.org_id).await?;
-            let (consulted,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM consultations WHERE assignment_id = $1").bind(a.id).fetch_one(&mut *tx).await?;
+            let (consulted,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM consultations WHERE assignment_id = $1")
+                    .bind(a.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             // The same clocks, coloured the same way, as the work queue shows.
-            let view = crate::view::assignment_out(&policy, a.clone(), String::new(), item.number, item.title.clone(), consulted > 0, today);
+            let view = crate::view::assignment_out(
+                &policy,
+                a.clone(),
+                String::new(),
+                item.number,
+                item.title.clone(),
+                consulted > 0,
+                today,
+            );
             for c in view.clocks {
                 if c.colour == Colour::Green {
                     continue;
                 }
-                let Some(clock) = CLOCK_LABELS.iter().map(|l| l.0).find(|n| *n == c.name) else { continue };
-                out.push(Due { key: format!("assignment:{}:{}:{}", a.id, c.name, c.due), colour: c.colour, clock, due: c.due, item: item.clone(), unit_id: a.unit_id });
+                let Some(clock) = CLOCK_LABELS.iter().map(|l| l.0).find(|n| *n == c.name) else {
+                    continue;
+                };
+                out.push(Due {
+                    key: format!("assignment:{}:{}:{}", a.id, c.name, c.due),
+                    colour: c.colour,
+                    clock,
+                    due: c.due,
+                    item: item.clone(),
+                    unit_id: a.unit_id,
+                });
             }
         }
         // Sent replies not yet rated, on items not closed.
@@ -583,10 +808,20 @@ impl App {
         .await?;
         for (doc, item_id, unit_id, sent_on, due) in replies {
             let item = cached_item(&mut tx, &mut items, item_id).await?;
-            let fraction = self.cached_policy(&mut policies, item.org_id).await?.yellow_fraction;
+            let fraction = self
+                .cached_policy(&mut policies, item.org_id)
+                .await?
+                .yellow_fraction;
             let colour = colour_with_threshold(date(&sent_on), date(&due), today, fraction);
             if colour != Colour::Green {
-                out.push(Due { key: format!("reply:{doc}:evaluation:{due}"), colour, clock: "evaluation", due, item, unit_id });
+                out.push(Due {
+                    key: format!("reply:{doc}:evaluation:{due}"),
+                    colour,
+                    clock: "evaluation",
+                    due,
+                    item,
+                    unit_id,
+                });
             }
         }
         tx.commit().await?;
@@ -594,7 +829,11 @@ impl App {
     }
 }
 
-async fn cached_item(tx: &mut Tx, items: &mut HashMap<i64, ItemRow>, id: i64) -> AppResult<ItemRow> {
+async fn cached_item(
+    tx: &mut Tx,
+    items: &mut HashMap<i64, ItemRow>,
+    id: i64,
+) -> AppResult<ItemRow> {
     if let Some(i) = items.get(&id) {
         return Ok(i.clone());
     }
@@ -604,7 +843,11 @@ async fn cached_item(tx: &mut Tx, items: &mut HashMap<i64, ItemRow>, id: i64) ->
 }
 
 impl App {
-    async fn cached_policy(&self, policies: &mut HashMap<i64, Policy>, org_id: i64) -> AppResult<Policy> {
+    async fn cached_policy(
+        &self,
+        policies: &mut HashMap<i64, Policy>,
+        org_id: i64,
+    ) -> AppResult<Policy> {
         if let Some(p) = policies.get(&org_id) {
             return Ok(p.clone());
         }
@@ -629,56 +872,152 @@ mod tests {
 
     #[test]
     fn each_handover_reaches_whoever_must_act_next() {
-        assert_eq!(plan("submitted", Some("submitted")), &[(Office, "item_submitted"), (InvitedCosigners, "cosign_invited")]);
-        assert_eq!(plan("returned", Some("returned")), &[(FirstProposer, "item_returned")]);
+        assert_eq!(
+            plan("submitted", Some("submitted")),
+            &[
+                (Office, "item_submitted"),
+                (InvitedCosigners, "cosign_invited")
+            ]
+        );
+        assert_eq!(
+            plan("returned", Some("returned")),
+            &[(FirstProposer, "item_returned")]
+        );
         for a in ["filed", "not_filed", "merged"] {
             assert_eq!(plan(a, None)[0].0, Proposers, "{a}");
         }
-        for a in ["assigned", "reopened", "rehandling", "return_approved", "return_refused", "extension_approved", "extension_refused", "co_opinion_rejected", "reply_rejected", "reply_check_rejected", "evaluated"] {
+        for a in [
+            "assigned",
+            "reopened",
+            "rehandling",
+            "return_approved",
+            "return_refused",
+            "extension_approved",
+            "extension_refused",
+            "co_opinion_rejected",
+            "reply_rejected",
+            "reply_check_rejected",
+            "evaluated",
+        ] {
             assert_eq!(plan(a, None)[0].0, UnitStaff, "{a}");
         }
         for a in ["return_requested", "extension_requested"] {
             assert_eq!(plan(a, None), &[(Office, a)]);
         }
-        assert_eq!(plan("co_opinion_drafted", None), &[(UnitSigners, "co_opinion_to_sign")]);
-        assert_eq!(plan("reply_drafted", None), &[(UnitSigners, "reply_to_sign")]);
-        assert_eq!(plan("co_opinion_sent", Some("co_opinion_sent")), &[(LeadUnitStaff, "co_opinion_received")]);
-        assert_eq!(plan("reply_sent", Some("replied")), &[(FirstProposer, "reply_to_rate"), (CopyRecipients, "reply_copied")]);
+        assert_eq!(
+            plan("co_opinion_drafted", None),
+            &[(UnitSigners, "co_opinion_to_sign")]
+        );
+        assert_eq!(
+            plan("reply_drafted", None),
+            &[(UnitSigners, "reply_to_sign")]
+        );
+        assert_eq!(
+            plan("co_opinion_sent", Some("co_opinion_sent")),
+            &[(LeadUnitStaff, "co_opinion_received")]
+        );
+        assert_eq!(
+            plan("reply_sent", Some("replied")),
+            &[
+                (FirstProposer, "reply_to_rate"),
+                (CopyRecipients, "reply_copied")
+            ]
+        );
         assert_eq!(plan("delegated", None), &[(DelegateStaff, "delegated")]);
     }
 
     #[test]
     fn the_office_checks_a_reply_only_when_it_is_held_for_checking() {
-        assert_eq!(plan("reply_approved", Some("checking")), &[(Office, "reply_to_check")]);
+        assert_eq!(
+            plan("reply_approved", Some("checking")),
+            &[(Office, "reply_to_check")]
+        );
         assert!(plan("reply_approved", None).is_empty());
     }
 
     #[test]
     fn bookkeeping_events_notify_nobody() {
-        for a in ["drafted", "edited", "accepted", "consultation", "state_derived", "handling", "cosign_confirmed", "published", "closed", "user_created", "merged_in", "supervision", "commitment_progress"] {
+        for a in [
+            "drafted",
+            "edited",
+            "accepted",
+            "consultation",
+            "state_derived",
+            "handling",
+            "cosign_confirmed",
+            "published",
+            "closed",
+            "user_created",
+            "merged_in",
+            "supervision",
+            "commitment_progress",
+        ] {
             assert!(plan(a, None).is_empty(), "{a}");
         }
     }
 
     #[test]
     fn every_planned_template_and_clock_exists() {
-        let actions = ["submitted", "returned", "filed", "not_filed", "merged", "assigned", "reopened", "rehandling", "return_approved", "return_refused", "extension_approved", "extension_refused", "return_requested", "extension_requested", "co_opinion_drafted", "reply_drafted", "co_opinion_rejected", "reply_rejected", "reply_check_rejected", "co_opinion_sent", "reply_sent", "evaluated", "delegated"];
+        let actions = [
+            "submitted",
+            "returned",
+            "filed",
+            "not_filed",
+            "merged",
+            "assigned",
+            "reopened",
+            "rehandling",
+            "return_approved",
+            "return_refused",
+            "extension_approved",
+            "extension_refused",
+            "return_requested",
+            "extension_requested",
+            "co_opinion_drafted",
+            "reply_drafted",
+            "co_opinion_rejected",
+            "reply_rejected",
+            "reply_check_rejected",
+            "co_opinion_sent",
+            "reply_sent",
+            "evaluated",
+            "delegated",
+        ];
         for a in actions {
             for (_, kind) in plan(a, Some("checking")) {
                 template(kind);
             }
         }
-        for kind in ["reminder_yellow", "reminder_red", "reminder_red_office", "evaluation_reminder", "evaluation_lapsed_office", "email", "sms"] {
+        for kind in [
+            "reminder_yellow",
+            "reminder_red",
+            "reminder_red_office",
+            "evaluation_reminder",
+            "evaluation_lapsed_office",
+            "email",
+            "sms",
+        ] {
             template(kind);
         }
         // Kinds are unique, so the table has one wording per kind.
         for (i, t) in TEMPLATES.iter().enumerate() {
-            assert!(TEMPLATES[..i].iter().all(|o| o.kind != t.kind), "duplicate template {}", t.kind);
+            assert!(
+                TEMPLATES[..i].iter().all(|o| o.kind != t.kind),
+                "duplicate template {}",
+                t.kind
+            );
         }
     }
 
     fn vars() -> Vars {
-        Vars { item_kind: "proposal".into(), item_number: Some(239), item_title: "关于加快发展的提案".into(), unit: "湖南省发展和改革委员会".into(), reason: Some("请补充数据".into()), ..Default::default() }
+        Vars {
+            item_kind: "proposal".into(),
+            item_number: Some(239),
+            item_title: "关于加快发展的提案".into(),
+            unit: "湖南省发展和改革委员会".into(),
+            reason: Some("请补充数据".into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -689,7 +1028,10 @@ mod tests {
         let (title, _) = render("assigned", Lang::Hant, &vars());
         assert_eq!(title, "新交辦：第0239號提案《關於加快發展的提案》");
         let (title, body) = render("assigned", Lang::En, &vars());
-        assert_eq!(title, "New assignment: proposal No. 0239 “关于加快发展的提案”");
+        assert_eq!(
+            title,
+            "New assignment: proposal No. 0239 “关于加快发展的提案”"
+        );
         assert!(body.starts_with("proposal No. 0239"), "{body}");
         assert_eq!(Lang::parse("fr"), Lang::Hans);
     }
@@ -712,17 +1054,38 @@ mod tests {
 
     #[test]
     fn an_unnumbered_suggestion_is_named_by_its_title() {
-        let v = Vars { item_kind: "suggestion".into(), item_title: "关于广场舞的建议".into(), ..Default::default() };
-        assert_eq!(render("item_submitted", Lang::Hans, &v).0, "待审查：建议《关于广场舞的建议》");
+        let v = Vars {
+            item_kind: "suggestion".into(),
+            item_title: "关于广场舞的建议".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            render("item_submitted", Lang::Hans, &v).0,
+            "待审查：建议《关于广场舞的建议》"
+        );
     }
 
     #[test]
     fn messages_frame_the_body_with_the_link() {
-        let mail = email_text("zh-Hans", "张三", "正文", "https://banli.example/app/items/1");
-        assert!(mail.starts_with("张三，您好：\n\n正文\n\n查看详情：https://banli.example/app/items/1"), "{mail}");
+        let mail = email_text(
+            "zh-Hans",
+            "张三",
+            "正文",
+            "https://banli.example/app/items/1",
+        );
+        assert!(
+            mail.starts_with("张三，您好：\n\n正文\n\n查看详情：https://banli.example/app/items/1"),
+            "{mail}"
+        );
         let hant = email_text("zh-Hant", "張三", "正文", "u");
-        assert!(hant.contains("本郵件由提案建議辦理系統自動發送，請勿直接回"), "{hant}");
+        assert!(
+            hant.contains("本郵件由提案建議辦理系統自動發送，請勿直接回"),
+            "{hant}"
+        );
         assert!(email_text("en", "Zhang", "Body", "u").starts_with("Dear Zhang,"));
-        assert_eq!(sms_text("zh-Hans", "新交办：x", "u"), "新交办：x（详情：u）");
+        assert_eq!(
+            sms_text("zh-Hans", "新交办：x", "u"),
+            "新交办：x（详情：u）"
+        );
     }
 }

@@ -143,7 +143,8 @@ fn summary(r: &Row, content: &CanonicalContent) -> PublicSummary {
 }
 
 fn content_of(r: &Row) -> AppResult<CanonicalContent> {
-    serde_json::from_str(&r.content).map_err(|e| AppError::Internal(format!("publication {} content: {e}", r.document_id)))
+    serde_json::from_str(&r.content)
+        .map_err(|e| AppError::Internal(format!("publication {} content: {e}", r.document_id)))
 }
 
 impl App {
@@ -171,21 +172,41 @@ impl App {
         let mut count = sql.clone();
         count.wrap("SELECT COUNT(*) FROM (", ") live");
         let (total,): (i64,) = count.query_as::<(i64,)>().fetch_one(&self.db.pool).await?;
-        sql.push(" ORDER BY p.published_at DESC, p.document_id DESC LIMIT ").bind(per).push(" OFFSET ").bind((page - 1) * per);
+        sql.push(" ORDER BY p.published_at DESC, p.document_id DESC LIMIT ")
+            .bind(per)
+            .push(" OFFSET ")
+            .bind((page - 1) * per);
         let rows = sql.query_as::<Row>().fetch_all(&self.db.pool).await?;
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
             items.push(summary(r, &content_of(r)?));
         }
-        Ok(PublicPage { items, total, page, per_page: per })
+        Ok(PublicPage {
+            items,
+            total,
+            page,
+            per_page: per,
+        })
     }
 
     /// One published document as the public sees it; 404 when it is not (or no longer) public.
     pub async fn public_document(&self, kind: &str, id: i64) -> AppResult<PublicDocument> {
-        let what = if kind == "reply" { "答复" } else { "会办意见" };
+        let what = if kind == "reply" {
+            "答复"
+        } else {
+            "会办意见"
+        };
         let mut sql = Sql::new(LIVE);
-        sql.bind(self.org_id).push(" AND d.kind = ").bind(kind).push(" AND p.document_id = ").bind(id);
-        let r = sql.query_as::<Row>().fetch_optional(&self.db.pool).await?.ok_or(AppError::NotFound(what))?;
+        sql.bind(self.org_id)
+            .push(" AND d.kind = ")
+            .bind(kind)
+            .push(" AND p.document_id = ")
+            .bind(id);
+        let r = sql
+            .query_as::<Row>()
+            .fetch_optional(&self.db.pool)
+            .await?
+            .ok_or(AppError::NotFound(what))?;
         let content = content_of(&r)?;
         let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as("SELECT id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id")
             .bind(id)
@@ -200,7 +221,13 @@ impl App {
                 .into_iter()
                 .map(|(at, note)| PublicProgress { date: at.chars().take(10).collect(), note })
                 .collect();
-            commitments.push(PublicCommitment { text, due_on, status, percent, progress });
+            commitments.push(PublicCommitment {
+                text,
+                due_on,
+                status,
+                percent,
+                progress,
+            });
         }
         Ok(PublicDocument {
             summary: summary(&r, &content),
@@ -222,7 +249,12 @@ impl App {
         let rows = sql.query_as::<Row>().fetch_all(&self.db.pool).await?;
         let mut findings = Vec::new();
         for r in &rows {
-            let finding = |problem: String| IntegrityFinding { document_id: r.document_id, kind: r.kind.clone(), version: r.version, problem };
+            let finding = |problem: String| IntegrityFinding {
+                document_id: r.document_id,
+                kind: r.kind.clone(),
+                version: r.version,
+                problem,
+            };
             let stored: CanonicalContent = match serde_json::from_str(&r.content) {
                 Ok(c) => c,
                 Err(e) => {
@@ -236,10 +268,20 @@ impl App {
             let mut tx = self.db.read().await?;
             let c = crate::publish::load_doc(&mut tx, r.document_id, &r.kind).await?;
             tx.commit().await?;
-            let body = if r.disclosure == "summary" { c.doc.summary.clone().unwrap_or_default() } else { c.doc.body.clone() };
+            let body = if r.disclosure == "summary" {
+                c.doc.summary.clone().unwrap_or_default()
+            } else {
+                c.doc.body.clone()
+            };
             let now = CanonicalContent {
                 kind: r.kind.clone(),
-                title: document_title(&c.session.body_name, &c.session.name, c.item.number, &c.item.kind, &r.kind),
+                title: document_title(
+                    &c.session.body_name,
+                    &c.session.name,
+                    c.item.number,
+                    &c.item.kind,
+                    &r.kind,
+                ),
                 unit: c.unit.name.clone(),
                 doc_number: c.doc.doc_number.clone().unwrap_or_default(),
                 sent_on: c.doc.sent_on.clone().unwrap_or_default(),
@@ -256,7 +298,10 @@ impl App {
 
 impl App {
     pub async fn organisation_name(&self) -> AppResult<String> {
-        let (name,): (String,) = sqlx::query_as("SELECT name FROM organisations WHERE id = $1").bind(self.org_id).fetch_one(&self.db.pool).await?;
+        let (name,): (String,) = sqlx::query_as("SELECT name FROM organisations WHERE id = $1")
+            .bind(self.org_id)
+            .fetch_one(&self.db.pool)
+            .await?;
         Ok(name)
     }
 }

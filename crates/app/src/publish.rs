@@ -56,15 +56,31 @@ pub struct CanonicalContent {
 
 impl CanonicalContent {
     pub fn sha256(&self) -> String {
-        hex::encode(Sha256::digest(serde_json::to_string(self).expect("content serialises").as_bytes()))
+        hex::encode(Sha256::digest(
+            serde_json::to_string(self)
+                .expect("content serialises")
+                .as_bytes(),
+        ))
     }
 }
 
 /// 关于湖南省政协十三届一次会议第0239号提案的答复 / …的会办意见.
-pub fn document_title(body_name: &str, session_name: &str, number: Option<i64>, item_kind: &str, doc_kind: &str) -> String {
-    let kind = ItemKind::parse(item_kind).unwrap_or(ItemKind::Proposal).label();
+pub fn document_title(
+    body_name: &str,
+    session_name: &str,
+    number: Option<i64>,
+    item_kind: &str,
+    doc_kind: &str,
+) -> String {
+    let kind = ItemKind::parse(item_kind)
+        .unwrap_or(ItemKind::Proposal)
+        .label();
     let n = number.map(format_number).unwrap_or_default();
-    let what = if doc_kind == "co_opinion" { "会办意见" } else { "答复" };
+    let what = if doc_kind == "co_opinion" {
+        "会办意见"
+    } else {
+        "答复"
+    };
     format!("关于{body_name}{session_name}第{n}号{kind}的{what}")
 }
 
@@ -77,24 +93,47 @@ pub(crate) struct DocCtx {
 }
 
 pub(crate) async fn load_doc(tx: &mut Tx, id: i64, kind: &str) -> AppResult<DocCtx> {
-    let what = if kind == "reply" { "答复" } else { "会办意见" };
-    let doc = sqlx::query_as::<_, DocumentRow>(&format!("SELECT {DOCUMENT_COLS} FROM documents WHERE id = $1 AND kind = $2"))
-        .bind(id)
-        .bind(kind)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound(what))?;
+    let what = if kind == "reply" {
+        "答复"
+    } else {
+        "会办意见"
+    };
+    let doc = sqlx::query_as::<_, DocumentRow>(&format!(
+        "SELECT {DOCUMENT_COLS} FROM documents WHERE id = $1 AND kind = $2"
+    ))
+    .bind(id)
+    .bind(kind)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound(what))?;
     let a = crate::load_assignment(tx, doc.assignment_id).await?;
     let item = crate::load_item(tx, a.item_id).await?;
-    let unit = crate::load_unit(tx, a.unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    let session = crate::load_session(tx, item.session_id).await?.ok_or(AppError::NotFound("届次会议"))?;
-    Ok(DocCtx { doc, a, item, unit, session })
+    let unit = crate::load_unit(tx, a.unit_id)
+        .await?
+        .ok_or(AppError::NotFound("单位"))?;
+    let session = crate::load_session(tx, item.session_id)
+        .await?
+        .ok_or(AppError::NotFound("届次会议"))?;
+    Ok(DocCtx {
+        doc,
+        a,
+        item,
+        unit,
+        session,
+    })
 }
 
 impl App {
     fn publication_url(&self, kind: &str, id: i64) -> String {
-        let path = if kind == "reply" { "replies" } else { "co-opinions" };
-        format!("{}/{path}/{id}", self.settings.public_base_url.trim_end_matches('/'))
+        let path = if kind == "reply" {
+            "replies"
+        } else {
+            "co-opinions"
+        };
+        format!(
+            "{}/{path}/{id}",
+            self.settings.public_base_url.trim_end_matches('/')
+        )
     }
 
     async fn may_publish(&self, actor: &Actor, c: &DocCtx) -> AppResult<()> {
@@ -112,35 +151,57 @@ impl App {
     }
 
     /// `POST /replies/{id}/publish` and `/co-opinions/{id}/publish`.
-    pub async fn publish(&self, actor: &Actor, id: i64, kind: &str, input: Input<PublishInput>) -> AppResult<PublishOut> {
+    pub async fn publish(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: &str,
+        input: Input<PublishInput>,
+    ) -> AppResult<PublishOut> {
         actor.require(&[Role::Office, Role::UnitSigner])?;
         let mut tx = self.db.begin().await?;
         let c = load_doc(&mut tx, id, kind).await?;
         self.may_publish(actor, &c).await?;
         let i = input.get()?;
-        let source = optional("source", i.source.as_deref(), NAME_MAX)?.unwrap_or_else(|| c.unit.name.clone());
-        let editor = optional("editor", i.editor.as_deref(), NAME_MAX)?.unwrap_or_else(|| actor.display_name.clone());
+        let source = optional("source", i.source.as_deref(), NAME_MAX)?
+            .unwrap_or_else(|| c.unit.name.clone());
+        let editor = optional("editor", i.editor.as_deref(), NAME_MAX)?
+            .unwrap_or_else(|| actor.display_name.clone());
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
         let proposed = Disclosure::parse(&c.doc.disclosure).unwrap_or(Disclosure::NotPublic);
         let disclosure = match i.disclosure {
-            Some(d) if d != proposed && !actor.is(Role::Office) => return Err(AppError::rule("disclosure", "只有提案办可以变更公开方式")),
+            Some(d) if d != proposed && !actor.is(Role::Office) => {
+                return Err(AppError::rule("disclosure", "只有提案办可以变更公开方式"))
+            }
             Some(d) => d,
             None => proposed,
         };
         if !disclosure.publishable() {
-            return Err(AppError::rule("disclosure", "依申请公开或不予公开的文件不能在门户公开"));
+            return Err(AppError::rule(
+                "disclosure",
+                "依申请公开或不予公开的文件不能在门户公开",
+            ));
         }
         if !matches!(c.doc.state.as_str(), "sent" | "superseded") {
             return Err(AppError::conflict("文件签发并发出后才能公开"));
         }
         let body = if disclosure == Disclosure::Summary {
-            c.doc.summary.clone().ok_or_else(|| AppError::rule("disclosure", "这份文件没有摘要，不能摘要公开"))?
+            c.doc
+                .summary
+                .clone()
+                .ok_or_else(|| AppError::rule("disclosure", "这份文件没有摘要，不能摘要公开"))?
         } else {
             c.doc.body.clone()
         };
         let content = CanonicalContent {
             kind: kind.to_string(),
-            title: document_title(&c.session.body_name, &c.session.name, c.item.number, &c.item.kind, kind),
+            title: document_title(
+                &c.session.body_name,
+                &c.session.name,
+                c.item.number,
+                &c.item.kind,
+                kind,
+            ),
             unit: c.unit.name.clone(),
             doc_number: c.doc.doc_number.clone().unwrap_or_default(),
             sent_on: c.doc.sent_on.clone().unwrap_or_default(),
@@ -148,10 +209,12 @@ impl App {
             body,
         };
         let sha = content.sha256();
-        let (version,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM publications WHERE document_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let (version,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM publications WHERE document_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
         if version > 1 && note.is_none() {
             return Err(AppError::rule("note", "更正后重新公开须说明更正内容"));
         }
@@ -177,20 +240,32 @@ impl App {
             .await?;
         record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), document_id: Some(id), action: "published", reason: note.as_deref(), data: Some(serde_json::json!({"version": version, "sha256": sha, "disclosure": disclosure})), ..Default::default() }).await?;
         tx.commit().await?;
-        Ok(PublishOut { url: self.publication_url(kind, id), version, sha256: sha })
+        Ok(PublishOut {
+            url: self.publication_url(kind, id),
+            version,
+            sha256: sha,
+        })
     }
 
     /// `POST /replies/{id}/withdraw` and `/co-opinions/{id}/withdraw`: 撤回, with a reason.
-    pub async fn withdraw_publication(&self, actor: &Actor, id: i64, kind: &str, input: Input<crate::items::ReasonInput>) -> AppResult<WithdrawOut> {
+    pub async fn withdraw_publication(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: &str,
+        input: Input<crate::items::ReasonInput>,
+    ) -> AppResult<WithdrawOut> {
         actor.require(&[Role::Office, Role::UnitSigner])?;
         let mut tx = self.db.begin().await?;
         let c = load_doc(&mut tx, id, kind).await?;
         self.may_publish(actor, &c).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
-        let live: Option<(i64, i64)> = sqlx::query_as("SELECT id, version FROM publications WHERE document_id = $1 AND withdrawn_at IS NULL")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let live: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT id, version FROM publications WHERE document_id = $1 AND withdrawn_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some((pid, version)) = live else {
             return Err(AppError::conflict("这份文件当前没有公开"));
         };
@@ -201,9 +276,27 @@ impl App {
             .bind(pid)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), document_id: Some(id), action: "publication_withdrawn", reason: Some(&reason), data: Some(serde_json::json!({"version": version})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(c.item.org_id),
+                item_id: Some(c.item.id),
+                document_id: Some(id),
+                action: "publication_withdrawn",
+                reason: Some(&reason),
+                data: Some(serde_json::json!({"version": version})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
-        Ok(WithdrawOut { document_id: id, version, withdrawn: true })
+        Ok(WithdrawOut {
+            document_id: id,
+            version,
+            withdrawn: true,
+        })
     }
 }
 
@@ -213,16 +306,45 @@ mod tests {
 
     #[test]
     fn titles_follow_the_specification() {
-        assert_eq!(document_title("湖南省政协", "十三届一次会议", Some(239), "proposal", "reply"), "关于湖南省政协十三届一次会议第0239号提案的答复");
-        assert_eq!(document_title("湖南省人大常委会", "十四届三次会议", Some(5), "suggestion", "co_opinion"), "关于湖南省人大常委会十四届三次会议第0005号建议的会办意见");
+        assert_eq!(
+            document_title(
+                "湖南省政协",
+                "十三届一次会议",
+                Some(239),
+                "proposal",
+                "reply"
+            ),
+            "关于湖南省政协十三届一次会议第0239号提案的答复"
+        );
+        assert_eq!(
+            document_title(
+                "湖南省人大常委会",
+                "十四届三次会议",
+                Some(5),
+                "suggestion",
+                "co_opinion"
+            ),
+            "关于湖南省人大常委会十四届三次会议第0005号建议的会办意见"
+        );
     }
 
     #[test]
     fn any_change_to_the_approved_text_changes_the_hash() {
-        let c = CanonicalContent { kind: "reply".into(), title: "t".into(), unit: "u".into(), doc_number: "n".into(), sent_on: "2023-01-01".into(), disclosure: "public".into(), body: "正文".into() };
+        let c = CanonicalContent {
+            kind: "reply".into(),
+            title: "t".into(),
+            unit: "u".into(),
+            doc_number: "n".into(),
+            sent_on: "2023-01-01".into(),
+            disclosure: "public".into(),
+            body: "正文".into(),
+        };
         let h = c.sha256();
         assert_eq!(h.len(), 64);
-        let altered = CanonicalContent { body: "正文。".into(), ..c };
+        let altered = CanonicalContent {
+            body: "正文。".into(),
+            ..c
+        };
         assert_ne!(altered.sha256(), h);
     }
 }

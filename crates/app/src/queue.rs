@@ -5,8 +5,8 @@ use crate::view::{AssignmentOut, Clock};
 use crate::{format_number, Actor, App, AppResult};
 use banli_domain::clock::colour_with_threshold;
 use banli_domain::model::{AssignmentRole, Role};
-use chrono::NaiveDate;
 use banli_store::sqlx;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -32,7 +32,13 @@ pub struct QueueSection {
 const LIMIT: i64 = 50;
 
 fn item_row(id: i64, number: Option<i64>, title: String, detail: String) -> QueueRow {
-    QueueRow { item_id: id, number: number.map(format_number), title, detail, clock: None }
+    QueueRow {
+        item_id: id,
+        number: number.map(format_number),
+        title,
+        detail,
+        clock: None,
+    }
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
@@ -41,27 +47,55 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
 
 fn assignment_row(a: &AssignmentOut, detail: String) -> QueueRow {
     let clock = a.clocks.iter().min_by(|x, y| x.due.cmp(&y.due)).cloned();
-    QueueRow { item_id: a.item_id, number: a.item_number.clone(), title: a.item_title.clone(), detail, clock }
+    QueueRow {
+        item_id: a.item_id,
+        number: a.item_number.clone(),
+        title: a.item_title.clone(),
+        detail,
+        clock,
+    }
 }
 
 impl App {
     async fn item_rows(&self, sql: &str, bind: i64) -> AppResult<Vec<QueueRow>> {
-        let rows: Vec<(i64, Option<i64>, String, String)> = sqlx::query_as(sql).bind(bind).bind(LIMIT).fetch_all(&self.db.pool).await?;
-        Ok(rows.into_iter().map(|(id, n, t, d)| item_row(id, n, t, d)).collect())
+        let rows: Vec<(i64, Option<i64>, String, String)> = sqlx::query_as(sql)
+            .bind(bind)
+            .bind(LIMIT)
+            .fetch_all(&self.db.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, n, t, d)| item_row(id, n, t, d))
+            .collect())
     }
 
     /// Rows whose SQL also selects the clock's start, due date and whether it is provisional;
     /// `name` is the clock's (`evaluation`, `commitment`).
     async fn dated_rows(&self, sql: &str, bind: i64, name: &str) -> AppResult<Vec<QueueRow>> {
-        type Row = (i64, Option<i64>, String, String, Option<String>, Option<String>, i64);
-        let rows: Vec<Row> = sqlx::query_as(sql).bind(bind).bind(LIMIT).fetch_all(&self.db.pool).await?;
+        type Row = (
+            i64,
+            Option<i64>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+        );
+        let rows: Vec<Row> = sqlx::query_as(sql)
+            .bind(bind)
+            .bind(LIMIT)
+            .fetch_all(&self.db.pool)
+            .await?;
         let policy = self.policy(self.org_id).await?;
         let today = self.today();
         Ok(rows
             .into_iter()
             .map(|(id, n, t, d, start, due, provisional)| {
                 let mut row = item_row(id, n, t, d);
-                if let (Some(start), Some(due)) = (start.as_deref().and_then(parse_day), due.as_deref().and_then(parse_day)) {
+                if let (Some(start), Some(due)) = (
+                    start.as_deref().and_then(parse_day),
+                    due.as_deref().and_then(parse_day),
+                ) {
                     row.clock = Some(Clock {
                         name: name.to_string(),
                         due: crate::iso(due),
@@ -75,12 +109,27 @@ impl App {
             .collect())
     }
 
-    async fn assignment_rows(&self, sql: &str, bind: i64, detail: impl Fn(&AssignmentOut) -> String) -> AppResult<Vec<QueueRow>> {
-        let ids: Vec<(i64,)> = sqlx::query_as(sql).bind(bind).bind(LIMIT).fetch_all(&self.db.pool).await?;
+    async fn assignment_rows(
+        &self,
+        sql: &str,
+        bind: i64,
+        detail: impl Fn(&AssignmentOut) -> String,
+    ) -> AppResult<Vec<QueueRow>> {
+        let ids: Vec<(i64,)> = sqlx::query_as(sql)
+            .bind(bind)
+            .bind(LIMIT)
+            .fetch_all(&self.db.pool)
+            .await?;
         let ids: Vec<i64> = ids.into_iter().map(|(i,)| i).collect();
         let mut outs = self.assignments_by_id(&ids).await?;
         outs.sort_by(|a, b| {
-            let due = |x: &AssignmentOut| x.clocks.iter().map(|c| c.due.clone()).min().unwrap_or_else(|| "9999".into());
+            let due = |x: &AssignmentOut| {
+                x.clocks
+                    .iter()
+                    .map(|c| c.due.clone())
+                    .min()
+                    .unwrap_or_else(|| "9999".into())
+            };
             due(a).cmp(&due(b))
         });
         Ok(outs.iter().map(|a| assignment_row(a, detail(a))).collect())
@@ -159,7 +208,14 @@ impl App {
                 .await?;
                 let ids: Vec<i64> = ids.into_iter().map(|(i,)| i).collect();
                 let outs = self.assignments_by_id(&ids).await?;
-                out.push(QueueSection { key: "overdue", title: "已逾期", rows: outs.iter().map(|a| assignment_row(a, role_name(a))).collect() });
+                out.push(QueueSection {
+                    key: "overdue",
+                    title: "已逾期",
+                    rows: outs
+                        .iter()
+                        .map(|a| assignment_row(a, role_name(a)))
+                        .collect(),
+                });
             }
             Role::UnitStaff => {
                 out.push(QueueSection {

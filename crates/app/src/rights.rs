@@ -5,7 +5,9 @@
 
 use crate::view::ItemDetail;
 use crate::Actor;
-use banli_domain::lifecycle::{assignment_next, co_opinions_complete, item_next, AssignmentAction, ItemAction};
+use banli_domain::lifecycle::{
+    assignment_next, co_opinions_complete, item_next, AssignmentAction, ItemAction,
+};
 use banli_domain::model::{AssignmentRole, AssignmentState, ItemState, Role};
 use banli_domain::policy::Policy;
 use chrono::NaiveDate;
@@ -85,56 +87,133 @@ pub fn item_actions(actor: &Actor, d: &ItemDetail, f: &Facts) -> ItemActions {
     let office = actor.role == Role::Office && actor.org_id.is_none_or(|o| o == f.org_id);
     let first = actor.role == Role::Proposer && actor.user_id == f.first_proposer_id;
     let owner = first || (office && f.on_paper);
-    let invited = actor.role == Role::Proposer && d.proposers.iter().any(|p| p.user_id == actor.user_id && matches!(p.status.as_str(), "invited" | "confirmed" | "declined"));
+    let invited = actor.role == Role::Proposer
+        && d.proposers.iter().any(|p| {
+            p.user_id == actor.user_id
+                && matches!(p.status.as_str(), "invited" | "confirmed" | "declined")
+        });
     let open = matches!(state, ItemState::Handling | ItemState::Replied);
     let mut out = ItemActions {
-        edit: owner && can_item(state, ItemAction::Edit) && matches!(state, ItemState::Draft | ItemState::Returned),
+        edit: owner
+            && can_item(state, ItemAction::Edit)
+            && matches!(state, ItemState::Draft | ItemState::Returned),
         submit: owner && can_item(state, ItemAction::Submit),
         withdraw: owner && can_item(state, ItemAction::Withdraw),
-        cosign: invited && f.cosign_open && matches!(state, ItemState::Draft | ItemState::Submitted | ItemState::Returned),
+        cosign: invited
+            && f.cosign_open
+            && matches!(
+                state,
+                ItemState::Draft | ItemState::Submitted | ItemState::Returned
+            ),
         file: office && can_item(state, ItemAction::File),
         return_to_proposer: office && can_item(state, ItemAction::Return),
         reject: office && can_item(state, ItemAction::Reject),
         merge: office && can_item(state, ItemAction::Merge),
         assign: office && can_item(state, ItemAction::Assign),
-        key: office && matches!(state, ItemState::Filed | ItemState::Handling | ItemState::Replied),
+        key: office
+            && matches!(
+                state,
+                ItemState::Filed | ItemState::Handling | ItemState::Replied
+            ),
         supervise: office && state != ItemState::Draft,
         close: office && can_item(state, ItemAction::Close),
         ..Default::default()
     };
-    let co_states: Vec<AssignmentState> = d.assignments.iter().filter(|a| a.role == AssignmentRole::Co).map(|a| a.state).collect();
+    let co_states: Vec<AssignmentState> = d
+        .assignments
+        .iter()
+        .filter(|a| a.role == AssignmentRole::Co)
+        .map(|a| a.state)
+        .collect();
     for a in &d.assignments {
         let mine = actor.unit_id == Some(a.unit_id);
         let staff = mine && actor.role == Role::UnitStaff;
         let signer = mine && actor.role == Role::UnitSigner;
         let draft_of = |kind: &str| {
-            let docs = if kind == "reply" { &d.replies } else { &d.co_opinions };
-            docs.iter().any(|doc| doc.assignment_id == a.id && doc.state == "draft")
+            let docs = if kind == "reply" {
+                &d.replies
+            } else {
+                &d.co_opinions
+            };
+            docs.iter()
+                .any(|doc| doc.assignment_id == a.id && doc.state == "draft")
         };
         let work = open && can(a.role, a.state, AssignmentAction::Work);
         let owes = a.role.owes_reply();
-        let latest_reply = d.replies.iter().filter(|r| r.assignment_id == a.id && r.state == "sent").max_by_key(|r| r.round);
+        let latest_reply = d
+            .replies
+            .iter()
+            .filter(|r| r.assignment_id == a.id && r.state == "sent")
+            .max_by_key(|r| r.round);
         let rated = latest_reply.is_some_and(|r| d.evaluations.iter().any(|e| e.reply_id == r.id));
-        let rate_open = latest_reply.is_some_and(|r| !rated && (office || r.evaluation_due.as_deref().is_none_or(|due| due >= f.today.format("%Y-%m-%d").to_string().as_str())));
+        let rate_open = latest_reply.is_some_and(|r| {
+            !rated
+                && (office
+                    || r.evaluation_due
+                        .as_deref()
+                        .is_none_or(|due| due >= f.today.format("%Y-%m-%d").to_string().as_str()))
+        });
         out.assignments.push(AssignmentActions {
             id: a.id,
             accept: staff && open && can(a.role, a.state, AssignmentAction::Accept),
-            request_return: staff && open && can(a.role, a.state, AssignmentAction::RequestReturn) && a.due.return_by.as_str() >= f.today.format("%Y-%m-%d").to_string().as_str(),
-            decide_return: office && f.pending_adjustments.contains(&a.id) && a.state == AssignmentState::ReturnRequested,
+            request_return: staff
+                && open
+                && can(a.role, a.state, AssignmentAction::RequestReturn)
+                && a.due.return_by.as_str() >= f.today.format("%Y-%m-%d").to_string().as_str(),
+            decide_return: office
+                && f.pending_adjustments.contains(&a.id)
+                && a.state == AssignmentState::ReturnRequested,
             delegate: staff && work && f.has_sub_units,
-            request_extension: staff && open && owes && matches!(a.state, AssignmentState::Assigned | AssignmentState::Accepted) && !f.extension_asked.contains(&a.id),
+            request_extension: staff
+                && open
+                && owes
+                && matches!(
+                    a.state,
+                    AssignmentState::Assigned | AssignmentState::Accepted
+                )
+                && !f.extension_asked.contains(&a.id),
             decide_extension: office && f.pending_extensions.contains(&a.id),
             consult: staff && work,
-            draft_co_opinion: staff && open && a.role == AssignmentRole::Co && matches!(a.state, AssignmentState::Accepted | AssignmentState::Rehandling),
-            approve_co_opinion: signer && open && a.role == AssignmentRole::Co && draft_of("co_opinion"),
+            draft_co_opinion: staff
+                && open
+                && a.role == AssignmentRole::Co
+                && matches!(
+                    a.state,
+                    AssignmentState::Accepted | AssignmentState::Rehandling
+                ),
+            approve_co_opinion: signer
+                && open
+                && a.role == AssignmentRole::Co
+                && draft_of("co_opinion"),
             waive: office && open && can(a.role, a.state, AssignmentAction::Waive),
-            draft_reply: staff && open && owes && matches!(a.state, AssignmentState::Accepted | AssignmentState::Rehandling),
-            approve_reply: signer && open && owes && draft_of("reply") && (a.role != AssignmentRole::Lead || co_opinions_complete(&co_states)),
-            check_reply: office && d.replies.iter().any(|r| r.assignment_id == a.id && r.state == "checking"),
+            draft_reply: staff
+                && open
+                && owes
+                && matches!(
+                    a.state,
+                    AssignmentState::Accepted | AssignmentState::Rehandling
+                ),
+            approve_reply: signer
+                && open
+                && owes
+                && draft_of("reply")
+                && (a.role != AssignmentRole::Lead || co_opinions_complete(&co_states)),
+            check_reply: office
+                && d.replies
+                    .iter()
+                    .any(|r| r.assignment_id == a.id && r.state == "checking"),
             evaluate: owes && (first || office) && state != ItemState::Closed && rate_open,
             reopen: office
                 && open
-                && can(a.role, a.state, if a.role == AssignmentRole::Co { AssignmentAction::Reopen } else { AssignmentAction::Rehandle }),
+                && can(
+                    a.role,
+                    a.state,
+                    if a.role == AssignmentRole::Co {
+                        AssignmentAction::Reopen
+                    } else {
+                        AssignmentAction::Rehandle
+                    },
+                ),
         });
     }
     let may_publish = |unit_id: i64| match actor.role {
@@ -142,11 +221,19 @@ pub fn item_actions(actor: &Actor, d: &ItemDetail, f: &Facts) -> ItemActions {
         Role::UnitSigner => f.policy.signer_may_publish() && actor.unit_id == Some(unit_id),
         _ => false,
     };
-    out.publish = d.replies.iter().chain(&d.co_opinions).filter(|doc| doc.state == "sent" && may_publish(doc.unit_id)).map(|doc| doc.id).collect();
+    out.publish = d
+        .replies
+        .iter()
+        .chain(&d.co_opinions)
+        .filter(|doc| doc.state == "sent" && may_publish(doc.unit_id))
+        .map(|doc| doc.id)
+        .collect();
     out.progress = d
         .commitments
         .iter()
-        .filter(|c| actor.role == Role::UnitStaff && actor.unit_id == Some(c.unit_id) && c.status == "open")
+        .filter(|c| {
+            actor.role == Role::UnitStaff && actor.unit_id == Some(c.unit_id) && c.status == "open"
+        })
         .map(|c| c.id)
         .collect();
     out

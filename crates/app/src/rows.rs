@@ -4,7 +4,6 @@ use banli_domain::model::{AssignmentRole, AssignmentState, DocState, ItemState, 
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
-
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
     pub id: i64,
@@ -159,6 +158,8 @@ pub fn date(s: &str) -> NaiveDate {
 pub const ITEM_COLS: &str = "id, org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, disposition, disposition_unit_id, merged_into, is_key, key_leader, on_paper, created_by, created_at, updated_at, scan_ref";
 pub const ASSIGNMENT_COLS: &str = "id, item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, extended_reply_by, rehandling_reply_by, provisional, accepted_at, rehandlings";
 pub const DOCUMENT_COLS: &str = "id, kind, assignment_id, round, state, body, grade, disclosure, disclosure_reason, summary, contact_name, contact_phone, doc_number, drafted_by, approved_by, reject_reason, sent_at, sent_on, evaluation_due, evaluation_provisional, created_at, updated_at";
-pub const USER_COLS: &str = "id, username, display_name, password_hash, role, unit_id, org_id, disabled, locale, email";
+pub const USER_COLS: &str =
+    "id, username, display_name, password_hash, role, unit_id, org_id, disabled, locale, email";
 pub const UNIT_COLS: &str = "id, name, short_name, parent_id, doc_prefix, doc_prefix_suggestion";
-pub const SESSION_COLS: &str = "id, org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff";
+pub const SESSION_COLS: &str =
+    "id, org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff";

@@ -41,7 +41,9 @@ pub fn random_token() -> AppResult<String> {
 }
 
 fn parse_ts(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -50,7 +52,11 @@ fn ts(t: DateTime<Utc>) -> String {
 
 /// Constant-time comparison, so a CSRF token cannot be guessed byte by byte from timings.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 impl App {
@@ -61,10 +67,11 @@ impl App {
     /// Refuses a username that is locked after too many failures (unknown names too, so the
     /// lock does not reveal which names exist).
     pub(crate) async fn check_not_locked(&self, username: &str) -> AppResult<()> {
-        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT locked_until FROM login_failures WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.db.pool)
-            .await?;
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT locked_until FROM login_failures WHERE username = $1")
+                .bind(username)
+                .fetch_optional(&self.db.pool)
+                .await?;
         if let Some((Some(until),)) = row {
             let until = parse_ts(&until);
             if until > self.now() {
@@ -78,13 +85,18 @@ impl App {
     pub(crate) async fn record_sign_in(&self, username: &str, ok: bool) -> AppResult<()> {
         let mut tx = self.db.begin().await?;
         if ok {
-            sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
         } else {
             let now = self.now();
-            let row: Option<(i64, Option<String>)> = sqlx::query_as("SELECT failures, locked_until FROM login_failures WHERE username = $1")
-                .bind(username)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row: Option<(i64, Option<String>)> = sqlx::query_as(
+                "SELECT failures, locked_until FROM login_failures WHERE username = $1",
+            )
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
             // A lock that has run out starts a fresh count.
             let before = match &row {
                 Some((n, None)) => *n,
@@ -92,7 +104,8 @@ impl App {
                 _ => 0,
             };
             let failures = before + 1;
-            let locked = (failures >= MAX_FAILURES).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
+            let locked =
+                (failures >= MAX_FAILURES).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
             let failures = if locked.is_some() { 0 } else { failures };
             if row.is_some() {
                 sqlx::query("UPDATE login_failures SET failures = $1, locked_until = $2, last_failure_at = $3 WHERE username = $4")
@@ -120,7 +133,14 @@ impl App {
     pub async fn sign_in(&self, username: &str, password: &str) -> AppResult<WebSession> {
         let username = username.trim();
         if username.is_empty() || password.is_empty() {
-            return Err(AppError::rule(if username.is_empty() { "username" } else { "password" }, "请输入用户名和密码"));
+            return Err(AppError::rule(
+                if username.is_empty() {
+                    "username"
+                } else {
+                    "password"
+                },
+                "请输入用户名和密码",
+            ));
         }
         let actor = self.check_password(username, password).await?;
         self.open_web_session(actor).await
@@ -144,39 +164,73 @@ impl App {
 
     /// The session behind a cookie, if it is still alive; a disabled user's sessions end at once.
     pub async fn web_session(&self, token: &str) -> AppResult<Option<WebSession>> {
-        let cols = USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+        let cols = USER_COLS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let row: Option<(String, String, String, i64)> = sqlx::query_as(
             "SELECT s.csrf, s.last_seen_at, s.expires_at, s.id FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = 0",
         )
         .bind(sha(token))
         .fetch_optional(&self.db.pool)
         .await?;
-        let Some((csrf, last_seen, expires, sid)) = row else { return Ok(None) };
+        let Some((csrf, last_seen, expires, sid)) = row else {
+            return Ok(None);
+        };
         let now = self.now();
-        if parse_ts(&expires) <= now || parse_ts(&last_seen) + Duration::minutes(IDLE_MINUTES) <= now {
-            sqlx::query("DELETE FROM web_sessions WHERE id = $1").bind(sid).execute(&self.db.pool).await?;
+        if parse_ts(&expires) <= now
+            || parse_ts(&last_seen) + Duration::minutes(IDLE_MINUTES) <= now
+        {
+            sqlx::query("DELETE FROM web_sessions WHERE id = $1")
+                .bind(sid)
+                .execute(&self.db.pool)
+                .await?;
             return Ok(None);
         }
         // Write the idle clock at most once a minute: reads stay reads.
         if parse_ts(&last_seen) + Duration::minutes(1) <= now {
-            sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id = $2").bind(ts(now)).bind(sid).execute(&self.db.pool).await?;
+            sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id = $2")
+                .bind(ts(now))
+                .bind(sid)
+                .execute(&self.db.pool)
+                .await?;
         }
-        let user = sqlx::query_as::<_, UserRow>(&format!("SELECT {cols} FROM users u JOIN web_sessions s ON s.user_id = u.id WHERE s.id = $1"))
-            .bind(sid)
-            .fetch_one(&self.db.pool)
-            .await?;
-        Ok(Some(WebSession { token: token.to_string(), csrf, actor: crate::auth::actor_of(&user) }))
+        let user = sqlx::query_as::<_, UserRow>(&format!(
+            "SELECT {cols} FROM users u JOIN web_sessions s ON s.user_id = u.id WHERE s.id = $1"
+        ))
+        .bind(sid)
+        .fetch_one(&self.db.pool)
+        .await?;
+        Ok(Some(WebSession {
+            token: token.to_string(),
+            csrf,
+            actor: crate::auth::actor_of(&user),
+        }))
     }
 
     /// Sign-out: the session is gone from the database, not just from the browser.
     pub async fn sign_out(&self, token: &str) -> AppResult<()> {
-        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1").bind(sha(token)).execute(&self.db.pool).await?;
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+            .bind(sha(token))
+            .execute(&self.db.pool)
+            .await?;
         Ok(())
     }
 
     /// A user changes their own password; every other session of theirs and their API tokens end.
-    pub async fn change_password(&self, actor: &Actor, current_token: &str, old: &str, new: &str, repeat: &str) -> AppResult<()> {
-        let user = self.user_by_name(&actor.username).await?.ok_or(AppError::Unauthorized)?;
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current_token: &str,
+        old: &str,
+        new: &str,
+        repeat: &str,
+    ) -> AppResult<()> {
+        let user = self
+            .user_by_name(&actor.username)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         if !verify_password(&user.password_hash, old) {
             return Err(AppError::rule("old_password", "当前密码不正确"));
         }
@@ -187,15 +241,38 @@ impl App {
             return Err(AppError::rule("new_password", "新密码不能与当前密码相同"));
         }
         if new.chars().count() < PASSWORD_MIN {
-            return Err(AppError::rule("new_password", format!("密码至少{PASSWORD_MIN}个字符")));
+            return Err(AppError::rule(
+                "new_password",
+                format!("密码至少{PASSWORD_MIN}个字符"),
+            ));
         }
         let hash = hash_password(new)?;
         let mut tx = self.db.begin().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&hash).bind(actor.user_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2").bind(actor.user_id).bind(sha(current_token)).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(&hash)
+            .bind(actor.user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(actor.user_id)
+            .bind(sha(current_token))
+            .execute(&mut *tx)
+            .await?;
         // API tokens issued under the old password end too.
-        sqlx::query("DELETE FROM tokens WHERE user_id = $1").bind(actor.user_id).execute(&mut *tx).await?;
-        crate::events::record(&mut tx, Some(actor), &self.now_ts(), crate::events::Event { action: "password_changed", ..Default::default() }).await?;
+        sqlx::query("DELETE FROM tokens WHERE user_id = $1")
+            .bind(actor.user_id)
+            .execute(&mut *tx)
+            .await?;
+        crate::events::record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            crate::events::Event {
+                action: "password_changed",
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -205,7 +282,11 @@ impl App {
         if !LOCALES.contains(&locale) {
             return Err(AppError::rule("locale", "不支持的语言"));
         }
-        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale).bind(actor.user_id).execute(&self.db.pool).await?;
+        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+            .bind(locale)
+            .bind(actor.user_id)
+            .execute(&self.db.pool)
+            .await?;
         Ok(())
     }
 }

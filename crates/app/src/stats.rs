@@ -65,7 +65,11 @@ struct ARow {
 
 /// Filed items of the session: not merged, not_filed, withdrawn or still with the proposer.
 fn filed(sql: &mut Sql, org: i64, session: i64) {
-    sql.push("i.org_id = ").bind(org).push(" AND i.session_id = ").bind(session).push(" AND i.state IN ('filed', 'handling', 'replied', 'closed')");
+    sql.push("i.org_id = ")
+        .bind(org)
+        .push(" AND i.session_id = ")
+        .bind(session)
+        .push(" AND i.state IN ('filed', 'handling', 'replied', 'closed')");
 }
 
 impl App {
@@ -88,7 +92,13 @@ impl App {
         let mut sql = Sql::new("SELECT i.id, c.name FROM items i LEFT JOIN categories c ON c.id = i.category_id WHERE ");
         filed(&mut sql, self.org_id, q.session_id);
         range(&mut sql);
-        let items: Vec<ItemFact> = sql.query_as::<(i64, Option<String>)>().fetch_all(&self.db.pool).await?.into_iter().map(|(item_id, category)| ItemFact { item_id, category }).collect();
+        let items: Vec<ItemFact> = sql
+            .query_as::<(i64, Option<String>)>()
+            .fetch_all(&self.db.pool)
+            .await?
+            .into_iter()
+            .map(|(item_id, category)| ItemFact { item_id, category })
+            .collect();
 
         // One row per live lead/separate assignment; the latest sent reply decides grade and rating.
         let latest = "(SELECT MAX(d.id) FROM documents d WHERE d.assignment_id = a.id AND d.kind = 'reply' AND d.state = 'sent')";
@@ -144,20 +154,44 @@ impl App {
             .into_iter()
             .map(|(unit_id, category, due_on, status, done_on)| {
                 let due = date(&due_on);
-                CommitmentFact { unit_id, category, due_passed: today > due, done_on_time: status == "done" && done_on.as_deref().map(date).is_some_and(|d| d <= due) }
+                CommitmentFact {
+                    unit_id,
+                    category,
+                    due_passed: today > due,
+                    done_on_time: status == "done"
+                        && done_on.as_deref().map(date).is_some_and(|d| d <= due),
+                }
             })
             .collect();
 
         let per_unit_map = stats::per_unit(&facts, &commitments);
         let order = stats::rank(&per_unit_map);
-        let names: std::collections::HashMap<i64, String> = self.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+        let names: std::collections::HashMap<i64, String> = self
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
         let per_unit = order
             .iter()
             .enumerate()
-            .map(|(k, id)| UnitFigures { unit_id: *id, unit_name: names.get(id).cloned().unwrap_or_default(), rank: k + 1, figures: per_unit_map[id].clone() })
+            .map(|(k, id)| UnitFigures {
+                unit_id: *id,
+                unit_name: names.get(id).cloned().unwrap_or_default(),
+                rank: k + 1,
+                figures: per_unit_map[id].clone(),
+            })
             .collect();
-        let per_category = stats::per_category(&items, &facts, &commitments).into_iter().map(|(category, figures)| CategoryFigures { category, figures }).collect();
-        Ok(StatsOut { session_id: q.session_id, as_of: today, overall: stats::overall(&items, &facts, &commitments), per_unit, per_category })
+        let per_category = stats::per_category(&items, &facts, &commitments)
+            .into_iter()
+            .map(|(category, figures)| CategoryFigures { category, figures })
+            .collect();
+        Ok(StatsOut {
+            session_id: q.session_id,
+            as_of: today,
+            overall: stats::overall(&items, &facts, &commitments),
+            per_unit,
+            per_category,
+        })
     }
 }
-

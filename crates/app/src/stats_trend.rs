@@ -25,7 +25,11 @@ pub struct MonthCompletion {
 impl App {
     /// 办成率 per due month, oldest first; only months with a passed due date (as the overall
     /// rate counts them), so the months add up to the overall `commitments` figures.
-    pub async fn commitment_trend(&self, actor: &Actor, q: &StatsQuery) -> AppResult<Vec<MonthCompletion>> {
+    pub async fn commitment_trend(
+        &self,
+        actor: &Actor,
+        q: &StatsQuery,
+    ) -> AppResult<Vec<MonthCompletion>> {
         actor.require(&[Role::Office, Role::Admin])?;
         if let (Some(f), Some(t)) = (q.from, q.to) {
             if f > t {
@@ -40,14 +44,19 @@ impl App {
              WHERE d.state IN ('sent', 'superseded') AND a.role IN ('lead', 'separate') AND a.state <> 'returned'
                AND i.state IN ('filed', 'handling', 'replied', 'closed') AND i.org_id = ",
         );
-        sql.bind(self.org_id).push(" AND i.session_id = ").bind(q.session_id);
+        sql.bind(self.org_id)
+            .push(" AND i.session_id = ")
+            .bind(q.session_id);
         if let Some(f) = q.from {
             sql.push(" AND SUBSTR(i.filed_at, 1, 10) >= ").bind(iso(f));
         }
         if let Some(t) = q.to {
             sql.push(" AND SUBSTR(i.filed_at, 1, 10) <= ").bind(iso(t));
         }
-        let rows = sql.query_as::<(String, String, Option<String>)>().fetch_all(&self.db.pool).await?;
+        let rows = sql
+            .query_as::<(String, String, Option<String>)>()
+            .fetch_all(&self.db.pool)
+            .await?;
         let mut months: BTreeMap<String, (u64, u64)> = BTreeMap::new();
         for (due_on, status, done_on) in rows {
             let due = date(&due_on);
@@ -62,7 +71,12 @@ impl App {
         }
         Ok(months
             .into_iter()
-            .map(|(month, (due, done_on_time))| MonthCompletion { month, due, done_on_time, completion_rate: (due > 0).then(|| done_on_time as f64 / due as f64) })
+            .map(|(month, (due, done_on_time))| MonthCompletion {
+                month,
+                due,
+                done_on_time,
+                completion_rate: (due > 0).then(|| done_on_time as f64 / due as f64),
+            })
             .collect())
     }
 }

@@ -276,9 +276,31 @@ pub struct AssignmentQuery {
 
 /// Events a proposer sees on their item: the public milestones, not the units' internal drafting.
 const PROPOSER_EVENTS: &[&str] = &[
-    "drafted", "edited", "submitted", "withdrawn", "returned", "filed", "not_filed", "merged", "merged_in", "assigned",
-    "handling", "state_derived", "accepted", "reply_sent", "evaluated", "rehandling", "reopened", "closed", "consultation",
-    "cosign_confirmed", "cosign_declined", "commitment_progress", "key_set", "extension_approved", "published",
+    "drafted",
+    "edited",
+    "submitted",
+    "withdrawn",
+    "returned",
+    "filed",
+    "not_filed",
+    "merged",
+    "merged_in",
+    "assigned",
+    "handling",
+    "state_derived",
+    "accepted",
+    "reply_sent",
+    "evaluated",
+    "rehandling",
+    "reopened",
+    "closed",
+    "consultation",
+    "cosign_confirmed",
+    "cosign_declined",
+    "commitment_progress",
+    "key_set",
+    "extension_approved",
+    "published",
 ];
 
 pub(crate) fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
@@ -320,7 +342,11 @@ impl App {
                 .bind(item.id)
                 .fetch_one(&mut **tx)
                 .await?;
-                if n > 0 { Ok(Sight::Proposer) } else { Err(deny()) }
+                if n > 0 {
+                    Ok(Sight::Proposer)
+                } else {
+                    Err(deny())
+                }
             }
             Role::UnitStaff | Role::UnitSigner => {
                 let unit = actor.unit_id.ok_or_else(deny)?;
@@ -331,7 +357,11 @@ impl App {
                 .bind(unit)
                 .fetch_one(&mut **tx)
                 .await?;
-                if n > 0 || item.disposition_unit_id == Some(unit) { Ok(Sight::Unit(unit)) } else { Err(deny()) }
+                if n > 0 || item.disposition_unit_id == Some(unit) {
+                    Ok(Sight::Unit(unit))
+                } else {
+                    Err(deny())
+                }
             }
         }
     }
@@ -343,21 +373,37 @@ impl App {
         let sight = self.sight(&mut tx, actor, &item).await?;
         let policy = self.policy(item.org_id).await?;
         let today = self.today();
-        let session = crate::load_session(&mut tx, item.session_id).await?.ok_or(AppError::NotFound("届次会议"))?;
-        let summary = self.summaries(&mut tx, vec![item.clone()]).await?.pop().expect("one summary");
+        let session = crate::load_session(&mut tx, item.session_id)
+            .await?
+            .ok_or(AppError::NotFound("届次会议"))?;
+        let summary = self
+            .summaries(&mut tx, vec![item.clone()])
+            .await?
+            .pop()
+            .expect("one summary");
         let proposers: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, p.status FROM item_proposers p JOIN users u ON u.id = p.user_id WHERE p.item_id = $1 ORDER BY p.position",
         )
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
-        let merged_items: Vec<(i64,)> = sqlx::query_as("SELECT id FROM items WHERE merged_into = $1 ORDER BY id").bind(id).fetch_all(&mut *tx).await?;
+        let merged_items: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM items WHERE merged_into = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
         let rows = crate::item_assignments(&mut tx, id).await?;
-        let assignments = self.assignment_outs(&mut tx, &policy, rows.clone(), today).await?;
+        let assignments = self
+            .assignment_outs(&mut tx, &policy, rows.clone(), today)
+            .await?;
         // Which assignments' internals the actor may see.
         let own: Vec<i64> = match sight {
             Sight::Office | Sight::Proposer => rows.iter().map(|a| a.id).collect(),
-            Sight::Unit(u) => rows.iter().filter(|a| a.unit_id == u).map(|a| a.id).collect(),
+            Sight::Unit(u) => rows
+                .iter()
+                .filter(|a| a.unit_id == u)
+                .map(|a| a.id)
+                .collect(),
         };
         let lead_of_mine = matches!(sight, Sight::Unit(u) if rows.iter().any(|a| a.unit_id == u && a.role() == AssignmentRole::Lead));
         let docs = sqlx::query_as::<_, DocumentRow>(&format!(
@@ -374,16 +420,25 @@ impl App {
             let visible = match sight {
                 Sight::Office => sent || d.state == "checking",
                 Sight::Proposer => sent && d.kind == "reply",
-                Sight::Unit(_) => own.contains(&d.assignment_id) || (lead_of_mine && d.kind == "co_opinion" && sent),
+                Sight::Unit(_) => {
+                    own.contains(&d.assignment_id)
+                        || (lead_of_mine && d.kind == "co_opinion" && sent)
+                }
             };
             if !visible {
                 continue;
             }
-            let out = self.document_out(&mut tx, &item, &session, &rows, d, today).await?;
+            let out = self
+                .document_out(&mut tx, &item, &session, &rows, d, today)
+                .await?;
             if out.state == "sent" || out.state == "superseded" {
                 commitments.extend(self.commitments_of(&mut tx, out.id, today).await?);
             }
-            if out.kind == "reply" { replies.push(out) } else { co_opinions.push(out) }
+            if out.kind == "reply" {
+                replies.push(out)
+            } else {
+                co_opinions.push(out)
+            }
         }
         let evaluations: Vec<EvaluationView> = sqlx::query_as::<_, (i64, i64, i64, String, String, Option<String>, String, String)>(
             "SELECT id, assignment_id, document_id, handling, result, comment, source, created_at FROM evaluations WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id",
@@ -459,20 +514,49 @@ impl App {
             for (kind, rows) in [("adjustment", adj), ("extension", ext)] {
                 for (assignment_id, reason, proposal, state, note, created_at) in rows {
                     if own.contains(&assignment_id) {
-                        requests.push(RequestOut { assignment_id, kind: kind.to_string(), reason, proposal, state, note, created_at });
+                        requests.push(RequestOut {
+                            assignment_id,
+                            kind: kind.to_string(),
+                            reason,
+                            proposal,
+                            state,
+                            note,
+                            created_at,
+                        });
                     }
                 }
             }
         }
         let has_sub_units = match actor.unit_id {
-            Some(u) => sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM units WHERE parent_id = $1").bind(u).fetch_one(&mut *tx).await?.0 > 0,
+            Some(u) => {
+                sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM units WHERE parent_id = $1")
+                    .bind(u)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .0
+                    > 0
+            }
             None => false,
         };
         tx.commit().await?;
-        let pending = |kind: &str| requests.iter().filter(|r| r.kind == kind && r.state == "pending").map(|r| r.assignment_id).collect::<Vec<_>>();
-        let (pending_adjustments, pending_extensions) = (pending("adjustment"), pending("extension"));
-        let extension_asked: Vec<i64> = requests.iter().filter(|r| r.kind == "extension").map(|r| r.assignment_id).collect();
-        let cosign_open = session.cosign_cutoff.as_deref().is_none_or(|c| date(c) >= today);
+        let pending = |kind: &str| {
+            requests
+                .iter()
+                .filter(|r| r.kind == kind && r.state == "pending")
+                .map(|r| r.assignment_id)
+                .collect::<Vec<_>>()
+        };
+        let (pending_adjustments, pending_extensions) =
+            (pending("adjustment"), pending("extension"));
+        let extension_asked: Vec<i64> = requests
+            .iter()
+            .filter(|r| r.kind == "extension")
+            .map(|r| r.assignment_id)
+            .collect();
+        let cosign_open = session
+            .cosign_cutoff
+            .as_deref()
+            .is_none_or(|c| date(c) >= today);
         let mut detail = ItemDetail {
             summary,
             body: item.body,
@@ -485,7 +569,15 @@ impl App {
             key_leader: item.key_leader,
             on_paper: item.on_paper == 1,
             scan: item.scan_ref,
-            proposers: proposers.into_iter().map(|(user_id, username, display_name, status)| ProposerOut { user_id, username, display_name, status }).collect(),
+            proposers: proposers
+                .into_iter()
+                .map(|(user_id, username, display_name, status)| ProposerOut {
+                    user_id,
+                    username,
+                    display_name,
+                    status,
+                })
+                .collect(),
             assignments,
             co_opinions,
             replies,
@@ -513,10 +605,30 @@ impl App {
         Ok(detail)
     }
 
-    async fn document_out(&self, tx: &mut Tx, item: &ItemRow, session: &SessionRow, rows: &[AssignmentRow], d: DocumentRow, today: NaiveDate) -> AppResult<DocumentOut> {
-        let unit_id = rows.iter().find(|a| a.id == d.assignment_id).map(|a| a.unit_id).unwrap_or_default();
-        let (rated,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM evaluations WHERE document_id = $1").bind(d.id).fetch_one(&mut **tx).await?;
-        let no_feedback = d.kind == "reply" && rated == 0 && d.evaluation_due.as_deref().is_some_and(|due| date(due) < today);
+    async fn document_out(
+        &self,
+        tx: &mut Tx,
+        item: &ItemRow,
+        session: &SessionRow,
+        rows: &[AssignmentRow],
+        d: DocumentRow,
+        today: NaiveDate,
+    ) -> AppResult<DocumentOut> {
+        let unit_id = rows
+            .iter()
+            .find(|a| a.id == d.assignment_id)
+            .map(|a| a.unit_id)
+            .unwrap_or_default();
+        let (rated,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM evaluations WHERE document_id = $1")
+                .bind(d.id)
+                .fetch_one(&mut **tx)
+                .await?;
+        let no_feedback = d.kind == "reply"
+            && rated == 0
+            && d.evaluation_due
+                .as_deref()
+                .is_some_and(|due| date(due) < today);
         let publications = sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
             "SELECT version, disclosure, sha256, published_at, withdrawn_at FROM publications WHERE document_id = $1 ORDER BY version",
         )
@@ -529,7 +641,13 @@ impl App {
         let commitments = self.commitments_of(tx, d.id, today).await?;
         Ok(DocumentOut {
             id: d.id,
-            title: crate::publish::document_title(&session.body_name, &session.name, item.number, &item.kind, &d.kind),
+            title: crate::publish::document_title(
+                &session.body_name,
+                &session.name,
+                item.number,
+                &item.kind,
+                &d.kind,
+            ),
             kind: d.kind,
             assignment_id: d.assignment_id,
             unit_id,
@@ -553,7 +671,12 @@ impl App {
         })
     }
 
-    async fn commitments_of(&self, tx: &mut Tx, document_id: i64, today: NaiveDate) -> AppResult<Vec<CommitmentOut>> {
+    async fn commitments_of(
+        &self,
+        tx: &mut Tx,
+        document_id: i64,
+        today: NaiveDate,
+    ) -> AppResult<Vec<CommitmentOut>> {
         Ok(sqlx::query_as::<_, (i64, i64, i64, String, String, String, i64)>(
             "SELECT id, document_id, unit_id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id",
         )
@@ -577,9 +700,18 @@ impl App {
     async fn summaries(&self, tx: &mut Tx, items: Vec<ItemRow>) -> AppResult<Vec<ItemSummary>> {
         let mut out = Vec::with_capacity(items.len());
         for i in items {
-            let first: Option<(String,)> = sqlx::query_as("SELECT display_name FROM users WHERE id = $1").bind(i.first_proposer_id).fetch_optional(&mut **tx).await?;
+            let first: Option<(String,)> =
+                sqlx::query_as("SELECT display_name FROM users WHERE id = $1")
+                    .bind(i.first_proposer_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
             let category: Option<(String,)> = match i.category_id {
-                Some(c) => sqlx::query_as("SELECT name FROM categories WHERE id = $1").bind(c).fetch_optional(&mut **tx).await?,
+                Some(c) => {
+                    sqlx::query_as("SELECT name FROM categories WHERE id = $1")
+                        .bind(c)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                }
                 None => None,
             };
             out.push(ItemSummary {
@@ -588,7 +720,11 @@ impl App {
                 kind: i.kind.clone(),
                 number: i.number.map(format_number),
                 state: i.state(),
-                first_proposer: i.collective_name.clone().or(first.map(|f| f.0)).unwrap_or_default(),
+                first_proposer: i
+                    .collective_name
+                    .clone()
+                    .or(first.map(|f| f.0))
+                    .unwrap_or_default(),
                 category: category.map(|c| c.0),
                 title: i.title,
                 origin: i.origin,
@@ -600,13 +736,38 @@ impl App {
         Ok(out)
     }
 
-    async fn assignment_outs(&self, tx: &mut Tx, policy: &Policy, rows: Vec<AssignmentRow>, today: NaiveDate) -> AppResult<Vec<AssignmentOut>> {
+    async fn assignment_outs(
+        &self,
+        tx: &mut Tx,
+        policy: &Policy,
+        rows: Vec<AssignmentRow>,
+        today: NaiveDate,
+    ) -> AppResult<Vec<AssignmentOut>> {
         let mut out = Vec::with_capacity(rows.len());
         for a in rows {
-            let (unit_name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1").bind(a.unit_id).fetch_one(&mut **tx).await?;
-            let (number, title): (Option<i64>, String) = sqlx::query_as("SELECT number, title FROM items WHERE id = $1").bind(a.item_id).fetch_one(&mut **tx).await?;
-            let (consulted,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM consultations WHERE assignment_id = $1").bind(a.id).fetch_one(&mut **tx).await?;
-            out.push(assignment_out(policy, a, unit_name, number, title, consulted > 0, today));
+            let (unit_name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1")
+                .bind(a.unit_id)
+                .fetch_one(&mut **tx)
+                .await?;
+            let (number, title): (Option<i64>, String) =
+                sqlx::query_as("SELECT number, title FROM items WHERE id = $1")
+                    .bind(a.item_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            let (consulted,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM consultations WHERE assignment_id = $1")
+                    .bind(a.id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            out.push(assignment_out(
+                policy,
+                a,
+                unit_name,
+                number,
+                title,
+                consulted > 0,
+                today,
+            ));
         }
         Ok(out)
     }
@@ -615,12 +776,16 @@ impl App {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let mut sql = Sql::new(&format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id IN "));
+        let mut sql = Sql::new(&format!(
+            "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id IN "
+        ));
         sql.bind_list(ids.iter().copied()).push(" ORDER BY id");
         let mut tx = self.db.read().await?;
         let rows = sql.query_as::<AssignmentRow>().fetch_all(&mut *tx).await?;
         let policy = self.policy(self.org_id).await?;
-        let out = self.assignment_outs(&mut tx, &policy, rows, self.today()).await?;
+        let out = self
+            .assignment_outs(&mut tx, &policy, rows, self.today())
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -635,12 +800,14 @@ impl App {
                 sql.push(" AND (state <> 'draft' OR on_paper = 1)");
             }
             Role::Proposer => {
-                sql.push(" AND (id IN (SELECT item_id FROM item_proposers WHERE user_id = ").bind(actor.user_id);
+                sql.push(" AND (id IN (SELECT item_id FROM item_proposers WHERE user_id = ")
+                    .bind(actor.user_id);
                 sql.push(") OR merged_into IS NULL AND id IN (SELECT merged_into FROM items m JOIN item_proposers p ON p.item_id = m.id WHERE p.user_id = ").bind(actor.user_id).push("))");
             }
             Role::UnitStaff | Role::UnitSigner => {
                 let u = actor.unit_id.unwrap_or(-1);
-                sql.push(" AND (id IN (SELECT a.item_id FROM assignments a WHERE a.unit_id = ").bind(u);
+                sql.push(" AND (id IN (SELECT a.item_id FROM assignments a WHERE a.unit_id = ")
+                    .bind(u);
                 sql.push(") OR id IN (SELECT a.item_id FROM delegations d JOIN assignments a ON a.id = d.assignment_id WHERE d.unit_id = ").bind(u);
                 sql.push(") OR disposition_unit_id = ").bind(u).push(")");
             }
@@ -657,38 +824,71 @@ impl App {
         if let Some(u) = q.unit_id {
             sql.push(" AND id IN (SELECT item_id FROM assignments WHERE state <> 'returned' AND unit_id = ").bind(u).push(")");
         }
-        if let Some(c) = q.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            sql.push(" AND category_id IN (SELECT id FROM categories WHERE name = ").bind(c.to_string()).push(")");
+        if let Some(c) = q
+            .category
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            sql.push(" AND category_id IN (SELECT id FROM categories WHERE name = ")
+                .bind(c.to_string())
+                .push(")");
         }
         let order = match q.sort.as_deref().unwrap_or("number") {
             "" | "number" => " ORDER BY COALESCE(number, 999999999), id",
             "updated" => " ORDER BY updated_at DESC, id DESC",
             "submitted" => " ORDER BY COALESCE(submitted_on, '9999-12-31'), id",
-            other => return Err(AppError::bad("sort", format!("未知的排序“{other}”（可用 number、updated、submitted）"))),
+            other => {
+                return Err(AppError::bad(
+                    "sort",
+                    format!("未知的排序“{other}”（可用 number、updated、submitted）"),
+                ))
+            }
         };
         if let Some(ids) = &q.ids {
             if ids.is_empty() {
-                return Ok(ItemPage { items: vec![], total: 0, page, per_page: per });
+                return Ok(ItemPage {
+                    items: vec![],
+                    total: 0,
+                    page,
+                    per_page: per,
+                });
             }
             sql.push(" AND id IN ").bind_list(ids.iter().copied());
         } else if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             // Plain substring match until the search index answers staff queries.
             let pattern = format!("%{}%", text.replace('%', "").replace('_', ""));
-            sql.push(" AND (title LIKE ").bind(pattern.clone()).push(" OR body LIKE ").bind(pattern).push(")");
+            sql.push(" AND (title LIKE ")
+                .bind(pattern.clone())
+                .push(" OR body LIKE ")
+                .bind(pattern)
+                .push(")");
         }
         let mut tx = self.db.read().await?;
         let count = rebind(&sql, "SELECT COUNT(*)", "");
         let (total,): (i64,) = count.query_as::<(i64,)>().fetch_one(&mut *tx).await?;
         let mut list = rebind(&sql, &format!("SELECT {ITEM_COLS}"), order);
-        list.push(" LIMIT ").bind(per).push(" OFFSET ").bind((page - 1) * per);
+        list.push(" LIMIT ")
+            .bind(per)
+            .push(" OFFSET ")
+            .bind((page - 1) * per);
         let rows = list.query_as::<ItemRow>().fetch_all(&mut *tx).await?;
         let items = self.summaries(&mut tx, rows).await?;
         tx.commit().await?;
-        Ok(ItemPage { items, total, page, per_page: per })
+        Ok(ItemPage {
+            items,
+            total,
+            page,
+            per_page: per,
+        })
     }
 
     /// `GET /assignments`: a unit's queue (units see only their own; the office any unit's).
-    pub async fn list_assignments(&self, actor: &Actor, q: AssignmentQuery) -> AppResult<AssignmentPage> {
+    pub async fn list_assignments(
+        &self,
+        actor: &Actor,
+        q: AssignmentQuery,
+    ) -> AppResult<AssignmentPage> {
         actor.require(&[Role::Office, Role::Admin, Role::UnitStaff, Role::UnitSigner])?;
         let (page, per) = paging(q.page, q.per_page)?;
         let unit = match actor.role {
@@ -700,7 +900,8 @@ impl App {
             }
             _ => q.unit_id,
         };
-        let mut sql = Sql::new(" FROM assignments a JOIN items i ON i.id = a.item_id WHERE i.org_id = ");
+        let mut sql =
+            Sql::new(" FROM assignments a JOIN items i ON i.id = a.item_id WHERE i.org_id = ");
         sql.bind(self.org_id);
         if let Some(u) = unit {
             sql.push(" AND a.unit_id = ").bind(u);
@@ -715,22 +916,41 @@ impl App {
             let d = crate::iso(d);
             sql.push(" AND COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by) <= ").bind(d);
         }
-        let cols = ASSIGNMENT_COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+        let cols = ASSIGNMENT_COLS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut tx = self.db.read().await?;
-        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "").query_as::<(i64,)>().fetch_one(&mut *tx).await?;
+        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "")
+            .query_as::<(i64,)>()
+            .fetch_one(&mut *tx)
+            .await?;
         let mut list = rebind(&sql, &format!("SELECT {cols}"), " ORDER BY COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by), a.id");
-        list.push(" LIMIT ").bind(per).push(" OFFSET ").bind((page - 1) * per);
+        list.push(" LIMIT ")
+            .bind(per)
+            .push(" OFFSET ")
+            .bind((page - 1) * per);
         let rows = list.query_as::<AssignmentRow>().fetch_all(&mut *tx).await?;
         let policy = self.policy(self.org_id).await?;
-        let items = self.assignment_outs(&mut tx, &policy, rows, self.today()).await?;
+        let items = self
+            .assignment_outs(&mut tx, &policy, rows, self.today())
+            .await?;
         tx.commit().await?;
-        Ok(AssignmentPage { items, total, page, per_page: per })
+        Ok(AssignmentPage {
+            items,
+            total,
+            page,
+            per_page: per,
+        })
     }
 
     /// The reply an evaluation would attach to (used by the web UI and tests).
     pub async fn current_reply_id(&self, assignment_id: i64) -> AppResult<Option<i64>> {
         let mut tx = self.db.read().await?;
-        let r = latest_sent_reply(&mut tx, assignment_id).await?.map(|d| d.id);
+        let r = latest_sent_reply(&mut tx, assignment_id)
+            .await?
+            .map(|d| d.id);
         tx.commit().await?;
         Ok(r)
     }
@@ -743,7 +963,15 @@ pub(crate) fn rebind(body: &Sql, head: &str, tail: &str) -> Sql {
     s
 }
 
-pub(crate) fn assignment_out(policy: &Policy, a: AssignmentRow, unit_name: String, number: Option<i64>, title: String, consulted: bool, today: NaiveDate) -> AssignmentOut {
+pub(crate) fn assignment_out(
+    policy: &Policy,
+    a: AssignmentRow,
+    unit_name: String,
+    number: Option<i64>,
+    title: String,
+    consulted: bool,
+    today: NaiveDate,
+) -> AssignmentOut {
     let state = a.state();
     let role = a.role();
     let start = a.assigned_on();
@@ -813,16 +1041,34 @@ impl App {
     pub async fn queue_gauges(&self) -> AppResult<QueueGauges> {
         let today = crate::iso(self.today());
         let open_states = "('assigned', 'accepted', 'return_requested', 'rehandling')";
-        let (open,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM assignments WHERE state IN {open_states}")).fetch_one(&self.db.pool).await?;
+        let (open,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM assignments WHERE state IN {open_states}"
+        ))
+        .fetch_one(&self.db.pool)
+        .await?;
         let (overdue,): (i64,) = sqlx::query_as(&format!(
             "SELECT COUNT(*) FROM assignments WHERE state IN {open_states} AND COALESCE(rehandling_reply_by, extended_reply_by, reply_by, co_opinion_by) < $1"
         ))
         .bind(&today)
         .fetch_one(&self.db.pool)
         .await?;
-        let (awaiting_filing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items WHERE state = 'submitted'").fetch_one(&self.db.pool).await?;
-        let (outbox,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(&self.db.pool).await?;
-        let (outgoing_queued,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outgoing_messages WHERE state = 'queued'").fetch_one(&self.db.pool).await?;
-        Ok(QueueGauges { open, overdue, awaiting_filing, outbox, outgoing_queued })
+        let (awaiting_filing,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM items WHERE state = 'submitted'")
+                .fetch_one(&self.db.pool)
+                .await?;
+        let (outbox,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox")
+            .fetch_one(&self.db.pool)
+            .await?;
+        let (outgoing_queued,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outgoing_messages WHERE state = 'queued'")
+                .fetch_one(&self.db.pool)
+                .await?;
+        Ok(QueueGauges {
+            open,
+            overdue,
+            awaiting_filing,
+            outbox,
+            outgoing_queued,
+        })
     }
 }

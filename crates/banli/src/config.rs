@@ -54,8 +54,11 @@ pub struct RemindersFile {
 
 impl FileConfig {
     pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
-        let Some(path) = path else { return Ok(FileConfig::default()) };
-        let text = std::fs::read_to_string(path).with_context(|| format!("读取配置文件 {} 失败", path.display()))?;
+        let Some(path) = path else {
+            return Ok(FileConfig::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("读取配置文件 {} 失败", path.display()))?;
         toml::from_str(&text).with_context(|| format!("配置文件 {} 格式有误", path.display()))
     }
 }
@@ -72,7 +75,10 @@ pub struct Config {
 
 /// `BANLI_PDF_FONT_DIR` over the file's `pdf_font_dir`.
 pub fn pdf_font_dir(file: &FileConfig) -> Option<PathBuf> {
-    std::env::var_os("BANLI_PDF_FONT_DIR").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| file.pdf_font_dir.clone())
+    std::env::var_os("BANLI_PDF_FONT_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| file.pdf_font_dir.clone())
 }
 
 pub const DEFAULT_ORGANISATION: &str = "湖南省政协";
@@ -84,7 +90,10 @@ pub fn notify(file: &FileConfig) -> anyhow::Result<banli_notify::NotifyConfig> {
     notify_from(file, |k| std::env::var(k).ok())
 }
 
-fn notify_from(file: &FileConfig, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<banli_notify::NotifyConfig> {
+fn notify_from(
+    file: &FileConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<banli_notify::NotifyConfig> {
     let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
     let m = file.mail.as_ref();
     let pick = |var: &str, from_file: Option<&String>| env(var).or_else(|| from_file.cloned());
@@ -92,7 +101,11 @@ fn notify_from(file: &FileConfig, env: impl Fn(&str) -> Option<String>) -> anyho
         None => None,
         Some(host) => {
             let port = match env("BANLI_SMTP_PORT") {
-                Some(p) => Some(p.trim().parse::<u16>().with_context(|| format!("BANLI_SMTP_PORT“{p}”不是端口号（1–65535）"))?),
+                Some(p) => Some(
+                    p.trim()
+                        .parse::<u16>()
+                        .with_context(|| format!("BANLI_SMTP_PORT“{p}”不是端口号（1–65535）"))?,
+                ),
                 None => m.and_then(|m| m.port),
             };
             let security = match pick("BANLI_SMTP_SECURITY", m.and_then(|m| m.security.as_ref())) {
@@ -115,15 +128,27 @@ fn notify_from(file: &FileConfig, env: impl Fn(&str) -> Option<String>) -> anyho
             })
         }
     };
-    let webhook_url = pick("BANLI_SMS_WEBHOOK", file.sms.as_ref().and_then(|s| s.webhook_url.as_ref()));
+    let webhook_url = pick(
+        "BANLI_SMS_WEBHOOK",
+        file.sms.as_ref().and_then(|s| s.webhook_url.as_ref()),
+    );
     let reminder_hour = match env("BANLI_REMINDER_HOUR") {
-        Some(h) => h.trim().parse::<u32>().ok().filter(|h| *h < 24).with_context(|| format!("BANLI_REMINDER_HOUR“{h}”须是0到23之间的整数"))?,
+        Some(h) => h
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|h| *h < 24)
+            .with_context(|| format!("BANLI_REMINDER_HOUR“{h}”须是0到23之间的整数"))?,
         None => file.reminders.as_ref().and_then(|r| r.hour).unwrap_or(8),
     };
     if reminder_hour > 23 {
         anyhow::bail!("[reminders] hour = {reminder_hour}：须是0到23之间的整数");
     }
-    Ok(banli_notify::NotifyConfig { mail, sms: banli_notify::SmsConfig { webhook_url }, reminder_hour })
+    Ok(banli_notify::NotifyConfig {
+        mail,
+        sms: banli_notify::SmsConfig { webhook_url },
+        reminder_hour,
+    })
 }
 
 #[cfg(test)]
@@ -148,34 +173,66 @@ mod tests {
         let f = file("[mail]\nhost = \"smtp.file\"\nport = 2525\nfrom = \"a@file.example\"\nusername = \"u\"\npassword = \"p\"\n[sms]\nwebhook_url = \"http://sms.file/send\"\n[reminders]\nhour = 7\n");
         let n = notify_from(&f, |_| None).unwrap();
         let m = n.mail.unwrap();
-        assert_eq!((m.host.as_str(), m.port, m.security), ("smtp.file", Some(2525), banli_notify::Security::Starttls));
+        assert_eq!(
+            (m.host.as_str(), m.port, m.security),
+            ("smtp.file", Some(2525), banli_notify::Security::Starttls)
+        );
         assert_eq!(n.reminder_hour, 7);
-        let env: HashMap<&str, &str> = [("BANLI_SMTP_HOST", "smtp.env"), ("BANLI_SMTP_PORT", "465"), ("BANLI_SMTP_PASSWORD", "secret"), ("BANLI_SMS_WEBHOOK", "https://sms.env/x"), ("BANLI_REMINDER_HOUR", "6"), ("BANLI_SMTP_FROM", "")].into();
+        let env: HashMap<&str, &str> = [
+            ("BANLI_SMTP_HOST", "smtp.env"),
+            ("BANLI_SMTP_PORT", "465"),
+            ("BANLI_SMTP_PASSWORD", "secret"),
+            ("BANLI_SMS_WEBHOOK", "https://sms.env/x"),
+            ("BANLI_REMINDER_HOUR", "6"),
+            ("BANLI_SMTP_FROM", ""),
+        ]
+        .into();
         let n = notify_from(&f, |k| env.get(k).map(|v| v.to_string())).unwrap();
         let m = n.mail.unwrap();
-        assert_eq!((m.host.as_str(), m.port, m.security), ("smtp.env", Some(465), banli_notify::Security::Tls), "port 465 means TLS");
+        assert_eq!(
+            (m.host.as_str(), m.port, m.security),
+            ("smtp.env", Some(465), banli_notify::Security::Tls),
+            "port 465 means TLS"
+        );
         assert_eq!(m.password.as_deref(), Some("secret"));
         assert_eq!(m.username.as_deref(), Some("u"));
-        assert_eq!(m.from, "a@file.example", "an empty variable does not blank the file's value");
+        assert_eq!(
+            m.from, "a@file.example",
+            "an empty variable does not blank the file's value"
+        );
         assert_eq!(n.sms.webhook_url.as_deref(), Some("https://sms.env/x"));
         assert_eq!(n.reminder_hour, 6);
     }
 
     #[test]
     fn bad_values_say_what_to_fix() {
-        let host = |extra: &'static str| move |k: &str| match k {
-            "BANLI_SMTP_HOST" => Some("smtp.example".to_string()),
-            "BANLI_SMTP_FROM" if extra != "nofrom" => Some("a@example.gov.cn".to_string()),
-            "BANLI_SMTP_PORT" if extra == "port" => Some("smtp".to_string()),
-            "BANLI_SMTP_SECURITY" if extra == "security" => Some("ssl3".to_string()),
-            "BANLI_REMINDER_HOUR" if extra == "hour" => Some("24".to_string()),
-            _ => None,
+        let host = |extra: &'static str| {
+            move |k: &str| match k {
+                "BANLI_SMTP_HOST" => Some("smtp.example".to_string()),
+                "BANLI_SMTP_FROM" if extra != "nofrom" => Some("a@example.gov.cn".to_string()),
+                "BANLI_SMTP_PORT" if extra == "port" => Some("smtp".to_string()),
+                "BANLI_SMTP_SECURITY" if extra == "security" => Some("ssl3".to_string()),
+                "BANLI_REMINDER_HOUR" if extra == "hour" => Some("24".to_string()),
+                _ => None,
+            }
         };
         let f = FileConfig::default();
-        assert!(notify_from(&f, host("nofrom")).unwrap_err().to_string().contains("BANLI_SMTP_FROM"));
-        assert!(notify_from(&f, host("port")).unwrap_err().to_string().contains("BANLI_SMTP_PORT"));
-        assert!(notify_from(&f, host("security")).unwrap_err().to_string().contains("starttls"));
-        assert!(notify_from(&f, host("hour")).unwrap_err().to_string().contains("BANLI_REMINDER_HOUR"));
+        assert!(notify_from(&f, host("nofrom"))
+            .unwrap_err()
+            .to_string()
+            .contains("BANLI_SMTP_FROM"));
+        assert!(notify_from(&f, host("port"))
+            .unwrap_err()
+            .to_string()
+            .contains("BANLI_SMTP_PORT"));
+        assert!(notify_from(&f, host("security"))
+            .unwrap_err()
+            .to_string()
+            .contains("starttls"));
+        assert!(notify_from(&f, host("hour"))
+            .unwrap_err()
+            .to_string()
+            .contains("BANLI_REMINDER_HOUR"));
         let m = notify_from(&f, host("")).unwrap().mail.unwrap();
         assert_eq!(m.security, banli_notify::Security::Starttls);
     }

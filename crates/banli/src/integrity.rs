@@ -21,26 +21,51 @@ pub async fn check(app: &App, url: Option<&str>) -> anyhow::Result<(usize, Vec<F
     let (n, db) = app.integrity_check().await?;
     let mut out: Vec<Finding> = db
         .into_iter()
-        .map(|f| Finding { page: page_path(&f.kind, f.document_id), problem: format!("第{}版：{}", f.version, f.problem) })
+        .map(|f| Finding {
+            page: page_path(&f.kind, f.document_id),
+            problem: format!("第{}版：{}", f.version, f.problem),
+        })
         .collect();
     if let Some(base) = url {
-        let state = AppState { app: Arc::new(app.clone()), metrics: None, search: None };
-        let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?;
+        let state = AppState {
+            app: Arc::new(app.clone()),
+            metrics: None,
+            search: None,
+        };
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()?;
         let mut page = 1;
         loop {
-            let list = app.public_documents(&PortalQuery { page: Some(page), per_page: Some(100), ..Default::default() }).await?;
+            let list = app
+                .public_documents(&PortalQuery {
+                    page: Some(page),
+                    per_page: Some(100),
+                    ..Default::default()
+                })
+                .await?;
             for d in &list.items {
                 let path = page_path(&d.kind, d.document_id);
-                let Some((expected, _)) = render_document(&state, &d.kind, d.document_id, &View::default()).await? else { continue };
+                let Some((expected, _)) =
+                    render_document(&state, &d.kind, d.document_id, &View::default()).await?
+                else {
+                    continue;
+                };
                 let live = format!("{}{path}", base.trim_end_matches('/'));
                 match client.get(&live).send().await {
                     Ok(r) if r.status().is_success() => {
                         let served = r.text().await.unwrap_or_default();
                         if served != expected {
-                            out.push(Finding { page: path.clone(), problem: describe(&expected, &served) });
+                            out.push(Finding {
+                                page: path.clone(),
+                                problem: describe(&expected, &served),
+                            });
                         }
                     }
-                    Ok(r) => out.push(Finding { page: path.clone(), problem: format!("线上页面返回 {}（应为已公开页面）", r.status()) }),
+                    Ok(r) => out.push(Finding {
+                        page: path.clone(),
+                        problem: format!("线上页面返回 {}（应为已公开页面）", r.status()),
+                    }),
                     Err(e) => bail!("无法访问 {live}：{e}。请检查 --url 是否为门户的公网地址"),
                 }
             }
@@ -54,13 +79,27 @@ pub async fn check(app: &App, url: Option<&str>) -> anyhow::Result<(usize, Vec<F
 }
 
 fn page_path(kind: &str, id: i64) -> String {
-    format!("/{}/{id}", if kind == "reply" { "replies" } else { "co-opinions" })
+    format!(
+        "/{}/{id}",
+        if kind == "reply" {
+            "replies"
+        } else {
+            "co-opinions"
+        }
+    )
 }
 
 /// What the served page has that the approved one does not.
 fn describe(expected: &str, served: &str) -> String {
     let mut parts = Vec::new();
-    for tag in ["<script", "<iframe", "<object", "<embed", "<form", "http-equiv"] {
+    for tag in [
+        "<script",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<form",
+        "http-equiv",
+    ] {
         let (e, s) = (count(expected, tag), count(served, tag));
         if s > e {
             parts.push(format!("多出 {} 个 {tag}", s - e));
@@ -69,12 +108,29 @@ fn describe(expected: &str, served: &str) -> String {
     let (e_links, s_links) = (links(expected), links(served));
     let extra: Vec<&String> = s_links.difference(&e_links).collect();
     if !extra.is_empty() {
-        parts.push(format!("多出链接 {}", extra.iter().take(5).map(|s| s.as_str()).collect::<Vec<_>>().join("、")));
+        parts.push(format!(
+            "多出链接 {}",
+            extra
+                .iter()
+                .take(5)
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        ));
     }
     let (e_text, s_text) = (text(expected), text(served));
     if e_text != s_text {
-        let added: Vec<&str> = s_text.iter().filter(|t| !e_text.contains(t)).map(|s| s.as_str()).take(3).collect();
-        parts.push(if added.is_empty() { "正文与批准内容不一致".into() } else { format!("出现未经批准的文字：{}", added.join(" / ")) });
+        let added: Vec<&str> = s_text
+            .iter()
+            .filter(|t| !e_text.contains(t))
+            .map(|s| s.as_str())
+            .take(3)
+            .collect();
+        parts.push(if added.is_empty() {
+            "正文与批准内容不一致".into()
+        } else {
+            format!("出现未经批准的文字：{}", added.join(" / "))
+        });
     }
     if parts.is_empty() {
         parts.push("页面与批准内容不一致".into());

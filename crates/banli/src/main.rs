@@ -17,7 +17,11 @@ use std::path::PathBuf;
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
-#[command(name = "banli", version, about = "Banli 办理：提案与建议的提交、交办、答复、评价与公开")]
+#[command(
+    name = "banli",
+    version,
+    about = "Banli 办理：提案与建议的提交、交办、答复、评价与公开"
+)]
 struct Cli {
     /// Data directory: holds banli.sqlite3 (the default database) and the search index.
     #[arg(long, global = true, env = "BANLI_DATA_DIR")]
@@ -136,15 +140,31 @@ enum UserCommand {
 }
 
 fn resolve(cli: &Cli, file: &FileConfig, listen: Option<String>, public: Option<String>) -> Config {
-    let data_dir = cli.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("./banli-data"));
-    let database_url = cli.database_url.clone().or(file.database_url.clone()).unwrap_or_else(|| Db::sqlite_url(&data_dir));
-    let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
-    let public_base_url = public.or(file.public_base_url.clone()).unwrap_or_else(|| format!("http://{listen}"));
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or(file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("./banli-data"));
+    let database_url = cli
+        .database_url
+        .clone()
+        .or(file.database_url.clone())
+        .unwrap_or_else(|| Db::sqlite_url(&data_dir));
+    let listen = listen
+        .or(file.listen.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let public_base_url = public
+        .or(file.public_base_url.clone())
+        .unwrap_or_else(|| format!("http://{listen}"));
     Config {
         data_dir,
         database_url,
         listen,
-        organisation: cli.organisation.clone().or(file.organisation.clone()).unwrap_or_else(|| DEFAULT_ORGANISATION.into()),
+        organisation: cli
+            .organisation
+            .clone()
+            .or(file.organisation.clone())
+            .unwrap_or_else(|| DEFAULT_ORGANISATION.into()),
         public_base_url,
     }
 }
@@ -152,12 +172,23 @@ fn resolve(cli: &Cli, file: &FileConfig, listen: Option<String>, public: Option<
 /// Opens the database (creating the data directory and bringing the schema up to date) and the app.
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     if cfg.database_url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("无法创建数据目录 {}", cfg.data_dir.display()))?;
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("无法创建数据目录 {}", cfg.data_dir.display()))?;
     }
-    let db = Db::connect(&cfg.database_url)
-        .await
-        .with_context(|| format!("无法连接数据库 {}：请检查 --database-url 或 BANLI_DATABASE_URL", redact(&cfg.database_url)))?;
-    Ok(App::open(db, &cfg.organisation, Settings { public_base_url: cfg.public_base_url.clone() }).await?)
+    let db = Db::connect(&cfg.database_url).await.with_context(|| {
+        format!(
+            "无法连接数据库 {}：请检查 --database-url 或 BANLI_DATABASE_URL",
+            redact(&cfg.database_url)
+        )
+    })?;
+    Ok(App::open(
+        db,
+        &cfg.organisation,
+        Settings {
+            public_base_url: cfg.public_base_url.clone(),
+        },
+    )
+    .await?)
 }
 
 fn redact(url: &str) -> String {
@@ -169,7 +200,9 @@ fn redact(url: &str) -> String {
 
 fn read_password() -> anyhow::Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("无法从标准输入读取密码")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("无法从标准输入读取密码")?;
     let p = s.trim_end_matches(['\n', '\r']).to_string();
     if p.is_empty() {
         bail!("标准输入中没有密码：例如 echo 'S3cret-pass' | banli user add NAME --role office --password-stdin");
@@ -187,8 +220,14 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let filter = std::env::var("RUST_LOG").ok().or(file.log.clone()).unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into());
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_writer(std::io::stderr).init();
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .or(file.log.clone())
+        .unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .init();
     match run(cli, file).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -200,7 +239,11 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
     match &cli.command {
-        Command::Serve { listen, demo, public_base_url } => {
+        Command::Serve {
+            listen,
+            demo,
+            public_base_url,
+        } => {
             let cfg = resolve(&cli, &file, listen.clone(), public_base_url.clone());
             let notify = config::notify(&file)?;
             let app = open(&cfg).await?;
@@ -212,31 +255,70 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             let fonts = config::pdf_font_dir(&file);
             serve(app, &cfg, notify, fonts).await
         }
-        Command::Import { file: input, session, dry_run, as_user, template, kind } => {
+        Command::Import {
+            file: input,
+            session,
+            dry_run,
+            as_user,
+            template,
+            kind,
+        } => {
             if let Some(path) = template {
                 let bytes = banli_app::import::template().map_err(|e| anyhow::anyhow!("{e}"))?;
-                std::fs::write(path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+                std::fs::write(path, bytes)
+                    .with_context(|| format!("无法写入 {}", path.display()))?;
                 println!("已写出导入模板 {}", path.display());
                 return Ok(());
             }
-            let Some(input) = input else { bail!("请给出要导入的 .xlsx 或 .csv 文件，或用 --template FILE.xlsx 取得模板") };
-            let Some(user) = as_user else { bail!("请用 --as 指定记录导入的提案办用户，例如 --as office") };
+            let Some(input) = input else {
+                bail!("请给出要导入的 .xlsx 或 .csv 文件，或用 --template FILE.xlsx 取得模板")
+            };
+            let Some(user) = as_user else {
+                bail!("请用 --as 指定记录导入的提案办用户，例如 --as office")
+            };
             let cfg = resolve(&cli, &file, None, None);
             let app = open(&cfg).await?;
             import(&app, input, kind, *session, *dry_run, user).await
         }
-        Command::Export { what, file: out, session, as_user } => {
+        Command::Export {
+            what,
+            file: out,
+            session,
+            as_user,
+        } => {
             let cfg = resolve(&cli, &file, None, None);
             let app = open(&cfg).await?;
-            let actor = app.actor_by_name(as_user).await.map_err(|_| anyhow::anyhow!("找不到用户“{as_user}”"))?;
+            let actor = app
+                .actor_by_name(as_user)
+                .await
+                .map_err(|_| anyhow::anyhow!("找不到用户“{as_user}”"))?;
             let session = match session {
                 Some(s) => Some(*s),
                 None => app.list_sessions().await?.last().map(|s| s.id),
             };
             let bytes = match what.as_str() {
-                "items" => app.items_workbook(&actor, banli_app::view::ItemQuery { session_id: session, ..Default::default() }).await?,
+                "items" => {
+                    app.items_workbook(
+                        &actor,
+                        banli_app::view::ItemQuery {
+                            session_id: session,
+                            ..Default::default()
+                        },
+                    )
+                    .await?
+                }
                 "assignments" => app.assignments_workbook(&actor, Default::default()).await?,
-                "stats" => app.stats_workbook(&actor, banli_app::stats::StatsQuery { session_id: session.context("还没有届次会议")?, from: None, to: None }).await?,
+                "stats" => {
+                    app.stats_workbook(
+                        &actor,
+                        banli_app::stats::StatsQuery {
+                            session_id: session.context("还没有届次会议")?,
+                            from: None,
+                            to: None,
+                        },
+                    )
+                    .await?
+                }
                 other => bail!("不能导出“{other}”：可选 items、assignments、stats"),
             };
             std::fs::write(out, bytes).with_context(|| format!("无法写入 {}", out.display()))?;
@@ -267,11 +349,28 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 for f in &findings {
                     println!("{}\t{}", f.page, f.problem);
                 }
-                println!("检查了 {n} 份公开文件{}：{}", if url.is_some() { "及其线上页面" } else { "" }, if findings.is_empty() { "全部与批准内容一致".to_string() } else { format!("{} 处问题", findings.len()) });
+                println!(
+                    "检查了 {n} 份公开文件{}：{}",
+                    if url.is_some() {
+                        "及其线上页面"
+                    } else {
+                        ""
+                    },
+                    if findings.is_empty() {
+                        "全部与批准内容一致".to_string()
+                    } else {
+                        format!("{} 处问题", findings.len())
+                    }
+                );
                 match every {
-                    Some(secs) => tokio::time::sleep(std::time::Duration::from_secs((*secs).max(10))).await,
+                    Some(secs) => {
+                        tokio::time::sleep(std::time::Duration::from_secs((*secs).max(10))).await
+                    }
                     None if findings.is_empty() => return Ok(()),
-                    None => bail!("发现 {} 处公开内容与批准内容不一致，请核查上面列出的页面", findings.len()),
+                    None => bail!(
+                        "发现 {} 处公开内容与批准内容不一致，请核查上面列出的页面",
+                        findings.len()
+                    ),
                 }
             }
         }
@@ -284,24 +383,54 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
 
 async fn user(app: &App, command: &UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { name, role, unit, display_name, email, .. } => {
-            let role = Role::parse(role).with_context(|| format!("未知角色“{role}”：可选 proposer、office、unit_staff、unit_signer、admin"))?;
+        UserCommand::Add {
+            name,
+            role,
+            unit,
+            display_name,
+            email,
+            ..
+        } => {
+            let role = Role::parse(role).with_context(|| {
+                format!("未知角色“{role}”：可选 proposer、office、unit_staff、unit_signer、admin")
+            })?;
             let unit_id = match unit {
                 None => None,
                 Some(u) => Some(
                     app.list_units()
                         .await?
                         .into_iter()
-                        .find(|x| x.name == *u || x.short_name.as_deref() == Some(u) || x.id.to_string() == *u)
+                        .find(|x| {
+                            x.name == *u
+                                || x.short_name.as_deref() == Some(u)
+                                || x.id.to_string() == *u
+                        })
                         .map(|x| x.id)
                         .with_context(|| format!("找不到单位“{u}”"))?,
                 ),
             };
             let password = read_password()?;
             let out = app
-                .insert_user(None, banli_app::admin::NewUser { username: name.clone(), password, display_name: display_name.clone().unwrap_or_else(|| name.clone()), role, unit_id, sector: None, email: email.clone(), phone: None })
+                .insert_user(
+                    None,
+                    banli_app::admin::NewUser {
+                        username: name.clone(),
+                        password,
+                        display_name: display_name.clone().unwrap_or_else(|| name.clone()),
+                        role,
+                        unit_id,
+                        sector: None,
+                        email: email.clone(),
+                        phone: None,
+                    },
+                )
                 .await
-                .map_err(|e| anyhow::anyhow!("{}{e}", e.field().map(|f| format!("{f}: ")).unwrap_or_default()))?;
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}{e}",
+                        e.field().map(|f| format!("{f}: ")).unwrap_or_default()
+                    )
+                })?;
             println!("已创建用户 {}（{}，id {}）", out.username, out.role, out.id);
             Ok(())
         }
@@ -324,17 +453,39 @@ async fn open_index(app: &App, cfg: &Config) -> anyhow::Result<banli_search::Sea
     let dir = cfg.data_dir.join("index");
     std::fs::create_dir_all(&dir).with_context(|| format!("无法创建索引目录 {}", dir.display()))?;
     let words = app.dictionary_words().await?;
-    banli_search::SearchIndex::open_or_create_with_dict(&dir, &words).map_err(|e| anyhow::anyhow!("无法打开搜索索引 {}：{e}", dir.display()))
+    banli_search::SearchIndex::open_or_create_with_dict(&dir, &words)
+        .map_err(|e| anyhow::anyhow!("无法打开搜索索引 {}：{e}", dir.display()))
 }
 
-async fn import(app: &App, path: &std::path::Path, kind: &str, session: Option<i64>, dry_run: bool, user: &str) -> anyhow::Result<()> {
-    let actor = app.actor_by_name(user).await.map_err(|_| anyhow::anyhow!("找不到用户“{user}”"))?;
+async fn import(
+    app: &App,
+    path: &std::path::Path,
+    kind: &str,
+    session: Option<i64>,
+    dry_run: bool,
+    user: &str,
+) -> anyhow::Result<()> {
+    let actor = app
+        .actor_by_name(user)
+        .await
+        .map_err(|_| anyhow::anyhow!("找不到用户“{user}”"))?;
     let table = banli_docs::read_table(path).map_err(|e| anyhow::anyhow!("{e}"))?;
     if kind != "items" {
-        let result = if kind == "units" { app.import_units(&actor, &table, dry_run).await } else { app.import_users(&actor, &table, dry_run).await };
+        let result = if kind == "units" {
+            app.import_units(&actor, &table, dry_run).await
+        } else {
+            app.import_users(&actor, &table, dry_run).await
+        };
         return match result {
             Ok(n) => {
-                println!("{}：{n} 行", if dry_run { "检查通过（未写入）" } else { "已导入" });
+                println!(
+                    "{}：{n} 行",
+                    if dry_run {
+                        "检查通过（未写入）"
+                    } else {
+                        "已导入"
+                    }
+                );
                 Ok(())
             }
             Err(e) => import_failed(e),
@@ -342,20 +493,44 @@ async fn import(app: &App, path: &std::path::Path, kind: &str, session: Option<i
     }
     let session = match session {
         Some(s) => s,
-        None => app.list_sessions().await?.last().map(|s| s.id).context("还没有届次会议：请先创建（POST /api/v1/sessions）")?,
+        None => app
+            .list_sessions()
+            .await?
+            .last()
+            .map(|s| s.id)
+            .context("还没有届次会议：请先创建（POST /api/v1/sessions）")?,
     };
     let bar = indicatif::ProgressBar::new(table.rows.len() as u64);
-    bar.set_style(indicatif::ProgressStyle::with_template("导入 [{bar:40}] {pos}/{len} 行 {per_sec}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()).progress_chars("=> "));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("导入 [{bar:40}] {pos}/{len} 行 {per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     let started = std::time::Instant::now();
-    let result = app.import_items(&actor, session, &table, dry_run, |done, _| bar.set_position(done as u64)).await;
+    let result = app
+        .import_items(&actor, session, &table, dry_run, |done, _| {
+            bar.set_position(done as u64)
+        })
+        .await;
     bar.finish_and_clear();
     match result {
         Ok(r) => {
-            let verb = if r.dry_run { "检查通过（未写入，去掉 --dry-run 即可导入）" } else { "已导入" };
-            println!("{verb}：{} 行，立案 {} 件，待立案 {} 件，交办 {} 个单位次，用时 {:.1} 秒", r.rows, r.filed, r.submitted, r.assignments, started.elapsed().as_secs_f64());
+            let verb = if r.dry_run {
+                "检查通过（未写入，去掉 --dry-run 即可导入）"
+            } else {
+                "已导入"
+            };
+            println!(
+                "{verb}：{} 行，立案 {} 件，待立案 {} 件，交办 {} 个单位次，用时 {:.1} 秒",
+                r.rows,
+                r.filed,
+                r.submitted,
+                r.assignments,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
-            Err(e) => import_failed(e),
+        Err(e) => import_failed(e),
     }
 }
 
@@ -366,7 +541,10 @@ fn import_failed(e: banli_app::import::ImportError) -> anyhow::Result<()> {
             for i in &issues {
                 eprintln!("第{}行 {}：{}", i.row, i.column, i.reason);
             }
-            bail!("{} 处问题，整个文件都没有导入；改正后重新导入", issues.len())
+            bail!(
+                "{} 处问题，整个文件都没有导入；改正后重新导入",
+                issues.len()
+            )
         }
         banli_app::import::ImportError::App(e) => Err(anyhow::anyhow!("{e}")),
     }
@@ -377,13 +555,21 @@ async fn reindex(app: &App, cfg: &Config) -> anyhow::Result<()> {
         Ok(i) => i,
         Err(e) if e.to_string().to_lowercase().contains("lock") => {
             app.request_reindex().await?;
-            println!("搜索索引正被运行中的服务器使用：已请求它重建索引（几秒后生效，可查看 /healthz）");
+            println!(
+                "搜索索引正被运行中的服务器使用：已请求它重建索引（几秒后生效，可查看 /healthz）"
+            );
             return Ok(());
         }
         Err(e) => return Err(e),
     };
     let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(indicatif::ProgressStyle::with_template("重建索引 [{bar:40}] {pos}/{len} 件 {per_sec} 剩余 {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()).progress_chars("=> "));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "重建索引 [{bar:40}] {pos}/{len} 件 {per_sec} 剩余 {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
     let started = std::time::Instant::now();
     let n = banli_web::indexer::rebuild(app, &index, |done, total| {
         bar.set_length(total as u64);
@@ -391,11 +577,20 @@ async fn reindex(app: &App, cfg: &Config) -> anyhow::Result<()> {
     })
     .await?;
     bar.finish_and_clear();
-    println!("已重建搜索索引：{n} 件提案，用时 {:.1} 秒，共 {} 条索引文档", started.elapsed().as_secs_f64(), index.num_docs());
+    println!(
+        "已重建搜索索引：{n} 件提案，用时 {:.1} 秒，共 {} 条索引文档",
+        started.elapsed().as_secs_f64(),
+        index.num_docs()
+    );
     Ok(())
 }
 
-async fn serve(app: App, cfg: &Config, notify: banli_notify::NotifyConfig, pdf_fonts: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+async fn serve(
+    app: App,
+    cfg: &Config,
+    notify: banli_notify::NotifyConfig,
+    pdf_fonts: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
     // The PDF fonts (~120 MB) load beside the start-up; a missing font is logged with what to
     // install, and only the PDF downloads answer 503 until it is there.
     tokio::task::spawn_blocking(move || {
@@ -404,17 +599,29 @@ async fn serve(app: App, cfg: &Config, notify: banli_notify::NotifyConfig, pdf_f
             eprintln!("警告：{e}");
         }
     });
-    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .ok();
     let db = app.db.clone();
-    let index = std::sync::Arc::new(open_index(&app, cfg).await.context("另一个 banli 进程可能正在使用同一数据目录的索引；每个实例需要自己的 --data-dir")?);
+    let index = std::sync::Arc::new(open_index(&app, cfg).await.context(
+        "另一个 banli 进程可能正在使用同一数据目录的索引；每个实例需要自己的 --data-dir",
+    )?);
     tokio::spawn(banli_web::indexer::run(app.clone(), index.clone()));
-    let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("无法监听 {}：端口可能已被占用，请用 --listen 换一个", cfg.listen))?;
+    let listener = TcpListener::bind(&cfg.listen).await.with_context(|| {
+        format!(
+            "无法监听 {}：端口可能已被占用，请用 --listen 换一个",
+            cfg.listen
+        )
+    })?;
     // E-mail, SMS and the daily reminder; stopped with the server.
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let notifier = banli_notify::spawn(app.clone(), notify, stopping)?;
     let router = banli_web::router(app, metrics, Some(index));
     tracing::info!(listen = %cfg.listen, database = %redact(&cfg.database_url), "Banli is serving");
-    eprintln!("Banli 已启动：{}（API 文档 {}/api/v1/openapi.json）", cfg.public_base_url, cfg.public_base_url);
+    eprintln!(
+        "Banli 已启动：{}（API 文档 {}/api/v1/openapi.json）",
+        cfg.public_base_url, cfg.public_base_url
+    );
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
@@ -433,7 +640,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -35,14 +35,25 @@ impl Table {
 
     /// The value of a named column in a row ("" when the column or cell is absent).
     pub fn get<'a>(&'a self, row: &'a [String], column: &str) -> &'a str {
-        self.headers.iter().position(|h| h == column).and_then(|i| row.get(i)).map(String::as_str).unwrap_or("")
+        self.headers
+            .iter()
+            .position(|h| h == column)
+            .and_then(|i| row.get(i))
+            .map(String::as_str)
+            .unwrap_or("")
     }
 }
 
 /// Reads `.xlsx` or `.csv` by the file's extension.
 pub fn read_table(path: &Path) -> Result<Table, SheetError> {
-    let bytes = std::fs::read(path).map_err(|e| SheetError::Io(path.display().to_string(), e.to_string()))?;
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    let bytes = std::fs::read(path)
+        .map_err(|e| SheetError::Io(path.display().to_string(), e.to_string()))?;
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("xlsx") => read_xlsx(&bytes),
         Some("csv") => read_csv(&bytes),
         other => Err(SheetError::Kind(other.unwrap_or("").to_string())),
@@ -50,16 +61,24 @@ pub fn read_table(path: &Path) -> Result<Table, SheetError> {
 }
 
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
-    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| SheetError::Parse(e.to_string()))?;
+    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| SheetError::Parse(e.to_string()))?;
     let first = wb.sheet_names().first().cloned().ok_or(SheetError::Empty)?;
-    let range = wb.worksheet_range(&first).map_err(|e| SheetError::Parse(e.to_string()))?;
-    let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
+    let range = wb
+        .worksheet_range(&first)
+        .map_err(|e| SheetError::Parse(e.to_string()))?;
+    let mut rows = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
     table(rows.next(), rows.collect())
 }
 
 pub fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
     let mut all = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| SheetError::Parse(e.to_string()))?;
@@ -70,7 +89,11 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
 }
 
 fn table(header: Option<Vec<String>>, rows: Vec<Vec<String>>) -> Result<Table, SheetError> {
-    let headers: Vec<String> = header.ok_or(SheetError::Empty)?.into_iter().map(|h| h.trim().to_string()).collect();
+    let headers: Vec<String> = header
+        .ok_or(SheetError::Empty)?
+        .into_iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     if headers.iter().all(|h| h.is_empty()) {
         return Err(SheetError::Empty);
     }
@@ -90,7 +113,10 @@ fn cell_text(c: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => d.as_datetime().map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| d.to_string()),
+        Data::DateTime(d) => d
+            .as_datetime()
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| d.to_string()),
         Data::DateTimeIso(s) => s.chars().take(10).collect(),
         Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
@@ -113,9 +139,17 @@ pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, SheetError> {
         let ws = wb.add_worksheet();
         ws.set_name(s.name).map_err(w)?;
         for (c, h) in s.headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold).map_err(w)?;
-            let widest = s.rows.iter().map(|r| r.get(c).map(|v| v.chars().count()).unwrap_or(0)).max().unwrap_or(0).max(h.chars().count());
-            ws.set_column_width(c as u16, (widest as f64 * 2.0).clamp(8.0, 60.0)).map_err(w)?;
+            ws.write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(w)?;
+            let widest = s
+                .rows
+                .iter()
+                .map(|r| r.get(c).map(|v| v.chars().count()).unwrap_or(0))
+                .max()
+                .unwrap_or(0)
+                .max(h.chars().count());
+            ws.set_column_width(c as u16, (widest as f64 * 2.0).clamp(8.0, 60.0))
+                .map_err(w)?;
         }
         for (r, row) in s.rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
@@ -133,17 +167,32 @@ mod tests {
 
     #[test]
     fn a_written_workbook_reads_back_with_its_rows() {
-        let bytes = write_xlsx(&[Sheet { name: "提案", headers: &["标题", "提交日期"], rows: vec![vec!["关于湘江的提案".into(), "2026-01-20".into()], vec!["".into(), "".into()]] }]).unwrap();
+        let bytes = write_xlsx(&[Sheet {
+            name: "提案",
+            headers: &["标题", "提交日期"],
+            rows: vec![
+                vec!["关于湘江的提案".into(), "2026-01-20".into()],
+                vec!["".into(), "".into()],
+            ],
+        }])
+        .unwrap();
         let t = read_xlsx(&bytes).unwrap();
         assert_eq!(t.headers, vec!["标题", "提交日期"]);
-        assert_eq!(t.rows, vec![vec!["关于湘江的提案".to_string(), "2026-01-20".to_string()]], "trailing blank rows are dropped");
+        assert_eq!(
+            t.rows,
+            vec![vec!["关于湘江的提案".to_string(), "2026-01-20".to_string()]],
+            "trailing blank rows are dropped"
+        );
         assert_eq!(t.get(&t.rows[0], "标题"), "关于湘江的提案");
         assert_eq!(Table::row_number(0), 2);
     }
 
     #[test]
     fn csv_with_a_bom_and_quotes() {
-        let t = read_csv("\u{feff}标题,提案人\n\"关于“一网通办”,的提案\",member01、member02\n".as_bytes()).unwrap();
+        let t = read_csv(
+            "\u{feff}标题,提案人\n\"关于“一网通办”,的提案\",member01、member02\n".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(t.headers, vec!["标题", "提案人"]);
         assert_eq!(t.rows[0][0], "关于“一网通办”,的提案");
         assert!(matches!(read_csv(b""), Err(SheetError::Empty)));

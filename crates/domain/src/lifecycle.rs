@@ -33,7 +33,9 @@ pub enum AssignmentAction {
     /// The office approves an adjustment: the unit is out.
     ApproveReturn,
     /// The office refuses an adjustment: back to where it was.
-    RefuseReturn { was_accepted: bool },
+    RefuseReturn {
+        was_accepted: bool,
+    },
     /// Drafting, consultations, delegation and extension requests need a live, accepted assignment.
     Work,
     SendReply,
@@ -126,14 +128,21 @@ pub fn assignment_next(
 
 /// Whether an assignment in this state still owes its unit's document.
 pub fn owes_document(state: A) -> bool {
-    matches!(state, A::Assigned | A::Accepted | A::ReturnRequested | A::Rehandling)
+    matches!(
+        state,
+        A::Assigned | A::Accepted | A::ReturnRequested | A::Rehandling
+    )
 }
 
 /// The item state derived from its live lead/separate assignments (DESIGN §3): `replied`
 /// when every one of them has a sent reply, otherwise `handling`. Items with no such
 /// assignment stay `filed`.
 pub fn derived_item_state(reply_assignments: &[A]) -> I {
-    let live: Vec<A> = reply_assignments.iter().copied().filter(|s| s.is_live()).collect();
+    let live: Vec<A> = reply_assignments
+        .iter()
+        .copied()
+        .filter(|s| s.is_live())
+        .collect();
     if live.is_empty() {
         I::Filed
     } else if live.iter().all(|s| *s == A::Replied) {
@@ -198,32 +207,63 @@ mod tests {
 
     #[test]
     fn a_co_unit_never_replies_and_a_lead_unit_never_sends_a_co_opinion() {
-        assert!(assignment_next(AssignmentRole::Co, A::Accepted, AssignmentAction::SendReply).is_err());
         assert!(
-            assignment_next(AssignmentRole::Lead, A::Accepted, AssignmentAction::SendCoOpinion).is_err()
+            assignment_next(AssignmentRole::Co, A::Accepted, AssignmentAction::SendReply).is_err()
         );
-        assert!(assignment_next(AssignmentRole::Lead, A::Accepted, AssignmentAction::Waive).is_err());
+        assert!(assignment_next(
+            AssignmentRole::Lead,
+            A::Accepted,
+            AssignmentAction::SendCoOpinion
+        )
+        .is_err());
+        assert!(
+            assignment_next(AssignmentRole::Lead, A::Accepted, AssignmentAction::Waive).is_err()
+        );
         assert_eq!(
-            assignment_next(AssignmentRole::Separate, A::Accepted, AssignmentAction::SendReply),
+            assignment_next(
+                AssignmentRole::Separate,
+                A::Accepted,
+                AssignmentAction::SendReply
+            ),
             Ok(A::Replied)
         );
     }
 
     #[test]
     fn a_reply_needs_the_assignment_accepted_first() {
-        assert!(assignment_next(AssignmentRole::Lead, A::Assigned, AssignmentAction::SendReply).is_err());
-        assert!(assignment_next(AssignmentRole::Lead, A::ReturnRequested, AssignmentAction::Work).is_err());
+        assert!(assignment_next(
+            AssignmentRole::Lead,
+            A::Assigned,
+            AssignmentAction::SendReply
+        )
+        .is_err());
+        assert!(assignment_next(
+            AssignmentRole::Lead,
+            A::ReturnRequested,
+            AssignmentAction::Work
+        )
+        .is_err());
     }
 
     #[test]
     fn a_refused_adjustment_goes_back_where_it_was() {
         let r = AssignmentRole::Lead;
         assert_eq!(
-            assignment_next(r, A::ReturnRequested, AssignmentAction::RefuseReturn { was_accepted: true }),
+            assignment_next(
+                r,
+                A::ReturnRequested,
+                AssignmentAction::RefuseReturn { was_accepted: true }
+            ),
             Ok(A::Accepted)
         );
         assert_eq!(
-            assignment_next(r, A::ReturnRequested, AssignmentAction::RefuseReturn { was_accepted: false }),
+            assignment_next(
+                r,
+                A::ReturnRequested,
+                AssignmentAction::RefuseReturn {
+                    was_accepted: false
+                }
+            ),
             Ok(A::Assigned)
         );
     }
@@ -233,7 +273,11 @@ mod tests {
         assert_eq!(derived_item_state(&[A::Replied, A::Returned]), I::Replied);
         assert_eq!(derived_item_state(&[A::Replied, A::Accepted]), I::Handling);
         assert_eq!(derived_item_state(&[A::Returned]), I::Filed);
-        assert!(co_opinions_complete(&[A::CoOpinionSent, A::Waived, A::Returned]));
+        assert!(co_opinions_complete(&[
+            A::CoOpinionSent,
+            A::Waived,
+            A::Returned
+        ]));
         assert!(!co_opinions_complete(&[A::CoOpinionSent, A::Accepted]));
     }
 

@@ -35,7 +35,11 @@ pub fn required(field: &str, value: &str, max: usize) -> Result<String, FieldErr
 }
 
 /// An optional text field: empty becomes `None`.
-pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+pub fn optional(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => {
@@ -48,7 +52,10 @@ pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<S
 pub fn at_most(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
     let n = value.chars().count();
     if n > max {
-        return Err(FieldError::new(field, format!("不能超过{max}个字符（现为{n}个）")));
+        return Err(FieldError::new(
+            field,
+            format!("不能超过{max}个字符（现为{n}个）"),
+        ));
     }
     Ok(())
 }
@@ -64,7 +71,10 @@ mod tests {
         let e = required("title", &format!("{title}案"), TITLE_MAX).unwrap_err();
         assert_eq!(e.field, "title");
         assert!(e.message.contains("200"));
-        assert_eq!(required("title", "   ", TITLE_MAX).unwrap_err().message, "不能为空");
+        assert_eq!(
+            required("title", "   ", TITLE_MAX).unwrap_err().message,
+            "不能为空"
+        );
         assert_eq!(optional("summary", Some("  "), 10).unwrap(), None);
     }
 }

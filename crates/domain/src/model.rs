@@ -172,7 +172,10 @@ mod tests {
     fn every_variant_round_trips_through_its_string_and_json() {
         for s in ItemState::ALL {
             assert_eq!(ItemState::parse(s.as_str()), Some(*s));
-            assert_eq!(serde_json::to_string(s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
         for s in AssignmentState::ALL {
             assert_eq!(AssignmentState::parse(s.as_str()), Some(*s));

@@ -66,7 +66,12 @@ pub struct AssignmentDues {
 }
 
 impl Policy {
-    pub fn assignment_dues(&self, cal: &Calendar, role: AssignmentRole, on: NaiveDate) -> AssignmentDues {
+    pub fn assignment_dues(
+        &self,
+        cal: &Calendar,
+        role: AssignmentRole,
+        on: NaiveDate,
+    ) -> AssignmentDues {
         let ret = cal.add_calendar_days(on, self.return_window_days);
         let consult = cal.add_working_days(on, self.first_consultation_working_days);
         let doc: Due = if role.owes_reply() {
@@ -153,7 +158,11 @@ mod tests {
         assert_eq!(due.co_opinion_by, None);
         assert!(!due.provisional);
         let co = p.assignment_dues(&cal, AssignmentRole::Co, d("2023-03-01"));
-        assert_eq!(co.co_opinion_by, Some(d("2023-04-03")), "04-01 is a Saturday");
+        assert_eq!(
+            co.co_opinion_by,
+            Some(d("2023-04-03")),
+            "04-01 is a Saturday"
+        );
         assert_eq!(co.reply_by, None);
     }
 
@@ -170,7 +179,10 @@ mod tests {
         assert!(p.triggers_rehandling(Rating::Satisfied, Rating::Unsatisfied));
         assert!(!p.triggers_rehandling(Rating::Unsatisfied, Rating::Satisfied));
         assert!(!p.triggers_rehandling(Rating::BasicallySatisfied, Rating::BasicallySatisfied));
-        let strict = Policy { rehandle_on_unsatisfied_handling: true, ..Policy::default() };
+        let strict = Policy {
+            rehandle_on_unsatisfied_handling: true,
+            ..Policy::default()
+        };
         assert!(strict.triggers_rehandling(Rating::Unsatisfied, Rating::Satisfied));
     }
 
@@ -179,6 +191,11 @@ mod tests {
         let p: Policy = serde_json::from_str(r#"{"reply_months": 2}"#).unwrap();
         assert_eq!(p.reply_months, 2);
         assert_eq!(p.evaluation_working_days, 15);
-        assert!(Policy { extension_max_months: 1, ..Policy::default() }.validate().is_err());
+        assert!(Policy {
+            extension_max_months: 1,
+            ..Policy::default()
+        }
+        .validate()
+        .is_err());
     }
 }

@@ -105,7 +105,10 @@ fn ratio(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)
 }
 
-fn ratings(facts: &[&AssignmentFact], pick: impl Fn(&AssignmentFact) -> Option<Rating>) -> RatingCounts {
+fn ratings(
+    facts: &[&AssignmentFact],
+    pick: impl Fn(&AssignmentFact) -> Option<Rating>,
+) -> RatingCounts {
     let mut c = RatingCounts::default();
     for f in facts {
         match pick(f) {
@@ -126,7 +129,10 @@ fn ratings(facts: &[&AssignmentFact], pick: impl Fn(&AssignmentFact) -> Option<R
 fn assignment_figures(a: &[&AssignmentFact], commitments: &[&CommitmentFact]) -> Figures {
     let replied: Vec<&AssignmentFact> = a.iter().copied().filter(|f| f.replied).collect();
     let countable = a.iter().filter(|f| f.replied || f.past_due).count() as u64;
-    let on_time = a.iter().filter(|f| f.replied && f.first_reply_on_time).count() as u64;
+    let on_time = a
+        .iter()
+        .filter(|f| f.replied && f.first_reply_on_time)
+        .count() as u64;
     let consulted = replied.iter().filter(|f| f.consulted_in_person).count() as u64;
     let mut grades = GradeCounts::default();
     for f in &replied {
@@ -139,22 +145,36 @@ fn assignment_figures(a: &[&AssignmentFact], commitments: &[&CommitmentFact]) ->
         }
     }
     let due = commitments.iter().filter(|c| c.due_passed).count() as u64;
-    let done = commitments.iter().filter(|c| c.due_passed && c.done_on_time).count() as u64;
+    let done = commitments
+        .iter()
+        .filter(|c| c.due_passed && c.done_on_time)
+        .count() as u64;
     Figures {
         filed: a.len() as u64,
         replied: replied.len() as u64,
         reply_rate: ratio(replied.len() as u64, a.len() as u64),
         on_time_rate: ratio(on_time, countable),
         consultation_rate: ratio(consulted, replied.len() as u64),
-        satisfaction: Satisfaction { handling: ratings(&replied, |f| f.handling), result: ratings(&replied, |f| f.result) },
+        satisfaction: Satisfaction {
+            handling: ratings(&replied, |f| f.handling),
+            result: ratings(&replied, |f| f.result),
+        },
         grades,
-        commitments: CommitmentFigures { due, done_on_time: done, completion_rate: ratio(done, due) },
+        commitments: CommitmentFigures {
+            due,
+            done_on_time: done,
+            completion_rate: ratio(done, due),
+        },
     }
 }
 
 /// Item-level counting (overall and per category): an item is replied when every live
 /// lead/separate assignment has a sent reply; a filed item with none is not replied.
-fn item_figures(items: &[&ItemFact], a: &[&AssignmentFact], commitments: &[&CommitmentFact]) -> Figures {
+fn item_figures(
+    items: &[&ItemFact],
+    a: &[&AssignmentFact],
+    commitments: &[&CommitmentFact],
+) -> Figures {
     let mut f = assignment_figures(a, commitments);
     let mut per_item: BTreeMap<i64, (usize, usize)> = BTreeMap::new();
     for x in a {
@@ -162,7 +182,14 @@ fn item_figures(items: &[&ItemFact], a: &[&AssignmentFact], commitments: &[&Comm
         e.0 += 1;
         e.1 += x.replied as usize;
     }
-    let replied = items.iter().filter(|i| per_item.get(&i.item_id).is_some_and(|(n, r)| n > &0 && n == r)).count() as u64;
+    let replied = items
+        .iter()
+        .filter(|i| {
+            per_item
+                .get(&i.item_id)
+                .is_some_and(|(n, r)| n > &0 && n == r)
+        })
+        .count() as u64;
     f.filed = items.len() as u64;
     f.replied = replied;
     f.reply_rate = ratio(replied, items.len() as u64);
@@ -170,7 +197,11 @@ fn item_figures(items: &[&ItemFact], a: &[&AssignmentFact], commitments: &[&Comm
 }
 
 pub fn overall(items: &[ItemFact], a: &[AssignmentFact], c: &[CommitmentFact]) -> Figures {
-    item_figures(&items.iter().collect::<Vec<_>>(), &a.iter().collect::<Vec<_>>(), &c.iter().collect::<Vec<_>>())
+    item_figures(
+        &items.iter().collect::<Vec<_>>(),
+        &a.iter().collect::<Vec<_>>(),
+        &c.iter().collect::<Vec<_>>(),
+    )
 }
 
 /// Per unit: its live lead/separate assignments (the unit's filed and replied).
@@ -182,13 +213,21 @@ pub fn per_unit(a: &[AssignmentFact], c: &[CommitmentFact]) -> BTreeMap<i64, Fig
     for f in c {
         units.entry(f.unit_id).or_default().1.push(f);
     }
-    units.into_iter().map(|(u, (a, c))| (u, assignment_figures(&a, &c))).collect()
+    units
+        .into_iter()
+        .map(|(u, (a, c))| (u, assignment_figures(&a, &c)))
+        .collect()
 }
 
 /// Per category, counted like the overall figures.
-pub fn per_category(items: &[ItemFact], a: &[AssignmentFact], c: &[CommitmentFact]) -> BTreeMap<String, Figures> {
+pub fn per_category(
+    items: &[ItemFact],
+    a: &[AssignmentFact],
+    c: &[CommitmentFact],
+) -> BTreeMap<String, Figures> {
     let key = |c: &Option<String>| c.clone().unwrap_or_else(|| "未分类".to_string());
-    let mut cats: BTreeMap<String, (Vec<&ItemFact>, Vec<&AssignmentFact>, Vec<&CommitmentFact>)> = BTreeMap::new();
+    let mut cats: BTreeMap<String, (Vec<&ItemFact>, Vec<&AssignmentFact>, Vec<&CommitmentFact>)> =
+        BTreeMap::new();
     for i in items {
         cats.entry(key(&i.category)).or_default().0.push(i);
     }
@@ -198,14 +237,27 @@ pub fn per_category(items: &[ItemFact], a: &[AssignmentFact], c: &[CommitmentFac
     for f in c {
         cats.entry(key(&f.category)).or_default().2.push(f);
     }
-    cats.into_iter().map(|(k, (i, a, c))| (k, item_figures(&i, &a, &c))).collect()
+    cats.into_iter()
+        .map(|(k, (i, a, c))| (k, item_figures(&i, &a, &c)))
+        .collect()
 }
 
 /// A ranking of units: on-time rate, then reply rate, then result satisfaction (nulls last).
 pub fn rank(per_unit: &BTreeMap<i64, Figures>) -> Vec<i64> {
-    let key = |f: &Figures| (f.on_time_rate.unwrap_or(-1.0), f.reply_rate.unwrap_or(-1.0), f.satisfaction.result.rate.unwrap_or(-1.0));
+    let key = |f: &Figures| {
+        (
+            f.on_time_rate.unwrap_or(-1.0),
+            f.reply_rate.unwrap_or(-1.0),
+            f.satisfaction.result.rate.unwrap_or(-1.0),
+        )
+    };
     let mut ids: Vec<i64> = per_unit.keys().copied().collect();
-    ids.sort_by(|a, b| key(&per_unit[b]).partial_cmp(&key(&per_unit[a])).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(b)));
+    ids.sort_by(|a, b| {
+        key(&per_unit[b])
+            .partial_cmp(&key(&per_unit[a]))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.cmp(b))
+    });
     ids
 }
 
@@ -214,19 +266,55 @@ mod tests {
     use super::*;
 
     fn a(item: i64, unit: i64) -> AssignmentFact {
-        AssignmentFact { item_id: item, unit_id: unit, category: Some("经济建设".into()), replied: false, first_reply_on_time: false, past_due: false, consulted_in_person: false, handling: None, result: None, no_feedback: false, grade: None }
+        AssignmentFact {
+            item_id: item,
+            unit_id: unit,
+            category: Some("经济建设".into()),
+            replied: false,
+            first_reply_on_time: false,
+            past_due: false,
+            consulted_in_person: false,
+            handling: None,
+            result: None,
+            no_feedback: false,
+            grade: None,
+        }
     }
 
     #[test]
     fn the_reply_rate_counts_items_whose_every_assignment_replied() {
-        let items = vec![ItemFact { item_id: 1, category: None }, ItemFact { item_id: 2, category: None }, ItemFact { item_id: 3, category: None }];
+        let items = vec![
+            ItemFact {
+                item_id: 1,
+                category: None,
+            },
+            ItemFact {
+                item_id: 2,
+                category: None,
+            },
+            ItemFact {
+                item_id: 3,
+                category: None,
+            },
+        ];
         let facts = vec![
-            AssignmentFact { replied: true, first_reply_on_time: true, ..a(1, 10) },
-            AssignmentFact { replied: true, ..a(2, 10) },
+            AssignmentFact {
+                replied: true,
+                first_reply_on_time: true,
+                ..a(1, 10)
+            },
+            AssignmentFact {
+                replied: true,
+                ..a(2, 10)
+            },
             a(2, 11),
         ];
         let f = overall(&items, &facts, &[]);
-        assert_eq!((f.filed, f.replied), (3, 1), "item 2 is not replied until both units have; item 3 has no unit yet");
+        assert_eq!(
+            (f.filed, f.replied),
+            (3, 1),
+            "item 2 is not replied until both units have; item 3 has no unit yet"
+        );
         assert_eq!(f.reply_rate, Some(1.0 / 3.0));
         // On time: the late reply and the unreplied-not-yet-due assignment.
         assert_eq!(f.on_time_rate, Some(0.5));
@@ -239,9 +327,23 @@ mod tests {
     #[test]
     fn no_feedback_is_counted_but_never_rated() {
         let facts = vec![
-            AssignmentFact { replied: true, handling: Some(Rating::Satisfied), result: Some(Rating::BasicallySatisfied), ..a(1, 1) },
-            AssignmentFact { replied: true, no_feedback: true, ..a(2, 1) },
-            AssignmentFact { replied: true, handling: Some(Rating::Unsatisfied), result: Some(Rating::Satisfied), ..a(3, 1) },
+            AssignmentFact {
+                replied: true,
+                handling: Some(Rating::Satisfied),
+                result: Some(Rating::BasicallySatisfied),
+                ..a(1, 1)
+            },
+            AssignmentFact {
+                replied: true,
+                no_feedback: true,
+                ..a(2, 1)
+            },
+            AssignmentFact {
+                replied: true,
+                handling: Some(Rating::Unsatisfied),
+                result: Some(Rating::Satisfied),
+                ..a(3, 1)
+            },
         ];
         let f = &per_unit(&facts, &[])[&1];
         assert_eq!(f.satisfaction.result.no_feedback, 1);
@@ -253,19 +355,49 @@ mod tests {
     #[test]
     fn completion_counts_only_commitments_past_due() {
         let c = vec![
-            CommitmentFact { unit_id: 1, category: None, due_passed: true, done_on_time: true },
-            CommitmentFact { unit_id: 1, category: None, due_passed: true, done_on_time: false },
-            CommitmentFact { unit_id: 1, category: None, due_passed: false, done_on_time: true },
+            CommitmentFact {
+                unit_id: 1,
+                category: None,
+                due_passed: true,
+                done_on_time: true,
+            },
+            CommitmentFact {
+                unit_id: 1,
+                category: None,
+                due_passed: true,
+                done_on_time: false,
+            },
+            CommitmentFact {
+                unit_id: 1,
+                category: None,
+                due_passed: false,
+                done_on_time: true,
+            },
         ];
         let f = &per_unit(&[], &c)[&1];
-        assert_eq!(f.commitments, CommitmentFigures { due: 2, done_on_time: 1, completion_rate: Some(0.5) });
+        assert_eq!(
+            f.commitments,
+            CommitmentFigures {
+                due: 2,
+                done_on_time: 1,
+                completion_rate: Some(0.5)
+            }
+        );
     }
 
     #[test]
     fn units_rank_by_on_time_then_reply_rate() {
         let facts = vec![
-            AssignmentFact { replied: true, first_reply_on_time: false, ..a(1, 1) },
-            AssignmentFact { replied: true, first_reply_on_time: true, ..a(2, 2) },
+            AssignmentFact {
+                replied: true,
+                first_reply_on_time: false,
+                ..a(1, 1)
+            },
+            AssignmentFact {
+                replied: true,
+                first_reply_on_time: true,
+                ..a(2, 2)
+            },
             a(3, 3),
         ];
         assert_eq!(rank(&per_unit(&facts, &[])), vec![2, 1, 3]);

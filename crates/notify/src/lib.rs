@@ -42,7 +42,9 @@ impl FromStr for Security {
             "none" | "plain" => Ok(Security::None),
             "starttls" => Ok(Security::Starttls),
             "tls" | "ssl" | "smtps" => Ok(Security::Tls),
-            other => Err(Error::Config(format!("未知的 SMTP 加密方式“{other}”：可选 none、starttls、tls"))),
+            other => Err(Error::Config(format!(
+                "未知的 SMTP 加密方式“{other}”：可选 none、starttls、tls"
+            ))),
         }
     }
 }
@@ -129,7 +131,10 @@ impl Default for Options {
 /// The wait before the next attempt after `attempts` failed ones (1, 2, 4 … × base, capped).
 pub fn backoff(opts: &Options, attempts: i64) -> Duration {
     let exp = attempts.clamp(1, 30) as u32 - 1;
-    opts.retry_base.checked_mul(1u32 << exp.min(20)).unwrap_or(opts.retry_cap).min(opts.retry_cap)
+    opts.retry_base
+        .checked_mul(1u32 << exp.min(20))
+        .unwrap_or(opts.retry_cap)
+        .min(opts.retry_cap)
 }
 
 struct Mailer {
@@ -137,7 +142,10 @@ struct Mailer {
     from: Mailbox,
 }
 
-type HttpsClient = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>, http_body_util::Full<hyper::body::Bytes>>;
+type HttpsClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Full<hyper::body::Bytes>,
+>;
 
 struct Webhook {
     client: HttpsClient,
@@ -183,9 +191,27 @@ impl Deliverer {
     pub fn new(app: App, mail: Option<MailConfig>, sms: SmsConfig) -> Result<Deliverer, Error> {
         let opts = Options::default();
         let mail = mail.map(|m| build_mailer(&m, opts.timeout)).transpose()?;
-        let sms = sms.webhook_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(build_webhook).transpose()?;
-        let instance = format!("{}:{}:{}", hostname(), std::process::id(), INSTANCES.fetch_add(1, Ordering::Relaxed));
-        Ok(Deliverer { app, mail, sms, opts, instance, claims: AtomicU64::new(0) })
+        let sms = sms
+            .webhook_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(build_webhook)
+            .transpose()?;
+        let instance = format!(
+            "{}:{}:{}",
+            hostname(),
+            std::process::id(),
+            INSTANCES.fetch_add(1, Ordering::Relaxed)
+        );
+        Ok(Deliverer {
+            app,
+            mail,
+            sms,
+            opts,
+            instance,
+            claims: AtomicU64::new(0),
+        })
     }
 
     pub fn with_options(mut self, opts: Options) -> Deliverer {
@@ -238,7 +264,13 @@ impl Deliverer {
                     sent += 1;
                 }
                 Outcome::Retry(e) => {
-                    self.finish(&row, "queued", Some(&e), Some(backoff(&self.opts, row.attempts + 1))).await?;
+                    self.finish(
+                        &row,
+                        "queued",
+                        Some(&e),
+                        Some(backoff(&self.opts, row.attempts + 1)),
+                    )
+                    .await?;
                     failed += 1;
                 }
                 Outcome::Refused(e) if row.attempts + 1 >= self.opts.max_refusals => {
@@ -247,7 +279,13 @@ impl Deliverer {
                     failed += 1;
                 }
                 Outcome::Refused(e) => {
-                    self.finish(&row, "queued", Some(&e), Some(backoff(&self.opts, row.attempts + 1))).await?;
+                    self.finish(
+                        &row,
+                        "queued",
+                        Some(&e),
+                        Some(backoff(&self.opts, row.attempts + 1)),
+                    )
+                    .await?;
                     failed += 1;
                 }
             }
@@ -299,16 +337,30 @@ impl Deliverer {
     /// Takes up to a batch of due rows for this call alone.
     async fn claim(&self, channels: &[&str]) -> Result<Vec<Row>, Error> {
         let now = now_ts();
-        let until = ts(Utc::now() + Span::from_std(self.opts.claim_for).unwrap_or(Span::minutes(5)));
-        let token = format!("{}#{}", self.instance, self.claims.fetch_add(1, Ordering::Relaxed));
+        let until =
+            ts(Utc::now() + Span::from_std(self.opts.claim_for).unwrap_or(Span::minutes(5)));
+        let token = format!(
+            "{}#{}",
+            self.instance,
+            self.claims.fetch_add(1, Ordering::Relaxed)
+        );
         // Rows are picked and marked in one statement: on PostgreSQL a row another instance
         // claimed meanwhile fails the re-checked condition; SQLite runs one writer at a time.
         let mut sql = Sql::new("UPDATE outgoing_messages SET claimed_by = ");
-        sql.bind(token.clone()).push(", claimed_until = ").bind(until);
-        sql.push(" WHERE state = 'queued' AND (claimed_until IS NULL OR claimed_until < ").bind(now.clone()).push(")");
+        sql.bind(token.clone())
+            .push(", claimed_until = ")
+            .bind(until);
+        sql.push(" WHERE state = 'queued' AND (claimed_until IS NULL OR claimed_until < ")
+            .bind(now.clone())
+            .push(")");
         sql.push(" AND id IN (SELECT id FROM outgoing_messages WHERE state = 'queued' AND next_attempt_at <= ").bind(now.clone());
-        sql.push(" AND (claimed_until IS NULL OR claimed_until < ").bind(now).push(") AND channel IN ").bind_list(channels.iter().copied());
-        sql.push(" ORDER BY next_attempt_at, id LIMIT ").bind(self.opts.batch).push(")");
+        sql.push(" AND (claimed_until IS NULL OR claimed_until < ")
+            .bind(now)
+            .push(") AND channel IN ")
+            .bind_list(channels.iter().copied());
+        sql.push(" ORDER BY next_attempt_at, id LIMIT ")
+            .bind(self.opts.batch)
+            .push(")");
         let mut tx = self.app.db.begin().await?;
         sql.query().execute(&mut *tx).await?;
         tx.commit().await?;
@@ -318,7 +370,13 @@ impl Deliverer {
             .await?)
     }
 
-    async fn finish(&self, row: &Row, state: &str, error: Option<&str>, retry_in: Option<Duration>) -> Result<(), Error> {
+    async fn finish(
+        &self,
+        row: &Row,
+        state: &str,
+        error: Option<&str>,
+        retry_in: Option<Duration>,
+    ) -> Result<(), Error> {
         let now = Utc::now();
         let next = retry_in.map(|d| ts(now + Span::from_std(d).unwrap_or(Span::hours(1))));
         let error = error.map(|e| e.chars().take(1000).collect::<String>());
@@ -339,16 +397,27 @@ impl Deliverer {
     }
 
     fn url(&self, row: &Row) -> String {
-        format!("{}{}", self.app.settings.public_base_url.trim_end_matches('/'), row.link.as_deref().unwrap_or("/app"))
+        format!(
+            "{}{}",
+            self.app.settings.public_base_url.trim_end_matches('/'),
+            row.link.as_deref().unwrap_or("/app")
+        )
     }
 
     async fn send_mail(&self, row: &Row) -> Outcome {
-        let Some(m) = &self.mail else { return Outcome::Retry("未配置邮件服务器".into()) };
+        let Some(m) = &self.mail else {
+            return Outcome::Retry("未配置邮件服务器".into());
+        };
         let to = match row.recipient.parse::<lettre::Address>() {
             Ok(a) => Mailbox::new(row.recipient_name.clone(), a),
             Err(e) => return Outcome::Refused(format!("收件地址“{}”无效：{e}", row.recipient)),
         };
-        let text = banli_app::notify::email_text(&row.locale, row.recipient_name.as_deref().unwrap_or(&row.recipient), &row.body, &self.url(row));
+        let text = banli_app::notify::email_text(
+            &row.locale,
+            row.recipient_name.as_deref().unwrap_or(&row.recipient),
+            &row.body,
+            &self.url(row),
+        );
         let domain = m.from.email.domain().to_string();
         let message = Message::builder()
             .from(m.from.clone())
@@ -368,17 +437,26 @@ impl Deliverer {
             // 5x5 (mailbox unavailable, not allowed …) is about this message; anything else —
             // connection, authentication, a full queue — about the server.
             Ok(Err(e)) => match e.status() {
-                Some(c) if c.severity == Severity::PermanentNegativeCompletion && c.category == Category::MailSystem => Outcome::Refused(format!("邮件服务器拒收：{e}")),
+                Some(c)
+                    if c.severity == Severity::PermanentNegativeCompletion
+                        && c.category == Category::MailSystem =>
+                {
+                    Outcome::Refused(format!("邮件服务器拒收：{e}"))
+                }
                 _ => Outcome::Retry(format!("邮件发送失败：{e}")),
             },
         }
     }
 
     async fn send_sms(&self, row: &Row) -> Outcome {
-        let Some(w) = &self.sms else { return Outcome::Retry("未配置短信网关".into()) };
+        let Some(w) = &self.sms else {
+            return Outcome::Retry("未配置短信网关".into());
+        };
         let text = banli_app::notify::sms_text(&row.locale, &row.subject, &self.url(row));
         let body = serde_json::json!({"to": row.recipient, "text": text}).to_string();
-        let req = hyper::Request::post(w.url.clone()).header("content-type", "application/json").body(http_body_util::Full::new(hyper::body::Bytes::from(body)));
+        let req = hyper::Request::post(w.url.clone())
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(hyper::body::Bytes::from(body)));
         let req = match req {
             Ok(r) => r,
             Err(e) => return Outcome::Refused(format!("无法生成短信请求：{e}")),
@@ -405,33 +483,55 @@ fn ts(t: chrono::DateTime<Utc>) -> String {
 }
 
 fn hostname() -> String {
-    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "banli".into())
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "banli".into())
 }
 
 fn build_mailer(m: &MailConfig, timeout: Duration) -> Result<Mailer, Error> {
     let host = m.host.trim();
     if host.is_empty() {
-        return Err(Error::Config("SMTP 主机为空：请设置 [mail] host 或 BANLI_SMTP_HOST".into()));
+        return Err(Error::Config(
+            "SMTP 主机为空：请设置 [mail] host 或 BANLI_SMTP_HOST".into(),
+        ));
     }
     let from: Mailbox = m.from.trim().parse().map_err(|e| Error::Config(format!("发件人“{}”无效（{e}）：请设置 [mail] from 或 BANLI_SMTP_FROM，例如 提案办 <tian@example.gov.cn>", m.from)))?;
     let builder = match m.security {
         Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-        Security::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(|e| Error::Config(format!("SMTP STARTTLS 设置失败：{e}")))?,
-        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| Error::Config(format!("SMTP TLS 设置失败：{e}")))?,
+        Security::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+            .map_err(|e| Error::Config(format!("SMTP STARTTLS 设置失败：{e}")))?,
+        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+            .map_err(|e| Error::Config(format!("SMTP TLS 设置失败：{e}")))?,
     };
-    let mut builder = builder.port(m.port.unwrap_or(m.security.default_port())).timeout(Some(timeout));
+    let mut builder = builder
+        .port(m.port.unwrap_or(m.security.default_port()))
+        .timeout(Some(timeout));
     match (&m.username, &m.password) {
-        (Some(u), Some(p)) if !u.is_empty() => builder = builder.credentials(Credentials::new(u.clone(), p.clone())),
-        (Some(u), None) if !u.is_empty() => return Err(Error::Config("设置了 SMTP 用户名但没有密码：请设置 BANLI_SMTP_PASSWORD".into())),
+        (Some(u), Some(p)) if !u.is_empty() => {
+            builder = builder.credentials(Credentials::new(u.clone(), p.clone()))
+        }
+        (Some(u), None) if !u.is_empty() => {
+            return Err(Error::Config(
+                "设置了 SMTP 用户名但没有密码：请设置 BANLI_SMTP_PASSWORD".into(),
+            ))
+        }
         _ => {}
     }
-    Ok(Mailer { transport: builder.build(), from })
+    Ok(Mailer {
+        transport: builder.build(),
+        from,
+    })
 }
 
 fn build_webhook(url: &str) -> Result<Webhook, Error> {
-    let uri: hyper::Uri = url.parse().map_err(|e| Error::Config(format!("短信网关地址“{url}”无效：{e}")))?;
+    let uri: hyper::Uri = url
+        .parse()
+        .map_err(|e| Error::Config(format!("短信网关地址“{url}”无效：{e}")))?;
     if !matches!(uri.scheme_str(), Some("http" | "https")) {
-        return Err(Error::Config(format!("短信网关地址“{url}”须以 http:// 或 https:// 开头")));
+        return Err(Error::Config(format!(
+            "短信网关地址“{url}”须以 http:// 或 https:// 开头"
+        )));
     }
     // ring named explicitly: the process-wide rustls default is left alone.
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
@@ -440,13 +540,18 @@ fn build_webhook(url: &str) -> Result<Webhook, Error> {
         .https_or_http()
         .enable_http1()
         .build();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(connector);
     Ok(Webhook { client, url: uri })
 }
 
 /// Starts the notification tasks of `banli serve`: the deliverer (when mail or SMS is
 /// configured) and the daily reminder. They stop when `shutdown` turns true.
-pub fn spawn(app: App, cfg: NotifyConfig, shutdown: watch::Receiver<bool>) -> Result<Running, Error> {
+pub fn spawn(
+    app: App,
+    cfg: NotifyConfig,
+    shutdown: watch::Receiver<bool>,
+) -> Result<Running, Error> {
     let mut handles = Vec::new();
     if cfg.mail.is_none() {
         tracing::info!("e-mail is not configured (BANLI_SMTP_HOST or [mail] host): notifications stay in-app; e-mails wait in the queue");
@@ -456,7 +561,11 @@ pub fn spawn(app: App, cfg: NotifyConfig, shutdown: watch::Receiver<bool>) -> Re
         tracing::info!(channels = ?deliverer.channels(), "delivering notifications");
         handles.push(tokio::spawn(deliverer.run(shutdown.clone())));
     }
-    handles.push(tokio::spawn(run_daily_reminders(app, cfg.reminder_hour.min(23), shutdown)));
+    handles.push(tokio::spawn(run_daily_reminders(
+        app,
+        cfg.reminder_hour.min(23),
+        shutdown,
+    )));
     Ok(Running { handles })
 }
 
@@ -509,12 +618,18 @@ pub async fn run_daily_reminders(app: App, hour: u32, mut shutdown: watch::Recei
 
 /// Time until the next `hour`:00 after `now` (at least a minute, so a run never repeats).
 fn until_hour(now: chrono::DateTime<FixedOffset>, hour: u32) -> Duration {
-    let today_at = now.date_naive().and_hms_opt(hour, 0, 0).expect("valid hour");
+    let today_at = now
+        .date_naive()
+        .and_hms_opt(hour, 0, 0)
+        .expect("valid hour");
     let mut next = today_at;
     if now.naive_local() >= today_at {
         next += Span::days(1);
     }
-    (next - now.naive_local()).to_std().unwrap_or(Duration::from_secs(60)).max(Duration::from_secs(60))
+    (next - now.naive_local())
+        .to_std()
+        .unwrap_or(Duration::from_secs(60))
+        .max(Duration::from_secs(60))
 }
 
 #[cfg(test)]
@@ -529,7 +644,10 @@ mod tests {
         assert_eq!(backoff(&o, 3), Duration::from_secs(240));
         assert_eq!(backoff(&o, 7), Duration::from_secs(3600));
         assert_eq!(backoff(&o, 1000), Duration::from_secs(3600));
-        let zero = Options { retry_base: Duration::ZERO, ..Options::default() };
+        let zero = Options {
+            retry_base: Duration::ZERO,
+            ..Options::default()
+        };
         assert_eq!(backoff(&zero, 5), Duration::ZERO);
     }
 
@@ -544,7 +662,14 @@ mod tests {
     #[test]
     fn the_next_reminder_hour() {
         let tz = FixedOffset::east_opt(8 * 3600).unwrap();
-        let at = |h, m| chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap().and_hms_opt(h, m, 0).unwrap().and_local_timezone(tz).unwrap();
+        let at = |h, m| {
+            chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+                .and_local_timezone(tz)
+                .unwrap()
+        };
         assert_eq!(until_hour(at(7, 30), 8), Duration::from_secs(30 * 60));
         assert_eq!(until_hour(at(8, 0), 8), Duration::from_secs(24 * 3600));
         assert_eq!(until_hour(at(9, 0), 8), Duration::from_secs(23 * 3600));

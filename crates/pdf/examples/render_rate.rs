@@ -7,7 +7,11 @@ use std::time::Instant;
 fn main() {
     let t = Instant::now();
     let r = Renderer::load(FontSource::default()).expect("fonts");
-    println!("fonts loaded in {:.0} ms ({})", t.elapsed().as_secs_f64() * 1e3, r.faces());
+    println!(
+        "fonts loaded in {:.0} ms ({})",
+        t.elapsed().as_secs_f64() * 1e3,
+        r.faces()
+    );
     // Every letter differs (number, addressee, a sentence), as in real use: typst's memo
     // cache must not turn the benchmark into a replay of one letter.
     let letter = |i: usize| {
@@ -25,19 +29,29 @@ fn main() {
         r.render_letter(&letter(i + 1)).expect("render");
     }
     let one = t.elapsed().as_secs_f64();
-    println!("1 thread: {:.1} letters/s ({:.1} ms each)", n as f64 / one, one * 1e3 / n as f64);
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    println!(
+        "1 thread: {:.1} letters/s ({:.1} ms each)",
+        n as f64 / one,
+        one * 1e3 / n as f64
+    );
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let t = Instant::now();
     std::thread::scope(|s| {
         for k in 0..threads {
             let (r, letter) = (&r, &letter);
             s.spawn(move || {
                 for i in 0..n {
-                    r.render_letter(&letter(1000 * (k + 1) + i)).expect("render");
+                    r.render_letter(&letter(1000 * (k + 1) + i))
+                        .expect("render");
                 }
             });
         }
     });
     let all = t.elapsed().as_secs_f64();
-    println!("{threads} threads: {:.1} letters/s", (n * threads) as f64 / all);
+    println!(
+        "{threads} threads: {:.1} letters/s",
+        (n * threads) as f64 / all
+    );
 }

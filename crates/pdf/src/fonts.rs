@@ -21,7 +21,10 @@ impl FontSource {
     pub const DEBIAN_NOTO: &'static str = "/usr/share/fonts/opentype/noto";
 
     pub fn new(extra_dir: Option<PathBuf>) -> FontSource {
-        FontSource { system_dir: PathBuf::from(Self::DEBIAN_NOTO), extra_dir }
+        FontSource {
+            system_dir: PathBuf::from(Self::DEBIAN_NOTO),
+            extra_dir,
+        }
     }
 }
 
@@ -51,7 +54,10 @@ impl Faces {
         let mut d = Dict::new();
         d.insert("body".into(), self.body.clone().into_value());
         d.insert("title".into(), self.title.clone().into_value());
-        d.insert("title_weight".into(), (if self.title_bold { "bold" } else { "regular" }).into_value());
+        d.insert(
+            "title_weight".into(),
+            (if self.title_bold { "bold" } else { "regular" }).into_value(),
+        );
         d.insert("hei".into(), self.hei.clone().into_value());
         d.insert("song".into(), self.song.clone().into_value());
         d
@@ -60,20 +66,44 @@ impl Faces {
 
 impl std::fmt::Display for Faces {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "正文 {}；标题 {}；黑体 {}；宋体 {}", self.body[0], self.title[0], self.hei[0], self.song[0])
+        write!(
+            f,
+            "正文 {}；标题 {}；黑体 {}；宋体 {}",
+            self.body[0], self.title[0], self.hei[0], self.song[0]
+        )
     }
 }
 
 // Family names as fonts report them, English and Chinese, most specific first.
-const FANGSONG: &[&str] = &["FangSong_GB2312", "仿宋_GB2312", "FZFangSong-Z02S", "方正仿宋简体", "FangSong", "仿宋", "STFangsong", "华文仿宋"];
-const XIAOBIAOSONG: &[&str] = &["FZXiaoBiaoSong-B05S", "方正小标宋简体", "FZXiaoBiaoSong-B05", "方正小标宋_GBK", "方正小标宋"];
+const FANGSONG: &[&str] = &[
+    "FangSong_GB2312",
+    "仿宋_GB2312",
+    "FZFangSong-Z02S",
+    "方正仿宋简体",
+    "FangSong",
+    "仿宋",
+    "STFangsong",
+    "华文仿宋",
+];
+const XIAOBIAOSONG: &[&str] = &[
+    "FZXiaoBiaoSong-B05S",
+    "方正小标宋简体",
+    "FZXiaoBiaoSong-B05",
+    "方正小标宋_GBK",
+    "方正小标宋",
+];
 const HEITI: &[&str] = &["FZHei-B01S", "方正黑体简体", "SimHei", "黑体"];
 const SONGTI: &[&str] = &["SimSun", "宋体", "FZShuSong-Z01S", "方正书宋简体"];
 const NOTO_SERIF: &str = "Noto Serif CJK SC";
 const NOTO_SANS: &str = "Noto Sans CJK SC";
 
 fn is_font_file(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"))
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "ttf" | "otf" | "ttc" | "otc"
+        )
+    })
 }
 
 /// Every font file below `dir` (a few levels deep, as vendors ship them in sub-folders).
@@ -97,7 +127,10 @@ pub(crate) fn load(source: &FontSource) -> Result<(Vec<Font>, Faces)> {
     if let Ok(entries) = std::fs::read_dir(&source.system_dir) {
         for p in entries.flatten().map(|e| e.path()) {
             let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            if is_font_file(&p) && stem.contains("CJK") && (stem.ends_with("-Regular") || stem.ends_with("-Bold")) {
+            if is_font_file(&p)
+                && stem.contains("CJK")
+                && (stem.ends_with("-Regular") || stem.ends_with("-Bold"))
+            {
                 files.push(p);
             }
         }
@@ -105,7 +138,10 @@ pub(crate) fn load(source: &FontSource) -> Result<(Vec<Font>, Faces)> {
     files.sort();
     if let Some(dir) = &source.extra_dir {
         let mut extra = Vec::new();
-        walk(dir, 0, &mut extra).map_err(|e| PdfError::FontDir { path: dir.display().to_string(), error: e.to_string() })?;
+        walk(dir, 0, &mut extra).map_err(|e| PdfError::FontDir {
+            path: dir.display().to_string(),
+            error: e.to_string(),
+        })?;
         extra.sort();
         // The deployment's own fonts come first, so a family present in both is taken from them.
         extra.extend(files);
@@ -122,16 +158,28 @@ pub(crate) fn load(source: &FontSource) -> Result<(Vec<Font>, Faces)> {
     for f in &fonts {
         let info = f.info();
         let cjk = info.coverage.contains('中' as u32) && info.coverage.contains('办' as u32);
-        let e = families.entry(info.family.to_lowercase()).or_insert_with(|| (info.family.clone(), false));
+        let e = families
+            .entry(info.family.to_lowercase())
+            .or_insert_with(|| (info.family.clone(), false));
         e.1 |= cjk;
     }
-    let find = |name: &str| families.get(&name.to_lowercase()).filter(|(_, cjk)| *cjk).map(|(n, _)| n.clone());
+    let find = |name: &str| {
+        families
+            .get(&name.to_lowercase())
+            .filter(|(_, cjk)| *cjk)
+            .map(|(n, _)| n.clone())
+    };
     let first_of = |names: &[&str]| names.iter().find_map(|n| find(n));
-    let any_cjk = families.values().find(|(_, cjk)| *cjk).map(|(n, _)| n.clone());
+    let any_cjk = families
+        .values()
+        .find(|(_, cjk)| *cjk)
+        .map(|(n, _)| n.clone());
     let Some(any_cjk) = any_cjk else {
         let mut searched = vec![source.system_dir.display().to_string()];
         searched.extend(source.extra_dir.iter().map(|d| d.display().to_string()));
-        return Err(PdfError::NoCjkFont { searched: searched.join(", ") });
+        return Err(PdfError::NoCjkFont {
+            searched: searched.join(", "),
+        });
     };
     let serif = find(NOTO_SERIF);
     let sans = find(NOTO_SANS);
@@ -151,8 +199,16 @@ pub(crate) fn load(source: &FontSource) -> Result<(Vec<Font>, Faces)> {
         Some(t) => (t, false),
         None => (stand_in.clone(), true),
     };
-    let hei = first_of(HEITI).or(sans.clone()).unwrap_or_else(|| stand_in.clone());
+    let hei = first_of(HEITI)
+        .or(sans.clone())
+        .unwrap_or_else(|| stand_in.clone());
     let song = first_of(SONGTI).unwrap_or_else(|| stand_in.clone());
-    let faces = Faces { body: with_fallbacks(body), title: with_fallbacks(title), title_bold, hei: with_fallbacks(hei), song: with_fallbacks(song) };
+    let faces = Faces {
+        body: with_fallbacks(body),
+        title: with_fallbacks(title),
+        title_bold,
+        hei: with_fallbacks(hei),
+        song: with_fallbacks(song),
+    };
     Ok((fonts, faces))
 }

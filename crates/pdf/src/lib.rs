@@ -9,7 +9,7 @@
 mod fonts;
 mod text;
 
-pub use fonts::{FontSource, Faces};
+pub use fonts::{Faces, FontSource};
 
 use chrono::NaiveDate;
 use typst::foundations::{Dict, IntoValue};
@@ -125,7 +125,11 @@ impl Renderer {
         let (fonts, faces) = fonts::load(&source)?;
         let engine = TypstEngine::builder()
             .fonts(fonts)
-            .with_static_source_file_resolver([("letter.typ", LETTER_TYP), ("form.typ", FORM_TYP), ("common.typ", COMMON_TYP)])
+            .with_static_source_file_resolver([
+                ("letter.typ", LETTER_TYP),
+                ("form.typ", FORM_TYP),
+                ("common.typ", COMMON_TYP),
+            ])
             // Keep a few rounds of typst's memo cache: the masthead, labels and font lookups
             // repeat from one letter to the next; older entries go.
             .comemo_evict_max_age(Some(2))
@@ -143,24 +147,71 @@ impl Renderer {
         let date = text::chinese_date(l.date);
         put(&mut d, "draft", l.draft);
         put(&mut d, "title", text::clean_line(&l.title));
-        put(&mut d, "title_lines", text::split_title(&text::clean_line(&l.title), text::TITLE_UNITS));
+        put(
+            &mut d,
+            "title_lines",
+            text::split_title(&text::clean_line(&l.title), text::TITLE_UNITS),
+        );
         put(&mut d, "unit_name", text::clean_line(&l.unit_name));
-        put(&mut d, "doc_number", l.doc_number.as_deref().map(text::clean_line).filter(|s| !s.is_empty()));
-        put(&mut d, "grade", l.grade.as_deref().map(text::clean_line).filter(|s| !s.is_empty()));
+        put(
+            &mut d,
+            "doc_number",
+            l.doc_number
+                .as_deref()
+                .map(text::clean_line)
+                .filter(|s| !s.is_empty()),
+        );
+        put(
+            &mut d,
+            "grade",
+            l.grade
+                .as_deref()
+                .map(text::clean_line)
+                .filter(|s| !s.is_empty()),
+        );
         let addressee = text::clean_line(&l.addressee);
-        put(&mut d, "addressee", (!addressee.is_empty()).then(|| format!("{addressee}：")));
-        put(&mut d, "notice", l.notice.as_deref().map(text::clean_line).filter(|s| !s.is_empty()));
+        put(
+            &mut d,
+            "addressee",
+            (!addressee.is_empty()).then(|| format!("{addressee}：")),
+        );
+        put(
+            &mut d,
+            "notice",
+            l.notice
+                .as_deref()
+                .map(text::clean_line)
+                .filter(|s| !s.is_empty()),
+        );
         put(&mut d, "paragraphs", text::paragraphs(&l.body));
         let commitments: Vec<String> = l
             .commitments
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{}．{}（完成时限：{}）", i + 1, text::clean_line(&c.text), text::date_text(&c.due)))
+            .map(|(i, c)| {
+                format!(
+                    "{}．{}（完成时限：{}）",
+                    i + 1,
+                    text::clean_line(&c.text),
+                    text::date_text(&c.due)
+                )
+            })
             .collect();
         put(&mut d, "commitments", commitments);
         put(&mut d, "date", date.clone());
-        put(&mut d, "signer", l.signer.as_deref().map(text::clean_line).filter(|s| !s.is_empty()).map(|s| format!("签发人：{s}")));
-        let (name, phone) = (text::clean_line(&l.contact_name), text::clean_line(&l.contact_phone));
+        put(
+            &mut d,
+            "signer",
+            l.signer
+                .as_deref()
+                .map(text::clean_line)
+                .filter(|s| !s.is_empty())
+                .map(|s| format!("签发人：{s}")),
+        );
+        let (name, phone) = (
+            text::clean_line(&l.contact_name),
+            text::clean_line(&l.contact_phone),
+        );
         let contact = match (name.is_empty(), phone.is_empty()) {
             (true, true) => None,
             (false, true) => Some(format!("联系人：{name}")),
@@ -168,10 +219,27 @@ impl Renderer {
             (false, false) => Some(format!("联系人：{name}　　联系电话：{phone}")),
         };
         put(&mut d, "contact", contact);
-        let copy: Vec<String> = l.copy_to.iter().map(|c| text::clean_line(c)).filter(|c| !c.is_empty()).collect();
-        put(&mut d, "copy_to", (!copy.is_empty()).then(|| format!("{}。", copy.join("，"))));
+        let copy: Vec<String> = l
+            .copy_to
+            .iter()
+            .map(|c| text::clean_line(c))
+            .filter(|c| !c.is_empty())
+            .collect();
+        put(
+            &mut d,
+            "copy_to",
+            (!copy.is_empty()).then(|| format!("{}。", copy.join("，"))),
+        );
         put(&mut d, "printed", format!("{date}印发"));
-        put(&mut d, "kind", if l.kind == LetterKind::Reply { "reply" } else { "co_opinion" });
+        put(
+            &mut d,
+            "kind",
+            if l.kind == LetterKind::Reply {
+                "reply"
+            } else {
+                "co_opinion"
+            },
+        );
         self.compile("letter.typ", d)
     }
 
@@ -179,20 +247,46 @@ impl Renderer {
         let mut d = self.base();
         let title = text::clean_line(&f.title);
         put(&mut d, "title", title.clone());
-        put(&mut d, "title_lines", text::split_title(&title, text::TITLE_UNITS));
+        put(
+            &mut d,
+            "title_lines",
+            text::split_title(&title, text::TITLE_UNITS),
+        );
         put(&mut d, "kind_label", text::clean_line(&f.kind_label));
-        put(&mut d, "proposer_label", text::clean_line(&f.proposer_label));
+        put(
+            &mut d,
+            "proposer_label",
+            text::clean_line(&f.proposer_label),
+        );
         put(&mut d, "item_number", text::clean_line(&f.item_number));
         put(&mut d, "item_title", text::clean_line(&f.item_title));
         put(&mut d, "proposers", text::clean_line(&f.proposers));
         put(&mut d, "unit_name", text::clean_line(&f.unit_name));
-        put(&mut d, "reply_doc_number", text::clean_line(&f.reply_doc_number));
+        put(
+            &mut d,
+            "reply_doc_number",
+            text::clean_line(&f.reply_doc_number),
+        );
         put(&mut d, "reply_date", text::date_text(&f.reply_date));
-        let due = f.due.as_deref().map(text::date_text).filter(|s| !s.is_empty());
+        let due = f
+            .due
+            .as_deref()
+            .map(text::date_text)
+            .filter(|s| !s.is_empty());
         let mut contact = text::clean_line(&f.return_to);
-        let (name, phone) = (text::clean_line(&f.contact_name), text::clean_line(&f.contact_phone));
+        let (name, phone) = (
+            text::clean_line(&f.contact_name),
+            text::clean_line(&f.contact_phone),
+        );
         if !name.is_empty() || !phone.is_empty() {
-            contact.push_str(&format!("（联系人：{name}{}{phone}）", if name.is_empty() || phone.is_empty() { "" } else { "，联系电话：" }));
+            contact.push_str(&format!(
+                "（联系人：{name}{}{phone}）",
+                if name.is_empty() || phone.is_empty() {
+                    ""
+                } else {
+                    "，联系电话："
+                }
+            ));
         }
         let notes = vec![
             "请在相应的“□”内打“√”。".to_string(),
@@ -219,8 +313,18 @@ impl Renderer {
             .compile_with_input(main, inputs)
             .output
             .map_err(|e| PdfError::Render(e.to_string()))?;
-        let options = typst_pdf::PdfOptions { tagged: false, ..Default::default() };
-        typst_pdf::pdf(&doc, &options).map_err(|errs| PdfError::Render(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))
+        let options = typst_pdf::PdfOptions {
+            tagged: false,
+            ..Default::default()
+        };
+        typst_pdf::pdf(&doc, &options).map_err(|errs| {
+            PdfError::Render(
+                errs.iter()
+                    .map(|e| e.message.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })
     }
 }
 
@@ -232,7 +336,10 @@ fn put(d: &mut Dict, key: &str, value: impl IntoValue) {
 pub fn bench_letter() -> Letter {
     let para = "近年来，我省坚持把科技创新作为推动高质量发展的核心动力，统筹推进湘江科学城建设，在规划编制、要素保障、平台建设和人才引进等方面做了大量工作。\
 下一步，我们将会同省直有关部门和相关市州，进一步完善政策体系，加大财政资金支持力度，推动重大科技基础设施和创新平台落地，切实把您的建议转化为具体举措。";
-    let body = (1..=10).map(|i| format!("{i}．{para}")).collect::<Vec<_>>().join("\n");
+    let body = (1..=10)
+        .map(|i| format!("{i}．{para}"))
+        .collect::<Vec<_>>()
+        .join("\n");
     Letter {
         kind: LetterKind::Reply,
         unit_name: "湖南省发展和改革委员会".into(),

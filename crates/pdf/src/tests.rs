@@ -37,7 +37,8 @@ fn renderer() -> Option<&'static Renderer> {
 }
 
 fn poppler() -> bool {
-    let ok = Command::new("pdftotext").arg("-v").output().is_ok() && Command::new("pdfinfo").arg("-v").output().is_ok();
+    let ok = Command::new("pdftotext").arg("-v").output().is_ok()
+        && Command::new("pdfinfo").arg("-v").output().is_ok();
     if !ok {
         skip("pdftotext/pdfinfo not found (apt-get install poppler-utils)");
     }
@@ -47,13 +48,18 @@ fn poppler() -> bool {
 /// With BANLI_PDF_OUT=DIR the tests leave their PDFs there, to look at.
 fn keep(name: &str, pdf: &[u8]) {
     if let Ok(dir) = std::env::var("BANLI_PDF_OUT") {
-        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.pdf")), pdf).expect("write pdf");
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.pdf")), pdf)
+            .expect("write pdf");
     }
 }
 
 fn run(tool: &str, pdf: &[u8], args: &[&str]) -> String {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let path = std::env::temp_dir().join(format!("banli-pdf-test-{}-{}.pdf", std::process::id(), N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
+    let path = std::env::temp_dir().join(format!(
+        "banli-pdf-test-{}-{}.pdf",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
     std::fs::write(&path, pdf).expect("write pdf");
     let mut cmd = Command::new(tool);
     cmd.args(args).arg(&path);
@@ -62,7 +68,11 @@ fn run(tool: &str, pdf: &[u8], args: &[&str]) -> String {
     }
     let out = cmd.output().expect("run poppler");
     std::fs::remove_file(&path).ok();
-    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -89,8 +99,17 @@ fn assert_in_order(text: &str, needles: &[&str]) {
 
 fn pages(pdf: &[u8]) -> (usize, String) {
     let info = run("pdfinfo", pdf, &[]);
-    let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).map(|n| n.trim().parse().expect("page count")).expect("Pages line");
-    let size = info.lines().find_map(|l| l.strip_prefix("Page size:")).expect("Page size line").trim().to_string();
+    let pages = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(|n| n.trim().parse().expect("page count"))
+        .expect("Pages line");
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .expect("Page size line")
+        .trim()
+        .to_string();
     (pages, size)
 }
 
@@ -138,16 +157,33 @@ fn a_letter_reads_back_in_order_on_a4() {
     assert!(size.contains("(A4)"), "page size {size}");
     // The 版记 does not fit under the signature: it stands at the foot of page 2.
     assert_eq!(n, 2);
-    let without = r.render_letter(&Letter { copy_to: vec![], ..short_letter() }).expect("render");
-    assert_eq!(pages(&without).0, 1, "without 抄送 the short letter fits one page");
+    let without = r
+        .render_letter(&Letter {
+            copy_to: vec![],
+            ..short_letter()
+        })
+        .expect("render");
+    assert_eq!(
+        pages(&without).0,
+        1,
+        "without 抄送 the short letter fits one page"
+    );
 }
 
 #[test]
 fn a_long_body_runs_over_pages_with_page_numbers() {
     let Some(r) = renderer() else { return };
     let para = "近年来，我省坚持把科技创新作为推动高质量发展的核心动力，统筹推进湘江科学城建设，在规划编制、要素保障、平台建设和人才引进等方面做了大量工作，取得了阶段性成效。";
-    let body = (1..=14).map(|i| format!("{i}．{para}")).collect::<Vec<_>>().join("\n");
-    let pdf = r.render_letter(&Letter { body, ..short_letter() }).expect("render");
+    let body = (1..=14)
+        .map(|i| format!("{i}．{para}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let pdf = r
+        .render_letter(&Letter {
+            body,
+            ..short_letter()
+        })
+        .expect("render");
     keep("long", &pdf);
     if !poppler() {
         return;
@@ -156,9 +192,22 @@ fn a_long_body_runs_over_pages_with_page_numbers() {
     assert!(n >= 3, "{n} pages");
     assert!(size.contains("(A4)"), "page size {size}");
     let text = text_of(&pdf);
-    assert_in_order(&text, &["1．近年来", "— 1 —", "— 2 —", "14．近年来", "签发人：王五", "— 3 —"]);
+    assert_in_order(
+        &text,
+        &[
+            "1．近年来",
+            "— 1 —",
+            "— 2 —",
+            "14．近年来",
+            "签发人：王五",
+            "— 3 —",
+        ],
+    );
     let bench = r.render_letter(&bench_letter()).expect("render");
-    assert!(pages(&bench).0 >= 3, "the benchmark letter is a three-page letter");
+    assert!(
+        pages(&bench).0 >= 3,
+        "the benchmark letter is a three-page letter"
+    );
 }
 
 #[test]
@@ -168,13 +217,24 @@ fn the_body_grid_is_22_lines_of_28_characters() {
     let line = "一二三四五六七八九十一二三四五六七八九十一二三四五六";
     assert_eq!(line.chars().count(), 26);
     let body = std::iter::repeat_n(line, 60).collect::<Vec<_>>().join("\n");
-    let pdf = r.render_letter(&Letter { body, commitments: vec![], copy_to: vec![], ..short_letter() }).expect("render");
+    let pdf = r
+        .render_letter(&Letter {
+            body,
+            commitments: vec![],
+            copy_to: vec![],
+            ..short_letter()
+        })
+        .expect("render");
     keep("grid", &pdf);
     if !poppler() {
         return;
     }
     // Page 2 holds body lines only: exactly 22 of them.
-    let page2 = run("pdftotext", &pdf, &["-enc", "UTF-8", "-f", "2", "-l", "2", "-layout"]);
+    let page2 = run(
+        "pdftotext",
+        &pdf,
+        &["-enc", "UTF-8", "-f", "2", "-l", "2", "-layout"],
+    );
     let lines = page2.lines().filter(|l| l.contains(line)).count();
     assert_eq!(lines, 22, "page 2:\n{page2}");
 }
@@ -192,19 +252,41 @@ fn typst_markup_in_user_text_comes_out_verbatim() {
         copy_to: vec!["<单位>".into()],
         ..short_letter()
     };
-    let pdf = r.render_letter(&letter).expect("markup characters must not break rendering");
+    let pdf = r
+        .render_letter(&letter)
+        .expect("markup characters must not break rendering");
     keep("markup", &pdf);
     if !poppler() {
         return;
     }
     let text = text_of(&pdf);
-    assert_in_order(&text, &["关于#eval(\"1+1\")与[方括号]的答复", "张三*委员*：", "第一段。", nasty, "最后一段。", "签发人：王五#strong[x]", "联系人：$李四$", "抄送：<单位>。"]);
+    assert_in_order(
+        &text,
+        &[
+            "关于#eval(\"1+1\")与[方括号]的答复",
+            "张三*委员*：",
+            "第一段。",
+            nasty,
+            "最后一段。",
+            "签发人：王五#strong[x]",
+            "联系人：$李四$",
+            "抄送：<单位>。",
+        ],
+    );
 }
 
 #[test]
 fn drafts_are_marked_and_have_no_number() {
     let Some(r) = renderer() else { return };
-    let pdf = r.render_letter(&Letter { draft: true, doc_number: None, signer: None, grade: None, ..short_letter() }).expect("render");
+    let pdf = r
+        .render_letter(&Letter {
+            draft: true,
+            doc_number: None,
+            signer: None,
+            grade: None,
+            ..short_letter()
+        })
+        .expect("render");
     keep("draft", &pdf);
     if !poppler() {
         return;
@@ -238,21 +320,43 @@ fn a_co_opinion_and_a_very_long_unit_name() {
     }
     let text = text_of(&pdf);
     // The masthead shrinks to one line rather than wrapping.
-    assert_in_order(&text, &[long, "湘财提函〔2026〕3号", "会办意见", "湖南省发展和改革委员会："]);
+    assert_in_order(
+        &text,
+        &[
+            long,
+            "湘财提函〔2026〕3号",
+            "会办意见",
+            "湖南省发展和改革委员会：",
+        ],
+    );
     assert!(!text.contains("抄送"));
 }
 
 #[test]
 fn the_public_version_has_no_salutation_and_may_carry_a_notice() {
     let Some(r) = renderer() else { return };
-    let letter = Letter { addressee: String::new(), contact_name: String::new(), contact_phone: String::new(), signer: None, copy_to: vec![], notice: Some("（本件为摘要公开）".into()), ..short_letter() };
+    let letter = Letter {
+        addressee: String::new(),
+        contact_name: String::new(),
+        contact_phone: String::new(),
+        signer: None,
+        copy_to: vec![],
+        notice: Some("（本件为摘要公开）".into()),
+        ..short_letter()
+    };
     let pdf = r.render_letter(&letter).expect("render");
     if !poppler() {
         return;
     }
     let text = text_of(&pdf);
-    assert_in_order(&text, &["第0239号提案的答复", "（本件为摘要公开）", "您提出的"]);
-    assert!(!text.contains("委员：") && !text.contains("联系") && !text.contains("签发人"), "{text}");
+    assert_in_order(
+        &text,
+        &["第0239号提案的答复", "（本件为摘要公开）", "您提出的"],
+    );
+    assert!(
+        !text.contains("委员：") && !text.contains("联系") && !text.contains("签发人"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -282,7 +386,25 @@ fn the_feedback_form() {
     let text = text_of(&pdf);
     assert_in_order(
         &text,
-        &["征询意见表", "提案号", "0239", "2026年5月20日", "关于加快推进湘江科学城建设的提案", "张三、李四", "湖南省发展和改革委员会", "湘发改提〔2026〕12号", "办理态度", "□满意", "□基本满意", "□不满意", "办理结果", "意见和建议", "提案人（签名）", "2026年6月10日前", "0731-88888888"],
+        &[
+            "征询意见表",
+            "提案号",
+            "0239",
+            "2026年5月20日",
+            "关于加快推进湘江科学城建设的提案",
+            "张三、李四",
+            "湖南省发展和改革委员会",
+            "湘发改提〔2026〕12号",
+            "办理态度",
+            "□满意",
+            "□基本满意",
+            "□不满意",
+            "办理结果",
+            "意见和建议",
+            "提案人（签名）",
+            "2026年6月10日前",
+            "0731-88888888",
+        ],
     );
     let (n, size) = pages(&pdf);
     assert_eq!(n, 1);
@@ -291,11 +413,26 @@ fn the_feedback_form() {
 
 #[test]
 fn without_cjk_fonts_the_error_names_the_package_and_the_setting() {
-    let err = Renderer::load(FontSource { system_dir: "/nonexistent/fonts".into(), extra_dir: None }).err().expect("no fonts");
+    let err = Renderer::load(FontSource {
+        system_dir: "/nonexistent/fonts".into(),
+        extra_dir: None,
+    })
+    .err()
+    .expect("no fonts");
     let msg = err.to_string();
     assert!(matches!(err, PdfError::NoCjkFont { .. }));
-    assert!(msg.contains("fonts-noto-cjk") && msg.contains("pdf_font_dir") && msg.contains("未找到中文字体"), "{msg}");
-    let err = Renderer::load(FontSource { system_dir: "/nonexistent/fonts".into(), extra_dir: Some("/nonexistent/extra".into()) }).err().expect("bad dir");
+    assert!(
+        msg.contains("fonts-noto-cjk")
+            && msg.contains("pdf_font_dir")
+            && msg.contains("未找到中文字体"),
+        "{msg}"
+    );
+    let err = Renderer::load(FontSource {
+        system_dir: "/nonexistent/fonts".into(),
+        extra_dir: Some("/nonexistent/extra".into()),
+    })
+    .err()
+    .expect("bad dir");
     assert!(matches!(err, PdfError::FontDir { .. }), "{err}");
 }
 

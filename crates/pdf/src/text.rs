@@ -9,7 +9,10 @@ pub(crate) const TITLE_UNITS: usize = 38;
 
 /// A one-line field: controls and line breaks become spaces, ends trimmed.
 pub(crate) fn clean_line(s: &str) -> String {
-    let s: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     s.trim().to_string()
 }
 
@@ -50,7 +53,9 @@ const OPENING: &str = "（《「『“‘〔【(";
 /// May a line break fall before `chars[i]`?
 fn allowed(chars: &[char], i: usize) -> bool {
     let (a, b) = (chars[i - 1], chars[i]);
-    !(a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric()) && !CLOSING.contains(b) && !OPENING.contains(a)
+    !(a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric())
+        && !CLOSING.contains(b)
+        && !OPENING.contains(a)
 }
 
 /// Natural places to break a title: after …会议 (before 第0239号), after a comma.
@@ -110,9 +115,27 @@ mod tests {
 
     #[test]
     fn titles_break_after_the_session_name() {
-        assert_eq!(split_title("关于湖南省政协十三届一次会议第0239号提案的答复", TITLE_UNITS), ["关于湖南省政协十三届一次会议", "第0239号提案的答复"]);
-        assert_eq!(split_title("关于湖南省人大常委会十四届三次会议第0005号建议的会办意见", TITLE_UNITS), ["关于湖南省人大常委会十四届三次会议", "第0005号建议的会办意见"]);
-        assert_eq!(split_title("关于某事的答复", TITLE_UNITS), ["关于某事的答复"]);
+        assert_eq!(
+            split_title(
+                "关于湖南省政协十三届一次会议第0239号提案的答复",
+                TITLE_UNITS
+            ),
+            ["关于湖南省政协十三届一次会议", "第0239号提案的答复"]
+        );
+        assert_eq!(
+            split_title(
+                "关于湖南省人大常委会十四届三次会议第0005号建议的会办意见",
+                TITLE_UNITS
+            ),
+            [
+                "关于湖南省人大常委会十四届三次会议",
+                "第0005号建议的会办意见"
+            ]
+        );
+        assert_eq!(
+            split_title("关于某事的答复", TITLE_UNITS),
+            ["关于某事的答复"]
+        );
     }
 
     #[test]
@@ -131,7 +154,10 @@ mod tests {
 
     #[test]
     fn paragraphs_drop_blank_lines_and_indents() {
-        assert_eq!(paragraphs("　　第一段。\r\n\r\n  第二段。\n\n\n第三段\t。"), ["第一段。", "第二段。", "第三段 。"]);
+        assert_eq!(
+            paragraphs("　　第一段。\r\n\r\n  第二段。\n\n\n第三段\t。"),
+            ["第一段。", "第二段。", "第三段 。"]
+        );
         assert_eq!(date_text("2026-03-05"), "2026年3月5日");
         assert_eq!(date_text("年底前"), "年底前");
     }

@@ -507,14 +507,26 @@ mod tests {
         let a = Analyzer::new(&[]);
         assert_eq!(
             terms(&a, "中华人民共和国"),
-            ["中华人民共和国@0", "中华@0", "人民共和国@2", "人民@2", "共和国@4", "共和@4"]
+            [
+                "中华人民共和国@0",
+                "中华@0",
+                "人民共和国@2",
+                "人民@2",
+                "共和国@4",
+                "共和@4"
+            ]
         );
         // Cut 重大|事故隐患 in context; the sub-word 事故 sits at offset 2…
-        assert_eq!(terms(&a, "重大事故隐患"), ["重大@0", "事故隐患@2", "事故@2", "隐患@4"]);
+        assert_eq!(
+            terms(&a, "重大事故隐患"),
+            ["重大@0", "事故隐患@2", "事故@2", "隐患@4"]
+        );
         // …where the finer tiling of the query 重大事故 looks for it.
         let q = a.query_words("重大事故");
         assert_eq!(q.len(), 1);
-        assert!(q[0].tilings.contains(&vec![(0, "重大".to_string()), (2, "事故".to_string())]));
+        assert!(q[0]
+            .tilings
+            .contains(&vec![(0, "重大".to_string()), (2, "事故".to_string())]));
         // A 2-character word is never split, so it cannot match across words.
         let q = a.query_words("民政");
         assert_eq!(q[0].tilings, [vec![(0, "民政".to_string())]]);

@@ -145,13 +145,18 @@ fn corpus_or_skip(what: &str) -> Option<PathBuf> {
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("corpus not found at {} (set BANLI_CORPUS)", path.display());
     }
-    println!("NOTICE: corpus not found at {}; {what} skipped (set BANLI_CORPUS)", path.display());
+    println!(
+        "NOTICE: corpus not found at {}; {what} skipped (set BANLI_CORPUS)",
+        path.display()
+    );
     None
 }
 
 #[test]
 fn search_quality_on_government_corpus() {
-    let Some(path) = corpus_or_skip("search quality test") else { return };
+    let Some(path) = corpus_or_skip("search quality test") else {
+        return;
+    };
     let paras = paragraphs(&path);
     assert!(paras.len() > 1000, "too few paragraphs: {}", paras.len());
 
@@ -379,7 +384,9 @@ fn sentences(p: &str) -> Vec<String> {
 /// rest rotated — and each perturbed text must find its original first.
 #[test]
 fn similar_finds_the_original_of_a_perturbed_paragraph() {
-    let Some(path) = corpus_or_skip("similar-items test") else { return };
+    let Some(path) = corpus_or_skip("similar-items test") else {
+        return;
+    };
     let all = paragraphs(&path);
     let step = all.len().div_ceil(5_000).max(1);
     let paras: Vec<String> = all.into_iter().step_by(step).collect();

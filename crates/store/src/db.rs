@@ -20,13 +20,18 @@ pub type Tx = Transaction<'static, Any>;
 
 /// The current instant as stored: fixed-width RFC 3339 in UTC, so text order is time order.
 pub fn now_ts() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
 }
 
 impl Db {
     /// The default database: `banli.sqlite3` inside the data directory.
     pub fn sqlite_url(data_dir: &Path) -> String {
-        format!("sqlite://{}?mode=rwc", data_dir.join("banli.sqlite3").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("banli.sqlite3").display()
+        )
     }
 
     /// Connects to `sqlite://…` or `postgres://…` and brings the schema up to date.
@@ -75,7 +80,10 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").fetch_one(&self.pool).await.map(|_: AnyRow| ())
+        sqlx::query("SELECT 1")
+            .fetch_one(&self.pool)
+            .await
+            .map(|_: AnyRow| ())
     }
 
     pub async fn close(&self) {

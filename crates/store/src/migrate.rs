@@ -5,12 +5,36 @@ use crate::db::{now_ts, Backend, Db};
 use sqlx::Executor;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "initial schema", include_str!("../migrations/0001_initial.sql")),
-    (2, "commitment done_on", include_str!("../migrations/0002_commitment_done_on.sql")),
-    (3, "item scan", include_str!("../migrations/0003_item_scan.sql")),
-    (4, "web sessions, sign-in throttling, user preferences", include_str!("../migrations/0004_web.sql")),
-    (5, "notifications and the outgoing message queue", include_str!("../migrations/0005_notifications.sql")),
-    (6, "indexes for the statistics", include_str!("../migrations/0006_stats_indexes.sql")),
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "commitment done_on",
+        include_str!("../migrations/0002_commitment_done_on.sql"),
+    ),
+    (
+        3,
+        "item scan",
+        include_str!("../migrations/0003_item_scan.sql"),
+    ),
+    (
+        4,
+        "web sessions, sign-in throttling, user preferences",
+        include_str!("../migrations/0004_web.sql"),
+    ),
+    (
+        5,
+        "notifications and the outgoing message queue",
+        include_str!("../migrations/0005_notifications.sql"),
+    ),
+    (
+        6,
+        "indexes for the statistics",
+        include_str!("../migrations/0006_stats_indexes.sql"),
+    ),
 ];
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
@@ -27,10 +51,11 @@ pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
             // Several instances may start together against one database.
             tx.execute("SELECT pg_advisory_xact_lock(2410)").await?;
         }
-        let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let done: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
         if done.is_some() {
             continue;
         }
@@ -39,12 +64,14 @@ pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
         for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             tx.execute(stmt).await?;
         }
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(version)
-            .bind(*name)
-            .bind(now_ts())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(version)
+        .bind(*name)
+        .bind(now_ts())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
     }
     Ok(())

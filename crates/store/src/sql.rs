@@ -109,7 +109,12 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_in_order() {
         let mut s = Sql::new("SELECT * FROM items WHERE org_id = ");
-        s.bind(1).push(" AND state IN ").bind_list(["filed", "handling"]);
-        assert_eq!(s.text(), "SELECT * FROM items WHERE org_id = $1 AND state IN ($2, $3)");
+        s.bind(1)
+            .push(" AND state IN ")
+            .bind_list(["filed", "handling"]);
+        assert_eq!(
+            s.text(),
+            "SELECT * FROM items WHERE org_id = $1 AND state IN ($2, $3)"
+        );
     }
 }

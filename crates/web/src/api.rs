@@ -41,7 +41,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -119,9 +122,33 @@ async fn me(Auth(actor): Auth) -> R<UserOut> {
 
 // ---- administration ----
 
-create!(create_unit, "/units", "admin", "新建承办单位", NewUnit, UnitOut, |app, actor, input| app.create_unit(&actor, input));
-create!(create_user, "/users", "admin", "新建用户", NewUser, UserOut, |app, actor, input| app.create_user(&actor, input));
-create!(create_session, "/sessions", "admin", "新建届次会议", NewSession, SessionOut, |app, actor, input| app.create_session(&actor, input));
+create!(
+    create_unit,
+    "/units",
+    "admin",
+    "新建承办单位",
+    NewUnit,
+    UnitOut,
+    |app, actor, input| app.create_unit(&actor, input)
+);
+create!(
+    create_user,
+    "/users",
+    "admin",
+    "新建用户",
+    NewUser,
+    UserOut,
+    |app, actor, input| app.create_user(&actor, input)
+);
+create!(
+    create_session,
+    "/sessions",
+    "admin",
+    "新建届次会议",
+    NewSession,
+    SessionOut,
+    |app, actor, input| app.create_session(&actor, input)
+);
 
 #[utoipa::path(get, path = "/units", tag = "admin", summary = "承办单位列表", responses((status = 200, body = Vec<UnitOut>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_units(State(s): State<AppState>, Auth(_actor): Auth) -> R<Vec<UnitOut>> {
@@ -145,27 +172,61 @@ async fn get_policy(State(s): State<AppState>, Auth(actor): Auth) -> R<Policy> {
 
 #[utoipa::path(put, path = "/policy", tag = "admin", summary = "修改办理规则", request_body = Policy, responses((status = 200, body = Policy), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn put_policy(State(s): State<AppState>, Auth(actor): Auth, body: Bytes) -> R<Policy> {
-    Ok(Json(s.app.set_policy(&actor, Input::raw(body.to_vec())).await?))
+    Ok(Json(
+        s.app.set_policy(&actor, Input::raw(body.to_vec())).await?,
+    ))
 }
 
 // ---- calendar ----
 
 #[utoipa::path(get, path = "/calendar/due", tag = "calendar", summary = "按工作日或月计算期限", params(("from" = String, Query), ("working_days" = Option<u32>, Query), ("months" = Option<u32>, Query)),
     responses((status = 200, body = DueOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn calendar_due(State(s): State<AppState>, Auth(_actor): Auth, Q(q): Q<DueQuery>) -> R<DueOut> {
+async fn calendar_due(
+    State(s): State<AppState>,
+    Auth(_actor): Auth,
+    Q(q): Q<DueQuery>,
+) -> R<DueOut> {
     Ok(Json(s.app.due(q).await?))
 }
 
-create!(add_year, "/calendar/years", "calendar", "加载一年的法定节假日与调休（holiday-cn 格式）", YearInput, CalendarChange, |app, actor, input| app.add_calendar_year(&actor, input));
-create!(add_day_off, "/calendar/days-off", "calendar", "增加本地放假日", LocalDayOff, CalendarChange, |app, actor, input| app.add_local_day_off(&actor, input));
+create!(
+    add_year,
+    "/calendar/years",
+    "calendar",
+    "加载一年的法定节假日与调休（holiday-cn 格式）",
+    YearInput,
+    CalendarChange,
+    |app, actor, input| app.add_calendar_year(&actor, input)
+);
+create!(
+    add_day_off,
+    "/calendar/days-off",
+    "calendar",
+    "增加本地放假日",
+    LocalDayOff,
+    CalendarChange,
+    |app, actor, input| app.add_local_day_off(&actor, input)
+);
 
 // ---- items ----
 
-create!(create_item, "/items", "items", "起草提案（委员），或代录纸质提案（提案办）", ItemInput, ItemStateOut, |app, actor, input| app.create_item(&actor, input));
+create!(
+    create_item,
+    "/items",
+    "items",
+    "起草提案（委员），或代录纸质提案（提案办）",
+    ItemInput,
+    ItemStateOut,
+    |app, actor, input| app.create_item(&actor, input)
+);
 
 #[utoipa::path(get, path = "/items", tag = "items", summary = "提案列表（按可见范围）", params(ItemQuery),
     responses((status = 200, body = ItemPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_items(State(s): State<AppState>, Auth(actor): Auth, Q(mut q): Q<ItemQuery>) -> R<ItemPage> {
+async fn list_items(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Q(mut q): Q<ItemQuery>,
+) -> R<ItemPage> {
     q.ids = crate::lookup::search_ids(&s, &actor, q.q.as_deref(), q.session_id).await?;
     Ok(Json(s.app.list_items(&actor, q).await?))
 }
@@ -178,56 +239,328 @@ async fn get_item(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id) -> R
 
 #[utoipa::path(put, path = "/items/{id}", tag = "items", summary = "修改提案", params(("id" = i64, Path)), request_body = ItemInput,
     responses((status = 200, body = ItemStateOut), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn update_item(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id, body: Bytes) -> R<ItemStateOut> {
-    Ok(Json(s.app.update_item(&actor, id, Input::raw(body.to_vec())).await?))
+async fn update_item(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    body: Bytes,
+) -> R<ItemStateOut> {
+    Ok(Json(
+        s.app
+            .update_item(&actor, id, Input::raw(body.to_vec()))
+            .await?,
+    ))
 }
 
-action!(cosign, "/items/{id}/cosign", "items", "受邀联名人确认或拒绝联名", CosignInput, ItemStateOut, |app, actor, id, input| app.cosign(&actor, id, input));
-bare_action!(submit, "/items/{id}/submit", "items", "提交提案", ItemStateOut, |app, actor, id| app.submit_item(&actor, id));
-action!(withdraw, "/items/{id}/withdraw", "items", "撤案（立案前）", ReasonInput, ItemStateOut, |app, actor, id, input| app.withdraw_item(&actor, id, input));
-action!(file, "/items/{id}/file", "items", "立案并编号", FileInput, ItemStateOut, |app, actor, id, input| app.file_item(&actor, id, input));
-action!(return_item, "/items/{id}/return", "items", "退回修改", ReasonInput, ItemStateOut, |app, actor, id, input| app.return_item(&actor, id, input));
-action!(reject, "/items/{id}/reject", "items", "不予立案并转处理", RejectInput, ItemStateOut, |app, actor, id, input| app.reject_item(&actor, id, input));
-action!(merge, "/items/{id}/merge", "items", "并案", MergeInput, ItemStateOut, |app, actor, id, input| app.merge_item(&actor, id, input));
-action!(assign, "/items/{id}/assign", "items", "交办：主办加会办，或分办；也用于调整后重新交办", AssignInput, AssignOut, |app, actor, id, input| app.assign_item(&actor, id, input));
-action!(key, "/items/{id}/key", "items", "列为或取消重点提案", KeyInput, ItemStateOut, |app, actor, id, input| app.set_key(&actor, id, input));
-create_action!(supervision, "/items/{id}/supervision", "items", "督办记录", SupervisionInput, banli_app::items::Created, |app, actor, id, input| app.add_supervision(&actor, id, input));
-bare_action!(close, "/items/{id}/close", "items", "办结", ItemStateOut, |app, actor, id| app.close_item(&actor, id));
+action!(
+    cosign,
+    "/items/{id}/cosign",
+    "items",
+    "受邀联名人确认或拒绝联名",
+    CosignInput,
+    ItemStateOut,
+    |app, actor, id, input| app.cosign(&actor, id, input)
+);
+bare_action!(
+    submit,
+    "/items/{id}/submit",
+    "items",
+    "提交提案",
+    ItemStateOut,
+    |app, actor, id| app.submit_item(&actor, id)
+);
+action!(
+    withdraw,
+    "/items/{id}/withdraw",
+    "items",
+    "撤案（立案前）",
+    ReasonInput,
+    ItemStateOut,
+    |app, actor, id, input| app.withdraw_item(&actor, id, input)
+);
+action!(
+    file,
+    "/items/{id}/file",
+    "items",
+    "立案并编号",
+    FileInput,
+    ItemStateOut,
+    |app, actor, id, input| app.file_item(&actor, id, input)
+);
+action!(
+    return_item,
+    "/items/{id}/return",
+    "items",
+    "退回修改",
+    ReasonInput,
+    ItemStateOut,
+    |app, actor, id, input| app.return_item(&actor, id, input)
+);
+action!(
+    reject,
+    "/items/{id}/reject",
+    "items",
+    "不予立案并转处理",
+    RejectInput,
+    ItemStateOut,
+    |app, actor, id, input| app.reject_item(&actor, id, input)
+);
+action!(
+    merge,
+    "/items/{id}/merge",
+    "items",
+    "并案",
+    MergeInput,
+    ItemStateOut,
+    |app, actor, id, input| app.merge_item(&actor, id, input)
+);
+action!(
+    assign,
+    "/items/{id}/assign",
+    "items",
+    "交办：主办加会办，或分办；也用于调整后重新交办",
+    AssignInput,
+    AssignOut,
+    |app, actor, id, input| app.assign_item(&actor, id, input)
+);
+action!(
+    key,
+    "/items/{id}/key",
+    "items",
+    "列为或取消重点提案",
+    KeyInput,
+    ItemStateOut,
+    |app, actor, id, input| app.set_key(&actor, id, input)
+);
+create_action!(
+    supervision,
+    "/items/{id}/supervision",
+    "items",
+    "督办记录",
+    SupervisionInput,
+    banli_app::items::Created,
+    |app, actor, id, input| app.add_supervision(&actor, id, input)
+);
+bare_action!(
+    close,
+    "/items/{id}/close",
+    "items",
+    "办结",
+    ItemStateOut,
+    |app, actor, id| app.close_item(&actor, id)
+);
 
 // ---- assignments ----
 
 #[utoipa::path(get, path = "/assignments", tag = "assignments", summary = "交办件队列", params(AssignmentQuery),
     responses((status = 200, body = AssignmentPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_assignments(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<AssignmentQuery>) -> R<AssignmentPage> {
+async fn list_assignments(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Q(q): Q<AssignmentQuery>,
+) -> R<AssignmentPage> {
     Ok(Json(s.app.list_assignments(&actor, q).await?))
 }
 
-bare_action!(accept, "/assignments/{id}/accept", "assignments", "签收", AssignmentStateOut, |app, actor, id| app.accept_assignment(&actor, id));
-action!(request_return, "/assignments/{id}/return", "assignments", "申请调整（退回）", ReturnInput, AssignmentStateOut, |app, actor, id, input| app.request_return(&actor, id, input));
-action!(decide_return, "/assignments/{id}/return/decide", "assignments", "提案办决定调整申请", DecideInput, AssignmentStateOut, |app, actor, id, input| app.decide_return(&actor, id, input));
-create_action!(delegate, "/assignments/{id}/delegate", "assignments", "内部交办给下属单位", DelegateInput, banli_app::items::Created, |app, actor, id, input| app.delegate(&actor, id, input));
-create_action!(extension, "/assignments/{id}/extension", "assignments", "申请延期", ExtensionInput, banli_app::items::Created, |app, actor, id, input| app.request_extension(&actor, id, input));
-action!(decide_extension, "/assignments/{id}/extension/decide", "assignments", "提案办决定延期申请", DecideInput, AssignmentStateOut, |app, actor, id, input| app.decide_extension(&actor, id, input));
-create_action!(consultation, "/assignments/{id}/consultations", "assignments", "记录沟通协商", ConsultationInput, banli_app::items::Created, |app, actor, id, input| app.add_consultation(&actor, id, input));
-action!(reopen, "/assignments/{id}/reopen", "assignments", "提案办要求重新办理（或重新启动会办）", ReasonInput, AssignmentStateOut, |app, actor, id, input| app.reopen_assignment(&actor, id, input));
+bare_action!(
+    accept,
+    "/assignments/{id}/accept",
+    "assignments",
+    "签收",
+    AssignmentStateOut,
+    |app, actor, id| app.accept_assignment(&actor, id)
+);
+action!(
+    request_return,
+    "/assignments/{id}/return",
+    "assignments",
+    "申请调整（退回）",
+    ReturnInput,
+    AssignmentStateOut,
+    |app, actor, id, input| app.request_return(&actor, id, input)
+);
+action!(
+    decide_return,
+    "/assignments/{id}/return/decide",
+    "assignments",
+    "提案办决定调整申请",
+    DecideInput,
+    AssignmentStateOut,
+    |app, actor, id, input| app.decide_return(&actor, id, input)
+);
+create_action!(
+    delegate,
+    "/assignments/{id}/delegate",
+    "assignments",
+    "内部交办给下属单位",
+    DelegateInput,
+    banli_app::items::Created,
+    |app, actor, id, input| app.delegate(&actor, id, input)
+);
+create_action!(
+    extension,
+    "/assignments/{id}/extension",
+    "assignments",
+    "申请延期",
+    ExtensionInput,
+    banli_app::items::Created,
+    |app, actor, id, input| app.request_extension(&actor, id, input)
+);
+action!(
+    decide_extension,
+    "/assignments/{id}/extension/decide",
+    "assignments",
+    "提案办决定延期申请",
+    DecideInput,
+    AssignmentStateOut,
+    |app, actor, id, input| app.decide_extension(&actor, id, input)
+);
+create_action!(
+    consultation,
+    "/assignments/{id}/consultations",
+    "assignments",
+    "记录沟通协商",
+    ConsultationInput,
+    banli_app::items::Created,
+    |app, actor, id, input| app.add_consultation(&actor, id, input)
+);
+action!(
+    reopen,
+    "/assignments/{id}/reopen",
+    "assignments",
+    "提案办要求重新办理（或重新启动会办）",
+    ReasonInput,
+    AssignmentStateOut,
+    |app, actor, id, input| app.reopen_assignment(&actor, id, input)
+);
 
-action!(co_opinion, "/assignments/{id}/co-opinion", "documents", "起草会办意见（替换当前草稿）", CoOpinionInput, DocumentStateOut, |app, actor, id, input| app.draft_co_opinion(&actor, id, input));
-bare_action!(co_opinion_approve, "/assignments/{id}/co-opinion/approve", "documents", "签发会办意见", DocumentStateOut, |app, actor, id| app.approve_document(&actor, id, "co_opinion"));
-action!(co_opinion_reject, "/assignments/{id}/co-opinion/reject", "documents", "退回会办意见草稿", ReasonInput, DocumentStateOut, |app, actor, id, input| app.reject_document(&actor, id, "co_opinion", input));
-action!(co_opinion_waive, "/assignments/{id}/co-opinion/waive", "documents", "提案办免于会签", ReasonInput, AssignmentStateOut, |app, actor, id, input| app.waive_co_opinion(&actor, id, input));
-action!(reply, "/assignments/{id}/reply", "documents", "起草答复（替换当前草稿）", ReplyInput, DocumentStateOut, |app, actor, id, input| app.draft_reply(&actor, id, input));
-bare_action!(reply_approve, "/assignments/{id}/reply/approve", "documents", "签发答复；会办意见未齐时409", DocumentStateOut, |app, actor, id| app.approve_document(&actor, id, "reply"));
-action!(reply_reject, "/assignments/{id}/reply/reject", "documents", "退回答复草稿", ReasonInput, DocumentStateOut, |app, actor, id, input| app.reject_document(&actor, id, "reply", input));
-action!(reply_check, "/assignments/{id}/reply/check", "documents", "提案办审核答复（按规则需要时）", DecideInput, DocumentStateOut, |app, actor, id, input| app.check_reply(&actor, id, input));
-create_action!(evaluation, "/assignments/{id}/evaluation", "documents", "评价答复（办理态度与办理结果）", EvaluationInput, EvaluationOut, |app, actor, id, input| app.evaluate(&actor, id, input));
-action!(progress, "/commitments/{id}/progress", "documents", "承诺事项进展", ProgressInput, CommitmentStateOut, |app, actor, id, input| app.commitment_progress(&actor, id, input));
+action!(
+    co_opinion,
+    "/assignments/{id}/co-opinion",
+    "documents",
+    "起草会办意见（替换当前草稿）",
+    CoOpinionInput,
+    DocumentStateOut,
+    |app, actor, id, input| app.draft_co_opinion(&actor, id, input)
+);
+bare_action!(
+    co_opinion_approve,
+    "/assignments/{id}/co-opinion/approve",
+    "documents",
+    "签发会办意见",
+    DocumentStateOut,
+    |app, actor, id| app.approve_document(&actor, id, "co_opinion")
+);
+action!(
+    co_opinion_reject,
+    "/assignments/{id}/co-opinion/reject",
+    "documents",
+    "退回会办意见草稿",
+    ReasonInput,
+    DocumentStateOut,
+    |app, actor, id, input| app.reject_document(&actor, id, "co_opinion", input)
+);
+action!(
+    co_opinion_waive,
+    "/assignments/{id}/co-opinion/waive",
+    "documents",
+    "提案办免于会签",
+    ReasonInput,
+    AssignmentStateOut,
+    |app, actor, id, input| app.waive_co_opinion(&actor, id, input)
+);
+action!(
+    reply,
+    "/assignments/{id}/reply",
+    "documents",
+    "起草答复（替换当前草稿）",
+    ReplyInput,
+    DocumentStateOut,
+    |app, actor, id, input| app.draft_reply(&actor, id, input)
+);
+bare_action!(
+    reply_approve,
+    "/assignments/{id}/reply/approve",
+    "documents",
+    "签发答复；会办意见未齐时409",
+    DocumentStateOut,
+    |app, actor, id| app.approve_document(&actor, id, "reply")
+);
+action!(
+    reply_reject,
+    "/assignments/{id}/reply/reject",
+    "documents",
+    "退回答复草稿",
+    ReasonInput,
+    DocumentStateOut,
+    |app, actor, id, input| app.reject_document(&actor, id, "reply", input)
+);
+action!(
+    reply_check,
+    "/assignments/{id}/reply/check",
+    "documents",
+    "提案办审核答复（按规则需要时）",
+    DecideInput,
+    DocumentStateOut,
+    |app, actor, id, input| app.check_reply(&actor, id, input)
+);
+create_action!(
+    evaluation,
+    "/assignments/{id}/evaluation",
+    "documents",
+    "评价答复（办理态度与办理结果）",
+    EvaluationInput,
+    EvaluationOut,
+    |app, actor, id, input| app.evaluate(&actor, id, input)
+);
+action!(
+    progress,
+    "/commitments/{id}/progress",
+    "documents",
+    "承诺事项进展",
+    ProgressInput,
+    CommitmentStateOut,
+    |app, actor, id, input| app.commitment_progress(&actor, id, input)
+);
 
 // ---- publication ----
 
-action!(publish_reply, "/replies/{id}/publish", "publication", "公开答复", PublishInput, PublishOut, |app, actor, id, input| app.publish(&actor, id, "reply", input));
-action!(withdraw_reply, "/replies/{id}/withdraw", "publication", "撤回公开的答复", ReasonInput, WithdrawOut, |app, actor, id, input| app.withdraw_publication(&actor, id, "reply", input));
-action!(publish_co_opinion, "/co-opinions/{id}/publish", "publication", "公开会办意见", PublishInput, PublishOut, |app, actor, id, input| app.publish(&actor, id, "co_opinion", input));
-action!(withdraw_co_opinion, "/co-opinions/{id}/withdraw", "publication", "撤回公开的会办意见", ReasonInput, WithdrawOut, |app, actor, id, input| app.withdraw_publication(&actor, id, "co_opinion", input));
+action!(
+    publish_reply,
+    "/replies/{id}/publish",
+    "publication",
+    "公开答复",
+    PublishInput,
+    PublishOut,
+    |app, actor, id, input| app.publish(&actor, id, "reply", input)
+);
+action!(
+    withdraw_reply,
+    "/replies/{id}/withdraw",
+    "publication",
+    "撤回公开的答复",
+    ReasonInput,
+    WithdrawOut,
+    |app, actor, id, input| app.withdraw_publication(&actor, id, "reply", input)
+);
+action!(
+    publish_co_opinion,
+    "/co-opinions/{id}/publish",
+    "publication",
+    "公开会办意见",
+    PublishInput,
+    PublishOut,
+    |app, actor, id, input| app.publish(&actor, id, "co_opinion", input)
+);
+action!(
+    withdraw_co_opinion,
+    "/co-opinions/{id}/withdraw",
+    "publication",
+    "撤回公开的会办意见",
+    ReasonInput,
+    WithdrawOut,
+    |app, actor, id, input| app.withdraw_publication(&actor, id, "co_opinion", input)
+);
 
 /// `{text}` while drafting, or `{item_id}` for an existing item.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -245,18 +578,36 @@ pub use crate::lookup::SimilarOut;
 async fn similar(State(s): State<AppState>, Auth(actor): Auth, body: Bytes) -> R<SimilarOut> {
     use banli_app::AppError;
     let input: SimilarInput = parse_json(&body)?;
-    let (text, exclude) = match (input.text.as_deref().map(str::trim).filter(|t| !t.is_empty()), input.item_id) {
+    let (text, exclude) = match (
+        input
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+        input.item_id,
+    ) {
         (Some(t), None) => {
-            banli_domain::limits::at_most("text", t, banli_domain::limits::BODY_MAX).map_err(AppError::from)?;
+            banli_domain::limits::at_most("text", t, banli_domain::limits::BODY_MAX)
+                .map_err(AppError::from)?;
             (t.to_string(), vec![])
         }
         (None, Some(id)) => {
             let item = s.app.get_item(&actor, id).await?;
-            (format!("{}\n{}", item.summary.title, item.body), vec![format!("item:{id}")])
+            (
+                format!("{}\n{}", item.summary.title, item.body),
+                vec![format!("item:{id}")],
+            )
         }
-        _ => return Err(ApiError(AppError::bad("text", "须且只能给出 text 或 item_id 之一"))),
+        _ => {
+            return Err(ApiError(AppError::bad(
+                "text",
+                "须且只能给出 text 或 item_id 之一",
+            )))
+        }
     };
-    Ok(Json(crate::lookup::similar(&s, &actor, &text, &exclude).await?))
+    Ok(Json(
+        crate::lookup::similar(&s, &actor, &text, &exclude).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/stats", tag = "stats", summary = "办理统计：总体、分单位（含排名）、分类别", params(StatsQuery),
@@ -269,25 +620,56 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 fn workbook(bytes: Vec<u8>, name: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
-    ([(axum::http::header::CONTENT_TYPE, XLSX.to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], bytes).into_response()
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[utoipa::path(get, path = "/stats.xlsx", tag = "stats", summary = "统计导出为 Excel（总体、分单位、分类别）", params(StatsQuery),
     responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-async fn stats_xlsx(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<StatsQuery>) -> Result<axum::response::Response, ApiError> {
-    Ok(workbook(s.app.stats_workbook(&actor, q).await?, "stats.xlsx"))
+async fn stats_xlsx(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Q(q): Q<StatsQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(workbook(
+        s.app.stats_workbook(&actor, q).await?,
+        "stats.xlsx",
+    ))
 }
 
 #[utoipa::path(get, path = "/items.xlsx", tag = "items", summary = "提案列表导出为 Excel（按筛选条件）", params(ItemQuery),
     responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-async fn items_xlsx(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<ItemQuery>) -> Result<axum::response::Response, ApiError> {
-    Ok(workbook(s.app.items_workbook(&actor, q).await?, "items.xlsx"))
+async fn items_xlsx(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Q(q): Q<ItemQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(workbook(
+        s.app.items_workbook(&actor, q).await?,
+        "items.xlsx",
+    ))
 }
 
 #[utoipa::path(get, path = "/assignments.xlsx", tag = "assignments", summary = "交办件队列导出为 Excel（含期限与红黄绿灯）", params(AssignmentQuery),
     responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-async fn assignments_xlsx(State(s): State<AppState>, Auth(actor): Auth, Q(q): Q<AssignmentQuery>) -> Result<axum::response::Response, ApiError> {
-    Ok(workbook(s.app.assignments_workbook(&actor, q).await?, "assignments.xlsx"))
+async fn assignments_xlsx(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Q(q): Q<AssignmentQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(workbook(
+        s.app.assignments_workbook(&actor, q).await?,
+        "assignments.xlsx",
+    ))
 }
 
 #[utoipa::path(get, path = "/openapi.json", tag = "meta", summary = "本文档", responses((status = 200, description = "OpenAPI 3 document")))]

@@ -41,13 +41,24 @@ impl IntoResponse for ApiError {
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         let message = match &self.0 {
-            AppError::Internal(_) => "服务器内部错误，请稍后重试；若持续出现请联系系统管理员".to_string(),
+            AppError::Internal(_) => {
+                "服务器内部错误，请稍后重试；若持续出现请联系系统管理员".to_string()
+            }
             e => e.to_string(),
         };
-        let body = ErrorBody { error: ErrorDetail { code: code.to_string(), message, field: self.0.field().map(str::to_string) } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message,
+                field: self.0.field().map(str::to_string),
+            },
+        };
         let mut resp = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            resp.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         resp
     }

@@ -13,12 +13,18 @@ pub struct Auth(pub Actor);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .ok_or(ApiError(AppError::Unauthorized))?;
         Ok(Auth(state.app.authenticate(token).await?))
@@ -32,8 +38,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw): Path<String> = Path::from_request_parts(parts, state).await.map_err(|_| ApiError(AppError::NotFound("对象")))?;
-        raw.parse::<i64>().ok().filter(|n| *n > 0).map(Id).ok_or(ApiError(AppError::NotFound("对象")))
+        let Path(raw): Path<String> = Path::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError(AppError::NotFound("对象")))?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Id)
+            .ok_or(ApiError(AppError::NotFound("对象")))
     }
 }
 
@@ -44,10 +56,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::try_from_uri(&parts.uri).map(|Query(v)| Q(v)).map_err(|e| {
-            let text = e.body_text();
-            let field = text.split('`').nth(1).map(str::to_string).or_else(|| text.split(": ").next().map(str::to_string));
-            ApiError(AppError::BadInput { field, message: format!("查询参数有误：{text}") })
-        })
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(v)| Q(v))
+            .map_err(|e| {
+                let text = e.body_text();
+                let field = text
+                    .split('`')
+                    .nth(1)
+                    .map(str::to_string)
+                    .or_else(|| text.split(": ").next().map(str::to_string));
+                ApiError(AppError::BadInput {
+                    field,
+                    message: format!("查询参数有误：{text}"),
+                })
+            })
     }
 }

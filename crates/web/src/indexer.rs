@@ -15,7 +15,11 @@ const LATE_WINDOW: i64 = 500;
 const BATCH: i64 = 2000;
 
 /// Re-indexes every item of the organisation; `progress(done, total)` after each.
-pub async fn rebuild(app: &App, index: &SearchIndex, mut progress: impl FnMut(usize, usize)) -> anyhow::Result<usize> {
+pub async fn rebuild(
+    app: &App,
+    index: &SearchIndex,
+    mut progress: impl FnMut(usize, usize),
+) -> anyhow::Result<usize> {
     // The watermark first: changes made during the rebuild are picked up again afterwards.
     let watermark = app.latest_outbox_id().await?;
     index.clear()?;
@@ -31,10 +35,19 @@ pub async fn rebuild(app: &App, index: &SearchIndex, mut progress: impl FnMut(us
 
 /// One pass: index what changed since the watermark, and rows in the late window not seen
 /// before. `seen` remembers the window's rows between passes. Returns the items touched.
-pub async fn catch_up(app: &App, index: &SearchIndex, seen: &mut BTreeSet<i64>) -> anyhow::Result<usize> {
+pub async fn catch_up(
+    app: &App,
+    index: &SearchIndex,
+    seen: &mut BTreeSet<i64>,
+) -> anyhow::Result<usize> {
     let watermark = index.watermark().unwrap_or(0);
     let floor = (watermark - LATE_WINDOW).max(0);
-    let rows: Vec<(i64, String, i64)> = app.outbox_after(floor, BATCH).await?.into_iter().filter(|r| !seen.contains(&r.0)).collect();
+    let rows: Vec<(i64, String, i64)> = app
+        .outbox_after(floor, BATCH)
+        .await?
+        .into_iter()
+        .filter(|r| !seen.contains(&r.0))
+        .collect();
     if rows.iter().any(|(_, topic, _)| topic == "reindex") {
         tracing::info!("rebuilding the search index on request");
         seen.extend(rows.iter().map(|r| r.0));
@@ -43,11 +56,20 @@ pub async fn catch_up(app: &App, index: &SearchIndex, seen: &mut BTreeSet<i64>) 
     let newest = rows.iter().map(|r| r.0).max().unwrap_or(watermark);
     seen.extend(rows.iter().map(|r| r.0));
     seen.retain(|id| *id > floor);
-    let items: BTreeSet<i64> = rows.iter().filter(|(_, topic, _)| topic == "item").map(|r| r.2).collect();
+    let items: BTreeSet<i64> = rows
+        .iter()
+        .filter(|(_, topic, _)| topic == "item")
+        .map(|r| r.2)
+        .collect();
     for id in &items {
         let d = app.item_docs(*id).await?;
         let keep: BTreeSet<&str> = d.docs.iter().map(|x| x.key.as_str()).collect();
-        let gone: Vec<String> = d.all_keys.iter().filter(|k| !keep.contains(k.as_str())).cloned().collect();
+        let gone: Vec<String> = d
+            .all_keys
+            .iter()
+            .filter(|k| !keep.contains(k.as_str()))
+            .cloned()
+            .collect();
         index.delete(&gone)?;
         index.upsert(&d.docs)?;
     }
@@ -67,7 +89,11 @@ pub async fn run(app: App, index: Arc<SearchIndex>) {
     if index.watermark().is_none() {
         let started = std::time::Instant::now();
         match rebuild(&app, &index, |_, _| {}).await {
-            Ok(n) => tracing::info!(items = n, seconds = started.elapsed().as_secs_f64(), "search index built"),
+            Ok(n) => tracing::info!(
+                items = n,
+                seconds = started.elapsed().as_secs_f64(),
+                "search index built"
+            ),
             Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
         }
     }

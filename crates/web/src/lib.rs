@@ -14,17 +14,17 @@ mod staff;
 pub use api::ApiDoc;
 pub use error::ApiError;
 
+use axum::http::{header, HeaderValue};
 use axum::Router;
 use banli_app::App;
 use banli_search::SearchIndex;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Duration;
-use axum::http::{header, HeaderValue};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -41,8 +41,16 @@ pub struct AppState {
 }
 
 /// The whole HTTP application.
-pub fn router(app: App, metrics: Option<PrometheusHandle>, search: Option<Arc<SearchIndex>>) -> Router {
-    let state = AppState { app: Arc::new(app), metrics, search };
+pub fn router(
+    app: App,
+    metrics: Option<PrometheusHandle>,
+    search: Option<Arc<SearchIndex>>,
+) -> Router {
+    let state = AppState {
+        app: Arc::new(app),
+        metrics,
+        search,
+    };
     let (api, _doc) = api::routes().split_for_parts();
     Router::new()
         .nest("/api/v1", api)
@@ -58,13 +66,28 @@ pub fn router(app: App, metrics: Option<PrometheusHandle>, search: Option<Arc<Se
         // outer layer caps every body (streamed ones too) at the upload limit.
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(RequestBodyLimitLayer::new(staff::UPLOAD_LIMIT + 64 * 1024))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(CatchPanicLayer::new())
         .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
         .layer(TraceLayer::new_for_http())
 }
 

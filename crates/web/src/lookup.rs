@@ -7,17 +7,32 @@ use banli_domain::model::Role;
 
 /// The ids of the items matching `text` that the caller may see, best first; `None` without
 /// a query or without an index (the list then falls back to substring matching).
-pub async fn search_ids(s: &AppState, actor: &Actor, text: Option<&str>, session_id: Option<i64>) -> Result<Option<Vec<i64>>, AppError> {
-    let (Some(text), Some(index)) = (text.map(str::trim).filter(|t| !t.is_empty()), &s.search) else { return Ok(None) };
+pub async fn search_ids(
+    s: &AppState,
+    actor: &Actor,
+    text: Option<&str>,
+    session_id: Option<i64>,
+) -> Result<Option<Vec<i64>>, AppError> {
+    let (Some(text), Some(index)) = (text.map(str::trim).filter(|t| !t.is_empty()), &s.search)
+    else {
+        return Ok(None);
+    };
     // Within what the caller may see; the database checks visibility once more.
-    let scope = banli_search::Scope::Staff { org_id: s.app.org_id, all: matches!(actor.role, Role::Office | Role::Admin), unit_id: actor.unit_id, user_id: actor.user_id };
+    let scope = banli_search::Scope::Staff {
+        org_id: s.app.org_id,
+        all: matches!(actor.role, Role::Office | Role::Admin),
+        unit_id: actor.unit_id,
+        user_id: actor.user_id,
+    };
     let mut ids = Vec::new();
     for page in 1..=5 {
         let mut query = banli_search::Query::new(text.to_string(), scope.clone());
         query.session_id = session_id;
         query.page = page;
         query.per_page = banli_search::MAX_PER_PAGE;
-        let found = index.search(&query).map_err(|e| AppError::Internal(e.to_string()))?;
+        let found = index
+            .search(&query)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let n = found.hits.len();
         for h in found.hits {
             if !ids.contains(&h.item_id) {
@@ -57,7 +72,12 @@ pub struct SimilarOut {
 
 /// Items like `text` and, for the office, the units that answered the most similar past items.
 /// `exclude` holds index keys (`item:{id}`) of the item itself.
-pub async fn similar(s: &AppState, actor: &Actor, text: &str, exclude: &[String]) -> Result<SimilarOut, AppError> {
+pub async fn similar(
+    s: &AppState,
+    actor: &Actor,
+    text: &str,
+    exclude: &[String],
+) -> Result<SimilarOut, AppError> {
     let Some(index) = &s.search else {
         return Err(AppError::Internal("search index unavailable".into()));
     };
@@ -66,22 +86,54 @@ pub async fn similar(s: &AppState, actor: &Actor, text: &str, exclude: &[String]
     let mut items = Vec::new();
     let mut suggested_units = Vec::new();
     if office {
-        let scope = banli_search::Scope::Staff { org_id: s.app.org_id, all: true, unit_id: None, user_id: actor.user_id };
-        for h in index.similar(text, &scope, Some("item"), exclude, 10).map_err(internal)? {
-            items.push(SimilarItem { id: h.item_id, title: h.item_title, score: h.score, reply_url: s.app.published_reply_url(h.item_id).await? });
+        let scope = banli_search::Scope::Staff {
+            org_id: s.app.org_id,
+            all: true,
+            unit_id: None,
+            user_id: actor.user_id,
+        };
+        for h in index
+            .similar(text, &scope, Some("item"), exclude, 10)
+            .map_err(internal)?
+        {
+            items.push(SimilarItem {
+                id: h.item_id,
+                title: h.item_title,
+                score: h.score,
+                reply_url: s.app.published_reply_url(h.item_id).await?,
+            });
         }
         for (unit_id, name, score) in index.suggest_units(text, &scope, 5).map_err(internal)? {
-            suggested_units.push(SuggestedUnit { unit_id, name, score });
+            suggested_units.push(SuggestedUnit {
+                unit_id,
+                name,
+                score,
+            });
         }
     } else {
         // Everyone else sees earlier items through their published replies.
-        for h in index.similar(text, &banli_search::Scope::Public, Some("reply"), &[], 10).map_err(internal)? {
-            if exclude.contains(&format!("item:{}", h.item_id)) || items.iter().any(|i: &SimilarItem| i.id == h.item_id) {
+        for h in index
+            .similar(text, &banli_search::Scope::Public, Some("reply"), &[], 10)
+            .map_err(internal)?
+        {
+            if exclude.contains(&format!("item:{}", h.item_id))
+                || items.iter().any(|i: &SimilarItem| i.id == h.item_id)
+            {
                 continue;
             }
-            let Some(url) = s.app.published_reply_url(h.item_id).await? else { continue };
-            items.push(SimilarItem { id: h.item_id, title: h.item_title, score: h.score, reply_url: Some(url) });
+            let Some(url) = s.app.published_reply_url(h.item_id).await? else {
+                continue;
+            };
+            items.push(SimilarItem {
+                id: h.item_id,
+                title: h.item_title,
+                score: h.score,
+                reply_url: Some(url),
+            });
         }
     }
-    Ok(SimilarOut { items, suggested_units })
+    Ok(SimilarOut {
+        items,
+        suggested_units,
+    })
 }

@@ -10,7 +10,9 @@ use axum::{Json, Router};
 use std::time::Instant;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
 }
 
 /// 200 when the database answers, 503 otherwise.
@@ -25,15 +27,24 @@ async fn healthz(State(s): State<AppState>) -> Response {
                     Err(e) => format!("error: {e}"),
                 },
             };
-            Json(serde_json::json!({"status": "ok", "database": "ok", "index": index})).into_response()
+            Json(serde_json::json!({"status": "ok", "database": "ok", "index": index}))
+                .into_response()
         }
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "error", "database": e.to_string()}))).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "error", "database": e.to_string()})),
+        )
+            .into_response(),
     }
 }
 
 async fn metrics(State(s): State<AppState>) -> Response {
     let Some(handle) = &s.metrics else {
-        return (StatusCode::NOT_FOUND, "metrics are not enabled in this process").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "metrics are not enabled in this process",
+        )
+            .into_response();
     };
     // Gauges read from the database at scrape time.
     match s.app.queue_gauges().await {
@@ -46,12 +57,20 @@ async fn metrics(State(s): State<AppState>) -> Response {
         }
         Err(e) => tracing::warn!(error = %e, "could not read queue gauges"),
     }
-    ([("content-type", "text/plain; version=0.0.4")], handle.render()).into_response()
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        handle.render(),
+    )
+        .into_response()
 }
 
 /// Counts requests and their latency by route template (never by raw path, to bound cardinality).
 pub async fn track(req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let resp = next.run(req).await;

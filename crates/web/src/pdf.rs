@@ -23,8 +23,14 @@ use std::sync::{Mutex, OnceLock};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/assignments/{id}/reply.pdf", get(api_reply))
-        .route("/api/v1/assignments/{id}/co-opinion.pdf", get(api_co_opinion))
-        .route("/api/v1/assignments/{id}/feedback-form.pdf", get(api_feedback_form))
+        .route(
+            "/api/v1/assignments/{id}/co-opinion.pdf",
+            get(api_co_opinion),
+        )
+        .route(
+            "/api/v1/assignments/{id}/feedback-form.pdf",
+            get(api_feedback_form),
+        )
 }
 
 static RENDERER: OnceLock<Renderer> = OnceLock::new();
@@ -40,7 +46,9 @@ static LOADING: Mutex<()> = Mutex::new(());
 /// fonts are read on the first PDF request.
 pub fn init_fonts(extra_dir: Option<PathBuf>) -> Result<(), String> {
     *EXTRA_DIR.lock().unwrap_or_else(|e| e.into_inner()) = extra_dir;
-    renderer().map(|r| tracing::info!(faces = %r.faces(), "PDF fonts loaded")).map_err(|e| e.to_string())
+    renderer()
+        .map(|r| tracing::info!(faces = %r.faces(), "PDF fonts loaded"))
+        .map_err(|e| e.to_string())
 }
 
 fn renderer() -> Result<&'static Renderer, PdfError> {
@@ -58,7 +66,11 @@ fn renderer() -> Result<&'static Renderer, PdfError> {
 
 fn letter_of(d: LetterData) -> Result<Letter, AppError> {
     Ok(Letter {
-        kind: if d.kind == "co_opinion" { LetterKind::CoOpinion } else { LetterKind::Reply },
+        kind: if d.kind == "co_opinion" {
+            LetterKind::CoOpinion
+        } else {
+            LetterKind::Reply
+        },
         unit_name: d.unit_name,
         doc_number: d.doc_number,
         title: d.title,
@@ -68,9 +80,18 @@ fn letter_of(d: LetterData) -> Result<Letter, AppError> {
         signer: d.signer,
         contact_name: d.contact_name,
         contact_phone: d.contact_phone,
-        date: d.date.parse().map_err(|_| AppError::Internal(format!("document {}: bad date {}", d.document_id, d.date)))?,
+        date: d.date.parse().map_err(|_| {
+            AppError::Internal(format!("document {}: bad date {}", d.document_id, d.date))
+        })?,
         copy_to: d.copy_to,
-        commitments: d.commitments.into_iter().map(|c| Commitment { text: c.text, due: c.due }).collect(),
+        commitments: d
+            .commitments
+            .into_iter()
+            .map(|c| Commitment {
+                text: c.text,
+                due: c.due,
+            })
+            .collect(),
         draft: d.draft,
         notice: d.notice,
     })
@@ -97,31 +118,54 @@ fn form_of(f: FeedbackData) -> FeedbackForm {
 /// RFC 5987 percent-encoding for `filename*`.
 fn encode(name: &str) -> String {
     name.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 /// Typesets on the blocking pool and answers `application/pdf`, shown in the browser
 /// (`inline`) under an ASCII name and the document's Chinese title.
-async fn pdf<F>(render: F, ascii_name: String, title: String, cache: &'static str) -> Result<Response, AppError>
+async fn pdf<F>(
+    render: F,
+    ascii_name: String,
+    title: String,
+    cache: &'static str,
+) -> Result<Response, AppError>
 where
     F: FnOnce(&Renderer) -> Result<Vec<u8>, PdfError> + Send + 'static,
 {
-    let out = tokio::task::spawn_blocking(move || renderer().and_then(render)).await.map_err(|e| AppError::Internal(format!("PDF task: {e}")))?;
+    let out = tokio::task::spawn_blocking(move || renderer().and_then(render))
+        .await
+        .map_err(|e| AppError::Internal(format!("PDF task: {e}")))?;
     let bytes = match out {
         Ok(b) => b,
         Err(e @ (PdfError::NoCjkFont { .. } | PdfError::FontDir { .. })) => {
             tracing::error!(error = %e, "PDF unavailable");
-            let body = serde_json::json!({"error": {"code": "unavailable", "message": e.to_string()}});
+            let body =
+                serde_json::json!({"error": {"code": "unavailable", "message": e.to_string()}});
             return Ok((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response());
         }
         Err(e) => return Err(AppError::Internal(e.to_string())),
     };
-    let disposition = format!("inline; filename=\"{ascii_name}\"; filename*=UTF-8''{}", encode(&format!("{title}.pdf")));
+    let disposition = format!(
+        "inline; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
+        encode(&format!("{title}.pdf"))
+    );
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.to_string()))?);
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     Ok(resp)
 }
@@ -131,16 +175,33 @@ const PRIVATE: &str = "private, no-store";
 
 /// The reply (`kind` = `reply`) or co-opinion (`co_opinion`) of an assignment as PDF, for
 /// any signed-in caller (API token or web session); 403/404 as `App::letter` decides.
-pub async fn letter_pdf(app: &App, actor: &Actor, assignment_id: i64, kind: &str) -> Result<Response, AppError> {
+pub async fn letter_pdf(
+    app: &App,
+    actor: &Actor,
+    assignment_id: i64,
+    kind: &str,
+) -> Result<Response, AppError> {
     let data = app.letter(actor, assignment_id, kind).await?;
-    let name = format!("{}-{}.pdf", if data.kind == "reply" { "reply" } else { "co-opinion" }, data.document_id);
+    let name = format!(
+        "{}-{}.pdf",
+        if data.kind == "reply" {
+            "reply"
+        } else {
+            "co-opinion"
+        },
+        data.document_id
+    );
     let title = data.title.clone();
     let letter = letter_of(data)?;
     pdf(move |r| r.render_letter(&letter), name, title, PRIVATE).await
 }
 
 /// The feedback form (征询意见表) of an assignment's sent reply as PDF.
-pub async fn feedback_form_pdf(app: &App, actor: &Actor, assignment_id: i64) -> Result<Response, AppError> {
+pub async fn feedback_form_pdf(
+    app: &App,
+    actor: &Actor,
+    assignment_id: i64,
+) -> Result<Response, AppError> {
     let data = app.feedback_form(actor, assignment_id).await?;
     let name = format!("feedback-form-{}.pdf", data.reply_id);
     let title = data.title.clone();
@@ -155,7 +216,13 @@ pub async fn public_reply_pdf(app: &App, reply_id: i64) -> Result<Response, AppE
     let name = format!("reply-{reply_id}.pdf");
     let title = data.title.clone();
     let letter = letter_of(data)?;
-    pdf(move |r| r.render_letter(&letter), name, title, "public, max-age=300").await
+    pdf(
+        move |r| r.render_letter(&letter),
+        name,
+        title,
+        "public, max-age=300",
+    )
+    .await
 }
 
 /// For the portal's `/replies/{id}` handler when the id ends in `.pdf` (`raw_id` without
@@ -170,15 +237,27 @@ pub async fn public_reply_pdf_page(state: &AppState, raw_id: &str) -> Option<Res
     }
 }
 
-async fn api_reply(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id) -> Result<Response, ApiError> {
+async fn api_reply(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
     Ok(letter_pdf(&s.app, &actor, id, "reply").await?)
 }
 
-async fn api_co_opinion(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id) -> Result<Response, ApiError> {
+async fn api_co_opinion(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
     Ok(letter_pdf(&s.app, &actor, id, "co_opinion").await?)
 }
 
-async fn api_feedback_form(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id) -> Result<Response, ApiError> {
+async fn api_feedback_form(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
     Ok(feedback_form_pdf(&s.app, &actor, id).await?)
 }
 

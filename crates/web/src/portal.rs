@@ -64,7 +64,10 @@ impl View {
 
 fn opencc() -> &'static ferrous_opencc::OpenCC {
     static CC: OnceLock<ferrous_opencc::OpenCC> = OnceLock::new();
-    CC.get_or_init(|| ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).expect("bundled OpenCC s2t config loads"))
+    CC.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t)
+            .expect("bundled OpenCC s2t config loads")
+    })
 }
 
 /// Phrase-aware Simplified → Traditional of a whole rendered page. Markup, URLs and
@@ -75,15 +78,28 @@ pub fn to_traditional(html: &str) -> String {
 
 /// An HTML page with caching: 304 when the browser's ETag still matches.
 fn page(headers: &HeaderMap, html: String, last_modified: Option<&str>) -> Response {
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(html.as_bytes()))[..32]);
-    let mut resp = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
+    let etag = format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(html.as_bytes()))[..32]
+    );
+    let mut resp = if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
     };
     let h = resp.headers_mut();
-    h.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex etag"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60, must-revalidate"));
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex etag"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60, must-revalidate"),
+    );
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if let Some(lm) = last_modified.and_then(http_date) {
         h.insert(header::LAST_MODIFIED, lm);
@@ -93,12 +109,22 @@ fn page(headers: &HeaderMap, html: String, last_modified: Option<&str>) -> Respo
 
 fn http_date(rfc3339: &str) -> Option<HeaderValue> {
     let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
-    HeaderValue::from_str(&t.with_timezone(&chrono::Utc).format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
+    HeaderValue::from_str(
+        &t.with_timezone(&chrono::Utc)
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string(),
+    )
+    .ok()
 }
 
 fn not_found() -> Response {
     let html = "<!doctype html><html lang=\"zh-Hans\"><head><meta charset=\"utf-8\"><title>页面不存在</title><link rel=\"stylesheet\" href=\"/static/portal.css\"></head><body><main class=\"wrap\"><h1>页面不存在或已撤回</h1><p><a href=\"/\">返回首页</a></p></main></body></html>";
-    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
 }
 
 fn internal(e: AppError) -> Response {
@@ -106,7 +132,14 @@ fn internal(e: AppError) -> Response {
 }
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/portal.css")).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/portal.css"),
+    )
+        .into_response()
 }
 
 // ---- the document page ----
@@ -150,31 +183,55 @@ fn enc(s: &str) -> String {
 /// The QR code of an absolute URL, as an inline SVG with class `qr`.
 pub fn qr_svg(url: &str) -> String {
     let code = qrcode::QrCode::new(url.as_bytes()).expect("a URL fits in a QR code");
-    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build();
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build();
     let svg = svg.trim_start_matches(|c| c != '<').to_string();
     let svg = match svg.find("<svg") {
         Some(i) => svg[i..].to_string(),
         None => svg,
     };
-    svg.replacen("<svg", "<svg class=\"qr\" role=\"img\" aria-label=\"本页二维码\"", 1)
+    svg.replacen(
+        "<svg",
+        "<svg class=\"qr\" role=\"img\" aria-label=\"本页二维码\"",
+        1,
+    )
 }
 
 /// Paragraphs of a plain-text body: blank lines or single newlines separate them.
 fn paragraphs(body: &str) -> Vec<String> {
-    body.split('\n').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect()
+    body.split('\n')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Renders a published document's page exactly as it is served (Simplified or Traditional);
 /// `banli integrity` compares the live pages with this. `Ok(None)` when it is not public.
-pub async fn render_document(state: &AppState, kind: &str, id: i64, view: &View) -> Result<Option<(String, String)>, AppError> {
+pub async fn render_document(
+    state: &AppState,
+    kind: &str,
+    id: i64,
+    view: &View,
+) -> Result<Option<(String, String)>, AppError> {
     let doc = match state.app.public_document(kind, id).await {
         Ok(d) => d,
         Err(AppError::NotFound(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
     let site = site_name(state).await;
-    let path = if kind == "reply" { "replies" } else { "co-opinions" };
-    let canonical = format!("{}/{path}/{id}", state.app.settings.public_base_url.trim_end_matches('/'));
+    let path = if kind == "reply" {
+        "replies"
+    } else {
+        "co-opinions"
+    };
+    let canonical = format!(
+        "{}/{path}/{id}",
+        state.app.settings.public_base_url.trim_end_matches('/')
+    );
     let chrome = view.chrome(&site);
     let q = |script: &str, size: &str, print: bool| {
         let mut parts = Vec::new();
@@ -187,7 +244,11 @@ pub async fn render_document(state: &AppState, kind: &str, id: i64, view: &View)
         if print {
             parts.push("print=1".into());
         }
-        if parts.is_empty() { format!("/{path}/{id}") } else { format!("/{path}/{id}?{}", parts.join("&")) }
+        if parts.is_empty() {
+            format!("/{path}/{id}")
+        } else {
+            format!("/{path}/{id}?{}", parts.join("&"))
+        }
     };
     let script = if chrome.hant { "hant" } else { "hans" };
     let links = Links {
@@ -197,9 +258,21 @@ pub async fn render_document(state: &AppState, kind: &str, id: i64, view: &View)
         hans: q("hans", chrome.size, false),
         hant: q("hant", chrome.size, false),
         print: q(script, chrome.size, true),
-        weibo: format!("https://service.weibo.com/share/share.php?url={}&title={}", enc(&canonical), enc(&doc.summary.title)),
-        qzone: format!("https://sns.qzone.qq.com/cgi-bin/qzshare/cgi_qzshare_onekey?url={}&title={}", enc(&canonical), enc(&doc.summary.title)),
-        mail: format!("mailto:?subject={}&body={}", enc(&doc.summary.title), enc(&canonical)),
+        weibo: format!(
+            "https://service.weibo.com/share/share.php?url={}&title={}",
+            enc(&canonical),
+            enc(&doc.summary.title)
+        ),
+        qzone: format!(
+            "https://sns.qzone.qq.com/cgi-bin/qzshare/cgi_qzshare_onekey?url={}&title={}",
+            enc(&canonical),
+            enc(&doc.summary.title)
+        ),
+        mail: format!(
+            "mailto:?subject={}&body={}",
+            enc(&doc.summary.title),
+            enc(&canonical)
+        ),
         canonical: canonical.clone(),
     };
     let last_modified = doc.summary.published_at.clone();
@@ -212,12 +285,25 @@ pub async fn render_document(state: &AppState, kind: &str, id: i64, view: &View)
         links,
         d: doc,
     };
-    let html = page_view.render().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Some((if hant { to_traditional(&html) } else { html }, last_modified)))
+    let html = page_view
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Some((
+        if hant { to_traditional(&html) } else { html },
+        last_modified,
+    )))
 }
 
-async fn document(state: AppState, kind: &str, raw_id: &str, view: View, headers: HeaderMap) -> Response {
-    let Ok(id) = raw_id.parse::<i64>() else { return not_found() };
+async fn document(
+    state: AppState,
+    kind: &str,
+    raw_id: &str,
+    view: View,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(id) = raw_id.parse::<i64>() else {
+        return not_found();
+    };
     match render_document(&state, kind, id, &view).await {
         Ok(Some((html, last_modified))) => page(&headers, html, Some(&last_modified)),
         Ok(None) => not_found(),
@@ -225,24 +311,48 @@ async fn document(state: AppState, kind: &str, raw_id: &str, view: View, headers
     }
 }
 
-async fn reply_page(State(s): State<AppState>, Path(id): Path<String>, Query(v): Query<View>, headers: HeaderMap) -> Response {
+async fn reply_page(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(v): Query<View>,
+    headers: HeaderMap,
+) -> Response {
     // `/replies/{id}.pdf`: the router has no suffix parameters, so the PDF arrives here.
     if let Some(raw) = id.strip_suffix(".pdf") {
-        return crate::pdf::public_reply_pdf_page(&s, raw).await.unwrap_or_else(not_found);
+        return crate::pdf::public_reply_pdf_page(&s, raw)
+            .await
+            .unwrap_or_else(not_found);
     }
     document(s, "reply", &id, v, headers).await
 }
 
-async fn co_opinion_page(State(s): State<AppState>, Path(id): Path<String>, Query(v): Query<View>, headers: HeaderMap) -> Response {
+async fn co_opinion_page(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(v): Query<View>,
+    headers: HeaderMap,
+) -> Response {
     document(s, "co_opinion", &id, v, headers).await
 }
 
 async fn site_name(state: &AppState) -> String {
-    state.app.organisation_name().await.unwrap_or_else(|_| "建议提案办理".into())
+    state
+        .app
+        .organisation_name()
+        .await
+        .unwrap_or_else(|_| "建议提案办理".into())
 }
 
 fn href(d: &PublicSummary) -> String {
-    format!("/{}/{}", if d.kind == "reply" { "replies" } else { "co-opinions" }, d.document_id)
+    format!(
+        "/{}/{}",
+        if d.kind == "reply" {
+            "replies"
+        } else {
+            "co-opinions"
+        },
+        d.document_id
+    )
 }
 
 // ---- the home page ----
@@ -299,26 +409,86 @@ fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, 
     }
 }
 
-async fn home(State(s): State<AppState>, q: Result<Query<HomeQuery>, axum::extract::rejection::QueryRejection>, headers: HeaderMap) -> Response {
-    let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "查询参数有误").into_response() };
-    let pq = PortalQuery { session_id: q.session_id, unit_id: q.unit_id, category: q.category.clone(), grade: q.grade.clone(), kind: None, page: q.page, per_page: Some(20) };
+async fn home(
+    State(s): State<AppState>,
+    q: Result<Query<HomeQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return (StatusCode::BAD_REQUEST, "查询参数有误").into_response();
+    };
+    let pq = PortalQuery {
+        session_id: q.session_id,
+        unit_id: q.unit_id,
+        category: q.category.clone(),
+        grade: q.grade.clone(),
+        kind: None,
+        page: q.page,
+        per_page: Some(20),
+    };
     let list: PublicPage = match s.app.public_documents(&pq).await {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
-    let sessions = s.app.list_sessions().await.unwrap_or_default().into_iter().map(|x| (x.id, x.name, Some(x.id) == q.session_id)).collect();
-    let units = s.app.list_units().await.unwrap_or_default().into_iter().filter(|u| u.parent_id.is_none()).map(|u| (u.id, u.name, Some(u.id) == q.unit_id)).collect();
-    let categories = s.app.categories().await.unwrap_or_default().into_iter().map(|(_, c)| { let sel = q.category.as_deref() == Some(c.as_str()); (c, sel) }).collect();
-    let grades = [("A", "A 已解决或采纳"), ("B", "B 正在解决或列入计划"), ("C", "C 留作参考")].iter().map(|(g, l)| (g.to_string(), l.to_string(), q.grade.as_deref() == Some(*g))).collect();
-    let view = View { script: q.script.clone(), size: q.size.clone(), print: None };
+    let sessions = s
+        .app
+        .list_sessions()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|x| (x.id, x.name, Some(x.id) == q.session_id))
+        .collect();
+    let units = s
+        .app
+        .list_units()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| u.parent_id.is_none())
+        .map(|u| (u.id, u.name, Some(u.id) == q.unit_id))
+        .collect();
+    let categories = s
+        .app
+        .categories()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, c)| {
+            let sel = q.category.as_deref() == Some(c.as_str());
+            (c, sel)
+        })
+        .collect();
+    let grades = [
+        ("A", "A 已解决或采纳"),
+        ("B", "B 正在解决或列入计划"),
+        ("C", "C 留作参考"),
+    ]
+    .iter()
+    .map(|(g, l)| (g.to_string(), l.to_string(), q.grade.as_deref() == Some(*g)))
+    .collect();
+    let view = View {
+        script: q.script.clone(),
+        size: q.size.clone(),
+        print: None,
+    };
     let chrome = view.chrome(&site_name(&s).await);
     let link = |page: i64| {
         let mut parts = vec![format!("page={page}")];
-        if let Some(x) = q.session_id { parts.push(format!("session_id={x}")); }
-        if let Some(x) = q.unit_id { parts.push(format!("unit_id={x}")); }
-        if let Some(x) = q.category.as_deref().filter(|x| !x.is_empty()) { parts.push(format!("category={}", enc(x))); }
-        if let Some(x) = q.grade.as_deref().filter(|x| !x.is_empty()) { parts.push(format!("grade={}", enc(x))); }
-        if chrome.hant { parts.push("script=hant".into()); }
+        if let Some(x) = q.session_id {
+            parts.push(format!("session_id={x}"));
+        }
+        if let Some(x) = q.unit_id {
+            parts.push(format!("unit_id={x}"));
+        }
+        if let Some(x) = q.category.as_deref().filter(|x| !x.is_empty()) {
+            parts.push(format!("category={}", enc(x)));
+        }
+        if let Some(x) = q.grade.as_deref().filter(|x| !x.is_empty()) {
+            parts.push(format!("grade={}", enc(x)));
+        }
+        if chrome.hant {
+            parts.push("script=hant".into());
+        }
         format!("/?{}", parts.join("&"))
     };
     let prev = (list.page > 1).then(|| link(list.page - 1));
@@ -328,7 +498,19 @@ async fn home(State(s): State<AppState>, q: Result<Query<HomeQuery>, axum::extra
         page: HomeList {
             total: list.total,
             page: list.page,
-            items: list.items.iter().map(|d| ListEntry { href: href(d), title: d.title.clone(), unit: d.unit.clone(), item_title: d.item_title.clone(), grade: d.grade.clone(), published_at: d.published_at.clone(), published_on: d.published_at.chars().take(10).collect() }).collect(),
+            items: list
+                .items
+                .iter()
+                .map(|d| ListEntry {
+                    href: href(d),
+                    title: d.title.clone(),
+                    unit: d.unit.clone(),
+                    item_title: d.item_title.clone(),
+                    grade: d.grade.clone(),
+                    published_at: d.published_at.clone(),
+                    published_on: d.published_at.chars().take(10).collect(),
+                })
+                .collect(),
         },
         sessions,
         units,
@@ -339,7 +521,15 @@ async fn home(State(s): State<AppState>, q: Result<Query<HomeQuery>, axum::extra
         v: chrome,
     };
     match page_view.render() {
-        Ok(html) => page(&headers, if page_view.v.hant { to_traditional(&html) } else { html }, newest.as_deref()),
+        Ok(html) => page(
+            &headers,
+            if page_view.v.hant {
+                to_traditional(&html)
+            } else {
+                html
+            },
+            newest.as_deref(),
+        ),
         Err(e) => internal(AppError::Internal(e.to_string())),
     }
 }
@@ -369,7 +559,14 @@ async fn all_public(s: &AppState) -> Result<Vec<PublicSummary>, AppError> {
     let mut out = Vec::new();
     let mut page = 1;
     loop {
-        let p = s.app.public_documents(&PortalQuery { page: Some(page), per_page: Some(100), ..Default::default() }).await?;
+        let p = s
+            .app
+            .public_documents(&PortalQuery {
+                page: Some(page),
+                per_page: Some(100),
+                ..Default::default()
+            })
+            .await?;
         let n = p.items.len();
         out.extend(p.items);
         if n < 100 {
@@ -380,19 +577,48 @@ async fn all_public(s: &AppState) -> Result<Vec<PublicSummary>, AppError> {
 }
 
 async fn feed(State(s): State<AppState>) -> Response {
-    let docs = match s.app.public_documents(&PortalQuery { per_page: Some(50), ..Default::default() }).await {
+    let docs = match s
+        .app
+        .public_documents(&PortalQuery {
+            per_page: Some(50),
+            ..Default::default()
+        })
+        .await
+    {
         Ok(p) => p.items,
         Err(e) => return internal(e),
     };
-    let base = s.app.settings.public_base_url.trim_end_matches('/').to_string();
+    let base = s
+        .app
+        .settings
+        .public_base_url
+        .trim_end_matches('/')
+        .to_string();
     let feed = Feed {
         site: site_name(&s).await,
-        updated: docs.first().map(|d| d.published_at.clone()).unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
-        entries: docs.iter().map(|d| FeedEntry { title: d.title.clone(), url: format!("{base}{}", href(d)), version: d.version, published_at: d.published_at.clone(), unit: d.unit.clone(), item_title: d.item_title.clone() }).collect(),
+        updated: docs
+            .first()
+            .map(|d| d.published_at.clone())
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
+        entries: docs
+            .iter()
+            .map(|d| FeedEntry {
+                title: d.title.clone(),
+                url: format!("{base}{}", href(d)),
+                version: d.version,
+                published_at: d.published_at.clone(),
+                unit: d.unit.clone(),
+                item_title: d.item_title.clone(),
+            })
+            .collect(),
         base,
     };
     match feed.render() {
-        Ok(xml) => ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response(),
+        Ok(xml) => (
+            [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+            xml,
+        )
+            .into_response(),
         Err(e) => internal(AppError::Internal(e.to_string())),
     }
 }
@@ -402,25 +628,73 @@ async fn open_data_csv(State(s): State<AppState>) -> Response {
         Ok(d) => d,
         Err(e) => return internal(e),
     };
-    let base = s.app.settings.public_base_url.trim_end_matches('/').to_string();
+    let base = s
+        .app
+        .settings
+        .public_base_url
+        .trim_end_matches('/')
+        .to_string();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["document_id", "kind", "version", "title", "unit", "doc_number", "item_number", "item_title", "session", "category", "grade", "disclosure", "published_at", "sha256", "url"]);
+    let _ = w.write_record([
+        "document_id",
+        "kind",
+        "version",
+        "title",
+        "unit",
+        "doc_number",
+        "item_number",
+        "item_title",
+        "session",
+        "category",
+        "grade",
+        "disclosure",
+        "published_at",
+        "sha256",
+        "url",
+    ]);
     for d in &docs {
         let _ = w.write_record([
-            d.document_id.to_string(), d.kind.clone(), d.version.to_string(), d.title.clone(), d.unit.clone(), d.doc_number.clone(),
-            d.item_number.clone().unwrap_or_default(), d.item_title.clone(), d.session_name.clone(), d.category.clone().unwrap_or_default(),
-            d.grade.clone().unwrap_or_default(), d.disclosure.clone(), d.published_at.clone(), d.sha256.clone(), format!("{base}{}", href(d)),
+            d.document_id.to_string(),
+            d.kind.clone(),
+            d.version.to_string(),
+            d.title.clone(),
+            d.unit.clone(),
+            d.doc_number.clone(),
+            d.item_number.clone().unwrap_or_default(),
+            d.item_title.clone(),
+            d.session_name.clone(),
+            d.category.clone().unwrap_or_default(),
+            d.grade.clone().unwrap_or_default(),
+            d.disclosure.clone(),
+            d.published_at.clone(),
+            d.sha256.clone(),
+            format!("{base}{}", href(d)),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
     // A BOM so spreadsheet programs read the UTF-8 Chinese correctly.
     let mut out = "\u{feff}".as_bytes().to_vec();
     out.extend(bytes);
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"replies.csv\"")], out).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"replies.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response()
 }
 
 async fn open_data_json(State(s): State<AppState>) -> Response {
-    let base = s.app.settings.public_base_url.trim_end_matches('/').to_string();
+    let base = s
+        .app
+        .settings
+        .public_base_url
+        .trim_end_matches('/')
+        .to_string();
     match all_public(&s).await {
         Ok(d) => {
             let items: Vec<serde_json::Value> = d
@@ -475,14 +749,25 @@ pub struct SearchQuery {
     pub script: Option<String>,
 }
 
-async fn search_page(State(s): State<AppState>, q: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>, headers: HeaderMap) -> Response {
-    let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "查询参数有误").into_response() };
+async fn search_page(
+    State(s): State<AppState>,
+    q: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return (StatusCode::BAD_REQUEST, "查询参数有误").into_response();
+    };
     let text: String = q.q.trim().chars().take(100).collect();
     let page_no = q.page.unwrap_or(1).clamp(1, 1000) as usize;
     let (mut hits, mut total) = (Vec::new(), 0);
     if !text.is_empty() {
         let Some(index) = &s.search else {
-            return (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "搜索暂不可用，请稍后再试").into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "搜索暂不可用，请稍后再试",
+            )
+                .into_response();
         };
         let mut query = banli_search::Query::new(text.clone(), banli_search::Scope::Public);
         query.session_id = q.session_id;
@@ -496,36 +781,93 @@ async fn search_page(State(s): State<AppState>, q: Result<Query<SearchQuery>, ax
         };
         total = found.total;
         for h in found.hits {
-            let (Some(doc_id), kind) = (h.document_id, h.kind.as_str()) else { continue };
+            let (Some(doc_id), kind) = (h.document_id, h.kind.as_str()) else {
+                continue;
+            };
             // The database has the last word: a hit whose publication was just withdrawn is not shown.
             if s.app.public_document(kind, doc_id).await.is_err() {
                 continue;
             }
-            hits.push(SearchHit { href: format!("/{}/{doc_id}", if kind == "reply" { "replies" } else { "co-opinions" }), title: h.title, item_title: h.item_title, unit_name: h.unit_name, snippet_html: h.snippet_html });
+            hits.push(SearchHit {
+                href: format!(
+                    "/{}/{doc_id}",
+                    if kind == "reply" {
+                        "replies"
+                    } else {
+                        "co-opinions"
+                    }
+                ),
+                title: h.title,
+                item_title: h.item_title,
+                unit_name: h.unit_name,
+                snippet_html: h.snippet_html,
+            });
         }
     }
-    let view = View { script: q.script.clone(), size: None, print: None };
+    let view = View {
+        script: q.script.clone(),
+        size: None,
+        print: None,
+    };
     let chrome = view.chrome(&site_name(&s).await);
     let link = |p: usize| {
         let mut parts = vec![format!("q={}", enc(&text)), format!("page={p}")];
-        if let Some(x) = q.session_id { parts.push(format!("session_id={x}")); }
-        if let Some(x) = q.category.as_deref().filter(|x| !x.is_empty()) { parts.push(format!("category={}", enc(x))); }
-        if let Some(x) = q.grade.as_deref().filter(|x| !x.is_empty()) { parts.push(format!("grade={}", enc(x))); }
+        if let Some(x) = q.session_id {
+            parts.push(format!("session_id={x}"));
+        }
+        if let Some(x) = q.category.as_deref().filter(|x| !x.is_empty()) {
+            parts.push(format!("category={}", enc(x)));
+        }
+        if let Some(x) = q.grade.as_deref().filter(|x| !x.is_empty()) {
+            parts.push(format!("grade={}", enc(x)));
+        }
         format!("/search?{}", parts.join("&"))
     };
     let page_view = SearchPage {
         prev: (page_no > 1).then(|| link(page_no - 1)),
         next: (page_no * 10 < total).then(|| link(page_no + 1)),
-        sessions: s.app.list_sessions().await.unwrap_or_default().into_iter().map(|x| (x.id, x.name, Some(x.id) == q.session_id)).collect(),
-        categories: s.app.categories().await.unwrap_or_default().into_iter().map(|(_, c)| { let sel = q.category.as_deref() == Some(c.as_str()); (c, sel) }).collect(),
-        grades: [("A", "A 已解决或采纳"), ("B", "B 正在解决或列入计划"), ("C", "C 留作参考")].iter().map(|(g, l)| (g.to_string(), l.to_string(), q.grade.as_deref() == Some(*g))).collect(),
+        sessions: s
+            .app
+            .list_sessions()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| (x.id, x.name, Some(x.id) == q.session_id))
+            .collect(),
+        categories: s
+            .app
+            .categories()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, c)| {
+                let sel = q.category.as_deref() == Some(c.as_str());
+                (c, sel)
+            })
+            .collect(),
+        grades: [
+            ("A", "A 已解决或采纳"),
+            ("B", "B 正在解决或列入计划"),
+            ("C", "C 留作参考"),
+        ]
+        .iter()
+        .map(|(g, l)| (g.to_string(), l.to_string(), q.grade.as_deref() == Some(*g)))
+        .collect(),
         q: text,
         total,
         hits,
         v: chrome,
     };
     match page_view.render() {
-        Ok(html) => page(&headers, if page_view.v.hant { to_traditional(&html) } else { html }, None),
+        Ok(html) => page(
+            &headers,
+            if page_view.v.hant {
+                to_traditional(&html)
+            } else {
+                html
+            },
+            None,
+        ),
         Err(e) => internal(AppError::Internal(e.to_string())),
     }
 }

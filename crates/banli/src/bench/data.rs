@@ -57,10 +57,18 @@ impl Fresh {
     async fn new(pg: Option<&str>) -> anyhow::Result<Fresh> {
         let dir = tempfile::tempdir().context("无法创建临时目录")?;
         Ok(match pg {
-            None => Fresh { url: Db::sqlite_url(dir.path()), pg: None, _dir: dir },
+            None => Fresh {
+                url: Db::sqlite_url(dir.path()),
+                pg: None,
+                _dir: dir,
+            },
             Some(root) => {
                 let (url, name) = fresh_pg(root).await?;
-                Fresh { url, pg: Some((root.to_string(), name)), _dir: dir }
+                Fresh {
+                    url,
+                    pg: Some((root.to_string(), name)),
+                    _dir: dir,
+                }
             }
         })
     }
@@ -92,7 +100,15 @@ async fn demo_org(url: &str, cfg: &Config) -> anyhow::Result<App> {
 
 async fn new_session(app: &App, term: i64, sitting: i64) -> anyhow::Result<i64> {
     let admin = app.actor_by_name("admin").await?;
-    let s = NewSession { name: format!("第{term}届第{sitting}次会议（基准）"), body_name: "湖南省政协".into(), kind: ItemKind::Proposal, term, sitting, opened_on: "2026-01-10".parse()?, cosign_cutoff: None };
+    let s = NewSession {
+        name: format!("第{term}届第{sitting}次会议（基准）"),
+        body_name: "湖南省政协".into(),
+        kind: ItemKind::Proposal,
+        term,
+        sitting,
+        opened_on: "2026-01-10".parse()?,
+        cosign_cutoff: None,
+    };
     Ok(app.create_session(&admin, s.into()).await?.id)
 }
 
@@ -136,19 +152,43 @@ struct ImportRun {
 
 async fn import_once(app: &App, rows: usize) -> anyhow::Result<ImportRun> {
     let session = new_session(app, 14, 1).await?;
-    let members: Vec<(String,)> = sqlx::query_as("SELECT username FROM users WHERE role = 'proposer' ORDER BY id").fetch_all(&app.db.pool).await?;
-    let units: Vec<String> = app.list_units().await?.into_iter().filter(|u| u.parent_id.is_none()).map(|u| u.short_name.unwrap_or(u.name)).collect();
+    let members: Vec<(String,)> =
+        sqlx::query_as("SELECT username FROM users WHERE role = 'proposer' ORDER BY id")
+            .fetch_all(&app.db.pool)
+            .await?;
+    let units: Vec<String> = app
+        .list_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.parent_id.is_none())
+        .map(|u| u.short_name.unwrap_or(u.name))
+        .collect();
     let categories: Vec<String> = app.categories().await?.into_iter().map(|c| c.1).collect();
     if members.len() < 3 || units.len() < 3 || categories.is_empty() {
         bail!("演示机构缺少委员、承办单位或类别");
     }
-    let headers: Vec<String> = banli_app::import::COLUMNS.iter().map(|s| s.to_string()).collect();
+    let headers: Vec<String> = banli_app::import::COLUMNS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let mut data = Vec::with_capacity(rows);
     for i in 0..rows {
         let joint = i % 5 == 0;
-        let proposers = if joint { format!("{}、{}", members[i % members.len()].0, members[(i + 1) % members.len()].0) } else { members[i % members.len()].0.clone() };
+        let proposers = if joint {
+            format!(
+                "{}、{}",
+                members[i % members.len()].0,
+                members[(i + 1) % members.len()].0
+            )
+        } else {
+            members[i % members.len()].0.clone()
+        };
         let lead = &units[i % units.len()];
-        let co = if i % 4 == 0 { units[(i + 7) % units.len()].clone() } else { String::new() };
+        let co = if i % 4 == 0 {
+            units[(i + 7) % units.len()].clone()
+        } else {
+            String::new()
+        };
         data.push(vec![
             (i + 1).to_string(),
             format!("关于推进第{}项民生实事的提案", i + 1),
@@ -163,7 +203,11 @@ async fn import_once(app: &App, rows: usize) -> anyhow::Result<ImportRun> {
         ]);
     }
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let sheet = banli_docs::Sheet { name: "提案", headers: &headers, rows: data };
+    let sheet = banli_docs::Sheet {
+        name: "提案",
+        headers: &headers,
+        rows: data,
+    };
     let started = Instant::now();
     let bytes = banli_docs::write_xlsx(&[sheet]).map_err(|e| anyhow::anyhow!("{e}"))?;
     let write = started.elapsed();
@@ -173,14 +217,23 @@ async fn import_once(app: &App, rows: usize) -> anyhow::Result<ImportRun> {
     let office = app.actor_by_name("office").await?;
     let bar = progress(rows as u64, "导入 [{bar:40}] {pos}/{len} 行 {per_sec}");
     let started = Instant::now();
-    let report = app.import_items(&office, session, &table, false, |done, _| bar.set_position(done as u64)).await;
+    let report = app
+        .import_items(&office, session, &table, false, |done, _| {
+            bar.set_position(done as u64)
+        })
+        .await;
     let import = started.elapsed();
     bar.finish_and_clear();
     let report = report.map_err(|e| anyhow::anyhow!("导入失败：{e:?}"))?;
     if report.rows != rows {
         bail!("导入了 {} 行，应为 {rows} 行", report.rows);
     }
-    Ok(ImportRun { write, read, import, assignments: report.assignments })
+    Ok(ImportRun {
+        write,
+        read,
+        import,
+        assignments: report.assignments,
+    })
 }
 
 // ---- stats ----
@@ -207,13 +260,25 @@ pub async fn run_stats(cfg: &Config, a: &StatsArgs) -> anyhow::Result<()> {
 
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1e3;
-    if ms < 10.0 { format!("{ms:.1} ms") } else if ms < 10_000.0 { format!("{ms:.0} ms") } else { format!("{:.1} s", ms / 1e3) }
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 10_000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1e3)
+    }
 }
 
 /// Items in the session whose figures are measured.
 const SESSION_ITEMS: usize = 10_000;
 
-async fn stats_once(url: &str, cfg: &Config, total: usize, rounds: usize, label: &str) -> anyhow::Result<Vec<String>> {
+async fn stats_once(
+    url: &str,
+    cfg: &Config,
+    total: usize,
+    rounds: usize,
+    label: &str,
+) -> anyhow::Result<Vec<String>> {
     let app = demo_org(url, cfg).await?;
     let started = Instant::now();
     let small = new_session(&app, 15, 1).await?;
@@ -229,7 +294,11 @@ async fn stats_once(url: &str, cfg: &Config, total: usize, rounds: usize, label:
     let office = app.actor_by_name("office").await?;
     let mut out = Vec::new();
     for (session, _) in sessions {
-        let q = || StatsQuery { session_id: session, from: None, to: None };
+        let q = || StatsQuery {
+            session_id: session,
+            from: None,
+            to: None,
+        };
         let warm = app.stats(&office, q()).await?;
         let mut times = Vec::with_capacity(rounds);
         for _ in 0..rounds {
@@ -260,7 +329,12 @@ async fn stats_once(url: &str, cfg: &Config, total: usize, rounds: usize, label:
 /// consulted in person and rated, grade B replies with a commitment, a third of them done.
 async fn generate(app: &App, session: i64, n: usize, offset: usize) -> anyhow::Result<()> {
     let pool = &app.db.pool;
-    let ids = |sql: &'static str| async move { sqlx::query_as::<_, (i64,)>(sql).fetch_all(pool).await.map(|v| v.into_iter().map(|x| x.0).collect::<Vec<i64>>()) };
+    let ids = |sql: &'static str| async move {
+        sqlx::query_as::<_, (i64,)>(sql)
+            .fetch_all(pool)
+            .await
+            .map(|v| v.into_iter().map(|x| x.0).collect::<Vec<i64>>())
+    };
     let units = ids("SELECT id FROM units ORDER BY id").await?;
     let cats = ids("SELECT id FROM categories ORDER BY id").await?;
     let members = ids("SELECT id FROM users WHERE role = 'proposer' ORDER BY id").await?;
@@ -269,11 +343,25 @@ async fn generate(app: &App, session: i64, n: usize, offset: usize) -> anyhow::R
         bail!("演示机构缺少承办单位、类别、委员或提案办用户");
     }
     // Round-robin pick tables (k → id), so one SQL statement can spread rows over them.
-    for (table, v) in [("bench_units", &units), ("bench_cats", &cats), ("bench_members", &members)] {
-        sqlx::query(&format!("CREATE TABLE IF NOT EXISTS {table} (k BIGINT PRIMARY KEY, id BIGINT NOT NULL)")).execute(pool).await?;
-        sqlx::query(&format!("DELETE FROM {table}")).execute(pool).await?;
+    for (table, v) in [
+        ("bench_units", &units),
+        ("bench_cats", &cats),
+        ("bench_members", &members),
+    ] {
+        sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {table} (k BIGINT PRIMARY KEY, id BIGINT NOT NULL)"
+        ))
+        .execute(pool)
+        .await?;
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(pool)
+            .await?;
         for (k, id) in v.iter().enumerate() {
-            sqlx::query(&format!("INSERT INTO {table} (k, id) VALUES ($1, $2)")).bind(k as i64).bind(*id).execute(pool).await?;
+            sqlx::query(&format!("INSERT INTO {table} (k, id) VALUES ($1, $2)"))
+                .bind(k as i64)
+                .bind(*id)
+                .execute(pool)
+                .await?;
         }
     }
     let bar = progress(6, "生成 [{bar:40}] {pos}/{len} 张表 {elapsed}");

@@ -31,7 +31,14 @@ pub async fn run(cfg: &Config, o: &LifecycleArgs) -> anyhow::Result<()> {
     if o.lifecycles == 0 || o.concurrency == 0 {
         bail!("--lifecycles 和 --concurrency 须大于0");
     }
-    println!("# banli bench — {} lifecycles, {} concurrent clients, {} cores", o.lifecycles, o.concurrency, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "# banli bench — {} lifecycles, {} concurrent clients, {} cores",
+        o.lifecycles,
+        o.concurrency,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     let dir = tempfile::tempdir().context("无法创建临时目录")?;
     let sqlite = Db::sqlite_url(dir.path());
     lifecycles("SQLite", &sqlite, cfg, o).await?;
@@ -49,8 +56,14 @@ pub async fn run(cfg: &Config, o: &LifecycleArgs) -> anyhow::Result<()> {
         let started = Instant::now();
         let users = crate::demo::load(&app).await?;
         let took = started.elapsed();
-        let (items,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items").fetch_one(&app.db.pool).await?;
-        println!("demo build (SQLite): {:.2} s for {items} items and {} users", took.as_secs_f64(), users.len());
+        let (items,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items")
+            .fetch_one(&app.db.pool)
+            .await?;
+        println!(
+            "demo build (SQLite): {:.2} s for {items} items and {} users",
+            took.as_secs_f64(),
+            users.len()
+        );
     }
     Ok(())
 }
@@ -58,12 +71,22 @@ pub async fn run(cfg: &Config, o: &LifecycleArgs) -> anyhow::Result<()> {
 async fn lifecycles(label: &str, url: &str, cfg: &Config, o: &LifecycleArgs) -> anyhow::Result<()> {
     let org = Org::start(url, cfg).await?;
     let (c, tokens, session, unit) = (org.c.clone(), org.tokens.clone(), org.session, org.unit);
-    let bar = progress(o.lifecycles as u64, "{msg:>10} [{bar:40}] {pos}/{len} lifecycles {per_sec}").with_message(label.to_string());
+    let bar = progress(
+        o.lifecycles as u64,
+        "{msg:>10} [{bar:40}] {pos}/{len} lifecycles {per_sec}",
+    )
+    .with_message(label.to_string());
     let started = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..o.concurrency {
-        let (c, tokens, next, bar, total) = (c.clone(), tokens.clone(), next.clone(), bar.clone(), o.lifecycles);
+        let (c, tokens, next, bar, total) = (
+            c.clone(),
+            tokens.clone(),
+            next.clone(),
+            bar.clone(),
+            o.lifecycles,
+        );
         workers.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < total {
@@ -95,17 +118,64 @@ async fn lifecycles(label: &str, url: &str, cfg: &Config, o: &LifecycleArgs) -> 
 }
 
 /// draft → submit → file → assign → accept → consultation → reply → approve → evaluate → close.
-async fn one_lifecycle(c: &Client, t: &[String; 4], session: i64, unit: i64, lat: &mut Vec<Duration>) -> anyhow::Result<()> {
+async fn one_lifecycle(
+    c: &Client,
+    t: &[String; 4],
+    session: i64,
+    unit: i64,
+    lat: &mut Vec<Duration>,
+) -> anyhow::Result<()> {
     let [office, member, staff, signer] = t.each_ref().map(|s| Some(s.as_str()));
     let id = c.call(member, "/api/v1/items", json!({"session_id": session, "title": "关于持续优化营商环境的提案", "body": "建议进一步深化“一网通办”改革，压减审批时限。", "origin": "individual", "category": "经济建设"}), lat).await?["id"].as_i64().unwrap_or_default();
-    c.call(member, &format!("/api/v1/items/{id}/submit"), json!({}), lat).await?;
-    c.call(office, &format!("/api/v1/items/{id}/file"), json!({}), lat).await?;
-    let a = c.call(office, &format!("/api/v1/items/{id}/assign"), json!({"lead": unit}), lat).await?["assignments"][0]["id"].as_i64().unwrap_or_default();
-    c.call(staff, &format!("/api/v1/assignments/{a}/accept"), json!({}), lat).await?;
-    c.call(staff, &format!("/api/v1/assignments/{a}/consultations"), json!({"method": "face_to_face", "date": "2025-03-03", "summary": "面商"}), lat).await?;
+    c.call(
+        member,
+        &format!("/api/v1/items/{id}/submit"),
+        json!({}),
+        lat,
+    )
+    .await?;
+    c.call(office, &format!("/api/v1/items/{id}/file"), json!({}), lat)
+        .await?;
+    let a = c
+        .call(
+            office,
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": unit}),
+            lat,
+        )
+        .await?["assignments"][0]["id"]
+        .as_i64()
+        .unwrap_or_default();
+    c.call(
+        staff,
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+        lat,
+    )
+    .await?;
+    c.call(
+        staff,
+        &format!("/api/v1/assignments/{a}/consultations"),
+        json!({"method": "face_to_face", "date": "2025-03-03", "summary": "面商"}),
+        lat,
+    )
+    .await?;
     c.call(staff, &format!("/api/v1/assignments/{a}/reply"), json!({"body": "感谢您的提案。我们已出台相关措施。", "grade": "A", "disclosure": "public", "contact_name": "张三", "contact_phone": "0731-88888888"}), lat).await?;
-    c.call(signer, &format!("/api/v1/assignments/{a}/reply/approve"), json!({}), lat).await?;
-    c.call(member, &format!("/api/v1/assignments/{a}/evaluation"), json!({"handling": "satisfied", "result": "satisfied"}), lat).await?;
-    c.call(office, &format!("/api/v1/items/{id}/close"), json!({}), lat).await?;
+    c.call(
+        signer,
+        &format!("/api/v1/assignments/{a}/reply/approve"),
+        json!({}),
+        lat,
+    )
+    .await?;
+    c.call(
+        member,
+        &format!("/api/v1/assignments/{a}/evaluation"),
+        json!({"handling": "satisfied", "result": "satisfied"}),
+        lat,
+    )
+    .await?;
+    c.call(office, &format!("/api/v1/items/{id}/close"), json!({}), lat)
+        .await?;
     Ok(())
 }

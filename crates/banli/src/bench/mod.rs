@@ -68,30 +68,51 @@ pub async fn run(cfg: &Config, args: &BenchArgs) -> anyhow::Result<()> {
 
 async fn open(url: &str, cfg: &Config) -> anyhow::Result<App> {
     let db = Db::connect(url).await?;
-    Ok(App::open(db, &cfg.organisation, Settings { public_base_url: "http://bench.invalid".into() }).await?)
+    Ok(App::open(
+        db,
+        &cfg.organisation,
+        Settings {
+            public_base_url: "http://bench.invalid".into(),
+        },
+    )
+    .await?)
 }
 
 /// A fresh database next to the one `base` names: (its URL, its name).
 async fn fresh_pg(base: &str) -> anyhow::Result<(String, String)> {
     use sqlx::Connection;
     let name = format!("banli_bench_{}", std::process::id());
-    let mut c = sqlx::postgres::PgConnection::connect(base).await.with_context(|| format!("无法连接 PostgreSQL {base}"))?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut c).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await?;
-    let (head, _) = base.rsplit_once('/').context("PostgreSQL 地址缺少数据库名")?;
+    let mut c = sqlx::postgres::PgConnection::connect(base)
+        .await
+        .with_context(|| format!("无法连接 PostgreSQL {base}"))?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut c)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .await?;
+    let (head, _) = base
+        .rsplit_once('/')
+        .context("PostgreSQL 地址缺少数据库名")?;
     Ok((format!("{head}/{name}"), name))
 }
 
 async fn drop_pg(base: &str, name: &str) {
     use sqlx::Connection;
     if let Ok(mut c) = sqlx::postgres::PgConnection::connect(base).await {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut c)
+            .await;
     }
 }
 
 fn progress(len: u64, template: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
-    bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     bar
 }
 
@@ -119,16 +140,36 @@ fn thousands(n: u64) -> String {
 /// One line about the machine: cores, CPU model, memory.
 fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name").map(|r| r.trim_start_matches([' ', '\t', ':']).to_string())).unwrap_or_else(|| "unknown CPU".into());
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|r| r.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let mem_kb: u64 = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:")).and_then(|r| r.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0);
-    format!("{} cores ({}), {:.1} GiB memory", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), model, mem_kb as f64 / 1024.0 / 1024.0)
+    let mem_kb: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|r| r.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    format!(
+        "{} cores ({}), {:.1} GiB memory",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        model,
+        mem_kb as f64 / 1024.0 / 1024.0
+    )
 }
 
 /// A `VmHWM`/`VmRSS`-style field of /proc/PID/status, in bytes.
 fn proc_status_bytes(pid: &str, field: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines().find_map(|l| l.strip_prefix(field)).and_then(|r| r.trim().trim_end_matches("kB").trim().parse::<u64>().ok()).map(|kb| kb * 1024)
+    s.lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|r| r.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
 }
 
 /// Resets this process's peak RSS to its current RSS (Linux: `5` → /proc/self/clear_refs).
@@ -142,7 +183,13 @@ struct Client {
 }
 
 impl Client {
-    async fn call(&self, token: Option<&str>, path: &str, body: Value, lat: &mut Vec<Duration>) -> anyhow::Result<Value> {
+    async fn call(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: Value,
+        lat: &mut Vec<Duration>,
+    ) -> anyhow::Result<Value> {
         let started = Instant::now();
         let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
         if let Some(t) = token {
@@ -179,27 +226,67 @@ impl Org {
         let base = format!("http://{}", listener.local_addr()?);
         let router = banli_web::router(app.clone(), None, None);
         let server = tokio::spawn(async move { axum::serve(listener, router).await });
-        let c = Arc::new(Client { http: reqwest::Client::new(), base });
+        let c = Arc::new(Client {
+            http: reqwest::Client::new(),
+            base,
+        });
         use banli_app::admin::NewUser;
         use banli_domain::model::Role;
-        app.insert_user(None, NewUser { username: "bench-admin".into(), password: "bench-password".into(), display_name: "管理员".into(), role: Role::Admin, unit_id: None, sector: None, email: None, phone: None }).await?;
+        app.insert_user(
+            None,
+            NewUser {
+                username: "bench-admin".into(),
+                password: "bench-password".into(),
+                display_name: "管理员".into(),
+                role: Role::Admin,
+                unit_id: None,
+                sector: None,
+                email: None,
+                phone: None,
+            },
+        )
+        .await?;
         let mut lat = Vec::new();
         let login = |u: &'static str| {
             let c = c.clone();
             async move {
                 let mut l = Vec::new();
-                let v = c.call(None, "/api/v1/auth/token", json!({"username": u, "password": "bench-password"}), &mut l).await?;
+                let v = c
+                    .call(
+                        None,
+                        "/api/v1/auth/token",
+                        json!({"username": u, "password": "bench-password"}),
+                        &mut l,
+                    )
+                    .await?;
                 anyhow::Ok(v["token"].as_str().unwrap_or_default().to_string())
             }
         };
         let admin = login("bench-admin").await?;
         let unit = c.call(Some(&admin), "/api/v1/units", json!({"name": "湖南省发展和改革委员会", "short_name": "省发展改革委", "doc_prefix": "湘发改提"}), &mut lat).await?["id"].as_i64().unwrap_or_default();
-        for (u, role, unit_id) in [("bench-office", "office", None), ("bench-member", "proposer", None), ("bench-staff", "unit_staff", Some(unit)), ("bench-signer", "unit_signer", Some(unit))] {
+        for (u, role, unit_id) in [
+            ("bench-office", "office", None),
+            ("bench-member", "proposer", None),
+            ("bench-staff", "unit_staff", Some(unit)),
+            ("bench-signer", "unit_signer", Some(unit)),
+        ] {
             c.call(Some(&admin), "/api/v1/users", json!({"username": u, "password": "bench-password", "display_name": u, "role": role, "unit_id": unit_id}), &mut lat).await?;
         }
         let session = c.call(Some(&admin), "/api/v1/sessions", json!({"name": "十三届三次会议", "body_name": "湖南省政协", "kind": "proposal", "term": 13, "sitting": 3, "opened_on": "2025-01-12"}), &mut lat).await?["id"].as_i64().unwrap_or_default();
-        let tokens = Arc::new([login("bench-office").await?, login("bench-member").await?, login("bench-staff").await?, login("bench-signer").await?]);
-        Ok(Org { app, c, tokens, session, unit, server })
+        let tokens = Arc::new([
+            login("bench-office").await?,
+            login("bench-member").await?,
+            login("bench-staff").await?,
+            login("bench-signer").await?,
+        ]);
+        Ok(Org {
+            app,
+            c,
+            tokens,
+            session,
+            unit,
+            server,
+        })
     }
 
     async fn stop(self) {

@@ -43,8 +43,15 @@ pub async fn run(cfg: &Config, a: &PageArgs) -> anyhow::Result<()> {
     let wrk = find_program("wrk");
     let nginx = find_program("nginx");
     if wrk.is_none() || nginx.is_none() {
-        let missing: Vec<&str> = [("wrk", wrk.is_none()), ("nginx", nginx.is_none())].into_iter().filter(|x| x.1).map(|x| x.0).collect();
-        bail!("找不到 {}：在 Debian 上用 `apt-get install wrk nginx-light` 安装后重试", missing.join(" 和 "));
+        let missing: Vec<&str> = [("wrk", wrk.is_none()), ("nginx", nginx.is_none())]
+            .into_iter()
+            .filter(|x| x.1)
+            .map(|x| x.0)
+            .collect();
+        bail!(
+            "找不到 {}：在 Debian 上用 `apt-get install wrk nginx-light` 安装后重试",
+            missing.join(" 和 ")
+        );
     }
     let (wrk, nginx) = (wrk.unwrap_or_default(), nginx.unwrap_or_default());
 
@@ -69,7 +76,11 @@ pub async fn run(cfg: &Config, a: &PageArgs) -> anyhow::Result<()> {
     let fetched = org.c.http.get(&nginx_url).send().await?.bytes().await?;
     if fetched != html {
         stop_nginx(&nginx, dir.path(), nginx_child).await;
-        bail!("nginx 返回的页面与 Banli 的不同（{} 对 {} 字节）", fetched.len(), html.len());
+        bail!(
+            "nginx 返回的页面与 Banli 的不同（{} 对 {} 字节）",
+            fetched.len(),
+            html.len()
+        );
     }
 
     println!("# banli bench page — {}", machine());
@@ -83,8 +94,21 @@ pub async fn run(cfg: &Config, a: &PageArgs) -> anyhow::Result<()> {
     println!("| server | what is served | requests/s | p50 latency | p99 latency | errors |");
     println!("|---|---|---:|---:|---:|---:|");
     println!("| Banli (in-process, SQLite) | `GET {path}`: rendered per request (database reads, template, ETag) | {:.0} | {:.2} ms | {:.2} ms | {} |", b.rps, b.p50_ms, b.p99_ms, b.errors);
-    println!("| nginx {} | the same HTML as a static file | {:.0} | {:.2} ms | {:.2} ms | {} |", nginx_version(&nginx).await, n.rps, n.p50_ms, n.p99_ms, n.errors);
-    println!("| **Banli ÷ nginx** | | **{:.3}×** (nginx serves {:.0}× as many) | {:.1}× | {:.1}× | |", b.rps / n.rps, n.rps / b.rps, b.p50_ms / n.p50_ms, b.p99_ms / n.p99_ms);
+    println!(
+        "| nginx {} | the same HTML as a static file | {:.0} | {:.2} ms | {:.2} ms | {} |",
+        nginx_version(&nginx).await,
+        n.rps,
+        n.p50_ms,
+        n.p99_ms,
+        n.errors
+    );
+    println!(
+        "| **Banli ÷ nginx** | | **{:.3}×** (nginx serves {:.0}× as many) | {:.1}× | {:.1}× | |",
+        b.rps / n.rps,
+        n.rps / b.rps,
+        b.p50_ms / n.p50_ms,
+        b.p99_ms / n.p99_ms
+    );
     Ok(())
 }
 
@@ -95,19 +119,64 @@ async fn publish_one(org: &Org) -> anyhow::Result<String> {
     let [office, member, staff, signer] = t.each_ref().map(|s| Some(s.as_str()));
     let mut lat = Vec::new();
     let id = c.call(member, "/api/v1/items", json!({"session_id": org.session, "title": "关于持续优化营商环境推动民营经济高质量发展的提案", "body": "建议进一步深化“一网通办”改革，压减审批时限，建立涉企政策统一发布平台。", "origin": "individual", "category": "经济建设"}), &mut lat).await?["id"].as_i64().unwrap_or_default();
-    c.call(member, &format!("/api/v1/items/{id}/submit"), json!({}), &mut lat).await?;
-    c.call(office, &format!("/api/v1/items/{id}/file"), json!({}), &mut lat).await?;
-    let a = c.call(office, &format!("/api/v1/items/{id}/assign"), json!({"lead": org.unit}), &mut lat).await?["assignments"][0]["id"].as_i64().unwrap_or_default();
-    c.call(staff, &format!("/api/v1/assignments/{a}/accept"), json!({}), &mut lat).await?;
+    c.call(
+        member,
+        &format!("/api/v1/items/{id}/submit"),
+        json!({}),
+        &mut lat,
+    )
+    .await?;
+    c.call(
+        office,
+        &format!("/api/v1/items/{id}/file"),
+        json!({}),
+        &mut lat,
+    )
+    .await?;
+    let a = c
+        .call(
+            office,
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": org.unit}),
+            &mut lat,
+        )
+        .await?["assignments"][0]["id"]
+        .as_i64()
+        .unwrap_or_default();
+    c.call(
+        staff,
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+        &mut lat,
+    )
+    .await?;
     c.call(staff, &format!("/api/v1/assignments/{a}/reply"), json!({"body": REPLY_BODY, "grade": "A", "disclosure": "public", "contact_name": "张三", "contact_phone": "0731-88888888", "commitments": [{"text": "年底前建成涉企政策统一发布平台", "due_on": "2025-12-31"}]}), &mut lat).await?;
-    let reply = c.call(signer, &format!("/api/v1/assignments/{a}/reply/approve"), json!({}), &mut lat).await?["id"].as_i64().unwrap_or_default();
-    c.call(office, &format!("/api/v1/replies/{reply}/publish"), json!({"editor": "王编辑"}), &mut lat).await?;
+    let reply = c
+        .call(
+            signer,
+            &format!("/api/v1/assignments/{a}/reply/approve"),
+            json!({}),
+            &mut lat,
+        )
+        .await?["id"]
+        .as_i64()
+        .unwrap_or_default();
+    c.call(
+        office,
+        &format!("/api/v1/replies/{reply}/publish"),
+        json!({"editor": "王编辑"}),
+        &mut lat,
+    )
+    .await?;
     Ok(format!("/replies/{reply}"))
 }
 
 fn find_program(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path).chain(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from)).map(|d| d.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -117,13 +186,21 @@ fn free_port() -> anyhow::Result<u16> {
 
 /// nginx in the foreground with a minimal configuration: one static file, no access log,
 /// sendfile, one worker per core.
-async fn start_nginx(nginx: &Path, prefix: &Path, www: &Path, port: u16) -> anyhow::Result<tokio::process::Child> {
+async fn start_nginx(
+    nginx: &Path,
+    prefix: &Path,
+    www: &Path,
+    port: u16,
+) -> anyhow::Result<tokio::process::Child> {
     use std::os::unix::fs::PermissionsExt;
     // Workers may run as another user (nobody) when started as root: let them read the file.
     for p in [prefix, www] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755))?;
     }
-    std::fs::set_permissions(www.join("reply.html"), std::fs::Permissions::from_mode(0o644))?;
+    std::fs::set_permissions(
+        www.join("reply.html"),
+        std::fs::Permissions::from_mode(0o644),
+    )?;
     let conf = format!(
         "daemon off;\nworker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\nevents {{ worker_connections 1024; }}\nhttp {{\n  default_type text/html;\n  charset utf-8;\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n  client_body_temp_path {prefix}/tmp;\n  proxy_temp_path {prefix}/tmp;\n  fastcgi_temp_path {prefix}/tmp;\n  uwsgi_temp_path {prefix}/tmp;\n  scgi_temp_path {prefix}/tmp;\n  server {{\n    listen 127.0.0.1:{port};\n    root {www};\n  }}\n}}\n",
         prefix = prefix.display(),
@@ -145,7 +222,10 @@ async fn start_nginx(nginx: &Path, prefix: &Path, www: &Path, port: u16) -> anyh
         .with_context(|| format!("无法启动 {}", nginx.display()))?;
     let started = Instant::now();
     loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(child);
         }
         if let Some(status) = child.try_wait()? {
@@ -163,8 +243,20 @@ async fn start_nginx(nginx: &Path, prefix: &Path, www: &Path, port: u16) -> anyh
 /// `nginx -s quit`, so the master takes its workers down with it (a killed master would leave
 /// them running); the child is killed only if it has not exited within 5 seconds.
 async fn stop_nginx(nginx: &Path, prefix: &Path, mut child: tokio::process::Child) {
-    let _ = tokio::process::Command::new(nginx).arg("-p").arg(prefix).arg("-e").arg(prefix.join("error.log")).arg("-c").arg(prefix.join("nginx.conf")).args(["-s", "quit"]).output().await;
-    if tokio::time::timeout(Duration::from_secs(5), child.wait()).await.is_err() {
+    let _ = tokio::process::Command::new(nginx)
+        .arg("-p")
+        .arg(prefix)
+        .arg("-e")
+        .arg(prefix.join("error.log"))
+        .arg("-c")
+        .arg(prefix.join("nginx.conf"))
+        .args(["-s", "quit"])
+        .output()
+        .await;
+    if tokio::time::timeout(Duration::from_secs(5), child.wait())
+        .await
+        .is_err()
+    {
         let _ = child.kill().await;
         let _ = child.wait().await;
     }
@@ -172,7 +264,12 @@ async fn stop_nginx(nginx: &Path, prefix: &Path, mut child: tokio::process::Chil
 
 async fn nginx_version(nginx: &Path) -> String {
     match tokio::process::Command::new(nginx).arg("-v").output().await {
-        Ok(o) => String::from_utf8_lossy(&o.stderr).trim().rsplit('/').next().unwrap_or_default().to_string(),
+        Ok(o) => String::from_utf8_lossy(&o.stderr)
+            .trim()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
         Err(_) => String::new(),
     }
 }
@@ -188,21 +285,40 @@ struct WrkResult {
 async fn run_wrk(wrk: &Path, a: &PageArgs, url: &str, label: &str) -> anyhow::Result<WrkResult> {
     eprintln!("wrk → {label} ({url}) for {} s …", a.seconds);
     let out = tokio::process::Command::new(wrk)
-        .args([format!("-t{}", a.threads), format!("-c{}", a.connections), format!("-d{}s", a.seconds), "--latency".into(), url.to_string()])
+        .args([
+            format!("-t{}", a.threads),
+            format!("-c{}", a.connections),
+            format!("-d{}s", a.seconds),
+            "--latency".into(),
+            url.to_string(),
+        ])
         .output()
         .await
         .context("无法运行 wrk")?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     if !out.status.success() {
-        bail!("wrk 失败（{}）：{}{}", out.status, text, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "wrk 失败（{}）：{}{}",
+            out.status,
+            text,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     parse_wrk(&text).with_context(|| format!("无法读懂 wrk 的输出：\n{text}"))
 }
 
 fn parse_wrk(text: &str) -> Option<WrkResult> {
-    let rps = text.lines().find_map(|l| l.trim().strip_prefix("Requests/sec:")).and_then(|r| r.trim().parse().ok())?;
+    let rps = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|r| r.trim().parse().ok())?;
     // "Latency Distribution" lines: "     50%  412.00us".
-    let at = |p: &str| text.lines().map(str::trim).find_map(|l| l.strip_prefix(p)).and_then(|r| duration_ms(r.trim()));
+    let at = |p: &str| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(p))
+            .and_then(|r| duration_ms(r.trim()))
+    };
     let p50_ms = at("50%")?;
     let p99_ms = at("99%")?;
     let mut errors = 0;
@@ -212,10 +328,18 @@ fn parse_wrk(text: &str) -> Option<WrkResult> {
         }
         if let Some(r) = l.strip_prefix("Socket errors:") {
             // "connect 0, read 0, write 0, timeout 0"
-            errors += r.split(',').filter_map(|x| x.split_whitespace().nth(1)?.parse::<u64>().ok()).sum::<u64>();
+            errors += r
+                .split(',')
+                .filter_map(|x| x.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>();
         }
     }
-    Some(WrkResult { rps, p50_ms, p99_ms, errors })
+    Some(WrkResult {
+        rps,
+        p50_ms,
+        p99_ms,
+        errors,
+    })
 }
 
 /// wrk's "412.00us", "1.23ms", "2.00s", "1.00m" in milliseconds.

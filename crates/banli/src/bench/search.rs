@@ -17,7 +17,9 @@
 //! paragraphs; and a reply quoting the title with 2–4 more paragraphs. N items → 2N documents.
 //! Every engine gets the same documents and the same queries.
 
-use super::{drop_pg, fresh_pg, machine, pct_ms, proc_status_bytes, progress, reset_peak_rss, thousands};
+use super::{
+    drop_pg, fresh_pg, machine, pct_ms, proc_status_bytes, progress, reset_peak_rss, thousands,
+};
 use anyhow::{bail, Context};
 use banli_store::sqlx;
 use clap::Args;
@@ -51,16 +53,87 @@ pub struct SearchArgs {
 /// The query set: 60 queries in four groups, drawn from crates/search/tests/queries.txt.
 const QUERIES: [(&str, &[&str]); 4] = [
     ("1 char", &["水", "税", "林", "矿", "港", "粮", "药", "桥"]),
-    ("2 chars", &["民政", "华人", "人大", "项目", "生态", "教育", "养老", "医保", "海关", "审计", "农村", "就业", "住房", "信访", "国有", "市场"]),
-    ("3–4 chars", &["营商环境", "科技创新", "重大事故", "安全生产", "人民政府", "行政许可", "知识产权", "食品安全", "社会保险", "国务院", "义务教育", "公共卫生", "乡村振兴", "污染防治", "洞庭湖", "事故隐患", "残疾人", "突发事件", "数字经济", "农民工"]),
+    (
+        "2 chars",
+        &[
+            "民政", "华人", "人大", "项目", "生态", "教育", "养老", "医保", "海关", "审计", "农村",
+            "就业", "住房", "信访", "国有", "市场",
+        ],
+    ),
+    (
+        "3–4 chars",
+        &[
+            "营商环境",
+            "科技创新",
+            "重大事故",
+            "安全生产",
+            "人民政府",
+            "行政许可",
+            "知识产权",
+            "食品安全",
+            "社会保险",
+            "国务院",
+            "义务教育",
+            "公共卫生",
+            "乡村振兴",
+            "污染防治",
+            "洞庭湖",
+            "事故隐患",
+            "残疾人",
+            "突发事件",
+            "数字经济",
+            "农民工",
+        ],
+    ),
     (
         "multi-word",
-        &["生态 环境", "安全生产 责任", "重大事故 隐患", "项目 审批", "教育 经费", "农村 土地 承包", "食品 安全 监督", "知识产权 保护", "水 污染", "养老 保险", "税 减免", "交通 事故 责任", "森林 防火", "住房 公积金", "突发事件 应急 预案", "市场 监管"],
+        &[
+            "生态 环境",
+            "安全生产 责任",
+            "重大事故 隐患",
+            "项目 审批",
+            "教育 经费",
+            "农村 土地 承包",
+            "食品 安全 监督",
+            "知识产权 保护",
+            "水 污染",
+            "养老 保险",
+            "税 减免",
+            "交通 事故 责任",
+            "森林 防火",
+            "住房 公积金",
+            "突发事件 应急 预案",
+            "市场 监管",
+        ],
     ),
 ];
 
-const VERBS: [&str; 12] = ["加强", "完善", "推进", "进一步优化", "加快", "健全", "规范", "深化", "支持", "强化", "切实做好", "统筹推进"];
-const SUFFIXES: [&str; 10] = ["工作", "机制建设", "体系建设", "监督管理", "制度落实", "保障措施", "配套政策", "基层治理", "执法检查", "宣传教育"];
+const VERBS: [&str; 12] = [
+    "加强",
+    "完善",
+    "推进",
+    "进一步优化",
+    "加快",
+    "健全",
+    "规范",
+    "深化",
+    "支持",
+    "强化",
+    "切实做好",
+    "统筹推进",
+];
+const SUFFIXES: [&str; 10] = [
+    "工作",
+    "机制建设",
+    "体系建设",
+    "监督管理",
+    "制度落实",
+    "保障措施",
+    "配套政策",
+    "基层治理",
+    "执法检查",
+    "宣传教育",
+];
 
 pub async fn run(a: &SearchArgs) -> anyhow::Result<()> {
     if a.items == 0 {
@@ -75,8 +148,24 @@ pub async fn run(a: &SearchArgs) -> anyhow::Result<()> {
     let corpus = Corpus::load(&path)?;
     let queries = query_set();
     let docs = 2 * a.items as u64;
-    let chars: u64 = (0..a.items as u64).map(|i| corpus.item(i).iter().map(|d| d.text().chars().count() as u64).sum::<u64>()).sum();
-    let present = queries.iter().filter(|q| corpus.paras.iter().any(|p| q.words.iter().all(|w| p.contains(w.as_str())))).count();
+    let chars: u64 = (0..a.items as u64)
+        .map(|i| {
+            corpus
+                .item(i)
+                .iter()
+                .map(|d| d.text().chars().count() as u64)
+                .sum::<u64>()
+        })
+        .sum();
+    let present = queries
+        .iter()
+        .filter(|q| {
+            corpus
+                .paras
+                .iter()
+                .any(|p| q.words.iter().all(|w| p.contains(w.as_str())))
+        })
+        .count();
 
     let scratch = match &a.dir {
         Some(d) => {
@@ -103,11 +192,29 @@ pub async fn run(a: &SearchArgs) -> anyhow::Result<()> {
     let mut results = Vec::new();
     let wants = |e: &str| a.engines.iter().any(|x| x == e);
     if wants("banli") {
-        results.push(bench_banli(&corpus, a.items, &queries, rounds, &scratch.path().join("banli")).await?);
+        results.push(
+            bench_banli(
+                &corpus,
+                a.items,
+                &queries,
+                rounds,
+                &scratch.path().join("banli"),
+            )
+            .await?,
+        );
         report_early(&results[results.len() - 1]);
     }
     if wants("fts5") {
-        results.push(bench_fts5(&corpus, a.items, &queries, rounds, &scratch.path().join("fts5.sqlite3")).await?);
+        results.push(
+            bench_fts5(
+                &corpus,
+                a.items,
+                &queries,
+                rounds,
+                &scratch.path().join("fts5.sqlite3"),
+            )
+            .await?,
+        );
         report_early(&results[results.len() - 1]);
     }
     if wants("pg") {
@@ -119,7 +226,9 @@ pub async fn run(a: &SearchArgs) -> anyhow::Result<()> {
                 results.push(r?);
                 report_early(&results[results.len() - 1]);
             }
-            None => println!("(PostgreSQL skipped: pass --pg-url postgres://… to measure pg_trgm too)\n"),
+            None => println!(
+                "(PostgreSQL skipped: pass --pg-url postgres://… to measure pg_trgm too)\n"
+            ),
         }
     }
     print_tables(&results, a.items, docs);
@@ -129,8 +238,20 @@ pub async fn run(a: &SearchArgs) -> anyhow::Result<()> {
 /// One line on standard error as soon as an engine is done, so a run stopped half-way keeps
 /// what it measured (the tables are printed at the end).
 fn report_early(r: &EngineResult) {
-    let p50: Vec<String> = r.groups.iter().enumerate().map(|(g, gr)| format!("{} {}", QUERIES[g].0, ms(pct_ms(&gr.lat, 0.5)))).collect();
-    eprintln!("{}: built in {:.1} s, {:.0} MB on disk, peak RSS {:.0} MB; p50 {}", r.name, r.build.as_secs_f64(), r.size as f64 / 1e6, r.peak_rss.unwrap_or(0) as f64 / 1e6, p50.join(", "));
+    let p50: Vec<String> = r
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, gr)| format!("{} {}", QUERIES[g].0, ms(pct_ms(&gr.lat, 0.5))))
+        .collect();
+    eprintln!(
+        "{}: built in {:.1} s, {:.0} MB on disk, peak RSS {:.0} MB; p50 {}",
+        r.name,
+        r.build.as_secs_f64(),
+        r.size as f64 / 1e6,
+        r.peak_rss.unwrap_or(0) as f64 / 1e6,
+        p50.join(", ")
+    );
 }
 
 enum Scratch {
@@ -151,8 +272,17 @@ fn corpus_path(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     if let Some(p) = given {
         return Ok(p.to_path_buf());
     }
-    let candidates = [PathBuf::from("../shared/corpus/cn-gov-text.jsonl.gz"), PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/cn-gov-text.jsonl.gz"))];
-    candidates.into_iter().find(|p| p.is_file()).context("找不到语料 cn-gov-text.jsonl.gz：请用 --corpus PATH 或 BANLI_CORPUS 指定")
+    let candidates = [
+        PathBuf::from("../shared/corpus/cn-gov-text.jsonl.gz"),
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus/cn-gov-text.jsonl.gz"
+        )),
+    ];
+    candidates
+        .into_iter()
+        .find(|p| p.is_file())
+        .context("找不到语料 cn-gov-text.jsonl.gz：请用 --corpus PATH 或 BANLI_CORPUS 指定")
 }
 
 // ---- the synthetic documents ----
@@ -190,7 +320,10 @@ impl Lcg {
         Lcg(z ^ (z >> 31))
     }
     fn next(&mut self) -> u32 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 32) as u32
     }
     fn below(&mut self, n: usize) -> usize {
@@ -200,7 +333,8 @@ impl Lcg {
 
 impl Corpus {
     fn load(path: &Path) -> anyhow::Result<Corpus> {
-        let file = std::fs::File::open(path).with_context(|| format!("无法打开语料 {}", path.display()))?;
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("无法打开语料 {}", path.display()))?;
         let reader = BufReader::new(flate2::read::MultiGzDecoder::new(file));
         let mut paras = Vec::new();
         let mut topics = BTreeSet::new();
@@ -209,7 +343,8 @@ impl Corpus {
             if line.trim().is_empty() {
                 continue;
             }
-            let v: serde_json::Value = serde_json::from_str(&line).context("语料的一行不是 JSON")?;
+            let v: serde_json::Value =
+                serde_json::from_str(&line).context("语料的一行不是 JSON")?;
             if let Some(t) = v["title"].as_str().and_then(topic) {
                 topics.insert(t);
             }
@@ -223,15 +358,26 @@ impl Corpus {
         if paras.len() < 100 || topics.len() < 10 {
             bail!("语料太小：{} 段，{} 个标题主题", paras.len(), topics.len());
         }
-        Ok(Corpus { paras, topics: topics.into_iter().collect() })
+        Ok(Corpus {
+            paras,
+            topics: topics.into_iter().collect(),
+        })
     }
 
     /// Item `i`: its item document and its reply.
     fn item(&self, i: u64) -> [GenDoc; 2] {
         let mut r = Lcg::seeded(i);
-        let title = format!("关于{}{}{}的提案", VERBS[r.below(VERBS.len())], self.topics[r.below(self.topics.len())], SUFFIXES[r.below(SUFFIXES.len())]);
+        let title = format!(
+            "关于{}{}{}的提案",
+            VERBS[r.below(VERBS.len())],
+            self.topics[r.below(self.topics.len())],
+            SUFFIXES[r.below(SUFFIXES.len())]
+        );
         let n = 3 + r.below(4);
-        let body = (0..n).map(|_| self.paras[r.below(self.paras.len())].as_str()).collect::<Vec<_>>().join("\n");
+        let body = (0..n)
+            .map(|_| self.paras[r.below(self.paras.len())].as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
         let m = 2 + r.below(3);
         let mut reply = format!("您提出的《{title}》收悉。经认真研究，现答复如下：");
         for _ in 0..m {
@@ -240,8 +386,18 @@ impl Corpus {
         }
         reply.push_str("\n感谢您对我们工作的关心和支持。");
         [
-            GenDoc { kind: "item", title: title.clone(), item_title: String::new(), body },
-            GenDoc { kind: "reply", title: format!("对十三届三次会议第{}号提案的答复", i + 1), item_title: title, body: reply },
+            GenDoc {
+                kind: "item",
+                title: title.clone(),
+                item_title: String::new(),
+                body,
+            },
+            GenDoc {
+                kind: "reply",
+                title: format!("对十三届三次会议第{}号提案的答复", i + 1),
+                item_title: title,
+                body: reply,
+            },
         ]
     }
 
@@ -266,10 +422,14 @@ fn topic(title: &str) -> Option<String> {
             let rest = &t[at + "关于".len()..];
             &rest[..rest.rfind('的')?]
         }
-        None => ["实施细则", "实施条例", "条例", "规定", "办法", "决定", "法"].iter().find_map(|s| t.strip_suffix(s)).unwrap_or(t),
+        None => ["实施细则", "实施条例", "条例", "规定", "办法", "决定", "法"]
+            .iter()
+            .find_map(|s| t.strip_suffix(s))
+            .unwrap_or(t),
     };
     let n = t.chars().count();
-    ((2..=12).contains(&n) && t.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))).then(|| t.to_string())
+    ((2..=12).contains(&n) && t.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        .then(|| t.to_string())
 }
 
 struct Q {
@@ -279,7 +439,17 @@ struct Q {
 }
 
 fn query_set() -> Vec<Q> {
-    QUERIES.iter().enumerate().flat_map(|(g, (_, qs))| qs.iter().map(move |q| Q { group: g, text: q.to_string(), words: q.split_whitespace().map(String::from).collect() })).collect()
+    QUERIES
+        .iter()
+        .enumerate()
+        .flat_map(|(g, (_, qs))| {
+            qs.iter().map(move |q| Q {
+                group: g,
+                text: q.to_string(),
+                words: q.split_whitespace().map(String::from).collect(),
+            })
+        })
+        .collect()
 }
 
 // ---- measuring ----
@@ -306,18 +476,43 @@ struct GroupResult {
 
 /// Runs the query set: one warm-up round (checking every top-10 hit against the generated
 /// text), then `rounds` timed rounds.
-async fn measure<E: Engine>(engine: &mut E, corpus: &Corpus, queries: &[Q], rounds: usize, label: &str) -> anyhow::Result<Vec<GroupResult>> {
-    let mut groups: Vec<GroupResult> = QUERIES.iter().map(|(_, qs)| GroupResult { lat: Vec::new(), queries: qs.len(), hits: 0, good: 0, zero: 0 }).collect();
-    let bar = progress((queries.len() * (rounds + 1)) as u64, "{msg:>12} [{bar:40}] {pos}/{len} queries {per_sec} {eta}").with_message(format!("{label} query"));
+async fn measure<E: Engine>(
+    engine: &mut E,
+    corpus: &Corpus,
+    queries: &[Q],
+    rounds: usize,
+    label: &str,
+) -> anyhow::Result<Vec<GroupResult>> {
+    let mut groups: Vec<GroupResult> = QUERIES
+        .iter()
+        .map(|(_, qs)| GroupResult {
+            lat: Vec::new(),
+            queries: qs.len(),
+            hits: 0,
+            good: 0,
+            zero: 0,
+        })
+        .collect();
+    let bar = progress(
+        (queries.len() * (rounds + 1)) as u64,
+        "{msg:>12} [{bar:40}] {pos}/{len} queries {per_sec} {eta}",
+    )
+    .with_message(format!("{label} query"));
     for q in queries {
-        let ids = engine.query(q).await.with_context(|| format!("{label}: 查询“{}”失败", q.text))?;
+        let ids = engine
+            .query(q)
+            .await
+            .with_context(|| format!("{label}: 查询“{}”失败", q.text))?;
         let g = &mut groups[q.group];
         g.hits += ids.len();
         g.zero += ids.is_empty() as usize;
-        g.good += ids.iter().filter(|&&id| {
-            let text = corpus.doc(id).text();
-            q.words.iter().all(|w| text.contains(w.as_str()))
-        }).count();
+        g.good += ids
+            .iter()
+            .filter(|&&id| {
+                let text = corpus.doc(id).text();
+                q.words.iter().all(|w| text.contains(w.as_str()))
+            })
+            .count();
         bar.inc(1);
     }
     for _ in 0..rounds {
@@ -341,7 +536,14 @@ trait Engine {
 }
 
 fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok()?.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()).unwrap_or(0)
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 // ---- banli-search ----
@@ -350,16 +552,34 @@ struct Banli(banli_search::SearchIndex);
 
 impl Engine for Banli {
     async fn query(&mut self, q: &Q) -> anyhow::Result<Vec<u64>> {
-        let page = self.0.search(&banli_search::Query::new(q.text.clone(), banli_search::Scope::Public))?;
-        Ok(page.hits.iter().filter_map(|h| h.key.strip_prefix("d:")?.parse().ok()).collect())
+        let page = self.0.search(&banli_search::Query::new(
+            q.text.clone(),
+            banli_search::Scope::Public,
+        ))?;
+        Ok(page
+            .hits
+            .iter()
+            .filter_map(|h| h.key.strip_prefix("d:")?.parse().ok())
+            .collect())
     }
 }
 
-async fn bench_banli(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize, dir: &Path) -> anyhow::Result<EngineResult> {
+async fn bench_banli(
+    corpus: &Corpus,
+    items: usize,
+    queries: &[Q],
+    rounds: usize,
+    dir: &Path,
+) -> anyhow::Result<EngineResult> {
     let _ = std::fs::remove_dir_all(dir);
     reset_peak_rss();
-    let index = banli_search::SearchIndex::open_or_create(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let bar = progress(items as u64, "{msg:>12} [{bar:40}] {pos}/{len} items {per_sec} {elapsed_precise} (eta {eta})").with_message("banli index");
+    let index =
+        banli_search::SearchIndex::open_or_create(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bar = progress(
+        items as u64,
+        "{msg:>12} [{bar:40}] {pos}/{len} items {per_sec} {elapsed_precise} (eta {eta})",
+    )
+    .with_message("banli index");
     let started = Instant::now();
     let mut batch = Vec::with_capacity(2000);
     for i in 0..items as u64 {
@@ -432,23 +652,57 @@ struct Fts5(sqlx::sqlite::SqliteConnection);
 
 impl Engine for Fts5 {
     async fn query(&mut self, q: &Q) -> anyhow::Result<Vec<u64>> {
-        let m = q.words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
-        let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT rowid, title, body FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT 10").bind(m).fetch_all(&mut self.0).await?;
+        let m = q
+            .words
+            .iter()
+            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT rowid, title, body FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT 10",
+        )
+        .bind(m)
+        .fetch_all(&mut self.0)
+        .await?;
         Ok(rows.into_iter().map(|r| r.0 as u64).collect())
     }
 }
 
-async fn bench_fts5(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize, path: &Path) -> anyhow::Result<EngineResult> {
+async fn bench_fts5(
+    corpus: &Corpus,
+    items: usize,
+    queries: &[Q],
+    rounds: usize,
+    path: &Path,
+) -> anyhow::Result<EngineResult> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
     use sqlx::{ConnectOptions, Connection};
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     reset_peak_rss();
-    let mut c = SqliteConnectOptions::new().filename(path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal).disable_statement_logging().connect().await?;
-    let (version,): (String,) = sqlx::query_as("SELECT sqlite_version()").fetch_one(&mut c).await?;
-    sqlx::query("CREATE VIRTUAL TABLE docs USING fts5(title, item_title, body, tokenize = 'trigram')").execute(&mut c).await.context("SQLite 的 FTS5 不支持 trigram 分词器")?;
-    let bar = progress(items as u64, "{msg:>12} [{bar:40}] {pos}/{len} items {per_sec} {elapsed_precise} (eta {eta})").with_message("fts5 insert");
+    let mut c = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .disable_statement_logging()
+        .connect()
+        .await?;
+    let (version,): (String,) = sqlx::query_as("SELECT sqlite_version()")
+        .fetch_one(&mut c)
+        .await?;
+    sqlx::query(
+        "CREATE VIRTUAL TABLE docs USING fts5(title, item_title, body, tokenize = 'trigram')",
+    )
+    .execute(&mut c)
+    .await
+    .context("SQLite 的 FTS5 不支持 trigram 分词器")?;
+    let bar = progress(
+        items as u64,
+        "{msg:>12} [{bar:40}] {pos}/{len} items {per_sec} {elapsed_precise} (eta {eta})",
+    )
+    .with_message("fts5 insert");
     let started = Instant::now();
     let mut i = 0u64;
     while i < items as u64 {
@@ -456,7 +710,15 @@ async fn bench_fts5(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize,
         let mut tx = c.begin().await?;
         for n in i..end {
             for (k, d) in corpus.item(n).into_iter().enumerate() {
-                sqlx::query("INSERT INTO docs(rowid, title, item_title, body) VALUES (?1, ?2, ?3, ?4)").bind((2 * n + k as u64) as i64).bind(d.title).bind(d.item_title).bind(d.body).execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO docs(rowid, title, item_title, body) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .bind((2 * n + k as u64) as i64)
+                .bind(d.title)
+                .bind(d.item_title)
+                .bind(d.body)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         tx.commit().await?;
@@ -464,11 +726,19 @@ async fn bench_fts5(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize,
         bar.set_position(i);
     }
     bar.set_message("fts5 optimize");
-    sqlx::query("INSERT INTO docs(docs) VALUES ('optimize')").execute(&mut c).await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut c).await?;
+    sqlx::query("INSERT INTO docs(docs) VALUES ('optimize')")
+        .execute(&mut c)
+        .await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut c)
+        .await?;
     let build = started.elapsed();
     bar.finish_and_clear();
-    let size = ["", "-wal"].iter().filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok()).map(|m| m.len()).sum();
+    let size = ["", "-wal"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok())
+        .map(|m| m.len())
+        .sum();
     let mut engine = Fts5(c);
     let groups = measure(&mut engine, corpus, queries, rounds, "fts5").await?;
     let peak_rss = proc_status_bytes("self", "VmHWM:");
@@ -490,28 +760,70 @@ struct Pg(sqlx::postgres::PgConnection);
 
 impl Engine for Pg {
     async fn query(&mut self, q: &Q) -> anyhow::Result<Vec<u64>> {
-        let cond = (1..=q.words.len()).map(|n| format!("txt LIKE ${n}")).collect::<Vec<_>>().join(" AND ");
+        let cond = (1..=q.words.len())
+            .map(|n| format!("txt LIKE ${n}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
         let sql = format!("SELECT id, txt FROM docs WHERE {cond} LIMIT 10");
         let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
         for w in &q.words {
-            query = query.bind(format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+            query = query.bind(format!(
+                "%{}%",
+                w.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            ));
         }
-        Ok(query.fetch_all(&mut self.0).await?.into_iter().map(|r| r.0 as u64).collect())
+        Ok(query
+            .fetch_all(&mut self.0)
+            .await?
+            .into_iter()
+            .map(|r| r.0 as u64)
+            .collect())
     }
 }
 
-async fn bench_pg(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize, url: &str) -> anyhow::Result<EngineResult> {
+async fn bench_pg(
+    corpus: &Corpus,
+    items: usize,
+    queries: &[Q],
+    rounds: usize,
+    url: &str,
+) -> anyhow::Result<EngineResult> {
     use sqlx::{ConnectOptions, Connection};
     // Statement logging off: the slow-statement warnings would drown the progress bars.
     let options: sqlx::postgres::PgConnectOptions = url.parse()?;
-    let mut c = options.disable_statement_logging().connect().await.with_context(|| format!("无法连接 PostgreSQL {url}"))?;
-    let (version,): (String,) = sqlx::query_as("SHOW server_version").fetch_one(&mut c).await?;
-    let version = version.split_whitespace().next().unwrap_or_default().to_string();
-    let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()").fetch_one(&mut c).await?;
-    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute(&mut c).await.context("CREATE EXTENSION pg_trgm 失败：需要 postgresql-contrib")?;
-    sqlx::query("CREATE TABLE docs (id bigint PRIMARY KEY, txt text NOT NULL)").execute(&mut c).await?;
-    sqlx::query("SET maintenance_work_mem = '512MB'").execute(&mut c).await?;
-    let bar = progress(items as u64, "{msg:>12} [{bar:40}] {pos}/{len} items {per_sec} {elapsed_precise} (eta {eta})").with_message("pg insert");
+    let mut c = options
+        .disable_statement_logging()
+        .connect()
+        .await
+        .with_context(|| format!("无法连接 PostgreSQL {url}"))?;
+    let (version,): (String,) = sqlx::query_as("SHOW server_version")
+        .fetch_one(&mut c)
+        .await?;
+    let version = version
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()")
+        .fetch_one(&mut c)
+        .await?;
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        .execute(&mut c)
+        .await
+        .context("CREATE EXTENSION pg_trgm 失败：需要 postgresql-contrib")?;
+    sqlx::query("CREATE TABLE docs (id bigint PRIMARY KEY, txt text NOT NULL)")
+        .execute(&mut c)
+        .await?;
+    sqlx::query("SET maintenance_work_mem = '512MB'")
+        .execute(&mut c)
+        .await?;
+    let bar = progress(
+        items as u64,
+        "{msg:>12} [{bar:40}] {pos}/{len} items {per_sec} {elapsed_precise} (eta {eta})",
+    )
+    .with_message("pg insert");
     let started = Instant::now();
     let mut i = 0u64;
     while i < items as u64 {
@@ -523,7 +835,11 @@ async fn bench_pg(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize, u
                 txts.push(d.text());
             }
         }
-        sqlx::query("INSERT INTO docs (id, txt) SELECT * FROM UNNEST($1::bigint[], $2::text[])").bind(ids).bind(txts).execute(&mut c).await?;
+        sqlx::query("INSERT INTO docs (id, txt) SELECT * FROM UNNEST($1::bigint[], $2::text[])")
+            .bind(ids)
+            .bind(txts)
+            .execute(&mut c)
+            .await?;
         i = end;
         bar.set_position(i);
     }
@@ -536,13 +852,17 @@ async fn bench_pg(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize, u
             spinner.tick();
         }
     });
-    let r = sqlx::query("CREATE INDEX docs_trgm ON docs USING gin (txt gin_trgm_ops)").execute(&mut c).await;
+    let r = sqlx::query("CREATE INDEX docs_trgm ON docs USING gin (txt gin_trgm_ops)")
+        .execute(&mut c)
+        .await;
     ticker.abort();
     r?;
     sqlx::query("ANALYZE docs").execute(&mut c).await?;
     let build = started.elapsed();
     bar.finish_and_clear();
-    let (size,): (i64,) = sqlx::query_as("SELECT pg_total_relation_size('docs')").fetch_one(&mut c).await?;
+    let (size,): (i64,) = sqlx::query_as("SELECT pg_total_relation_size('docs')")
+        .fetch_one(&mut c)
+        .await?;
     let mut engine = Pg(c);
     let groups = measure(&mut engine, corpus, queries, rounds, "pg").await?;
     let peak_rss = proc_status_bytes(&pid.to_string(), "VmHWM:");
@@ -561,7 +881,11 @@ async fn bench_pg(corpus: &Corpus, items: usize, queries: &[Q], rounds: usize, u
 // ---- the report ----
 
 fn print_tables(results: &[EngineResult], items: usize, docs: u64) {
-    println!("### {} items ({} documents)\n", thousands(items as u64), thousands(docs));
+    println!(
+        "### {} items ({} documents)\n",
+        thousands(items as u64),
+        thousands(docs)
+    );
     println!("| engine | build | documents/s | size on disk | peak RSS |");
     println!("|---|---:|---:|---:|---:|");
     for r in results {
@@ -571,7 +895,9 @@ fn print_tables(results: &[EngineResult], items: usize, docs: u64) {
             r.build.as_secs_f64(),
             thousands((docs as f64 / r.build.as_secs_f64()) as u64),
             r.size as f64 / 1e6,
-            r.peak_rss.map(|b| format!("{:.0} MB", b as f64 / 1e6)).unwrap_or_else(|| "n/a".into())
+            r.peak_rss
+                .map(|b| format!("{:.0} MB", b as f64 / 1e6))
+                .unwrap_or_else(|| "n/a".into())
         );
     }
     println!();
@@ -583,9 +909,19 @@ fn print_tables(results: &[EngineResult], items: usize, docs: u64) {
             let ratio = if gr.zero == gr.queries {
                 "— (answers nothing)".to_string()
             } else {
-                base.map(|b| pct_ms(&gr.lat, 0.5) / pct_ms(&b.groups[g].lat, 0.5)).map(|x| format!("{x:.1}×")).unwrap_or_default()
+                base.map(|b| pct_ms(&gr.lat, 0.5) / pct_ms(&b.groups[g].lat, 0.5))
+                    .map(|x| format!("{x:.1}×"))
+                    .unwrap_or_default()
             };
-            let share = if gr.hits == 0 { "— (no hits)".to_string() } else { format!("{:.0} % of {}", 100.0 * gr.good as f64 / gr.hits as f64, gr.hits) };
+            let share = if gr.hits == 0 {
+                "— (no hits)".to_string()
+            } else {
+                format!(
+                    "{:.0} % of {}",
+                    100.0 * gr.good as f64 / gr.hits as f64,
+                    gr.hits
+                )
+            };
             println!(
                 "| {} | {} ({}) | {} | {} | {} | {} | {} | {}/{} |",
                 short(&r.name),
@@ -629,14 +965,23 @@ mod tests {
     #[test]
     fn topics_from_titles() {
         assert_eq!(topic("安全生产法(2021-06-10)").as_deref(), Some("安全生产"));
-        assert_eq!(topic("中华人民共和国国家安全法").as_deref(), Some("国家安全"));
-        assert_eq!(topic("国务院关于鼓励外商投资的规定(1986-10-11)").as_deref(), Some("鼓励外商投资"));
+        assert_eq!(
+            topic("中华人民共和国国家安全法").as_deref(),
+            Some("国家安全")
+        );
+        assert_eq!(
+            topic("国务院关于鼓励外商投资的规定(1986-10-11)").as_deref(),
+            Some("鼓励外商投资")
+        );
         assert_eq!(topic("_index"), None);
     }
 
     #[test]
     fn items_are_deterministic() {
-        let corpus = Corpus { paras: (0..200).map(|i| format!("第{i}段内容")).collect(), topics: (0..20).map(|i| format!("主题{i}")).collect() };
+        let corpus = Corpus {
+            paras: (0..200).map(|i| format!("第{i}段内容")).collect(),
+            topics: (0..20).map(|i| format!("主题{i}")).collect(),
+        };
         let a = corpus.item(7);
         let b = corpus.item(7);
         assert_eq!(a[0].text(), b[0].text());

@@ -37,7 +37,13 @@ const fn unit(
     doc_prefix: &'static str,
     doc_prefix_suggestion: &'static str,
 ) -> UnitSpec {
-    UnitSpec { name, short_name, doc_prefix, doc_prefix_suggestion, parent: None }
+    UnitSpec {
+        name,
+        short_name,
+        doc_prefix,
+        doc_prefix_suggestion,
+        parent: None,
+    }
 }
 
 const fn sub_unit(
@@ -47,53 +53,144 @@ const fn sub_unit(
     doc_prefix_suggestion: &'static str,
     parent: &'static str,
 ) -> UnitSpec {
-    UnitSpec { name, short_name, doc_prefix, doc_prefix_suggestion, parent: Some(parent) }
+    UnitSpec {
+        name,
+        short_name,
+        doc_prefix,
+        doc_prefix_suggestion,
+        parent: Some(parent),
+    }
 }
 
 /// Handling units: provincial departments, city/prefecture governments and
 /// the sub-units of 湘潭市人民政府 (used for internal delegation).
 pub const UNITS: &[UnitSpec] = &[
-    unit("湖南省发展和改革委员会", "省发展改革委", "湘发改提", "湘发改建"),
+    unit(
+        "湖南省发展和改革委员会",
+        "省发展改革委",
+        "湘发改提",
+        "湘发改建",
+    ),
     unit("湖南省教育厅", "省教育厅", "湘教提", "湘教建"),
     unit("湖南省科学技术厅", "省科技厅", "湘科提", "湘科建"),
-    unit("湖南省工业和信息化厅", "省工业和信息化厅", "湘工信提", "湘工信建"),
+    unit(
+        "湖南省工业和信息化厅",
+        "省工业和信息化厅",
+        "湘工信提",
+        "湘工信建",
+    ),
     unit("湖南省公安厅", "省公安厅", "湘公提", "湘公建"),
     unit("湖南省民政厅", "省民政厅", "湘民提", "湘民建"),
     unit("湖南省司法厅", "省司法厅", "湘司提", "湘司建"),
     unit("湖南省财政厅", "省财政厅", "湘财提", "湘财建"),
-    unit("湖南省人力资源和社会保障厅", "省人力资源社会保障厅", "湘人社提", "湘人社建"),
-    unit("湖南省自然资源厅", "省自然资源厅", "湘自然资提", "湘自然资建"),
+    unit(
+        "湖南省人力资源和社会保障厅",
+        "省人力资源社会保障厅",
+        "湘人社提",
+        "湘人社建",
+    ),
+    unit(
+        "湖南省自然资源厅",
+        "省自然资源厅",
+        "湘自然资提",
+        "湘自然资建",
+    ),
     unit("湖南省生态环境厅", "省生态环境厅", "湘环提", "湘环建"),
-    unit("湖南省住房和城乡建设厅", "省住房城乡建设厅", "湘建提", "湘建议"),
+    unit(
+        "湖南省住房和城乡建设厅",
+        "省住房城乡建设厅",
+        "湘建提",
+        "湘建议",
+    ),
     unit("湖南省交通运输厅", "省交通运输厅", "湘交提", "湘交建"),
     unit("湖南省水利厅", "省水利厅", "湘水提", "湘水建"),
     unit("湖南省农业农村厅", "省农业农村厅", "湘农提", "湘农建"),
     unit("湖南省商务厅", "省商务厅", "湘商提", "湘商建"),
-    unit("湖南省文化和旅游厅", "省文化和旅游厅", "湘文旅提", "湘文旅建"),
+    unit(
+        "湖南省文化和旅游厅",
+        "省文化和旅游厅",
+        "湘文旅提",
+        "湘文旅建",
+    ),
     unit("湖南省卫生健康委员会", "省卫生健康委", "湘卫提", "湘卫建"),
-    unit("湖南省退役军人事务厅", "省退役军人事务厅", "湘退役提", "湘退役建"),
+    unit(
+        "湖南省退役军人事务厅",
+        "省退役军人事务厅",
+        "湘退役提",
+        "湘退役建",
+    ),
     unit("湖南省应急管理厅", "省应急管理厅", "湘应急提", "湘应急建"),
-    unit("湖南省人民政府国有资产监督管理委员会", "省国资委", "湘国资提", "湘国资建"),
-    unit("湖南省市场监督管理局", "省市场监管局", "湘市监提", "湘市监建"),
+    unit(
+        "湖南省人民政府国有资产监督管理委员会",
+        "省国资委",
+        "湘国资提",
+        "湘国资建",
+    ),
+    unit(
+        "湖南省市场监督管理局",
+        "省市场监管局",
+        "湘市监提",
+        "湘市监建",
+    ),
     unit("湖南省体育局", "省体育局", "湘体提", "湘体建"),
     unit("湖南省医疗保障局", "省医保局", "湘医保提", "湘医保建"),
     unit("湖南省林业局", "省林业局", "湘林提", "湘林建"),
     unit("湖南省乡村振兴局", "省乡村振兴局", "湘乡振提", "湘乡振建"),
-    unit("湖南省地方金融监督管理局", "省地方金融监管局", "湘金监提", "湘金监建"),
+    unit(
+        "湖南省地方金融监督管理局",
+        "省地方金融监管局",
+        "湘金监提",
+        "湘金监建",
+    ),
     unit("湖南省数据局", "省数据局", "湘数据提", "湘数据建"),
     unit("长沙市人民政府", "长沙市人民政府", "长政提", "长政建"),
     unit("株洲市人民政府", "株洲市人民政府", "株政提", "株政建"),
     unit("湘潭市人民政府", "湘潭市人民政府", "潭政提", "潭政建"),
     unit("岳阳市人民政府", "岳阳市人民政府", "岳政提", "岳政建"),
-    unit("湘西土家族苗族自治州人民政府", "湘西州人民政府", "州政提", "州政建"),
-    sub_unit("湘潭市发展和改革委员会", "湘潭市发展改革委", "潭发改提", "潭发改建", "湘潭市人民政府"),
-    sub_unit("湘潭市自然资源和规划局", "湘潭市自然资源规划局", "潭自然资规提", "潭自然资规建", "湘潭市人民政府"),
-    sub_unit("湘潭市教育局", "湘潭市教育局", "潭教提", "潭教建", "湘潭市人民政府"),
-    sub_unit("湘潭市住房和城乡建设局", "湘潭市住房城乡建设局", "潭建提", "潭建议", "湘潭市人民政府"),
+    unit(
+        "湘西土家族苗族自治州人民政府",
+        "湘西州人民政府",
+        "州政提",
+        "州政建",
+    ),
+    sub_unit(
+        "湘潭市发展和改革委员会",
+        "湘潭市发展改革委",
+        "潭发改提",
+        "潭发改建",
+        "湘潭市人民政府",
+    ),
+    sub_unit(
+        "湘潭市自然资源和规划局",
+        "湘潭市自然资源规划局",
+        "潭自然资规提",
+        "潭自然资规建",
+        "湘潭市人民政府",
+    ),
+    sub_unit(
+        "湘潭市教育局",
+        "湘潭市教育局",
+        "潭教提",
+        "潭教建",
+        "湘潭市人民政府",
+    ),
+    sub_unit(
+        "湘潭市住房和城乡建设局",
+        "湘潭市住房城乡建设局",
+        "潭建提",
+        "潭建议",
+        "湘潭市人民政府",
+    ),
 ];
 
 /// Top-level categories (类别) a new organisation starts with.
-pub const CATEGORIES: &[&str] = &["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设"];
+pub const CATEGORIES: &[&str] = &[
+    "经济建设",
+    "政治建设",
+    "文化建设",
+    "社会建设",
+    "生态文明建设",
+];
 
 /// An individual proposer (委员) with their sector (界别).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +202,10 @@ pub struct ProposerSpec {
 }
 
 const fn member(display_name: &'static str, sector: &'static str) -> ProposerSpec {
-    ProposerSpec { display_name, sector }
+    ProposerSpec {
+        display_name,
+        sector,
+    }
 }
 
 /// Forty plausible (fictional) CPPCC members.

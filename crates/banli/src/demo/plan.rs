@@ -8,7 +8,9 @@
 
 use super::catalog::*;
 use banli_domain::calendar::Calendar;
-use banli_domain::model::{CommitmentStatus, ConsultationMethod, Disclosure, Disposition, Grade, Origin, Rating};
+use banli_domain::model::{
+    CommitmentStatus, ConsultationMethod, Disclosure, Disposition, Grade, Origin, Rating,
+};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::HashMap;
 
@@ -33,7 +35,10 @@ impl Lcg {
         Lcg(seed)
     }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     /// 0..n
@@ -83,44 +88,142 @@ pub(super) struct ItemSpec {
 #[derive(Debug, Clone)]
 pub(super) enum Op {
     Create,
-    Cosign { member: usize, accept: bool },
+    Cosign {
+        member: usize,
+        accept: bool,
+    },
     Submit,
     /// The first proposer revises a returned item.
     Revise,
-    Withdraw { reason: &'static str },
-    Return { reason: &'static str },
-    File { title: Option<String> },
-    Reject { reason: usize, disposition: Disposition, unit: Option<usize> },
-    Merge { into: usize },
-    Assign { lead: Option<usize>, co: Vec<usize>, separate: Vec<usize> },
-    Key { leader: &'static str },
-    Supervise { note: usize, due_in: Option<i64> },
-    Accept { unit: usize },
-    RequestReturn { unit: usize, reason: usize, proposal: Option<String> },
-    DecideReturn { unit: usize, approve: bool, note: &'static str },
-    Delegate { unit: usize, sub: usize, due_in: i64 },
-    RequestExtension { unit: usize, until: NaiveDate },
-    DecideExtension { unit: usize, approve: bool },
-    Consult { unit: usize, by: usize, method: ConsultationMethod, summary: usize },
-    CoDraft { unit: usize, text: usize, public: bool },
-    CoReject { unit: usize },
-    CoApprove { unit: usize },
-    Waive { unit: usize },
-    ReplyDraft { unit: usize, text: usize, disclosure: Disclosure, commitments: Vec<(&'static str, NaiveDate)> },
-    ReplyReject { unit: usize, reason: usize },
-    ReplyApprove { unit: usize },
-    Evaluate { unit: usize, handling: Rating, result: Rating, comment: usize, paper: bool },
+    Withdraw {
+        reason: &'static str,
+    },
+    Return {
+        reason: &'static str,
+    },
+    File {
+        title: Option<String>,
+    },
+    Reject {
+        reason: usize,
+        disposition: Disposition,
+        unit: Option<usize>,
+    },
+    Merge {
+        into: usize,
+    },
+    Assign {
+        lead: Option<usize>,
+        co: Vec<usize>,
+        separate: Vec<usize>,
+    },
+    Key {
+        leader: &'static str,
+    },
+    Supervise {
+        note: usize,
+        due_in: Option<i64>,
+    },
+    Accept {
+        unit: usize,
+    },
+    RequestReturn {
+        unit: usize,
+        reason: usize,
+        proposal: Option<String>,
+    },
+    DecideReturn {
+        unit: usize,
+        approve: bool,
+        note: &'static str,
+    },
+    Delegate {
+        unit: usize,
+        sub: usize,
+        due_in: i64,
+    },
+    RequestExtension {
+        unit: usize,
+        until: NaiveDate,
+    },
+    DecideExtension {
+        unit: usize,
+        approve: bool,
+    },
+    Consult {
+        unit: usize,
+        by: usize,
+        method: ConsultationMethod,
+        summary: usize,
+    },
+    CoDraft {
+        unit: usize,
+        text: usize,
+        public: bool,
+    },
+    CoReject {
+        unit: usize,
+    },
+    CoApprove {
+        unit: usize,
+    },
+    Waive {
+        unit: usize,
+    },
+    ReplyDraft {
+        unit: usize,
+        text: usize,
+        disclosure: Disclosure,
+        commitments: Vec<(&'static str, NaiveDate)>,
+    },
+    ReplyReject {
+        unit: usize,
+        reason: usize,
+    },
+    ReplyApprove {
+        unit: usize,
+    },
+    Evaluate {
+        unit: usize,
+        handling: Rating,
+        result: Rating,
+        comment: usize,
+        paper: bool,
+    },
     Close,
-    Publish { unit: usize, co: bool, by_signer: bool, summary: bool },
-    Republish { unit: usize },
-    Unpublish { unit: usize },
-    Progress { unit: usize, text: &'static str, note: &'static str, percent: Option<i64>, status: CommitmentStatus },
+    Publish {
+        unit: usize,
+        co: bool,
+        by_signer: bool,
+        summary: bool,
+    },
+    Republish {
+        unit: usize,
+    },
+    Unpublish {
+        unit: usize,
+    },
+    Progress {
+        unit: usize,
+        text: &'static str,
+        note: &'static str,
+        percent: Option<i64>,
+        status: CommitmentStatus,
+    },
 }
 
 impl Op {
     /// Proposers act on any day; offices and units on working days.
     fn any_day(&self) -> bool {
-        matches!(self, Op::Create | Op::Cosign { .. } | Op::Submit | Op::Revise | Op::Withdraw { .. } | Op::Evaluate { paper: false, .. })
+        matches!(
+            self,
+            Op::Create
+                | Op::Cosign { .. }
+                | Op::Submit
+                | Op::Revise
+                | Op::Withdraw { .. }
+                | Op::Evaluate { paper: false, .. }
+        )
     }
 }
 
@@ -161,7 +264,10 @@ enum Eval {
 
 impl Eval {
     fn unsatisfied(self) -> bool {
-        matches!(self, Eval::Online(_, Rating::Unsatisfied) | Eval::Paper(_, Rating::Unsatisfied))
+        matches!(
+            self,
+            Eval::Online(_, Rating::Unsatisfied) | Eval::Paper(_, Rating::Unsatisfied)
+        )
     }
 }
 
@@ -240,7 +346,10 @@ impl Flow {
             separate: vec![],
             stop,
             grades: [Grade::A, Grade::A],
-            evals: [Eval::Online(Rating::Satisfied, Rating::Satisfied), Eval::Online(Rating::Satisfied, Rating::Satisfied)],
+            evals: [
+                Eval::Online(Rating::Satisfied, Rating::Satisfied),
+                Eval::Online(Rating::Satisfied, Rating::Satisfied),
+            ],
             disclosure: Disclosure::Public,
             reply_on: plus(assign_on, 50),
             reply_rejected: false,
@@ -265,7 +374,12 @@ struct Sc {
     ops: Vec<(NaiveDate, Op)>,
 }
 
-const KEY_LEADERS: &[&str] = &["省政协副主席 刘湘军", "省政协副主席 陈立华", "省政协副主席 周海涛", "省政协秘书长 谭建平"];
+const KEY_LEADERS: &[&str] = &[
+    "省政协副主席 刘湘军",
+    "省政协副主席 陈立华",
+    "省政协副主席 周海涛",
+    "省政协秘书长 谭建平",
+];
 
 pub(super) const RETURN_ITEM_REASONS: &[&str] = &[
     "提案案由部分缺少调研数据和典型案例支撑，请补充完善后重新提交。",
@@ -302,7 +416,11 @@ pub(super) struct Planner {
 
 impl Planner {
     pub fn new(cal: Calendar) -> Planner {
-        let unit_ix = UNITS.iter().enumerate().map(|(i, u)| (u.short_name, i)).collect();
+        let unit_ix = UNITS
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.short_name, i))
+            .collect();
         Planner {
             rng: Lcg::new(0x6261_6e6c_6932_3032),
             cal,
@@ -318,11 +436,17 @@ impl Planner {
     }
 
     fn u(&self, short: &str) -> usize {
-        *self.unit_ix.get(short).unwrap_or_else(|| panic!("演示目录中没有单位“{short}”"))
+        *self
+            .unit_ix
+            .get(short)
+            .unwrap_or_else(|| panic!("演示目录中没有单位“{short}”"))
     }
 
     fn topic_by(&self, needle: &str) -> usize {
-        TOPICS.iter().position(|t| t.title.contains(needle)).unwrap_or_else(|| panic!("演示目录中没有“{needle}”"))
+        TOPICS
+            .iter()
+            .position(|t| t.title.contains(needle))
+            .unwrap_or_else(|| panic!("演示目录中没有“{needle}”"))
     }
 
     // ---------------------------------------------------------------- scripts
@@ -340,7 +464,10 @@ impl Planner {
     fn at(&mut self, sc: &mut Sc, day: NaiveDate, op: Op) -> NaiveDate {
         let day = self.day(sc, day, op.any_day());
         if day > last_day() {
-            self.errors.push(format!("第{}件《{}》的步骤 {op:?} 排在 {day}，晚于演示截止日", sc.item, self.items[sc.item].title));
+            self.errors.push(format!(
+                "第{}件《{}》的步骤 {op:?} 排在 {day}，晚于演示截止日",
+                sc.item, self.items[sc.item].title
+            ));
         }
         sc.ops.push((day, op));
         sc.last = day;
@@ -349,7 +476,12 @@ impl Planner {
 
     fn finish(&mut self, sc: Sc) {
         for (seq, (date, op)) in sc.ops.into_iter().enumerate() {
-            self.steps.push(Step { date, item: sc.item, seq, op });
+            self.steps.push(Step {
+                date,
+                item: sc.item,
+                seq,
+                op,
+            });
         }
     }
 
@@ -362,7 +494,11 @@ impl Planner {
             self.rng.shuffle(&mut all);
             *self.topic_queue.get_mut(&s).expect("queue") = all;
         }
-        self.topic_queue.get_mut(&s).expect("queue").pop().expect("topic")
+        self.topic_queue
+            .get_mut(&s)
+            .expect("queue")
+            .pop()
+            .expect("topic")
     }
 
     fn title_for(&mut self, s: Sess, topic: usize) -> String {
@@ -405,7 +541,12 @@ impl Planner {
             n if n.contains("经济") => "经济界",
             _ => "教育界",
         };
-        let members: Vec<usize> = PROPOSERS.iter().enumerate().filter(|(_, p)| p.sector == sector).map(|(i, _)| i).collect();
+        let members: Vec<usize> = PROPOSERS
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.sector == sector)
+            .map(|(i, _)| i)
+            .collect();
         (name, members[k % members.len().max(1)])
     }
 
@@ -425,7 +566,17 @@ impl Planner {
                 (contact, vec![], Some(name))
             }
         };
-        self.items.push(ItemSpec { session: s, title, body: t.body.to_string(), category: t.category, origin, first, cosigners, collective, paper: None });
+        self.items.push(ItemSpec {
+            session: s,
+            title,
+            body: t.body.to_string(),
+            category: t.category,
+            origin,
+            first,
+            cosigners,
+            collective,
+            paper: None,
+        });
         self.items.len() - 1
     }
 
@@ -438,7 +589,11 @@ impl Planner {
     }
 
     fn script(&self, item: usize, start: NaiveDate) -> Sc {
-        Sc { item, last: start, ops: vec![] }
+        Sc {
+            item,
+            last: start,
+            ops: vec![],
+        }
     }
 
     /// Create, co-sign (one co-signer declines when `decline`), submit.
@@ -472,7 +627,12 @@ impl Planner {
 
     fn reply_text(&mut self, g: Grade) -> usize {
         let c = g.as_str().chars().next().expect("grade letter");
-        let ix: Vec<usize> = REPLY_TEXTS.iter().enumerate().filter(|(_, t)| t.grade == c).map(|(i, _)| i).collect();
+        let ix: Vec<usize> = REPLY_TEXTS
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.grade == c)
+            .map(|(i, _)| i)
+            .collect();
         ix[self.rng.below(ix.len())]
     }
 
@@ -480,12 +640,17 @@ impl Planner {
         let y = drafted.year();
         if text.contains("明年上半年") || text.contains("每半年") {
             d(y + 1, 6, 30)
-        } else if text.contains("年内") || text.contains("年底") || text.contains("下一年度") {
+        } else if text.contains("年内") || text.contains("年底") || text.contains("下一年度")
+        {
             d(y, 12, 31)
         } else {
             let m = drafted.month0() + 6;
             let (yy, mm) = (y + (m / 12) as i32, m % 12 + 1);
-            let next = if mm == 12 { d(yy + 1, 1, 1) } else { d(yy, mm + 1, 1) };
+            let next = if mm == 12 {
+                d(yy + 1, 1, 1)
+            } else {
+                d(yy, mm + 1, 1)
+            };
             next.pred_opt().expect("month end")
         }
     }
@@ -505,7 +670,17 @@ impl Planner {
             Eval::Online(h, r) | Eval::Paper(h, r) => {
                 let comment = self.comment_for(r);
                 let paper = matches!(e, Eval::Paper(..));
-                self.at(sc, day, Op::Evaluate { unit, handling: h, result: r, comment, paper })
+                self.at(
+                    sc,
+                    day,
+                    Op::Evaluate {
+                        unit,
+                        handling: h,
+                        result: r,
+                        comment,
+                        paper,
+                    },
+                )
             }
         }
     }
@@ -513,11 +688,33 @@ impl Planner {
     /// Drafts and (unless `approve` is false) sends a reply; returns the day it was sent and
     /// records its commitments.
     #[allow(clippy::too_many_arguments)]
-    fn reply(&mut self, sc: &mut Sc, day: NaiveDate, unit: usize, g: Grade, disclosure: Disclosure, approve: bool, commits: &mut Vec<(usize, &'static str, NaiveDate, NaiveDate)>) -> NaiveDate {
+    fn reply(
+        &mut self,
+        sc: &mut Sc,
+        day: NaiveDate,
+        unit: usize,
+        g: Grade,
+        disclosure: Disclosure,
+        approve: bool,
+        commits: &mut Vec<(usize, &'static str, NaiveDate, NaiveDate)>,
+    ) -> NaiveDate {
         let text = self.reply_text(g);
         let day = self.day(sc, day, false);
-        let commitments: Vec<(&'static str, NaiveDate)> = REPLY_TEXTS[text].commitments.iter().map(|c| (*c, Self::commitment_due(c, day))).collect();
-        self.at(sc, day, Op::ReplyDraft { unit, text, disclosure, commitments: commitments.clone() });
+        let commitments: Vec<(&'static str, NaiveDate)> = REPLY_TEXTS[text]
+            .commitments
+            .iter()
+            .map(|c| (*c, Self::commitment_due(c, day)))
+            .collect();
+        self.at(
+            sc,
+            day,
+            Op::ReplyDraft {
+                unit,
+                text,
+                disclosure,
+                commitments: commitments.clone(),
+            },
+        );
         if !approve {
             return day;
         }
@@ -529,45 +726,116 @@ impl Planner {
         s
     }
 
-    fn publish(&mut self, sc: &mut Sc, day: NaiveDate, unit: usize, p: Pub, disclosure: Disclosure) {
+    fn publish(
+        &mut self,
+        sc: &mut Sc,
+        day: NaiveDate,
+        unit: usize,
+        p: Pub,
+        disclosure: Disclosure,
+    ) {
         if !disclosure.publishable() {
             return;
         }
         match p {
             Pub::None => {}
             Pub::Office | Pub::Signer => {
-                self.at(sc, day, Op::Publish { unit, co: false, by_signer: p == Pub::Signer, summary: false });
+                self.at(
+                    sc,
+                    day,
+                    Op::Publish {
+                        unit,
+                        co: false,
+                        by_signer: p == Pub::Signer,
+                        summary: false,
+                    },
+                );
             }
             Pub::OfficeSummary => {
-                self.at(sc, day, Op::Publish { unit, co: false, by_signer: false, summary: disclosure == Disclosure::Public });
+                self.at(
+                    sc,
+                    day,
+                    Op::Publish {
+                        unit,
+                        co: false,
+                        by_signer: false,
+                        summary: disclosure == Disclosure::Public,
+                    },
+                );
             }
             Pub::Correct => {
-                let p = self.at(sc, day, Op::Publish { unit, co: false, by_signer: false, summary: false });
+                let p = self.at(
+                    sc,
+                    day,
+                    Op::Publish {
+                        unit,
+                        co: false,
+                        by_signer: false,
+                        summary: false,
+                    },
+                );
                 self.at(sc, plus(p, 5), Op::Republish { unit });
             }
             Pub::Withdraw => {
-                let p = self.at(sc, day, Op::Publish { unit, co: false, by_signer: true, summary: false });
+                let p = self.at(
+                    sc,
+                    day,
+                    Op::Publish {
+                        unit,
+                        co: false,
+                        by_signer: true,
+                        summary: false,
+                    },
+                );
                 self.at(sc, plus(p, 4), Op::Unpublish { unit });
             }
         }
     }
 
     fn run_flow(&mut self, sc: &mut Sc, f: &Flow) {
-        let mut a = self.at(sc, f.assign_on, Op::Assign { lead: f.lead, co: f.co.iter().map(|c| c.0).collect(), separate: f.separate.clone() });
+        let mut a = self.at(
+            sc,
+            f.assign_on,
+            Op::Assign {
+                lead: f.lead,
+                co: f.co.iter().map(|c| c.0).collect(),
+                separate: f.separate.clone(),
+            },
+        );
         if let Some(leader) = f.key {
             self.at(sc, plus(a, 1), Op::Key { leader });
-            self.at(sc, plus(a, 2), Op::Supervise { note: 0, due_in: Some(20) });
+            self.at(
+                sc,
+                plus(a, 2),
+                Op::Supervise {
+                    note: 0,
+                    due_in: Some(20),
+                },
+            );
         }
         let mut lead = f.lead;
         let co_units: Vec<usize> = f.co.iter().map(|c| c.0).collect();
         if f.stop == Stage::Assigned {
             if f.adjust == Adjust::Pending {
                 let reason = self.rng.below(RETURN_REASONS.len());
-                self.at(sc, plus(a, 2), Op::RequestReturn { unit: lead.expect("lead"), reason, proposal: None });
+                self.at(
+                    sc,
+                    plus(a, 2),
+                    Op::RequestReturn {
+                        unit: lead.expect("lead"),
+                        reason,
+                        proposal: None,
+                    },
+                );
             }
             return;
         }
-        let all: Vec<usize> = lead.iter().chain(f.separate.iter()).chain(co_units.iter()).copied().collect();
+        let all: Vec<usize> = lead
+            .iter()
+            .chain(f.separate.iter())
+            .chain(co_units.iter())
+            .copied()
+            .collect();
         for &u in &all {
             let day = plus(a, self.rng.range(1, 2));
             self.at(sc, day, Op::Accept { unit: u });
@@ -575,33 +843,99 @@ impl Planner {
         match f.adjust {
             Adjust::None => {}
             Adjust::Pending => {
-                self.at(sc, plus(a, 3), Op::RequestReturn { unit: lead.expect("lead"), reason: 0, proposal: None });
+                self.at(
+                    sc,
+                    plus(a, 3),
+                    Op::RequestReturn {
+                        unit: lead.expect("lead"),
+                        reason: 0,
+                        proposal: None,
+                    },
+                );
                 return;
             }
             Adjust::Refused => {
-                self.at(sc, plus(a, 3), Op::RequestReturn { unit: lead.expect("lead"), reason: 2, proposal: Some("建议将主办与会办单位对调".into()) });
+                self.at(
+                    sc,
+                    plus(a, 3),
+                    Op::RequestReturn {
+                        unit: lead.expect("lead"),
+                        reason: 2,
+                        proposal: Some("建议将主办与会办单位对调".into()),
+                    },
+                );
                 self.at(sc, plus(a, 5), Op::DecideReturn { unit: lead.expect("lead"), approve: false, note: "经研究，该提案所提事项与贵单位职责密切相关，请继续主办，会办单位积极配合。" });
             }
             Adjust::Approved(new) => {
                 let old = lead.expect("lead");
-                self.at(sc, plus(a, 3), Op::RequestReturn { unit: old, reason: 1, proposal: Some(format!("建议改由{}主办", UNITS[new].short_name)) });
-                self.at(sc, plus(a, 5), Op::DecideReturn { unit: old, approve: true, note: "同意调整，另行交办。" });
-                a = self.at(sc, plus(a, 6), Op::Assign { lead: Some(new), co: vec![], separate: vec![] });
+                self.at(
+                    sc,
+                    plus(a, 3),
+                    Op::RequestReturn {
+                        unit: old,
+                        reason: 1,
+                        proposal: Some(format!("建议改由{}主办", UNITS[new].short_name)),
+                    },
+                );
+                self.at(
+                    sc,
+                    plus(a, 5),
+                    Op::DecideReturn {
+                        unit: old,
+                        approve: true,
+                        note: "同意调整，另行交办。",
+                    },
+                );
+                a = self.at(
+                    sc,
+                    plus(a, 6),
+                    Op::Assign {
+                        lead: Some(new),
+                        co: vec![],
+                        separate: vec![],
+                    },
+                );
                 self.at(sc, plus(a, 1), Op::Accept { unit: new });
                 lead = Some(new);
             }
         }
         if let Some(sub) = f.delegate {
             let parent = self.u(UNITS[sub].parent.expect("sub-unit"));
-            self.at(sc, plus(a, 4), Op::Delegate { unit: parent, sub, due_in: 30 });
-            self.at(sc, plus(a, 10), Op::Consult { unit: parent, by: sub, method: ConsultationMethod::Visit, summary: 2 });
+            self.at(
+                sc,
+                plus(a, 4),
+                Op::Delegate {
+                    unit: parent,
+                    sub,
+                    due_in: 30,
+                },
+            );
+            self.at(
+                sc,
+                plus(a, 10),
+                Op::Consult {
+                    unit: parent,
+                    by: sub,
+                    method: ConsultationMethod::Visit,
+                    summary: 2,
+                },
+            );
         }
         let reply_units: Vec<usize> = lead.iter().chain(f.separate.iter()).copied().collect();
         for &u in &reply_units {
             let m = self.method();
             let s = self.rng.below(CONSULTATION_SUMMARIES.len());
             let day = plus(a, self.rng.range(5, 12));
-            self.at(sc, day, Op::Consult { unit: u, by: u, method: m, summary: s });
+            self.at(
+                sc,
+                day,
+                Op::Consult {
+                    unit: u,
+                    by: u,
+                    method: m,
+                    summary: s,
+                },
+            );
         }
         if f.stop == Stage::Accepted {
             return;
@@ -611,23 +945,72 @@ impl Planner {
             let text = self.rng.below(CO_OPINION_TEXTS.len());
             match plan {
                 CoPlan::Sent | CoPlan::Public => {
-                    self.at(sc, day, Op::CoDraft { unit: u, text, public: plan == CoPlan::Public });
+                    self.at(
+                        sc,
+                        day,
+                        Op::CoDraft {
+                            unit: u,
+                            text,
+                            public: plan == CoPlan::Public,
+                        },
+                    );
                     let s = self.at(sc, plus(day, 1), Op::CoApprove { unit: u });
                     if plan == CoPlan::Public {
-                        self.at(sc, plus(s, 2), Op::Publish { unit: u, co: true, by_signer: false, summary: false });
+                        self.at(
+                            sc,
+                            plus(s, 2),
+                            Op::Publish {
+                                unit: u,
+                                co: true,
+                                by_signer: false,
+                                summary: false,
+                            },
+                        );
                     }
                 }
                 CoPlan::RejectThenSent => {
-                    self.at(sc, day, Op::CoDraft { unit: u, text, public: false });
+                    self.at(
+                        sc,
+                        day,
+                        Op::CoDraft {
+                            unit: u,
+                            text,
+                            public: false,
+                        },
+                    );
                     self.at(sc, plus(day, 1), Op::CoReject { unit: u });
-                    self.at(sc, plus(day, 3), Op::CoDraft { unit: u, text: (text + 1) % CO_OPINION_TEXTS.len(), public: false });
+                    self.at(
+                        sc,
+                        plus(day, 3),
+                        Op::CoDraft {
+                            unit: u,
+                            text: (text + 1) % CO_OPINION_TEXTS.len(),
+                            public: false,
+                        },
+                    );
                     self.at(sc, plus(day, 4), Op::CoApprove { unit: u });
                 }
                 CoPlan::DraftPending => {
-                    self.at(sc, day, Op::CoDraft { unit: u, text, public: false });
+                    self.at(
+                        sc,
+                        day,
+                        Op::CoDraft {
+                            unit: u,
+                            text,
+                            public: false,
+                        },
+                    );
                 }
                 CoPlan::RejectedPending => {
-                    self.at(sc, day, Op::CoDraft { unit: u, text, public: false });
+                    self.at(
+                        sc,
+                        day,
+                        Op::CoDraft {
+                            unit: u,
+                            text,
+                            public: false,
+                        },
+                    );
                     self.at(sc, plus(day, 1), Op::CoReject { unit: u });
                 }
                 CoPlan::Waived => {
@@ -638,13 +1021,27 @@ impl Planner {
         }
         if let Some(leader) = f.key {
             let _ = leader;
-            self.at(sc, plus(a, 40), Op::Supervise { note: 2, due_in: None });
+            self.at(
+                sc,
+                plus(a, 40),
+                Op::Supervise {
+                    note: 2,
+                    due_in: None,
+                },
+            );
         }
         if let Some((kind, on, until)) = f.ext {
             let u = reply_units[0];
             self.at(sc, on, Op::RequestExtension { unit: u, until });
             if kind == ExtKind::Approved {
-                self.at(sc, plus(on, 3), Op::DecideExtension { unit: u, approve: true });
+                self.at(
+                    sc,
+                    plus(on, 3),
+                    Op::DecideExtension {
+                        unit: u,
+                        approve: true,
+                    },
+                );
             }
         }
         if f.stop == Stage::Working {
@@ -657,9 +1054,23 @@ impl Planner {
             if k > 0 && f.stall_others {
                 continue;
             }
-            let r = if k == 0 { f.reply_on } else { plus(f.reply_on, self.rng.range(2, 10)) };
-            let g = if k == 0 { f.grades[0] } else if self.rng.chance(50) { Grade::A } else { Grade::B };
-            let e1 = if k == 0 { f.evals[0] } else { Eval::Online(Rating::Satisfied, Rating::Satisfied) };
+            let r = if k == 0 {
+                f.reply_on
+            } else {
+                plus(f.reply_on, self.rng.range(2, 10))
+            };
+            let g = if k == 0 {
+                f.grades[0]
+            } else if self.rng.chance(50) {
+                Grade::A
+            } else {
+                Grade::B
+            };
+            let e1 = if k == 0 {
+                f.evals[0]
+            } else {
+                Eval::Online(Rating::Satisfied, Rating::Satisfied)
+            };
             let mut r = r;
             if f.reply_rejected && k == 0 {
                 let first = self.reply(sc, r, u, g, f.disclosure, false, &mut commits);
@@ -685,20 +1096,55 @@ impl Planner {
             if e1 == Eval::Lapse {
                 unrated_sent = Some(s);
             }
-            self.publish(sc, plus(e, 1), u, if k == 0 { f.publish } else { Pub::Office }, f.disclosure);
+            self.publish(
+                sc,
+                plus(e, 1),
+                u,
+                if k == 0 { f.publish } else { Pub::Office },
+                f.disclosure,
+            );
             if e1.unsatisfied() {
                 if f.key.is_some() {
-                    self.at(sc, plus(e, 2), Op::Supervise { note: 3, due_in: Some(25) });
+                    self.at(
+                        sc,
+                        plus(e, 2),
+                        Op::Supervise {
+                            note: 3,
+                            due_in: Some(25),
+                        },
+                    );
                 }
                 if f.stop == Stage::Rated {
                     continue;
                 }
                 let wait = self.rng.range(12, 20);
-                let s2 = self.reply(sc, plus(e, wait), u, f.grades[1], f.disclosure, true, &mut commits);
+                let s2 = self.reply(
+                    sc,
+                    plus(e, wait),
+                    u,
+                    f.grades[1],
+                    f.disclosure,
+                    true,
+                    &mut commits,
+                );
                 let wait = self.rng.range(3, 8);
                 let e2 = self.evaluate(sc, plus(s2, wait), u, f.evals[1]);
-                unrated_sent = if f.evals[1] == Eval::Lapse { Some(s2) } else { None };
-                self.publish(sc, plus(e2, 1), u, if f.publish == Pub::None { Pub::None } else { Pub::Office }, f.disclosure);
+                unrated_sent = if f.evals[1] == Eval::Lapse {
+                    Some(s2)
+                } else {
+                    None
+                };
+                self.publish(
+                    sc,
+                    plus(e2, 1),
+                    u,
+                    if f.publish == Pub::None {
+                        Pub::None
+                    } else {
+                        Pub::Office
+                    },
+                    f.disclosure,
+                );
             }
         }
         if f.stop == Stage::Closed {
@@ -716,7 +1162,14 @@ impl Planner {
 
     fn late_notes(&mut self, sc: &mut Sc, f: &Flow) {
         for &(day, note) in &f.late_notes {
-            self.at(sc, day, Op::Supervise { note, due_in: Some(10) });
+            self.at(
+                sc,
+                day,
+                Op::Supervise {
+                    note,
+                    due_in: Some(10),
+                },
+            );
         }
     }
 
@@ -725,16 +1178,61 @@ impl Planner {
         let mut plan: Vec<(NaiveDate, Op)> = vec![];
         for &(unit, text, due, sent) in commits {
             let first = plus(sent.max(sc.last), self.rng.range(20, 50));
-            plan.push((first, Op::Progress { unit, text, note: PROGRESS_NOTES[0], percent: Some(30 + 10 * self.rng.range(0, 2)), status: CommitmentStatus::Open }));
+            plan.push((
+                first,
+                Op::Progress {
+                    unit,
+                    text,
+                    note: PROGRESS_NOTES[0],
+                    percent: Some(30 + 10 * self.rng.range(0, 2)),
+                    status: CommitmentStatus::Open,
+                },
+            ));
             let fate = self.rng.below(100);
             if fate < 55 {
                 let done = plus(due, -self.rng.range(5, 40)).max(plus(first, 20));
-                plan.push((plus(first, 15).min(done), Op::Progress { unit, text, note: PROGRESS_NOTES[1], percent: Some(60), status: CommitmentStatus::Open }));
-                plan.push((done, Op::Progress { unit, text, note: PROGRESS_NOTES[3], percent: None, status: CommitmentStatus::Done }));
+                plan.push((
+                    plus(first, 15).min(done),
+                    Op::Progress {
+                        unit,
+                        text,
+                        note: PROGRESS_NOTES[1],
+                        percent: Some(60),
+                        status: CommitmentStatus::Open,
+                    },
+                ));
+                plan.push((
+                    done,
+                    Op::Progress {
+                        unit,
+                        text,
+                        note: PROGRESS_NOTES[3],
+                        percent: None,
+                        status: CommitmentStatus::Done,
+                    },
+                ));
             } else if fate < 75 {
-                plan.push((plus(due, self.rng.range(3, 20)), Op::Progress { unit, text, note: PROGRESS_NOTES[4], percent: Some(70), status: CommitmentStatus::CarriedOver }));
+                plan.push((
+                    plus(due, self.rng.range(3, 20)),
+                    Op::Progress {
+                        unit,
+                        text,
+                        note: PROGRESS_NOTES[4],
+                        percent: Some(70),
+                        status: CommitmentStatus::CarriedOver,
+                    },
+                ));
             } else {
-                plan.push((plus(first.max(plus(due, -30)), 10), Op::Progress { unit, text, note: PROGRESS_NOTES[2], percent: Some(80), status: CommitmentStatus::Open }));
+                plan.push((
+                    plus(first.max(plus(due, -30)), 10),
+                    Op::Progress {
+                        unit,
+                        text,
+                        note: PROGRESS_NOTES[2],
+                        percent: Some(80),
+                        status: CommitmentStatus::Open,
+                    },
+                ));
             }
         }
         plan.sort_by_key(|p| p.0);
@@ -755,7 +1253,10 @@ impl Planner {
         } else {
             f.lead = Some(lead);
             let n = self.rng.below(t.co.len().min(3) + 1);
-            f.co = t.co[..n].iter().map(|c| (self.u(c), CoPlan::Sent)).collect();
+            f.co = t.co[..n]
+                .iter()
+                .map(|c| (self.u(c), CoPlan::Sent))
+                .collect();
             if k % 7 == 2 && !f.co.is_empty() {
                 f.co[0].1 = CoPlan::RejectThenSent;
             }
@@ -768,8 +1269,18 @@ impl Planner {
             }
         }
         let roll = self.rng.below(100);
-        f.grades[0] = if roll < 35 { Grade::A } else if roll < 75 { Grade::B } else { Grade::C };
-        f.grades[1] = if self.rng.chance(50) { Grade::A } else { Grade::B };
+        f.grades[0] = if roll < 35 {
+            Grade::A
+        } else if roll < 75 {
+            Grade::B
+        } else {
+            Grade::C
+        };
+        f.grades[1] = if self.rng.chance(50) {
+            Grade::A
+        } else {
+            Grade::B
+        };
         use Rating::*;
         f.evals[0] = match k % 20 {
             1 => Eval::Online(BasicallySatisfied, Unsatisfied),
@@ -782,7 +1293,11 @@ impl Planner {
             _ => Eval::Online(Satisfied, Satisfied),
         };
         if f.evals[0].unsatisfied() {
-            f.grades[0] = if k.is_multiple_of(3) { Grade::B } else { Grade::C };
+            f.grades[0] = if k.is_multiple_of(3) {
+                Grade::B
+            } else {
+                Grade::C
+            };
             f.evals[1] = match (k / 20) % 4 {
                 0 => Eval::Online(Satisfied, BasicallySatisfied),
                 1 => Eval::Online(BasicallySatisfied, BasicallySatisfied),
@@ -835,7 +1350,12 @@ impl Planner {
 
     /// Topics whose lead is 湘潭市人民政府, with the sub-unit it delegates to.
     fn xiangtan(&self, n: usize) -> (usize, usize) {
-        let pairs = [("湘潭打造先进制造业", "湘潭市发展改革委"), ("湘潭市城区义务教育", "湘潭市教育局"), ("竹埠港", "湘潭市自然资源规划局"), ("湘潭市城区义务教育", "湘潭市住房城乡建设局")];
+        let pairs = [
+            ("湘潭打造先进制造业", "湘潭市发展改革委"),
+            ("湘潭市城区义务教育", "湘潭市教育局"),
+            ("竹埠港", "湘潭市自然资源规划局"),
+            ("湘潭市城区义务教育", "湘潭市住房城乡建设局"),
+        ];
         let (t, s) = pairs[n % pairs.len()];
         (self.topic_by(t), self.u(s))
     }
@@ -865,10 +1385,19 @@ impl Planner {
             let filed = plus(d(2025, 2, 10), (k % 10) as i64);
             self.at(&mut sc, filed, Op::File { title: None });
             if k == 2 || k == 9 {
-                targets.push((item, TOPICS.iter().position(|t| t.body == self.items[item].body).expect("topic")));
+                targets.push((
+                    item,
+                    TOPICS
+                        .iter()
+                        .position(|t| t.body == self.items[item].body)
+                        .expect("topic"),
+                ));
             }
             let mut f = Flow::new(plus(d(2025, 2, 24), (k % 9) as i64), Stage::Closed);
-            let topic = TOPICS.iter().position(|t| t.body == self.items[item].body).expect("topic");
+            let topic = TOPICS
+                .iter()
+                .position(|t| t.body == self.items[item].body)
+                .expect("topic");
             self.vary(&mut f, topic, k);
             if let Some((_, sub)) = xt {
                 f.delegate = Some(sub);
@@ -907,40 +1436,86 @@ impl Planner {
             self.finish(sc);
         }
         // Not filed, one of each disposition.
-        for (n, (disposition, reason)) in [(Disposition::Opinion, 0), (Disposition::Reference, 1), (Disposition::Letter, 2)].into_iter().enumerate() {
+        for (n, (disposition, reason)) in [
+            (Disposition::Opinion, 0),
+            (Disposition::Reference, 1),
+            (Disposition::Letter, 2),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let item = self.new_item(s, None, Origin::Individual, n);
             let mut sc = self.script(item, d(2025, 1, 11));
             self.submit(&mut sc, d(2025, 1, 11), d(2025, 1, 17), false);
-            let unit = (disposition == Disposition::Reference).then(|| self.u(TOPICS[self.topic_of(item)].lead));
-            self.at(&mut sc, d(2025, 2, 14), Op::Reject { reason, disposition, unit });
+            let unit = (disposition == Disposition::Reference)
+                .then(|| self.u(TOPICS[self.topic_of(item)].lead));
+            self.at(
+                &mut sc,
+                d(2025, 2, 14),
+                Op::Reject {
+                    reason,
+                    disposition,
+                    unit,
+                },
+            );
             self.finish(sc);
         }
         let item = self.new_item(s, None, Origin::Individual, 0);
         let mut sc = self.script(item, d(2025, 1, 13));
         self.submit(&mut sc, d(2025, 1, 13), d(2025, 1, 14), false);
-        self.at(&mut sc, d(2025, 1, 27), Op::Withdraw { reason: WITHDRAW_REASONS[0] });
+        self.at(
+            &mut sc,
+            d(2025, 1, 27),
+            Op::Withdraw {
+                reason: WITHDRAW_REASONS[0],
+            },
+        );
         self.finish(sc);
     }
 
     fn topic_of(&self, item: usize) -> usize {
-        TOPICS.iter().position(|t| t.body == self.items[item].body).expect("topic")
+        TOPICS
+            .iter()
+            .position(|t| t.body == self.items[item].body)
+            .expect("topic")
     }
 
     /// Create → submit → file for the current session, with the occasional return and revision.
     #[allow(clippy::too_many_arguments)]
-    fn filed_current(&mut self, topic: Option<usize>, origin: Origin, k: usize, created: NaiveDate, submitted: NaiveDate, filed: NaiveDate, decline: bool, revise: bool, tidy: bool) -> Sc {
+    fn filed_current(
+        &mut self,
+        topic: Option<usize>,
+        origin: Origin,
+        k: usize,
+        created: NaiveDate,
+        submitted: NaiveDate,
+        filed: NaiveDate,
+        decline: bool,
+        revise: bool,
+        tidy: bool,
+    ) -> Sc {
         let item = self.new_item(Sess::Current, topic, origin, k);
         let mut sc = self.script(item, created);
         self.submit(&mut sc, created, submitted, decline);
         if revise {
-            self.at(&mut sc, plus(submitted, 5), Op::Return { reason: RETURN_ITEM_REASONS[k % RETURN_ITEM_REASONS.len()] });
+            self.at(
+                &mut sc,
+                plus(submitted, 5),
+                Op::Return {
+                    reason: RETURN_ITEM_REASONS[k % RETURN_ITEM_REASONS.len()],
+                },
+            );
             self.at(&mut sc, plus(submitted, 7), Op::Revise);
             self.at(&mut sc, plus(submitted, 8), Op::Submit);
         }
         let title = tidy.then(|| self.items[item].title.clone());
         if tidy {
             // The proposer's own title was informal; the office tidies it when filing.
-            let core = self.items[item].title.trim_start_matches("关于").trim_end_matches("的提案").to_string();
+            let core = self.items[item]
+                .title
+                .trim_start_matches("关于")
+                .trim_end_matches("的提案")
+                .to_string();
             self.items[item].title = format!("{core}的建议");
         }
         self.at(&mut sc, filed, Op::File { title });
@@ -953,9 +1528,16 @@ impl Planner {
         let mut f = Flow::new(assign_on, stop);
         f.lead = Some(self.u(t.lead));
         let n = (1 + self.rng.below(2)).min(t.co.len());
-        f.co = t.co[..n].iter().map(|c| (self.u(c), CoPlan::Sent)).collect();
+        f.co = t.co[..n]
+            .iter()
+            .map(|c| (self.u(c), CoPlan::Sent))
+            .collect();
         f.grades[0] = [Grade::A, Grade::B, Grade::B, Grade::C][self.rng.below(4)];
-        f.disclosure = if self.rng.chance(80) { Disclosure::Public } else { Disclosure::Summary };
+        f.disclosure = if self.rng.chance(80) {
+            Disclosure::Public
+        } else {
+            Disclosure::Summary
+        };
         f.publish = Pub::None;
         f
     }
@@ -968,7 +1550,11 @@ impl Planner {
         for k in 0..60 {
             let delegate = k == 25;
             let xt = delegate.then(|| self.xiangtan(2));
-            let origin = if k == 20 { Origin::Joint } else { self.origin_for(k) };
+            let origin = if k == 20 {
+                Origin::Joint
+            } else {
+                self.origin_for(k)
+            };
             let created = plus(d(2026, 1, 12), (k % 6) as i64);
             let submitted = plus(d(2026, 1, 18), (k % 7) as i64);
             let filed = plus(d(2026, 2, 2), (k % 9) as i64);
@@ -980,7 +1566,17 @@ impl Planner {
                 self.at(&mut sc, filed, Op::File { title: None });
                 sc
             } else {
-                self.filed_current(xt.map(|x| x.0), origin, k, created, submitted, filed, k % 9 == 1, k == 7 || k == 33, k == 11)
+                self.filed_current(
+                    xt.map(|x| x.0),
+                    origin,
+                    k,
+                    created,
+                    submitted,
+                    filed,
+                    k % 9 == 1,
+                    k == 7 || k == 33,
+                    k == 11,
+                )
             };
             if k == 3 || k == 16 || k == 31 || k == 44 || k == 52 {
                 targets.push(sc.item);
@@ -1007,7 +1603,11 @@ impl Planner {
                 f.adjust = Adjust::Refused;
             }
             if k == 17 && f.lead.is_some() {
-                f.ext = Some((ExtKind::Approved, plus(f.assign_on, 55), plus(f.assign_on, 140)));
+                f.ext = Some((
+                    ExtKind::Approved,
+                    plus(f.assign_on, 55),
+                    plus(f.assign_on, 140),
+                ));
                 f.reply_on = plus(f.assign_on, 110);
             }
             f.close_on = plus(d(2026, 7, 13), (k % 55) as i64);
@@ -1016,10 +1616,24 @@ impl Planner {
         }
         // Spring items replied but not yet closed by the office.
         for k in 0..5 {
-            let mut sc = self.filed_current(None, self.origin_for(k + 2), k, d(2026, 1, 14), d(2026, 1, 20), plus(d(2026, 2, 4), k as i64), false, false, false);
+            let mut sc = self.filed_current(
+                None,
+                self.origin_for(k + 2),
+                k,
+                d(2026, 1, 14),
+                d(2026, 1, 20),
+                plus(d(2026, 2, 4), k as i64),
+                false,
+                false,
+                false,
+            );
             let mut f = self.basic_flow(&sc, plus(d(2026, 3, 2), k as i64), Stage::Rated);
             f.reply_on = plus(d(2026, 5, 18), 2 * k as i64);
-            f.evals[0] = if k % 2 == 0 { Eval::Lapse } else { Eval::Online(Rating::Satisfied, Rating::BasicallySatisfied) };
+            f.evals[0] = if k % 2 == 0 {
+                Eval::Lapse
+            } else {
+                Eval::Online(Rating::Satisfied, Rating::BasicallySatisfied)
+            };
             f.publish = Pub::Office;
             f.progress = true;
             self.run_flow(&mut sc, &f);
@@ -1027,7 +1641,17 @@ impl Planner {
         }
         // Spring items overdue: accepted in March, still no reply.
         for k in 0..2 {
-            let mut sc = self.filed_current(None, Origin::Individual, k, d(2026, 1, 15), d(2026, 1, 21), plus(d(2026, 2, 5), k as i64), false, false, false);
+            let mut sc = self.filed_current(
+                None,
+                Origin::Individual,
+                k,
+                d(2026, 1, 15),
+                d(2026, 1, 21),
+                plus(d(2026, 2, 5), k as i64),
+                false,
+                false,
+                false,
+            );
             let mut f = self.basic_flow(&sc, plus(d(2026, 3, 3), k as i64), Stage::Working);
             if k == 0 {
                 f.ext = Some((ExtKind::Approved, d(2026, 5, 20), d(2026, 8, 31)));
@@ -1042,7 +1666,17 @@ impl Planner {
         // Separate handling: one unit replied, the other is overdue.
         {
             let topic = self.topic_by("县域经济高质量发展");
-            let mut sc = self.filed_current(Some(topic), Origin::Individual, 0, d(2026, 1, 13), d(2026, 1, 19), d(2026, 2, 6), false, false, false);
+            let mut sc = self.filed_current(
+                Some(topic),
+                Origin::Individual,
+                0,
+                d(2026, 1, 13),
+                d(2026, 1, 19),
+                d(2026, 2, 6),
+                false,
+                false,
+                false,
+            );
             let mut f = Flow::new(d(2026, 3, 2), Stage::Rated);
             f.separate = vec![self.u("省发展改革委"), self.u("省财政厅")];
             f.stall_others = true;
@@ -1054,12 +1688,36 @@ impl Planner {
             self.finish(sc);
         }
         // Not filed: two of each disposition.
-        for (n, (disposition, reason)) in [(Disposition::Opinion, 0), (Disposition::Reference, 1), (Disposition::Letter, 2), (Disposition::Opinion, 0), (Disposition::Reference, 1), (Disposition::Letter, 2)].into_iter().enumerate() {
+        for (n, (disposition, reason)) in [
+            (Disposition::Opinion, 0),
+            (Disposition::Reference, 1),
+            (Disposition::Letter, 2),
+            (Disposition::Opinion, 0),
+            (Disposition::Reference, 1),
+            (Disposition::Letter, 2),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let item = self.new_item(s, None, Origin::Individual, n);
             let mut sc = self.script(item, d(2026, 1, 16));
-            self.submit(&mut sc, d(2026, 1, 16), plus(d(2026, 1, 19), n as i64), false);
-            let unit = (disposition == Disposition::Reference).then(|| self.u(TOPICS[self.topic_of(item)].lead));
-            self.at(&mut sc, plus(d(2026, 2, 3), n as i64), Op::Reject { reason, disposition, unit });
+            self.submit(
+                &mut sc,
+                d(2026, 1, 16),
+                plus(d(2026, 1, 19), n as i64),
+                false,
+            );
+            let unit = (disposition == Disposition::Reference)
+                .then(|| self.u(TOPICS[self.topic_of(item)].lead));
+            self.at(
+                &mut sc,
+                plus(d(2026, 2, 3), n as i64),
+                Op::Reject {
+                    reason,
+                    disposition,
+                    unit,
+                },
+            );
             self.finish(sc);
         }
         // Merged: two before filing (into a submitted item), three after filing.
@@ -1082,14 +1740,34 @@ impl Planner {
             if n == 0 {
                 self.at(&mut sc, d(2026, 1, 20), Op::Submit);
             }
-            self.at(&mut sc, d(2026, 1, 28), Op::Withdraw { reason: WITHDRAW_REASONS[n + 1] });
+            self.at(
+                &mut sc,
+                d(2026, 1, 28),
+                Op::Withdraw {
+                    reason: WITHDRAW_REASONS[n + 1],
+                },
+            );
             self.finish(sc);
         }
 
         // ---- Summer: items submitted between sessions, assigned early July (due early October).
         for k in 0..17usize {
             let created = plus(d(2026, 5, 6), 2 * k as i64);
-            let mut sc = self.filed_current(None, if k % 4 == 1 { Origin::Collective } else { Origin::Individual }, k, created, plus(created, 1), plus(d(2026, 6, 15), (k % 10) as i64), false, false, false);
+            let mut sc = self.filed_current(
+                None,
+                if k % 4 == 1 {
+                    Origin::Collective
+                } else {
+                    Origin::Individual
+                },
+                k,
+                created,
+                plus(created, 1),
+                plus(d(2026, 6, 15), (k % 10) as i64),
+                false,
+                false,
+                false,
+            );
             let assign = plus(d(2026, 7, 6), (k % 5) as i64);
             let stop = match k {
                 0..=5 => Stage::Working,
@@ -1119,7 +1797,10 @@ impl Planner {
                 }
                 _ => {
                     f.reply_on = d(2026, 9, 24);
-                    f.evals = [Eval::Online(Rating::Satisfied, Rating::Unsatisfied), Eval::Lapse];
+                    f.evals = [
+                        Eval::Online(Rating::Satisfied, Rating::Unsatisfied),
+                        Eval::Lapse,
+                    ];
                     f.grades = [Grade::C, Grade::B];
                 }
             }
@@ -1130,10 +1811,24 @@ impl Planner {
         // ---- Autumn: submitted in August, assigned mid/late September (due mid/late December).
         for k in 0..52usize {
             let created = plus(d(2026, 8, 10), (k % 20) as i64);
-            let origin = if k % 7 == 3 { Origin::Collective } else { Origin::Individual };
+            let origin = if k % 7 == 3 {
+                Origin::Collective
+            } else {
+                Origin::Individual
+            };
             let delegate = k == 20;
             let xt = delegate.then(|| self.xiangtan(3));
-            let mut sc = self.filed_current(xt.map(|x| x.0), origin, k, created, plus(created, 2), plus(d(2026, 9, 7), (k % 6) as i64), false, false, false);
+            let mut sc = self.filed_current(
+                xt.map(|x| x.0),
+                origin,
+                k,
+                created,
+                plus(created, 2),
+                plus(d(2026, 9, 7), (k % 6) as i64),
+                false,
+                false,
+                false,
+            );
             let assign = plus(d(2026, 9, 14), (k % 10) as i64);
             let stop = match k {
                 0..=11 | 17..=20 => Stage::Working,
@@ -1151,9 +1846,20 @@ impl Planner {
             }
             if k <= 11 {
                 // Co-opinions at every step on the way.
-                let plans = [CoPlan::DraftPending, CoPlan::RejectedPending, CoPlan::Untouched, CoPlan::Sent, CoPlan::Waived, CoPlan::RejectThenSent];
+                let plans = [
+                    CoPlan::DraftPending,
+                    CoPlan::RejectedPending,
+                    CoPlan::Untouched,
+                    CoPlan::Sent,
+                    CoPlan::Waived,
+                    CoPlan::RejectThenSent,
+                ];
                 if f.co.is_empty() {
-                    let extra = TOPICS[self.topic_of(sc.item)].co.iter().map(|c| self.u(c)).find(|u| Some(*u) != f.lead);
+                    let extra = TOPICS[self.topic_of(sc.item)]
+                        .co
+                        .iter()
+                        .map(|c| self.u(c))
+                        .find(|u| Some(*u) != f.lead);
                     if let Some(u) = extra {
                         f.co.push((u, CoPlan::Sent));
                     }
@@ -1194,7 +1900,11 @@ impl Planner {
                 }
                 43..=47 => {
                     f.reply_on = plus(d(2026, 10, 26), k as i64 - 43);
-                    f.evals[0] = if k == 45 { Eval::Paper(Rating::Satisfied, Rating::Satisfied) } else { Eval::Online(Rating::Satisfied, Rating::Satisfied) };
+                    f.evals[0] = if k == 45 {
+                        Eval::Paper(Rating::Satisfied, Rating::Satisfied)
+                    } else {
+                        Eval::Online(Rating::Satisfied, Rating::Satisfied)
+                    };
                     f.publish = Pub::Office;
                 }
                 48 => {
@@ -1217,8 +1927,22 @@ impl Planner {
         // Assigned this week, not yet accepted (two units already ask for an adjustment).
         for k in 0..8usize {
             let created = plus(d(2026, 10, 12), k as i64);
-            let mut sc = self.filed_current(None, Origin::Individual, k, created, plus(created, 8), plus(d(2026, 11, 10), (k % 4) as i64), false, false, false);
-            let assign = if k < 6 { plus(d(2026, 11, 23), (k % 4) as i64) } else { d(2026, 11, 18) };
+            let mut sc = self.filed_current(
+                None,
+                Origin::Individual,
+                k,
+                created,
+                plus(created, 8),
+                plus(d(2026, 11, 10), (k % 4) as i64),
+                false,
+                false,
+                false,
+            );
+            let assign = if k < 6 {
+                plus(d(2026, 11, 23), (k % 4) as i64)
+            } else {
+                d(2026, 11, 18)
+            };
             let mut f = self.basic_flow(&sc, assign, Stage::Assigned);
             if k == 0 {
                 f.key = Some(KEY_LEADERS[3]);
@@ -1232,7 +1956,17 @@ impl Planner {
         // Accepted last week, first consultations held.
         for k in 0..4usize {
             let created = plus(d(2026, 10, 14), k as i64);
-            let mut sc = self.filed_current(None, Origin::Individual, k, created, plus(created, 6), plus(d(2026, 11, 2), k as i64), false, false, false);
+            let mut sc = self.filed_current(
+                None,
+                Origin::Individual,
+                k,
+                created,
+                plus(created, 6),
+                plus(d(2026, 11, 2), k as i64),
+                false,
+                false,
+                false,
+            );
             let f = self.basic_flow(&sc, plus(d(2026, 11, 5), k as i64), Stage::Accepted);
             self.run_flow(&mut sc, &f);
             self.finish(sc);
@@ -1240,12 +1974,35 @@ impl Planner {
         // Filed, not yet assigned.
         for k in 0..6usize {
             let created = plus(d(2026, 10, 20), k as i64);
-            let sc = self.filed_current(None, if k == 2 { Origin::Collective } else { Origin::Individual }, k, created, plus(created, 7), plus(d(2026, 11, 16), 2 * k as i64), false, false, false);
+            let sc = self.filed_current(
+                None,
+                if k == 2 {
+                    Origin::Collective
+                } else {
+                    Origin::Individual
+                },
+                k,
+                created,
+                plus(created, 7),
+                plus(d(2026, 11, 16), 2 * k as i64),
+                false,
+                false,
+                false,
+            );
             self.finish(sc);
         }
         // Submitted, waiting for the office.
         for k in 0..8usize {
-            let item = self.new_item(s, None, if k == 4 { Origin::Collective } else { Origin::Individual }, k);
+            let item = self.new_item(
+                s,
+                None,
+                if k == 4 {
+                    Origin::Collective
+                } else {
+                    Origin::Individual
+                },
+                k,
+            );
             let created = plus(d(2026, 10, 28), 2 * k as i64);
             let mut sc = self.script(item, created);
             self.submit(&mut sc, created, plus(created, 5), false);
@@ -1257,25 +2014,57 @@ impl Planner {
             let created = plus(d(2026, 10, 19), 2 * k as i64);
             let mut sc = self.script(item, created);
             self.submit(&mut sc, created, plus(created, 3), false);
-            self.at(&mut sc, plus(created, 12), Op::Return { reason: RETURN_ITEM_REASONS[k % RETURN_ITEM_REASONS.len()] });
+            self.at(
+                &mut sc,
+                plus(created, 12),
+                Op::Return {
+                    reason: RETURN_ITEM_REASONS[k % RETURN_ITEM_REASONS.len()],
+                },
+            );
             if k == 4 {
-                self.at(&mut sc, plus(created, 20), Op::Withdraw { reason: WITHDRAW_REASONS[2] });
+                self.at(
+                    &mut sc,
+                    plus(created, 20),
+                    Op::Withdraw {
+                        reason: WITHDRAW_REASONS[2],
+                    },
+                );
             }
             self.finish(sc);
         }
         // Not filed in the autumn review.
-        for (n, (disposition, reason)) in [(Disposition::Letter, 2), (Disposition::Opinion, 0), (Disposition::Reference, 1)].into_iter().enumerate() {
+        for (n, (disposition, reason)) in [
+            (Disposition::Letter, 2),
+            (Disposition::Opinion, 0),
+            (Disposition::Reference, 1),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let item = self.new_item(s, None, Origin::Individual, n);
             let created = plus(d(2026, 9, 25), 3 * n as i64);
             let mut sc = self.script(item, created);
             self.submit(&mut sc, created, plus(created, 2), false);
-            let unit = (disposition == Disposition::Reference).then(|| self.u(TOPICS[self.topic_of(item)].lead));
-            self.at(&mut sc, plus(created, 20), Op::Reject { reason, disposition, unit });
+            let unit = (disposition == Disposition::Reference)
+                .then(|| self.u(TOPICS[self.topic_of(item)].lead));
+            self.at(
+                &mut sc,
+                plus(created, 20),
+                Op::Reject {
+                    reason,
+                    disposition,
+                    unit,
+                },
+            );
             self.finish(sc);
         }
         // Drafts: five proposers are still writing; the office is entering one from paper.
         for k in 0..6usize {
-            let origin = if k == 1 { Origin::Joint } else { Origin::Individual };
+            let origin = if k == 1 {
+                Origin::Joint
+            } else {
+                Origin::Individual
+            };
             let item = self.new_item(s, None, origin, k);
             if k == 5 {
                 self.items[item].paper = Some(d(2026, 11, 20));

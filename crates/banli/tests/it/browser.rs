@@ -32,20 +32,27 @@ pub(crate) fn ci() -> bool {
 /// True when the browser tools are installed; under CI=true their absence is a failure,
 /// elsewhere a NOTICE and a skip.
 fn browser_installed() -> bool {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect();
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect();
     if missing.is_empty() {
         return true;
     }
     if ci() {
         panic!("CI=true but {} missing: the browser tests cannot be skipped in CI. Install them with: apt-get install -y chromium chromium-driver", missing.join(" and "));
     }
-    eprintln!("NOTICE: {} missing (apt-get install chromium chromium-driver); skipping this browser test", missing.join(" and "));
+    eprintln!(
+        "NOTICE: {} missing (apt-get install chromium chromium-driver); skipping this browser test",
+        missing.join(" and ")
+    );
     false
 }
 
 /// The axe-core bundle that `.ci/run` installs with npm, or None (skip) when absent outside CI.
 pub(crate) fn axe_source() -> Option<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser/node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),
         Err(e) if ci() => panic!("CI=true but axe-core is missing at {} ({e}): run npm ci --prefix crates/banli/tests/browser", path.display()),
@@ -69,7 +76,10 @@ impl Driver {
         let http = reqwest::Client::new();
         for _ in 0..3 {
             // A port the kernel just handed out and we released; retried if someone takes it first.
-            let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("free port")
+                .port();
             let child = Command::new(CHROMEDRIVER)
                 .arg(format!("--port={port}"))
                 .stdin(Stdio::null())
@@ -80,8 +90,15 @@ impl Driver {
             let mut driver = Driver { child, port };
             let deadline = Instant::now() + Duration::from_secs(15);
             while Instant::now() < deadline {
-                if let Ok(r) = http.get(format!("http://127.0.0.1:{port}/status")).send().await {
-                    if r.json::<Value>().await.is_ok_and(|v| v["value"]["ready"] == true) {
+                if let Ok(r) = http
+                    .get(format!("http://127.0.0.1:{port}/status"))
+                    .send()
+                    .await
+                {
+                    if r.json::<Value>()
+                        .await
+                        .is_ok_and(|v| v["value"]["ready"] == true)
+                    {
                         return driver;
                     }
                 }
@@ -149,28 +166,58 @@ impl Browser {
             "timeouts": {"script": 120_000, "pageLoad": 30_000, "implicit": 0},
         }}});
         let http = reqwest::Client::new();
-        let r = http.post(format!("http://127.0.0.1:{}/session", driver.port)).json(&caps).send().await.expect("new session request");
+        let r = http
+            .post(format!("http://127.0.0.1:{}/session", driver.port))
+            .json(&caps)
+            .send()
+            .await
+            .expect("new session request");
         let v: Value = r.json().await.expect("new session answer");
-        let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("chromedriver could not start Chromium: {v}")).to_string();
-        let chromium_pid = v["value"]["capabilities"]["goog:processID"].as_u64().map(|p| p as u32);
-        Browser { http, session, chromium_pid, driver, _profile: profile }
+        let session = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("chromedriver could not start Chromium: {v}"))
+            .to_string();
+        let chromium_pid = v["value"]["capabilities"]["goog:processID"]
+            .as_u64()
+            .map(|p| p as u32);
+        Browser {
+            http,
+            session,
+            chromium_pid,
+            driver,
+            _profile: profile,
+        }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/session/{}{path}", self.driver.port, self.session)
+        format!(
+            "http://127.0.0.1:{}/session/{}{path}",
+            self.driver.port, self.session
+        )
     }
 
     /// A WebDriver command; panics with the driver's error message on failure.
-    pub(crate) async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn cmd(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
         let mut req = self.http.request(method.clone(), self.url(path));
         if let Some(b) = body {
             req = req.json(&b);
         } else if method == reqwest::Method::POST {
             req = req.json(&json!({}));
         }
-        let r = req.send().await.unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+        let r = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
         let ok = r.status().is_success();
-        let v: Value = r.json().await.unwrap_or_else(|e| panic!("WebDriver {method} {path}: bad answer: {e}"));
+        let v: Value = r
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: bad answer: {e}"));
         assert!(ok, "WebDriver {method} {path} failed: {}", v["value"]);
         v["value"].clone()
     }
@@ -188,12 +235,21 @@ impl Browser {
     }
 
     pub(crate) async fn current_url(&self) -> String {
-        self.get("/url").await.as_str().unwrap_or_default().to_string()
+        self.get("/url")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub(crate) async fn find_by(&self, using: &str, value: &str) -> El {
-        let v = self.post("/element", json!({"using": using, "value": value})).await;
-        El(v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {value}")).to_string())
+        let v = self
+            .post("/element", json!({"using": using, "value": value}))
+            .await;
+        El(v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {value}"))
+            .to_string())
     }
 
     pub(crate) async fn find(&self, css: &str) -> El {
@@ -201,31 +257,50 @@ impl Browser {
     }
 
     pub(crate) async fn find_all(&self, css: &str) -> Vec<El> {
-        let v = self.post("/elements", json!({"using": "css selector", "value": css})).await;
-        v.as_array().unwrap().iter().map(|e| El(e[ELEMENT].as_str().unwrap().to_string())).collect()
+        let v = self
+            .post("/elements", json!({"using": "css selector", "value": css}))
+            .await;
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| El(e[ELEMENT].as_str().unwrap().to_string()))
+            .collect()
     }
 
     /// The link with exactly this visible text inside `scope` (an XPath step such as
     /// `div[@class='tools']`).
     async fn link(&self, scope: &str, text: &str) -> El {
-        self.find_by("xpath", &format!("//{scope}//a[normalize-space()='{text}']")).await
+        self.find_by(
+            "xpath",
+            &format!("//{scope}//a[normalize-space()='{text}']"),
+        )
+        .await
     }
 
     /// The element's rendered text (what a reader sees; hidden text is left out).
     pub(crate) async fn text(&self, el: &El) -> String {
-        self.get(&format!("/element/{}/text", el.0)).await.as_str().unwrap_or_default().to_string()
+        self.get(&format!("/element/{}/text", el.0))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub(crate) async fn displayed(&self, el: &El) -> bool {
-        self.get(&format!("/element/{}/displayed", el.0)).await.as_bool().unwrap_or(false)
+        self.get(&format!("/element/{}/displayed", el.0))
+            .await
+            .as_bool()
+            .unwrap_or(false)
     }
 
     pub(crate) async fn click(&self, el: &El) {
-        self.post(&format!("/element/{}/click", el.0), json!({})).await;
+        self.post(&format!("/element/{}/click", el.0), json!({}))
+            .await;
     }
 
     pub(crate) async fn keys(&self, el: &El, keys: &str) {
-        self.post(&format!("/element/{}/value", el.0), json!({"text": keys})).await;
+        self.post(&format!("/element/{}/value", el.0), json!({"text": keys}))
+            .await;
     }
 
     /// Clicks (or presses Enter on) `el` and waits until the browser has loaded a new address
@@ -240,65 +315,103 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let url = self.current_url().await;
-            if url != before && url.contains(expect) && self.js("return document.readyState", json!([])).await == "complete" {
+            if url != before
+                && url.contains(expect)
+                && self.js("return document.readyState", json!([])).await == "complete"
+            {
                 return url;
             }
-            assert!(Instant::now() < deadline, "no navigation to an address containing {expect:?}; still at {url}");
+            assert!(
+                Instant::now() < deadline,
+                "no navigation to an address containing {expect:?}; still at {url}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     pub(crate) async fn js(&self, script: &str, args: Value) -> Value {
-        self.post("/execute/sync", json!({"script": script, "args": args})).await
+        self.post("/execute/sync", json!({"script": script, "args": args}))
+            .await
     }
 
     pub(crate) async fn js_async(&self, script: &str, args: Value) -> Value {
-        self.post("/execute/async", json!({"script": script, "args": args})).await
+        self.post("/execute/async", json!({"script": script, "args": args}))
+            .await
     }
 
     /// A Chrome DevTools Protocol command through chromedriver.
     pub(crate) async fn cdp(&self, cmd: &str, params: Value) -> Value {
-        self.post("/goog/cdp/execute", json!({"cmd": cmd, "params": params})).await
+        self.post("/goog/cdp/execute", json!({"cmd": cmd, "params": params}))
+            .await
     }
 
     pub(crate) async fn window(&self, width: u32, height: u32) {
-        self.post("/window/rect", json!({"width": width, "height": height})).await;
+        self.post("/window/rect", json!({"width": width, "height": height}))
+            .await;
     }
 
     /// A phone: a 390×844 CSS-pixel touch viewport at device pixel ratio 3. (A headless window
     /// cannot be made narrower than 500 pixels, so the viewport is emulated.)
     pub(crate) async fn phone(&self, on: bool) {
         if on {
-            self.cdp("Emulation.setDeviceMetricsOverride", json!({"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": true})).await;
+            self.cdp(
+                "Emulation.setDeviceMetricsOverride",
+                json!({"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": true}),
+            )
+            .await;
         } else {
-            self.cdp("Emulation.clearDeviceMetricsOverride", json!({})).await;
+            self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+                .await;
         }
     }
 
     pub(crate) fn png(v: Value) -> Vec<u8> {
-        base64::engine::general_purpose::STANDARD.decode(v.as_str().expect("base64 screenshot")).expect("screenshot is base64")
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("base64 screenshot"))
+            .expect("screenshot is base64")
     }
 
     /// A screenshot of one element, scrolled into view first (chromedriver clips the shot to
     /// the viewport).
     async fn element_png(&self, el: &El) -> Vec<u8> {
-        self.js("arguments[0].scrollIntoView({block: 'center'})", json!([el.json()])).await;
+        self.js(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            json!([el.json()]),
+        )
+        .await;
         Self::png(self.get(&format!("/element/{}/screenshot", el.0)).await)
     }
 
     /// The whole page, not just the viewport, at the current width.
     async fn full_page_png(&self) -> Vec<u8> {
-        let size = self.js("return [window.innerWidth, Math.ceil(document.documentElement.scrollHeight)]", json!([])).await;
-        let (w, h) = (size[0].as_u64().unwrap(), size[1].as_u64().unwrap().min(4000));
-        self.cdp("Emulation.setDeviceMetricsOverride", json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false})).await;
+        let size = self
+            .js(
+                "return [window.innerWidth, Math.ceil(document.documentElement.scrollHeight)]",
+                json!([]),
+            )
+            .await;
+        let (w, h) = (
+            size[0].as_u64().unwrap(),
+            size[1].as_u64().unwrap().min(4000),
+        );
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}),
+        )
+        .await;
         let png = Self::png(self.get("/screenshot").await);
-        self.cdp("Emulation.clearDeviceMetricsOverride", json!({})).await;
+        self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await;
         png
     }
 
     /// The browser console since the last call (chromedriver's log extension).
     pub(crate) async fn console(&self) -> Vec<Value> {
-        self.post("/se/log", json!({"type": "browser"})).await.as_array().cloned().unwrap_or_default()
+        self.post("/se/log", json!({"type": "browser"}))
+            .await
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The page ran no script and loaded nothing from another origin, and the console shows no
@@ -314,9 +427,18 @@ impl Browser {
             )
             .await;
         assert_eq!(v["scripts"], 0, "{what}: the page carries a script");
-        assert_eq!(v["foreign"], json!([]), "{what}: requests to other hosts (origin {})", v["origin"]);
+        assert_eq!(
+            v["foreign"],
+            json!([]),
+            "{what}: requests to other hosts (origin {})",
+            v["origin"]
+        );
         assert!(
-            v["resources"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().ends_with("/static/portal.css")),
+            v["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r.as_str().unwrap().ends_with("/static/portal.css")),
             "{what}: the style sheet was not loaded: {}",
             v["resources"]
         );
@@ -324,8 +446,19 @@ impl Browser {
             .console()
             .await
             .into_iter()
-            .filter(|e| !(e["source"] == "network" && e["message"].as_str().unwrap_or_default().contains("/favicon.ico")))
-            .filter(|e| e["level"] == "SEVERE" || e["level"] == "WARNING" || e["source"] == "javascript" || e["source"] == "security")
+            .filter(|e| {
+                !(e["source"] == "network"
+                    && e["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .contains("/favicon.ico"))
+            })
+            .filter(|e| {
+                e["level"] == "SEVERE"
+                    || e["level"] == "WARNING"
+                    || e["source"] == "javascript"
+                    || e["source"] == "security"
+            })
             .collect();
         assert!(problems.is_empty(), "{what}: console errors: {problems:#?}");
     }
@@ -337,7 +470,11 @@ impl Drop for Browser {
         use std::io::{Read, Write};
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.driver.port)) {
             let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
-            let _ = write!(s, "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.session, self.driver.port);
+            let _ = write!(
+                s,
+                "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+                self.session, self.driver.port
+            );
             // chromedriver answers once the browser has quit, and may keep the connection open:
             // read the status line and headers only.
             let (mut got, mut buf) = (Vec::new(), [0u8; 1024]);
@@ -403,7 +540,11 @@ fn keep_screenshot(name: &str, png: &[u8]) {
     }
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&dir).expect("docs/screenshots");
-    let no_cjk_font = Command::new("fc-list").arg(":lang=zh").output().map(|o| o.stdout.is_empty()).unwrap_or(true);
+    let no_cjk_font = Command::new("fc-list")
+        .arg(":lang=zh")
+        .output()
+        .map(|o| o.stdout.is_empty())
+        .unwrap_or(true);
     if no_cjk_font {
         eprintln!("NOTICE: no Chinese font is installed (fc-list :lang=zh); {name} shows boxes. apt-get install fonts-noto-cjk");
     }
@@ -414,14 +555,50 @@ fn keep_screenshot(name: &str, png: &[u8]) {
 // ---- the data: published replies ----
 
 /// An item of `who`'s replied by `unit` (through its staff and signer); returns (item, reply).
-async fn replied(t: &TestApp, w: &World, unit: (i64, &str), title: &str, reply: Value) -> (i64, i64) {
+async fn replied(
+    t: &TestApp,
+    w: &World,
+    unit: (i64, &str),
+    title: &str,
+    reply: Value,
+) -> (i64, i64) {
     let (unit_id, prefix) = unit;
     let id = submitted_item(t, w, "p1", title).await;
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({})).await.ok();
-    let a = t.post("office", &format!("/api/v1/items/{id}/assign"), json!({"lead": unit_id})).await.ok()["assignments"][0]["id"].as_i64().unwrap();
-    t.post(&format!("{prefix}_staff"), &format!("/api/v1/assignments/{a}/accept"), json!({})).await.ok();
-    t.post(&format!("{prefix}_staff"), &format!("/api/v1/assignments/{a}/reply"), reply).await.ok();
-    let r = t.post(&format!("{prefix}_signer"), &format!("/api/v1/assignments/{a}/reply/approve"), json!({})).await.id();
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    let a = t
+        .post(
+            "office",
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": unit_id}),
+        )
+        .await
+        .ok()["assignments"][0]["id"]
+        .as_i64()
+        .unwrap();
+    t.post(
+        &format!("{prefix}_staff"),
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+    )
+    .await
+    .ok();
+    t.post(
+        &format!("{prefix}_staff"),
+        &format!("/api/v1/assignments/{a}/reply"),
+        reply,
+    )
+    .await
+    .ok();
+    let r = t
+        .post(
+            &format!("{prefix}_signer"),
+            &format!("/api/v1/assignments/{a}/reply/approve"),
+            json!({}),
+        )
+        .await
+        .id();
     (id, r)
 }
 
@@ -453,27 +630,105 @@ async fn publish_replies(t: &TestApp) -> Published {
     let w = world(t).await;
     t.set_today("2026-03-02");
     let lead = (w.lead, "lead");
-    let (item, public) = replied(t, &w, lead, "关于公开答复的提案", reply(BODY, "public", None)).await;
-    let (_, summary) = replied(t, &w, lead, "关于摘要公开的提案", reply("全文不公开的内容XYZ", "summary", Some("摘要：已列入年度计划"))).await;
-    let (_, other_unit) = replied(t, &w, (w.co, "co"), "关于财政支持的提案", reply("财政厅的答复正文。", "public", None)).await;
+    let (item, public) = replied(
+        t,
+        &w,
+        lead,
+        "关于公开答复的提案",
+        reply(BODY, "public", None),
+    )
+    .await;
+    let (_, summary) = replied(
+        t,
+        &w,
+        lead,
+        "关于摘要公开的提案",
+        reply(
+            "全文不公开的内容XYZ",
+            "summary",
+            Some("摘要：已列入年度计划"),
+        ),
+    )
+    .await;
+    let (_, other_unit) = replied(
+        t,
+        &w,
+        (w.co, "co"),
+        "关于财政支持的提案",
+        reply("财政厅的答复正文。", "public", None),
+    )
+    .await;
     let secret_item_title = "关于不予公开的提案";
-    let (_, secret) = replied(t, &w, lead, secret_item_title, reply("机密正文ABC", "not_public", None)).await;
-    t.post("office", &format!("/api/v1/replies/{public}/publish"), json!({"editor": "王编辑", "source": "省发展改革委"})).await.ok();
-    t.post("office", &format!("/api/v1/replies/{summary}/publish"), json!({})).await.ok();
-    t.post("office", &format!("/api/v1/replies/{other_unit}/publish"), json!({})).await.ok();
-    t.post("office", &format!("/api/v1/replies/{secret}/publish"), json!({})).await.status(422);
+    let (_, secret) = replied(
+        t,
+        &w,
+        lead,
+        secret_item_title,
+        reply("机密正文ABC", "not_public", None),
+    )
+    .await;
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{public}/publish"),
+        json!({"editor": "王编辑", "source": "省发展改革委"}),
+    )
+    .await
+    .ok();
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{summary}/publish"),
+        json!({}),
+    )
+    .await
+    .ok();
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{other_unit}/publish"),
+        json!({}),
+    )
+    .await
+    .ok();
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{secret}/publish"),
+        json!({}),
+    )
+    .await
+    .status(422);
     // Progress on the public reply's commitment, shown live beside the published document.
     t.set_today("2026-04-15");
-    let commitment = t.get("p1", &format!("/api/v1/items/{item}")).await.ok()["commitments"][0]["id"].as_i64().unwrap();
-    t.post("lead_staff", &format!("/api/v1/commitments/{commitment}/progress"), json!({"note": "示范点选址已完成", "percent": 30})).await.ok();
-    Published { w, public, summary, other_unit, secret_item_title, secret }
+    let commitment = t.get("p1", &format!("/api/v1/items/{item}")).await.ok()["commitments"][0]
+        ["id"]
+        .as_i64()
+        .unwrap();
+    t.post(
+        "lead_staff",
+        &format!("/api/v1/commitments/{commitment}/progress"),
+        json!({"note": "示范点选址已完成", "percent": 30}),
+    )
+    .await
+    .ok();
+    Published {
+        w,
+        public,
+        summary,
+        other_unit,
+        secret_item_title,
+        secret,
+    }
 }
 
 /// The open-data record of a published document (what the page must show).
 async fn record(t: &TestApp, id: i64) -> Value {
     let (_, _, text) = t.public("/open-data/replies.json", &[]).await;
     let all: Value = serde_json::from_str(&text).unwrap();
-    all["items"].as_array().unwrap().iter().find(|d| d["document_id"] == id).unwrap_or_else(|| panic!("reply {id} is not in the open data")).clone()
+    all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["document_id"] == id)
+        .unwrap_or_else(|| panic!("reply {id} is not in the open data"))
+        .clone()
 }
 
 // ---- the tests ----
@@ -481,7 +736,11 @@ async fn record(t: &TestApp, id: i64) -> Value {
 /// The addresses the home page lists, in order.
 async fn hrefs(b: &Browser) -> Vec<String> {
     let v = b.js("return [...document.querySelectorAll('ul.docs li a')].map(a => new URL(a.href).pathname)", json!([])).await;
-    v.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn sqlite() -> TestApp {
@@ -491,7 +750,8 @@ async fn sqlite() -> TestApp {
 const FACTS_JS: &str = "return Object.fromEntries([...document.querySelectorAll('.facts > div')]
     .filter(d => d.checkVisibility())
     .map(d => [d.querySelector('dt').textContent.trim(), d.querySelector('dd').textContent.trim()]));";
-const BODY_FONT_JS: &str = "return parseFloat(getComputedStyle(document.querySelector('.body p')).fontSize);";
+const BODY_FONT_JS: &str =
+    "return parseFloat(getComputedStyle(document.querySelector('.body p')).fontSize);";
 
 /// The reply page as a reader uses it: every field of DESIGN §6, the font size and script
 /// switches, the print view, the commitments, and a QR code that scans to the page itself.
@@ -506,28 +766,62 @@ async fn reply_page_in_chromium() {
     b.goto(&page_url).await;
     b.assert_clean("reply page").await;
 
-    assert_eq!(b.text(&b.find("nav.crumbs").await).await, "首页 › 政务公开 › 建议提案办理");
-    assert_eq!(b.text(&b.find("article.doc h1").await).await, rec["title"].as_str().unwrap());
-    assert_eq!(b.js("return document.title", json!([])).await, format!("{} - 湖南省政协", rec["title"].as_str().unwrap()));
+    assert_eq!(
+        b.text(&b.find("nav.crumbs").await).await,
+        "首页 › 政务公开 › 建议提案办理"
+    );
+    assert_eq!(
+        b.text(&b.find("article.doc h1").await).await,
+        rec["title"].as_str().unwrap()
+    );
+    assert_eq!(
+        b.js("return document.title", json!([])).await,
+        format!("{} - 湖南省政协", rec["title"].as_str().unwrap())
+    );
     let facts = b.js(FACTS_JS, json!([])).await;
     assert_eq!(facts["发布机构"], "湖南省发展和改革委员会", "{facts}");
     assert_eq!(facts["发布机构"], rec["unit"]);
-    assert_eq!(facts["发布时间"].as_str().unwrap(), &rec["published_at"].as_str().unwrap()[..10], "{facts}");
+    assert_eq!(
+        facts["发布时间"].as_str().unwrap(),
+        &rec["published_at"].as_str().unwrap()[..10],
+        "{facts}"
+    );
     assert_eq!(facts["来源"], "省发展改革委", "{facts}");
     assert_eq!(facts["责任编辑"], "王编辑", "{facts}");
     assert_eq!(facts["文号"], rec["doc_number"], "{facts}");
     let body = b.text(&b.find(".body").await).await;
-    assert!(body.contains("头发") && body.contains("发展") && body.contains("干部") && body.contains("干燥"), "{body}");
-    assert!(!b.text(&b.find("main").await).await.contains("0731-12345678"), "contact details stay out of the public page");
+    assert!(
+        body.contains("头发")
+            && body.contains("发展")
+            && body.contains("干部")
+            && body.contains("干燥"),
+        "{body}"
+    );
+    assert!(
+        !b.text(&b.find("main").await)
+            .await
+            .contains("0731-12345678"),
+        "contact details stay out of the public page"
+    );
     for tool in ["大", "中", "小", "简", "繁", "打印"] {
-        assert!(b.displayed(&b.link("div[@class='tools']", tool).await).await, "the {tool} link is visible");
+        assert!(
+            b.displayed(&b.link("div[@class='tools']", tool).await)
+                .await,
+            "the {tool} link is visible"
+        );
     }
 
     // The commitment and its progress, as the table shows them.
     let rows = b.find_all(".commitments tbody tr").await;
     assert_eq!(rows.len(), 1);
     let row = b.text(&rows[0]).await;
-    for needle in ["年底前建成示范点", "2026-12-31", "办理中（30%）", "2026-04-15", "示范点选址已完成"] {
+    for needle in [
+        "年底前建成示范点",
+        "2026-12-31",
+        "办理中（30%）",
+        "2026-04-15",
+        "示范点选址已完成",
+    ] {
         assert!(row.contains(needle), "commitment row lacks {needle}: {row}");
     }
 
@@ -536,8 +830,17 @@ async fn reply_page_in_chromium() {
     assert!(b.displayed(&qr).await);
     let scanned = decode_qr(&b.element_png(&qr).await);
     assert_eq!(scanned, page_url);
-    assert_eq!(scanned, b.js("return location.origin + location.pathname", json!([])).await.as_str().unwrap());
-    assert_eq!(b.text(&b.find(".docfoot .url").await).await, format!("本页地址：{page_url}"));
+    assert_eq!(
+        scanned,
+        b.js("return location.origin + location.pathname", json!([]))
+            .await
+            .as_str()
+            .unwrap()
+    );
+    assert_eq!(
+        b.text(&b.find(".docfoot .url").await).await,
+        format!("本页地址：{page_url}")
+    );
 
     if std::env::var("BANLI_SCREENSHOTS").as_deref() == Ok("1") {
         keep_screenshot("portal-reply.png", &b.full_page_png().await);
@@ -545,50 +848,135 @@ async fn reply_page_in_chromium() {
 
     // 大 makes the body text visibly larger; 小 smaller.
     let medium = b.js(BODY_FONT_JS, json!([])).await.as_f64().unwrap();
-    b.follow(&b.link("div[@class='tools']", "大").await, "size=l", false).await;
+    b.follow(&b.link("div[@class='tools']", "大").await, "size=l", false)
+        .await;
     b.assert_clean("large print").await;
     let large = b.js(BODY_FONT_JS, json!([])).await.as_f64().unwrap();
-    assert!(large >= medium + 2.0, "大 enlarges the body text: {medium}px → {large}px");
-    assert_eq!(b.js("return document.querySelector('.tools a[aria-current]').textContent", json!([])).await, "大");
+    assert!(
+        large >= medium + 2.0,
+        "大 enlarges the body text: {medium}px → {large}px"
+    );
+    assert_eq!(
+        b.js(
+            "return document.querySelector('.tools a[aria-current]').textContent",
+            json!([])
+        )
+        .await,
+        "大"
+    );
 
     // 繁: phrase-aware Traditional Chinese, marked as such; the font size is kept.
-    let url = b.follow(&b.link("div[@class='tools']", "繁").await, "script=hant", false).await;
-    assert!(url.contains("size=l"), "the size survives the switch: {url}");
+    let url = b
+        .follow(
+            &b.link("div[@class='tools']", "繁").await,
+            "script=hant",
+            false,
+        )
+        .await;
+    assert!(
+        url.contains("size=l"),
+        "the size survives the switch: {url}"
+    );
     b.assert_clean("traditional page").await;
-    assert_eq!(b.js("return document.documentElement.lang", json!([])).await, "zh-Hant");
+    assert_eq!(
+        b.js("return document.documentElement.lang", json!([]))
+            .await,
+        "zh-Hant"
+    );
     let body = b.text(&b.find(".body").await).await;
     for needle in ["頭髮", "發展", "幹部", "乾燥"] {
-        assert!(body.contains(needle), "traditional body lacks {needle}: {body}");
+        assert!(
+            body.contains(needle),
+            "traditional body lacks {needle}: {body}"
+        );
     }
-    assert_eq!(b.text(&b.find("nav.crumbs").await).await, "首頁 › 政務公開 › 建議提案辦理");
+    assert_eq!(
+        b.text(&b.find("nav.crumbs").await).await,
+        "首頁 › 政務公開 › 建議提案辦理"
+    );
     assert_eq!(b.js(BODY_FONT_JS, json!([])).await.as_f64().unwrap(), large);
     // …and back to Simplified (the whole page is converted, so the link reads 簡) at normal size.
-    b.follow(&b.link("div[@class='tools']", "簡").await, "size=l", false).await;
-    assert_eq!(b.js("return document.documentElement.lang", json!([])).await, "zh-Hans");
-    b.follow(&b.link("div[@class='tools']", "中").await, &format!("/replies/{}", p.public), false).await;
-    assert_eq!(b.js(BODY_FONT_JS, json!([])).await.as_f64().unwrap(), medium);
-    b.follow(&b.link("div[@class='tools']", "小").await, "size=s", false).await;
-    assert!(b.js(BODY_FONT_JS, json!([])).await.as_f64().unwrap() < medium, "小 makes the text smaller");
-    b.follow(&b.link("div[@class='tools']", "中").await, &format!("/replies/{}", p.public), false).await;
+    b.follow(&b.link("div[@class='tools']", "簡").await, "size=l", false)
+        .await;
+    assert_eq!(
+        b.js("return document.documentElement.lang", json!([]))
+            .await,
+        "zh-Hans"
+    );
+    b.follow(
+        &b.link("div[@class='tools']", "中").await,
+        &format!("/replies/{}", p.public),
+        false,
+    )
+    .await;
+    assert_eq!(
+        b.js(BODY_FONT_JS, json!([])).await.as_f64().unwrap(),
+        medium
+    );
+    b.follow(&b.link("div[@class='tools']", "小").await, "size=s", false)
+        .await;
+    assert!(
+        b.js(BODY_FONT_JS, json!([])).await.as_f64().unwrap() < medium,
+        "小 makes the text smaller"
+    );
+    b.follow(
+        &b.link("div[@class='tools']", "中").await,
+        &format!("/replies/{}", p.public),
+        false,
+    )
+    .await;
 
     // The print view: the document, its facts, commitments and QR code, without the site's
     // navigation or the tools.
-    b.follow(&b.link("div[@class='tools']", "打印").await, "print=1", false).await;
+    b.follow(
+        &b.link("div[@class='tools']", "打印").await,
+        "print=1",
+        false,
+    )
+    .await;
     b.assert_clean("print view").await;
-    assert!(b.js("return document.body.classList.contains('print')", json!([])).await.as_bool().unwrap());
-    assert_eq!(b.find_all("header.site").await.len() + b.find_all(".tools").await.len() + b.find_all(".share").await.len(), 0);
-    assert_eq!(b.text(&b.find("article.doc h1").await).await, rec["title"].as_str().unwrap());
+    assert!(b
+        .js(
+            "return document.body.classList.contains('print')",
+            json!([])
+        )
+        .await
+        .as_bool()
+        .unwrap());
+    assert_eq!(
+        b.find_all("header.site").await.len()
+            + b.find_all(".tools").await.len()
+            + b.find_all(".share").await.len(),
+        0
+    );
+    assert_eq!(
+        b.text(&b.find("article.doc h1").await).await,
+        rec["title"].as_str().unwrap()
+    );
     assert!(b.text(&b.find(".body").await).await.contains("头发"));
-    assert!(b.text(&b.find(".commitments").await).await.contains("示范点选址已完成"));
-    assert_eq!(decode_qr(&b.element_png(&b.find("svg.qr").await).await), page_url, "the printed QR code still opens the page itself");
+    assert!(b
+        .text(&b.find(".commitments").await)
+        .await
+        .contains("示范点选址已完成"));
+    assert_eq!(
+        decode_qr(&b.element_png(&b.find("svg.qr").await).await),
+        page_url,
+        "the printed QR code still opens the page itself"
+    );
 
     // A summary-mode reply shows the summary, never the full text.
     b.goto(&format!("{}/replies/{}", t.base, p.summary)).await;
     b.assert_clean("summary-mode reply").await;
     let main = b.text(&b.find("main").await).await;
-    assert!(main.contains("本件为摘要公开") && main.contains("摘要：已列入年度计划"), "{main}");
+    assert!(
+        main.contains("本件为摘要公开") && main.contains("摘要：已列入年度计划"),
+        "{main}"
+    );
     assert!(!main.contains("全文不公开的内容XYZ"), "{main}");
-    assert_eq!(decode_qr(&b.element_png(&b.find("svg.qr").await).await), format!("{}/replies/{}", t.base, p.summary));
+    assert_eq!(
+        decode_qr(&b.element_png(&b.find("svg.qr").await).await),
+        format!("{}/replies/{}", t.base, p.summary)
+    );
     t.finish().await;
 }
 
@@ -602,16 +990,25 @@ async fn home_lists_and_filters_by_keyboard() {
     b.window(1366, 768).await;
     b.goto(&format!("{}/", t.base)).await;
     b.assert_clean("home").await;
-    assert_eq!(b.text(&b.find("nav.crumbs").await).await, "首页 › 政务公开 › 建议提案办理");
+    assert_eq!(
+        b.text(&b.find("nav.crumbs").await).await,
+        "首页 › 政务公开 › 建议提案办理"
+    );
 
     let all = hrefs(&b).await;
     for id in [p.public, p.summary, p.other_unit] {
-        assert!(all.contains(&format!("/replies/{id}")), "home lists reply {id}: {all:?}");
+        assert!(
+            all.contains(&format!("/replies/{id}")),
+            "home lists reply {id}: {all:?}"
+        );
     }
     assert_eq!(all.len(), 3, "{all:?}");
     assert!(!all.contains(&format!("/replies/{}", p.secret)));
     let main = b.text(&b.find("main").await).await;
-    assert!(!main.contains(p.secret_item_title) && !main.contains("机密正文ABC"), "the not_public reply is not listed: {main}");
+    assert!(
+        !main.contains(p.secret_item_title) && !main.contains("机密正文ABC"),
+        "the not_public reply is not listed: {main}"
+    );
     assert!(main.contains("关于公开答复的提案"), "{main}");
     assert!(main.contains("共 3 件"), "{main}");
 
@@ -623,23 +1020,57 @@ async fn home_lists_and_filters_by_keyboard() {
     let select = b.find("select[name=unit_id]").await;
     let target = p.w.co.to_string();
     for _ in 0..10 {
-        if b.js("return arguments[0].value", json!([select.json()])).await == target.as_str() {
+        if b.js("return arguments[0].value", json!([select.json()]))
+            .await
+            == target.as_str()
+        {
             break;
         }
         b.keys(&select, ARROW_DOWN).await;
     }
-    assert_eq!(b.js("return arguments[0].value", json!([select.json()])).await, target.as_str(), "the arrow keys reach the unit");
-    assert_eq!(b.js("return document.activeElement === arguments[0]", json!([select.json()])).await, true);
-    let button = b.find_by("xpath", "//form[@class='filters']//button[normalize-space()='筛选']").await;
+    assert_eq!(
+        b.js("return arguments[0].value", json!([select.json()]))
+            .await,
+        target.as_str(),
+        "the arrow keys reach the unit"
+    );
+    assert_eq!(
+        b.js(
+            "return document.activeElement === arguments[0]",
+            json!([select.json()])
+        )
+        .await,
+        true
+    );
+    let button = b
+        .find_by(
+            "xpath",
+            "//form[@class='filters']//button[normalize-space()='筛选']",
+        )
+        .await;
     let url = b.follow(&button, &format!("unit_id={target}"), true).await;
-    assert!(url.starts_with(&format!("{}/?", t.base)), "the form submits to the home page: {url}");
+    assert!(
+        url.starts_with(&format!("{}/?", t.base)),
+        "the form submits to the home page: {url}"
+    );
     b.assert_clean("filtered home").await;
-    assert_eq!(hrefs(&b).await, vec![format!("/replies/{}", p.other_unit)], "the list narrows to the unit's reply");
+    assert_eq!(
+        hrefs(&b).await,
+        vec![format!("/replies/{}", p.other_unit)],
+        "the list narrows to the unit's reply"
+    );
     assert!(b.text(&b.find("main").await).await.contains("共 1 件"));
     let meta = b.text(&b.find("ul.docs li .meta").await).await;
     assert!(meta.starts_with("湖南省财政厅"), "{meta}");
     // The choice stays selected on the result page.
-    assert_eq!(b.js("return document.querySelector('select[name=unit_id]').value", json!([])).await, target.as_str());
+    assert_eq!(
+        b.js(
+            "return document.querySelector('select[name=unit_id]').value",
+            json!([])
+        )
+        .await,
+        target.as_str()
+    );
     t.finish().await;
 }
 
@@ -666,12 +1097,21 @@ async fn accessibility_axe() {
         b.goto(&url).await;
         b.assert_clean(name).await;
         if phone {
-            let w = b.js("return [innerWidth, document.documentElement.scrollWidth]", json!([])).await;
+            let w = b
+                .js(
+                    "return [innerWidth, document.documentElement.scrollWidth]",
+                    json!([]),
+                )
+                .await;
             assert_eq!(w[0], 390, "phone viewport: {w}");
-            assert!(w[1].as_u64().unwrap() <= 390, "the page fits a phone without sideways scrolling: {w}");
+            assert!(
+                w[1].as_u64().unwrap() <= 390,
+                "the page fits a phone without sideways scrolling: {w}"
+            );
         }
         // Injected by WebDriver, which the page's Content-Security-Policy does not govern.
-        b.js(&format!("{axe}\n;return typeof axe;"), json!([])).await;
+        b.js(&format!("{axe}\n;return typeof axe;"), json!([]))
+            .await;
         let v = b
             .js_async(
                 "const done = arguments[arguments.length - 1];
@@ -683,15 +1123,35 @@ async fn accessibility_axe() {
                 json!([]),
             )
             .await;
-        let violations = v["violations"].as_array().unwrap_or_else(|| panic!("axe failed on {name}: {v}"));
+        let violations = v["violations"]
+            .as_array()
+            .unwrap_or_else(|| panic!("axe failed on {name}: {v}"));
         let passes = v["passes"].as_u64().unwrap_or(0);
         assert!(passes > 10, "axe ran on {name}: {v}");
-        eprintln!("axe [{name}]: {passes} rules passed, {} violated, needs review: {}", violations.len(), v["incomplete"]);
+        eprintln!(
+            "axe [{name}]: {passes} rules passed, {} violated, needs review: {}",
+            violations.len(),
+            v["incomplete"]
+        );
         for vi in violations {
             let serious = matches!(vi["impact"].as_str(), Some("serious" | "critical"));
-            let mut report = format!("[{name}] {} ({}): {} — {}\n", vi["id"].as_str().unwrap(), vi["impact"].as_str().unwrap_or("?"), vi["help"].as_str().unwrap(), vi["helpUrl"].as_str().unwrap());
+            let mut report = format!(
+                "[{name}] {} ({}): {} — {}\n",
+                vi["id"].as_str().unwrap(),
+                vi["impact"].as_str().unwrap_or("?"),
+                vi["help"].as_str().unwrap(),
+                vi["helpUrl"].as_str().unwrap()
+            );
             for n in vi["nodes"].as_array().unwrap() {
-                report += &format!("    {}  {}\n      {}\n", n["target"].as_str().unwrap(), n["html"].as_str().unwrap(), n["summary"].as_str().unwrap_or("").replace('\n', "\n      "));
+                report += &format!(
+                    "    {}  {}\n      {}\n",
+                    n["target"].as_str().unwrap(),
+                    n["html"].as_str().unwrap(),
+                    n["summary"]
+                        .as_str()
+                        .unwrap_or("")
+                        .replace('\n', "\n      ")
+                );
             }
             eprint!("{}{report}", if serious { "VIOLATION " } else { "note " });
             if serious {
@@ -700,6 +1160,10 @@ async fn accessibility_axe() {
         }
     }
     b.phone(false).await;
-    assert!(failures.is_empty(), "axe found serious or critical violations:\n{}", failures.join(""));
+    assert!(
+        failures.is_empty(),
+        "axe found serious or critical violations:\n{}",
+        failures.join("")
+    );
     t.finish().await;
 }

@@ -11,30 +11,71 @@ fn banli() -> Command {
 fn user_add_works_on_an_empty_data_directory_and_reads_the_password_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = banli()
-        .args(["--data-dir", dir.path().to_str().unwrap(), "user", "add", "zhang.wei", "--role", "office", "--password-stdin"])
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "user",
+            "add",
+            "zhang.wei",
+            "--role",
+            "office",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"a-long-password\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a-long-password\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("zhang.wei"));
     assert!(dir.path().join("banli.sqlite3").exists());
     // The same name again is refused with a reason; a unit role without a unit too.
     let mut again = banli()
-        .args(["--data-dir", dir.path().to_str().unwrap(), "user", "add", "zhang.wei", "--role", "office", "--password-stdin"])
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "user",
+            "add",
+            "zhang.wei",
+            "--role",
+            "office",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    again.stdin.take().unwrap().write_all(b"a-long-password\n").unwrap();
+    again
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a-long-password\n")
+        .unwrap();
     let out = again.wait_with_output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("用户名已被使用"));
     // A token can be issued for the new user.
-    let out = banli().args(["--data-dir", dir.path().to_str().unwrap(), "user", "token", "zhang.wei"]).output().unwrap();
+    let out = banli()
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "user",
+            "token",
+            "zhang.wei",
+        ])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("bl_"));
 }
@@ -42,14 +83,39 @@ fn user_add_works_on_an_empty_data_directory_and_reads_the_password_from_stdin()
 #[test]
 fn bad_arguments_say_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    let out = banli().args(["--data-dir", dir.path().to_str().unwrap(), "user", "add", "x", "--role", "root", "--password-stdin"]).stdin(Stdio::null()).output().unwrap();
+    let out = banli()
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "user",
+            "add",
+            "x",
+            "--role",
+            "root",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("proposer"), "names the valid roles");
-    let out = banli().args(["--database-url", "mysql://x", "migrate"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("proposer"),
+        "names the valid roles"
+    );
+    let out = banli()
+        .args(["--database-url", "mysql://x", "migrate"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite://"));
     // Every command has --help.
-    for cmd in [vec!["--help"], vec!["serve", "--help"], vec!["user", "add", "--help"], vec!["migrate", "--help"], vec!["bench", "--help"]] {
+    for cmd in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["migrate", "--help"],
+        vec!["bench", "--help"],
+    ] {
         let out = banli().args(&cmd).output().unwrap();
         assert!(out.status.success(), "{cmd:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
@@ -61,17 +127,43 @@ fn configuration_comes_from_the_toml_file_and_flags_win() {
     let dir = tempfile::tempdir().unwrap();
     let from_file = dir.path().join("from-file");
     let cfg = dir.path().join("banli.toml");
-    std::fs::write(&cfg, format!("data_dir = \"{}\"\norganisation = \"湖南省人大常委会\"\n", from_file.display())).unwrap();
-    let out = banli().args(["--config", cfg.to_str().unwrap(), "migrate"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(
+        &cfg,
+        format!(
+            "data_dir = \"{}\"\norganisation = \"湖南省人大常委会\"\n",
+            from_file.display()
+        ),
+    )
+    .unwrap();
+    let out = banli()
+        .args(["--config", cfg.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(from_file.join("banli.sqlite3").exists());
     let flag_dir = dir.path().join("from-flag");
-    let out = banli().args(["--config", cfg.to_str().unwrap(), "--data-dir", flag_dir.to_str().unwrap(), "migrate"]).output().unwrap();
+    let out = banli()
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "--data-dir",
+            flag_dir.to_str().unwrap(),
+            "migrate",
+        ])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(flag_dir.join("banli.sqlite3").exists());
     // An unknown key is an error that names the file.
     std::fs::write(&cfg, "databse_url = \"x\"\n").unwrap();
-    let out = banli().args(["--config", cfg.to_str().unwrap(), "migrate"]).output().unwrap();
+    let out = banli()
+        .args(["--config", cfg.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("banli.toml"));
 }
@@ -79,9 +171,19 @@ fn configuration_comes_from_the_toml_file_and_flags_win() {
 #[test]
 fn serve_answers_health_and_metrics_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = banli()
-        .args(["--data-dir", dir.path().to_str().unwrap(), "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env("BANLI_ORGANISATION", "测试政协")
         .stderr(Stdio::piped())
         .spawn()
@@ -98,10 +200,24 @@ fn serve_answers_health_and_metrics_and_stops_gracefully() {
         None
     });
     assert!(ok.expect("server came up").contains("\"database\":\"ok\""));
-    let metrics = rt.block_on(async { reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap() });
+    let metrics = rt.block_on(async {
+        reqwest::get(format!("{base}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
     assert!(metrics.contains("banli_http_requests_total"), "{metrics}");
     assert!(metrics.contains("banli_overdue_assignments"));
-    let doc = rt.block_on(async { reqwest::get(format!("{base}/api/v1/openapi.json")).await.unwrap().json::<serde_json::Value>().await.unwrap() });
+    let doc = rt.block_on(async {
+        reqwest::get(format!("{base}/api/v1/openapi.json"))
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    });
     assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
     assert!(doc["components"]["schemas"]["ReplyInput"].is_object());
     // SIGTERM: a graceful stop with exit code 0.
@@ -111,13 +227,25 @@ fn serve_answers_health_and_metrics_and_stops_gracefully() {
 }
 
 fn send_sigterm(pid: u32) {
-    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
 }
 
 /// Starts `banli serve` with the given extra arguments and waits for /healthz.
 fn start_serve(dir: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut args = vec!["--data-dir".to_string(), dir.to_str().unwrap().to_string(), "serve".into(), "--listen".into(), format!("127.0.0.1:{port}")];
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut args = vec![
+        "--data-dir".to_string(),
+        dir.to_str().unwrap().to_string(),
+        "serve".into(),
+        "--listen".into(),
+        format!("127.0.0.1:{port}"),
+    ];
     args.extend(extra.iter().map(|s| s.to_string()));
     let child = banli().args(&args).stderr(Stdio::piped()).spawn().unwrap();
     let base = format!("http://127.0.0.1:{port}");
@@ -143,27 +271,70 @@ fn serve_demo_loads_every_state_and_restarts_without_duplicating() {
     let count = |base: String| {
         rt.block_on(async move {
             let c = reqwest::Client::new();
-            let tok: serde_json::Value = c.post(format!("{base}/api/v1/auth/token")).body(r#"{"username":"office","password":"banli-demo"}"#).send().await.unwrap().json().await.unwrap();
-            let token = tok["token"].as_str().expect("the demo office user signs in with the printed password").to_string();
+            let tok: serde_json::Value = c
+                .post(format!("{base}/api/v1/auth/token"))
+                .body(r#"{"username":"office","password":"banli-demo"}"#)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let token = tok["token"]
+                .as_str()
+                .expect("the demo office user signs in with the printed password")
+                .to_string();
             let mut states = std::collections::BTreeMap::<String, usize>::new();
             let mut page = 1;
             loop {
-                let v: serde_json::Value = c.get(format!("{base}/api/v1/items?per_page=200&page={page}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+                let v: serde_json::Value = c
+                    .get(format!("{base}/api/v1/items?per_page=200&page={page}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
                 for i in v["items"].as_array().unwrap() {
-                    *states.entry(i["state"].as_str().unwrap().to_string()).or_default() += 1;
+                    *states
+                        .entry(i["state"].as_str().unwrap().to_string())
+                        .or_default() += 1;
                 }
                 if v["items"].as_array().unwrap().len() < 200 {
                     break;
                 }
                 page += 1;
             }
-            let asg: serde_json::Value = c.get(format!("{base}/api/v1/assignments?per_page=200")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+            let asg: serde_json::Value = c
+                .get(format!("{base}/api/v1/assignments?per_page=200"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             (states, asg["total"].as_i64().unwrap())
         })
     };
     let (states, assignments) = count(base.clone());
-    for s in ["draft", "submitted", "returned", "withdrawn", "filed", "not_filed", "merged", "handling", "replied", "closed"] {
-        assert!(states.get(s).copied().unwrap_or(0) > 0, "the demo has no {s} item: {states:?}");
+    for s in [
+        "draft",
+        "submitted",
+        "returned",
+        "withdrawn",
+        "filed",
+        "not_filed",
+        "merged",
+        "handling",
+        "replied",
+        "closed",
+    ] {
+        assert!(
+            states.get(s).copied().unwrap_or(0) > 0,
+            "the demo has no {s} item: {states:?}"
+        );
     }
     let total: usize = states.values().sum();
     assert!(total >= 250, "a few hundred items: {total}");
@@ -171,7 +342,10 @@ fn serve_demo_loads_every_state_and_restarts_without_duplicating() {
     send_sigterm(child.id());
     let stderr = child.wait_with_output().unwrap().stderr;
     let printed = String::from_utf8_lossy(&stderr);
-    assert!(printed.contains("banli-demo") && printed.contains("office"), "the demo users and password are printed: {printed}");
+    assert!(
+        printed.contains("banli-demo") && printed.contains("office"),
+        "the demo users and password are printed: {printed}"
+    );
     // A restart on the same data directory keeps the same organisation.
     let (mut again, base) = start_serve(dir.path(), &["--demo"]);
     let (states_again, _) = count(base);

@@ -34,7 +34,12 @@ pub struct Resp {
 impl Resp {
     #[track_caller]
     pub fn ok(&self) -> &Value {
-        assert!(self.status.is_success(), "expected success, got {} {}", self.status, self.body);
+        assert!(
+            self.status.is_success(),
+            "expected success, got {} {}",
+            self.status,
+            self.body
+        );
         &self.body
     }
     #[track_caller]
@@ -62,7 +67,9 @@ pub fn pg_url() -> Option<String> {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("CI=true but BANLI_TEST_PG_URL is not set: the PostgreSQL half of the suite cannot be skipped in CI");
             }
-            eprintln!("NOTICE: BANLI_TEST_PG_URL is not set; skipping the PostgreSQL run of this test");
+            eprintln!(
+                "NOTICE: BANLI_TEST_PG_URL is not set; skipping the PostgreSQL run of this test"
+            );
             None
         }
     }
@@ -88,32 +95,65 @@ impl TestApp {
 
     async fn start_postgres(base_url: &str) -> TestApp {
         use sqlx::Connection;
-        let name = format!("banli_t_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), chrono::Utc::now().timestamp_micros() % 1_000_000);
+        let name = format!(
+            "banli_t_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            chrono::Utc::now().timestamp_micros() % 1_000_000
+        );
         let mut admin = sqlx::postgres::PgConnection::connect(base_url).await.unwrap_or_else(|e| {
             panic!("cannot reach PostgreSQL at BANLI_TEST_PG_URL={base_url}: {e}. Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
         });
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
         admin.close().await.ok();
         let url = replace_db(base_url, &name);
-        Self::start(&url, tempfile::tempdir().expect("temp dir"), Some((base_url.to_string(), name))).await
+        Self::start(
+            &url,
+            tempfile::tempdir().expect("temp dir"),
+            Some((base_url.to_string(), name)),
+        )
+        .await
     }
 
     async fn start(url: &str, dir: tempfile::TempDir, pg: Option<(String, String)>) -> TestApp {
         let db = Db::connect(url).await.expect("connect and migrate");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let base = format!("http://{addr}");
-        let app = App::open(db, "湖南省政协", Settings { public_base_url: base.clone() }).await.expect("open app");
+        let app = App::open(
+            db,
+            "湖南省政协",
+            Settings {
+                public_base_url: base.clone(),
+            },
+        )
+        .await
+        .expect("open app");
         // A real index in the test's own directory, kept caught up by the real indexer.
         let index_dir = dir.path().join("index");
         std::fs::create_dir_all(&index_dir).expect("index dir");
-        let index = std::sync::Arc::new(banli_search::SearchIndex::open_or_create(&index_dir).expect("index"));
+        let index = std::sync::Arc::new(
+            banli_search::SearchIndex::open_or_create(&index_dir).expect("index"),
+        );
         tokio::spawn(banli_web::indexer::run(app.clone(), index.clone()));
         let router = banli_web::router(app.clone(), None, Some(index));
         tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });
-        TestApp { base, app, db_url: url.to_string(), client: reqwest::Client::new(), tokens: Mutex::new(HashMap::new()), _dir: dir, pg }
+        TestApp {
+            base,
+            app,
+            db_url: url.to_string(),
+            client: reqwest::Client::new(),
+            tokens: Mutex::new(HashMap::new()),
+            _dir: dir,
+            pg,
+        }
     }
 
     /// Drops the PostgreSQL database made for this test.
@@ -122,26 +162,48 @@ impl TestApp {
             use sqlx::Connection;
             self.app.db.close().await;
             if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(base).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
             }
         }
     }
 
     pub fn set_today(&self, d: &str) {
-        self.app.set_today(Some(d.parse::<NaiveDate>().expect("date")));
+        self.app
+            .set_today(Some(d.parse::<NaiveDate>().expect("date")));
     }
 
     /// Creates the first admin directly (as `banli user add` does) and signs in.
     pub async fn bootstrap_admin(&self) {
         self.app
-            .insert_user(None, banli_app::admin::NewUser { username: "admin".into(), password: "admin-pass-1".into(), display_name: "系统管理员".into(), role: banli_domain::model::Role::Admin, unit_id: None, sector: None, email: None, phone: None })
+            .insert_user(
+                None,
+                banli_app::admin::NewUser {
+                    username: "admin".into(),
+                    password: "admin-pass-1".into(),
+                    display_name: "系统管理员".into(),
+                    role: banli_domain::model::Role::Admin,
+                    unit_id: None,
+                    sector: None,
+                    email: None,
+                    phone: None,
+                },
+            )
             .await
             .expect("admin");
         self.login("admin", "admin-pass-1").await;
     }
 
     pub async fn login(&self, user: &str, password: &str) {
-        let r = self.raw(Method::POST, "/api/v1/auth/token", None, Some(json!({"username": user, "password": password}).to_string())).await;
+        let r = self
+            .raw(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": user, "password": password}).to_string()),
+            )
+            .await;
         let token = r.ok()["token"].as_str().expect("token").to_string();
         self.tokens.lock().unwrap().insert(user.to_string(), token);
     }
@@ -160,10 +222,20 @@ impl TestApp {
         self.tokens.lock().unwrap().get(user).cloned()
     }
 
-    pub async fn raw(&self, method: Method, path: &str, as_user: Option<&str>, body: Option<String>) -> Resp {
-        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        as_user: Option<&str>,
+        body: Option<String>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
         if let Some(u) = as_user {
-            let t = self.token(u).unwrap_or_else(|| panic!("{u} is not signed in"));
+            let t = self
+                .token(u)
+                .unwrap_or_else(|| panic!("{u} is not signed in"));
             req = req.bearer_auth(t);
         }
         if let Some(b) = body {
@@ -177,15 +249,21 @@ impl TestApp {
     }
 
     pub async fn post(&self, user: &str, path: &str, body: Value) -> Resp {
-        self.raw(Method::POST, path, Some(user), Some(body.to_string())).await
+        self.raw(Method::POST, path, Some(user), Some(body.to_string()))
+            .await
     }
 
     pub async fn put(&self, user: &str, path: &str, body: Value) -> Resp {
-        self.raw(Method::PUT, path, Some(user), Some(body.to_string())).await
+        self.raw(Method::PUT, path, Some(user), Some(body.to_string()))
+            .await
     }
 
     /// A public GET with extra headers; returns status, headers and body text.
-    pub async fn public(&self, path: &str, headers: &[(&str, &str)]) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    pub async fn public(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, String) {
         let mut req = self.client.get(format!("{}{}", self.base, path));
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -220,13 +298,44 @@ pub struct World {
 
 pub async fn world(t: &TestApp) -> World {
     t.bootstrap_admin().await;
-    let unit = |name: &str, short: &str, prefix: &str, parent: Option<i64>| {
-        json!({"name": name, "short_name": short, "doc_prefix": prefix, "parent_id": parent})
-    };
-    let lead = t.post("admin", "/api/v1/units", unit("湖南省发展和改革委员会", "省发展改革委", "湘发改提", None)).await.id();
-    let co = t.post("admin", "/api/v1/units", unit("湖南省财政厅", "省财政厅", "湘财提", None)).await.id();
-    let other = t.post("admin", "/api/v1/units", unit("湘潭市人民政府", "湘潭市政府", "潭政提", None)).await.id();
-    let sub = t.post("admin", "/api/v1/units", unit("湘潭市发展和改革委员会", "湘潭市发展改革委", "潭发改提", Some(other))).await.id();
+    let unit = |name: &str, short: &str, prefix: &str, parent: Option<i64>| json!({"name": name, "short_name": short, "doc_prefix": prefix, "parent_id": parent});
+    let lead = t
+        .post(
+            "admin",
+            "/api/v1/units",
+            unit("湖南省发展和改革委员会", "省发展改革委", "湘发改提", None),
+        )
+        .await
+        .id();
+    let co = t
+        .post(
+            "admin",
+            "/api/v1/units",
+            unit("湖南省财政厅", "省财政厅", "湘财提", None),
+        )
+        .await
+        .id();
+    let other = t
+        .post(
+            "admin",
+            "/api/v1/units",
+            unit("湘潭市人民政府", "湘潭市政府", "潭政提", None),
+        )
+        .await
+        .id();
+    let sub = t
+        .post(
+            "admin",
+            "/api/v1/units",
+            unit(
+                "湘潭市发展和改革委员会",
+                "湘潭市发展改革委",
+                "潭发改提",
+                Some(other),
+            ),
+        )
+        .await
+        .id();
     t.user("office", "office", None).await;
     for p in ["p1", "p2", "p3"] {
         t.user(p, "proposer", None).await;
@@ -242,7 +351,13 @@ pub async fn world(t: &TestApp) -> World {
         .post("admin", "/api/v1/sessions", json!({"name": "十三届一次会议", "body_name": "湖南省政协", "kind": "proposal", "term": 13, "sitting": 1, "opened_on": "2023-01-10", "cosign_cutoff": "2023-02-28"}))
         .await
         .id();
-    World { session, lead, co, other, sub }
+    World {
+        session,
+        lead,
+        co,
+        other,
+        sub,
+    }
 }
 
 /// A submitted individual item by `who`.
@@ -251,6 +366,8 @@ pub async fn submitted_item(t: &TestApp, w: &World, who: &str, title: &str) -> i
         .post(who, "/api/v1/items", json!({"session_id": w.session, "title": title, "body": "建议加快推进相关工作。", "origin": "individual", "category": "经济建设"}))
         .await
         .id();
-    t.post(who, &format!("/api/v1/items/{id}/submit"), json!({})).await.ok();
+    t.post(who, &format!("/api/v1/items/{id}/submit"), json!({}))
+        .await
+        .ok();
     id
 }

@@ -8,11 +8,17 @@ use serde_json::json;
 async fn banli(t: &TestApp, args: &[&str]) -> std::process::Output {
     let mut all = vec!["--database-url", &t.db_url];
     all.extend_from_slice(args);
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_banli")).args(&all).output().await.unwrap()
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_banli"))
+        .args(&all)
+        .output()
+        .await
+        .unwrap()
 }
 
 async fn item_count(t: &TestApp) -> i64 {
-    t.get("office", "/api/v1/items?per_page=1").await.ok()["total"].as_i64().unwrap()
+    t.get("office", "/api/v1/items?per_page=1").await.ok()["total"]
+        .as_i64()
+        .unwrap()
 }
 
 const HEADER: &str = "案号,标题,提案人,提出方式,类别,内容,提交日期,主办单位,会办单位,分办单位";
@@ -24,47 +30,143 @@ async fn import_is_all_or_nothing(t: &TestApp) {
     let session = w.session.to_string();
     // The template carries the columns.
     let tpl = dir.path().join("template.xlsx");
-    assert!(banli(t, &["import", "--template", tpl.to_str().unwrap()]).await.status.success());
+    assert!(banli(t, &["import", "--template", tpl.to_str().unwrap()])
+        .await
+        .status
+        .success());
     let table = banli_docs::read_table(&tpl).unwrap();
     assert_eq!(table.headers.join(","), HEADER);
 
     // A good file: a numbered item assigned at once, an item waiting to be filed, a collective item.
     let good = dir.path().join("good.csv");
     std::fs::write(&good, format!("{HEADER}\n0007,关于洞庭湖湿地保护的提案,p1、p2,联名,生态文明建设,洞庭湖湿地保护正文,2023-01-15,省发展改革委,省财政厅,\n,关于乡村教师待遇的提案,用户p3,个人,,乡村教师正文,2023/01/16,,,\n,关于职业教育的集体提案,民盟湖南省委会、p1,集体,社会建设,职业教育正文,2023年1月17日,,,\n")).unwrap();
-    let dry = banli(t, &["import", good.to_str().unwrap(), "--session", &session, "--as", "office", "--dry-run"]).await;
-    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let dry = banli(
+        t,
+        &[
+            "import",
+            good.to_str().unwrap(),
+            "--session",
+            &session,
+            "--as",
+            "office",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
     assert_eq!(item_count(t).await, 0, "a dry run writes nothing");
-    let out = banli(t, &["import", good.to_str().unwrap(), "--session", &session, "--as", "office"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = banli(
+        t,
+        &[
+            "import",
+            good.to_str().unwrap(),
+            "--session",
+            &session,
+            "--as",
+            "office",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(item_count(t).await, 3);
     let handling = t.get("office", "/api/v1/items?state=handling").await;
     let item = &handling.ok()["items"][0];
-    assert_eq!((item["number"].as_str(), item["origin"].as_str()), (Some("0007"), Some("joint")));
-    let d = t.get("office", &format!("/api/v1/items/{}", item["id"])).await;
+    assert_eq!(
+        (item["number"].as_str(), item["origin"].as_str()),
+        (Some("0007"), Some("joint"))
+    );
+    let d = t
+        .get("office", &format!("/api/v1/items/{}", item["id"]))
+        .await;
     assert_eq!(d.ok()["assignments"].as_array().unwrap().len(), 2);
     assert_eq!(d.ok()["proposers"][1]["status"], "paper");
-    assert_eq!(t.get("office", "/api/v1/items?state=submitted").await.ok()["total"], 2);
+    assert_eq!(
+        t.get("office", "/api/v1/items?state=submitted").await.ok()["total"],
+        2
+    );
     // Online filing continues after the highest imported number.
     let next = submitted_item(t, &w, "p1", "关于在线提交的提案").await;
-    assert_eq!(t.post("office", &format!("/api/v1/items/{next}/file"), json!({})).await.ok()["number"], "0008");
+    assert_eq!(
+        t.post("office", &format!("/api/v1/items/{next}/file"), json!({}))
+            .await
+            .ok()["number"],
+        "0008"
+    );
 
     // A bad file: every problem is named with its row and column, and nothing is imported.
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, format!("{HEADER}\n0009,关于一的提案,p1,个人,,正文,2023-01-15,不存在的厅,,\n,关于二的提案,nobody,个人,,正文,2023-01-15,,,\n0009,关于三的提案,p1,个人,,正文,2023-01-15,,,\n,关于四的提案,p1,个人,,正文,2023-02-30,,,\n,,p1,个人,,正文,2023-01-15,,,\n0007,关于六的提案,p1,个人,,正文,2023-01-15,,,\n")).unwrap();
-    let out = banli(t, &["import", bad.to_str().unwrap(), "--session", &session, "--as", "office"]).await;
+    let out = banli(
+        t,
+        &[
+            "import",
+            bad.to_str().unwrap(),
+            "--session",
+            &session,
+            "--as",
+            "office",
+        ],
+    )
+    .await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    for expected in ["第2行 主办单位", "第3行 提案人", "第4行 案号", "第5行 提交日期", "第6行 标题", "第7行 案号", "整个文件都没有导入"] {
+    for expected in [
+        "第2行 主办单位",
+        "第3行 提案人",
+        "第4行 案号",
+        "第5行 提交日期",
+        "第6行 标题",
+        "第7行 案号",
+        "整个文件都没有导入",
+    ] {
         assert!(err.contains(expected), "missing «{expected}» in:\n{err}");
     }
     assert_eq!(item_count(t).await, 4);
     // Extra columns are an error that names the column; so is an .xlsx with a missing one.
     let extra = dir.path().join("extra.csv");
-    std::fs::write(&extra, format!("{HEADER},备注\n,关于的提案,p1,个人,,正文,2023-01-15,,,,x\n")).unwrap();
-    let err = String::from_utf8_lossy(&banli(t, &["import", extra.to_str().unwrap(), "--session", &session, "--as", "office"]).await.stderr).to_string();
+    std::fs::write(
+        &extra,
+        format!("{HEADER},备注\n,关于的提案,p1,个人,,正文,2023-01-15,,,,x\n"),
+    )
+    .unwrap();
+    let err = String::from_utf8_lossy(
+        &banli(
+            t,
+            &[
+                "import",
+                extra.to_str().unwrap(),
+                "--session",
+                &session,
+                "--as",
+                "office",
+            ],
+        )
+        .await
+        .stderr,
+    )
+    .to_string();
     assert!(err.contains("第1行 备注"), "{err}");
     // Only the office imports.
-    let out = banli(t, &["import", good.to_str().unwrap(), "--session", &session, "--as", "p1"]).await;
+    let out = banli(
+        t,
+        &[
+            "import",
+            good.to_str().unwrap(),
+            "--session",
+            &session,
+            "--as",
+            "p1",
+        ],
+    )
+    .await;
     assert!(!out.status.success());
     assert_eq!(item_count(t).await, 4);
 }
@@ -76,11 +178,22 @@ async fn a_killed_import_changes_nothing(t: &TestApp) {
     let big = dir.path().join("big.csv");
     let mut text = format!("{HEADER}\n");
     for k in 1..=4000 {
-        text.push_str(&format!("{k},关于第{k}件事的提案,p1,个人,经济建设,正文{k},2023-01-15,省发展改革委,,\n"));
+        text.push_str(&format!(
+            "{k},关于第{k}件事的提案,p1,个人,经济建设,正文{k},2023-01-15,省发展改革委,,\n"
+        ));
     }
     std::fs::write(&big, text).unwrap();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_banli"))
-        .args(["--database-url", &t.db_url, "import", big.to_str().unwrap(), "--session", &w.session.to_string(), "--as", "office"])
+        .args([
+            "--database-url",
+            &t.db_url,
+            "import",
+            big.to_str().unwrap(),
+            "--session",
+            &w.session.to_string(),
+            "--as",
+            "office",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -89,7 +202,10 @@ async fn a_killed_import_changes_nothing(t: &TestApp) {
     child.kill().await.unwrap();
     let _ = child.wait().await;
     let n = item_count(t).await;
-    assert!(n == 0 || n == 4000, "a killed import leaves all or nothing, found {n}");
+    assert!(
+        n == 0 || n == 4000,
+        "a killed import leaves all or nothing, found {n}"
+    );
 }
 
 on_both!(units_and_users_import_the_same_way);
@@ -98,31 +214,99 @@ async fn units_and_users_import_the_same_way(t: &TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let units = dir.path().join("units.csv");
     std::fs::write(&units, "单位名称,简称,上级单位,提案答复文号前缀,建议答复文号前缀\n岳阳市人民政府,岳阳市政府,,岳政提,岳政建\n岳阳市教育局,,岳阳市政府,岳教提,\n").unwrap();
-    let out = banli(t, &["import", units.to_str().unwrap(), "--kind", "units", "--as", "office"]).await;
+    let out = banli(
+        t,
+        &[
+            "import",
+            units.to_str().unwrap(),
+            "--kind",
+            "units",
+            "--as",
+            "office",
+        ],
+    )
+    .await;
     assert!(!out.status.success(), "only an admin imports units");
-    let out = banli(t, &["import", units.to_str().unwrap(), "--kind", "units", "--as", "admin"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = banli(
+        t,
+        &[
+            "import",
+            units.to_str().unwrap(),
+            "--kind",
+            "units",
+            "--as",
+            "admin",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list = t.get("office", "/api/v1/units").await;
     let all = list.ok().as_array().unwrap().clone();
     let city = all.iter().find(|u| u["name"] == "岳阳市人民政府").unwrap()["id"].clone();
-    assert_eq!(all.iter().find(|u| u["name"] == "岳阳市教育局").unwrap()["parent_id"], city);
+    assert_eq!(
+        all.iter().find(|u| u["name"] == "岳阳市教育局").unwrap()["parent_id"],
+        city
+    );
     // Users: every problem named; nothing imported from a bad file.
     let bad = dir.path().join("bad-users.csv");
     std::fs::write(&bad, "用户名,姓名,角色,所属单位,界别,初始密码\nyy.staff,岳阳经办,经办人,,,password-1\np1,重名,委员,,,password-1\nyy.x,某人,主任,,,password-1\nyy.y,某人,委员,,,short\n").unwrap();
-    let out = banli(t, &["import", bad.to_str().unwrap(), "--kind", "users", "--as", "admin"]).await;
+    let out = banli(
+        t,
+        &[
+            "import",
+            bad.to_str().unwrap(),
+            "--kind",
+            "users",
+            "--as",
+            "admin",
+        ],
+    )
+    .await;
     let err = String::from_utf8_lossy(&out.stderr).to_string();
-    for expected in ["第2行 所属单位", "第3行 用户名", "第4行 角色", "第5行 初始密码"] {
+    for expected in [
+        "第2行 所属单位",
+        "第3行 用户名",
+        "第4行 角色",
+        "第5行 初始密码",
+    ] {
         assert!(err.contains(expected), "missing «{expected}» in {err}");
     }
     let good = dir.path().join("users.csv");
     std::fs::write(&good, "用户名,姓名,角色,所属单位,界别,初始密码\nyy.staff,岳阳经办,经办人,岳阳市政府,,password-1\nnew.member,新委员,委员,,民盟,password-2\n").unwrap();
-    let out = banli(t, &["import", good.to_str().unwrap(), "--kind", "users", "--as", "admin"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = banli(
+        t,
+        &[
+            "import",
+            good.to_str().unwrap(),
+            "--kind",
+            "users",
+            "--as",
+            "admin",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     t.login("yy.staff", "password-1").await;
     assert_eq!(t.get("yy.staff", "/api/v1/me").await.ok()["unit_id"], city);
     // And the workbook export as a user sees it.
     let xlsx = dir.path().join("items.xlsx");
-    let out = banli(t, &["export", "items", xlsx.to_str().unwrap(), "--as", "office"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = banli(
+        t,
+        &["export", "items", xlsx.to_str().unwrap(), "--as", "office"],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(banli_docs::read_table(&xlsx).unwrap().headers[0], "案号");
 }

@@ -22,14 +22,22 @@ struct SmtpSink {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl SmtpSink {
     /// A sink on a free port, not yet running; None (with a notice) without aiosmtpd, which
     /// fails the test in CI.
     fn new() -> Option<SmtpSink> {
-        let ok = Command::new("python3").args(["-c", "import aiosmtpd"]).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+        let ok = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
         if !ok {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("CI=true but Python's aiosmtpd is missing: python3 -m pip install aiosmtpd (.ci/run does)");
@@ -38,15 +46,29 @@ impl SmtpSink {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        Some(SmtpSink { port: free_port(), out: dir.path().join("mail.jsonl"), child: None, _dir: dir })
+        Some(SmtpSink {
+            port: free_port(),
+            out: dir.path().join("mail.jsonl"),
+            child: None,
+            _dir: dir,
+        })
     }
 
     fn start(&mut self) {
         assert!(self.child.is_none(), "sink already running");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
-        let mut child = Command::new("python3").arg(script).arg(self.port.to_string()).arg(&self.out).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("start python3");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(self.port.to_string())
+            .arg(&self.out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start python3");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         assert_eq!(line.trim(), "ready", "the SMTP sink did not start");
         self.child = Some(child);
     }
@@ -59,11 +81,18 @@ impl SmtpSink {
     }
 
     fn messages(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.out).unwrap_or_default().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     fn to(&self, address: &str) -> Vec<Value> {
-        self.messages().into_iter().filter(|m| m["rcpt_tos"] == json!([address])).collect()
+        self.messages()
+            .into_iter()
+            .filter(|m| m["rcpt_tos"] == json!([address]))
+            .collect()
     }
 }
 
@@ -74,12 +103,32 @@ impl Drop for SmtpSink {
 }
 
 fn deliverer(t: &TestApp, port: u16, retry_base: Duration) -> Deliverer {
-    let mail = MailConfig { host: "127.0.0.1".into(), port: Some(port), username: None, password: None, from: "湖南省政协提案委员会 <tian@zx.example.gov.cn>".into(), security: Security::None };
-    Deliverer::new(t.app.clone(), Some(mail), SmsConfig::default()).expect("deliverer").with_options(Options { retry_base, timeout: Duration::from_secs(10), ..Options::default() })
+    let mail = MailConfig {
+        host: "127.0.0.1".into(),
+        port: Some(port),
+        username: None,
+        password: None,
+        from: "湖南省政协提案委员会 <tian@zx.example.gov.cn>".into(),
+        security: Security::None,
+    };
+    Deliverer::new(t.app.clone(), Some(mail), SmsConfig::default())
+        .expect("deliverer")
+        .with_options(Options {
+            retry_base,
+            timeout: Duration::from_secs(10),
+            ..Options::default()
+        })
 }
 
 /// A user with an e-mail address (and optionally a phone), created by the admin and signed in.
-async fn user_with(t: &TestApp, name: &str, role: &str, unit: Option<i64>, email: &str, phone: Option<&str>) {
+async fn user_with(
+    t: &TestApp,
+    name: &str,
+    role: &str,
+    unit: Option<i64>,
+    email: &str,
+    phone: Option<&str>,
+) {
     t.post("admin", "/api/v1/users", json!({"username": name, "password": "password-123", "display_name": format!("用户{name}"), "role": role, "unit_id": unit, "email": email, "phone": phone}))
         .await
         .status(201);
@@ -92,55 +141,152 @@ async fn notes(t: &TestApp, user: &str) -> banli_app::notify::NotificationPage {
 }
 
 async fn kinds(t: &TestApp, user: &str) -> Vec<String> {
-    notes(t, user).await.items.into_iter().map(|n| n.kind).collect()
+    notes(t, user)
+        .await
+        .items
+        .into_iter()
+        .map(|n| n.kind)
+        .collect()
 }
 
 async fn filed_and_assigned(t: &TestApp, w: &World, title: &str, assign: Value) -> (i64, Vec<i64>) {
     let id = submitted_item(t, w, "p1", title).await;
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({})).await.ok();
-    let a = t.post("office", &format!("/api/v1/items/{id}/assign"), assign).await;
-    let ids = a.ok()["assignments"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect();
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    let a = t
+        .post("office", &format!("/api/v1/items/{id}/assign"), assign)
+        .await;
+    let ids = a.ok()["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect();
     (id, ids)
 }
 
 async fn queue(t: &TestApp) -> Vec<(String, String, i64, Option<String>, Option<String>)> {
-    sqlx::query_as("SELECT recipient, state, attempts, last_error, sent_at FROM outgoing_messages ORDER BY id").fetch_all(&t.app.db.pool).await.unwrap()
+    sqlx::query_as(
+        "SELECT recipient, state, attempts, last_error, sent_at FROM outgoing_messages ORDER BY id",
+    )
+    .fetch_all(&t.app.db.pool)
+    .await
+    .unwrap()
 }
 
 on_both!(an_assignment_reaches_the_unit_in_app_and_by_mail);
 /// Assigning an item notifies the unit's staff in the app and by e-mail, in each one's
 /// language; the office hears of the submission; nobody else hears anything.
 async fn an_assignment_reaches_the_unit_in_app_and_by_mail(t: &TestApp) {
-    let Some(mut smtp) = SmtpSink::new() else { return };
+    let Some(mut smtp) = SmtpSink::new() else {
+        return;
+    };
     smtp.start();
     let w = world(t).await;
-    user_with(t, "mail_staff", "unit_staff", Some(w.lead), "staff@fgw.example.gov.cn", None).await;
-    user_with(t, "hant_staff", "unit_staff", Some(w.lead), "hant@fgw.example.gov.cn", None).await;
-    user_with(t, "en_staff", "unit_staff", Some(w.lead), "en@fgw.example.gov.cn", None).await;
-    user_with(t, "mail_other", "unit_staff", Some(w.other), "staff@xt.example.gov.cn", None).await;
-    user_with(t, "mail_office", "office", None, "office@zx.example.gov.cn", None).await;
-    sqlx::query("UPDATE users SET locale = 'zh-Hant' WHERE username = 'hant_staff'").execute(&t.app.db.pool).await.unwrap();
-    sqlx::query("UPDATE users SET locale = 'en' WHERE username = 'en_staff'").execute(&t.app.db.pool).await.unwrap();
+    user_with(
+        t,
+        "mail_staff",
+        "unit_staff",
+        Some(w.lead),
+        "staff@fgw.example.gov.cn",
+        None,
+    )
+    .await;
+    user_with(
+        t,
+        "hant_staff",
+        "unit_staff",
+        Some(w.lead),
+        "hant@fgw.example.gov.cn",
+        None,
+    )
+    .await;
+    user_with(
+        t,
+        "en_staff",
+        "unit_staff",
+        Some(w.lead),
+        "en@fgw.example.gov.cn",
+        None,
+    )
+    .await;
+    user_with(
+        t,
+        "mail_other",
+        "unit_staff",
+        Some(w.other),
+        "staff@xt.example.gov.cn",
+        None,
+    )
+    .await;
+    user_with(
+        t,
+        "mail_office",
+        "office",
+        None,
+        "office@zx.example.gov.cn",
+        None,
+    )
+    .await;
+    sqlx::query("UPDATE users SET locale = 'zh-Hant' WHERE username = 'hant_staff'")
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET locale = 'en' WHERE username = 'en_staff'")
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
     t.set_today("2023-02-01");
-    let (id, _) = filed_and_assigned(t, &w, "关于加快湘江科学城建设的提案", json!({"lead": w.lead})).await;
+    let (id, _) = filed_and_assigned(
+        t,
+        &w,
+        "关于加快湘江科学城建设的提案",
+        json!({"lead": w.lead}),
+    )
+    .await;
 
     // In the app: the unit's staff, with a link to the item.
     let page = notes(t, "mail_staff").await;
     assert_eq!(page.unread, 1);
     let n = &page.items[0];
     assert_eq!(n.kind, "assigned");
-    assert_eq!(n.title, "新交办：第0001号提案《关于加快湘江科学城建设的提案》");
+    assert_eq!(
+        n.title,
+        "新交办：第0001号提案《关于加快湘江科学城建设的提案》"
+    );
     assert!(n.body.contains("湖南省发展和改革委员会"), "{}", n.body);
     assert_eq!(n.link.as_deref(), Some(format!("/app/items/{id}").as_str()));
-    assert_eq!(kinds(t, "lead_staff").await, ["assigned"], "staff without an address are notified in the app");
-    assert_eq!(notes(t, "hant_staff").await.items[0].title, "新交辦：第0001號提案《關於加快湘江科學城建設的提案》");
-    assert_eq!(notes(t, "en_staff").await.items[0].title, "New assignment: proposal No. 0001 “关于加快湘江科学城建设的提案”");
+    assert_eq!(
+        kinds(t, "lead_staff").await,
+        ["assigned"],
+        "staff without an address are notified in the app"
+    );
+    assert_eq!(
+        notes(t, "hant_staff").await.items[0].title,
+        "新交辦：第0001號提案《關於加快湘江科學城建設的提案》"
+    );
+    assert_eq!(
+        notes(t, "en_staff").await.items[0].title,
+        "New assignment: proposal No. 0001 “关于加快湘江科学城建设的提案”"
+    );
     assert_eq!(kinds(t, "p1").await, ["item_filed"]);
     assert_eq!(kinds(t, "mail_office").await, ["item_submitted"]);
     // The office acted (filed, assigned): it heard only of the proposer's submission.
     assert_eq!(kinds(t, "office").await, ["item_submitted"]);
-    for nobody in ["mail_other", "other_staff", "lead_signer", "co_staff", "p2", "admin"] {
-        assert_eq!(notes(t, nobody).await.total, 0, "{nobody} has nothing to do with this item");
+    for nobody in [
+        "mail_other",
+        "other_staff",
+        "lead_signer",
+        "co_staff",
+        "p2",
+        "admin",
+    ] {
+        assert_eq!(
+            notes(t, nobody).await.total,
+            0,
+            "{nobody} has nothing to do with this item"
+        );
     }
 
     // By mail: one message per address, at the SMTP server.
@@ -149,24 +295,52 @@ async fn an_assignment_reaches_the_unit_in_app_and_by_mail(t: &TestApp) {
     assert_eq!(d.run_once().await.unwrap(), (0, 0), "nothing is sent twice");
     let m = smtp.to("staff@fgw.example.gov.cn");
     assert_eq!(m.len(), 1, "{:?}", smtp.messages());
-    assert_eq!(m[0]["subject"], "新交办：第0001号提案《关于加快湘江科学城建设的提案》");
+    assert_eq!(
+        m[0]["subject"],
+        "新交办：第0001号提案《关于加快湘江科学城建设的提案》"
+    );
     assert_eq!(m[0]["mail_from"], "tian@zx.example.gov.cn");
-    assert!(m[0]["to"].as_str().unwrap().contains("用户mail_staff"), "{}", m[0]["to"]);
+    assert!(
+        m[0]["to"].as_str().unwrap().contains("用户mail_staff"),
+        "{}",
+        m[0]["to"]
+    );
     let body = m[0]["body"].as_str().unwrap().replace("\r\n", "\n");
     assert!(body.starts_with("用户mail_staff，您好："), "{body}");
-    assert!(body.contains(&format!("查看详情：{}/app/items/{id}", t.base)), "{body}");
-    assert_eq!(smtp.to("hant@fgw.example.gov.cn")[0]["subject"], "新交辦：第0001號提案《關於加快湘江科學城建設的提案》");
-    assert!(smtp.to("en@fgw.example.gov.cn")[0]["body"].as_str().unwrap().starts_with("Dear 用户en_staff,"));
-    assert_eq!(smtp.to("office@zx.example.gov.cn")[0]["subject"], "待审查：提案《关于加快湘江科学城建设的提案》");
+    assert!(
+        body.contains(&format!("查看详情：{}/app/items/{id}", t.base)),
+        "{body}"
+    );
+    assert_eq!(
+        smtp.to("hant@fgw.example.gov.cn")[0]["subject"],
+        "新交辦：第0001號提案《關於加快湘江科學城建設的提案》"
+    );
+    assert!(smtp.to("en@fgw.example.gov.cn")[0]["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Dear 用户en_staff,"));
+    assert_eq!(
+        smtp.to("office@zx.example.gov.cn")[0]["subject"],
+        "待审查：提案《关于加快湘江科学城建设的提案》"
+    );
     assert!(smtp.to("staff@xt.example.gov.cn").is_empty());
     assert_eq!(smtp.messages().len(), 4);
-    assert!(queue(t).await.iter().all(|r| r.1 == "sent" && r.2 == 1 && r.4.is_some()));
+    assert!(queue(t)
+        .await
+        .iter()
+        .all(|r| r.1 == "sent" && r.2 == 1 && r.4.is_some()));
 
     // Reading: only one's own notifications are marked.
     let staff = t.app.actor_by_name("mail_staff").await.unwrap();
     let theirs = notes(t, "lead_staff").await.items[0].id;
     let mine = notes(t, "mail_staff").await.items[0].id;
-    assert_eq!(t.app.mark_notifications_read(&staff, Some(vec![theirs, mine])).await.unwrap(), 1);
+    assert_eq!(
+        t.app
+            .mark_notifications_read(&staff, Some(vec![theirs, mine]))
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(t.app.unread_notifications(&staff).await.unwrap(), 0);
     assert!(notes(t, "mail_staff").await.items[0].read_at.is_some());
     let lead = t.app.actor_by_name("lead_staff").await.unwrap();
@@ -179,11 +353,27 @@ on_both!(mail_waits_out_an_smtp_outage);
 /// With the SMTP server down, sending fails, the message stays queued with the error and
 /// waits its backoff; once the server is back it is delivered exactly once.
 async fn mail_waits_out_an_smtp_outage(t: &TestApp) {
-    let Some(mut smtp) = SmtpSink::new() else { return };
+    let Some(mut smtp) = SmtpSink::new() else {
+        return;
+    };
     let w = world(t).await;
-    user_with(t, "mail_staff", "unit_staff", Some(w.lead), "staff@fgw.example.gov.cn", None).await;
+    user_with(
+        t,
+        "mail_staff",
+        "unit_staff",
+        Some(w.lead),
+        "staff@fgw.example.gov.cn",
+        None,
+    )
+    .await;
     t.set_today("2023-02-01");
-    filed_and_assigned(t, &w, "关于加快湘江科学城建设的提案", json!({"lead": w.lead})).await;
+    filed_and_assigned(
+        t,
+        &w,
+        "关于加快湘江科学城建设的提案",
+        json!({"lead": w.lead}),
+    )
+    .await;
 
     // The server is down: the attempt fails and is recorded; the row is not due again yet.
     let d = deliverer(t, smtp.port, Duration::from_secs(60));
@@ -191,10 +381,22 @@ async fn mail_waits_out_an_smtp_outage(t: &TestApp) {
     let q = queue(t).await;
     assert_eq!(q.len(), 1);
     let (to, state, attempts, error, sent) = &q[0];
-    assert_eq!((to.as_str(), state.as_str(), *attempts, sent), ("staff@fgw.example.gov.cn", "queued", 1, &None));
-    assert!(error.as_deref().is_some_and(|e| e.contains("邮件发送失败")), "{error:?}");
-    let (next,): (String,) = sqlx::query_as("SELECT next_attempt_at FROM outgoing_messages").fetch_one(&t.app.db.pool).await.unwrap();
-    assert!(next > banli_store::now_ts(), "the retry waits its backoff: {next}");
+    assert_eq!(
+        (to.as_str(), state.as_str(), *attempts, sent),
+        ("staff@fgw.example.gov.cn", "queued", 1, &None)
+    );
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("邮件发送失败")),
+        "{error:?}"
+    );
+    let (next,): (String,) = sqlx::query_as("SELECT next_attempt_at FROM outgoing_messages")
+        .fetch_one(&t.app.db.pool)
+        .await
+        .unwrap();
+    assert!(
+        next > banli_store::now_ts(),
+        "the retry waits its backoff: {next}"
+    );
     assert_eq!(d.run_once().await.unwrap(), (0, 0));
 
     // Back up: still waiting for the backoff, until the operator says retry now.
@@ -213,16 +415,29 @@ async fn mail_waits_out_an_smtp_outage(t: &TestApp) {
 
     // A second outage with a zero backoff (as configured for tests): the next run delivers.
     smtp.stop();
-    filed_and_assigned(t, &w, "关于支持湘潭竹埠港片区治理的提案", json!({"lead": w.lead})).await;
+    filed_and_assigned(
+        t,
+        &w,
+        "关于支持湘潭竹埠港片区治理的提案",
+        json!({"lead": w.lead}),
+    )
+    .await;
     let quick = deliverer(t, smtp.port, Duration::ZERO);
     assert_eq!(quick.run_once().await.unwrap(), (0, 1));
-    assert_eq!(quick.run_once().await.unwrap(), (0, 1), "still down: another attempt, still queued");
+    assert_eq!(
+        quick.run_once().await.unwrap(),
+        (0, 1),
+        "still down: another attempt, still queued"
+    );
     smtp.start();
     assert_eq!(quick.run_once().await.unwrap(), (1, 0));
     let q = queue(t).await;
     assert_eq!((q[1].1.as_str(), q[1].2), ("sent", 3));
     assert_eq!(smtp.messages().len(), 2);
-    assert!(smtp.messages()[1]["subject"].as_str().unwrap().contains("第0002号提案"));
+    assert!(smtp.messages()[1]["subject"]
+        .as_str()
+        .unwrap()
+        .contains("第0002号提案"));
 }
 
 on_both!(daily_reminders_once_per_clock_and_colour);
@@ -232,57 +447,138 @@ on_both!(daily_reminders_once_per_clock_and_colour);
 async fn daily_reminders_once_per_clock_and_colour(t: &TestApp) {
     let w = world(t).await;
     t.set_today("2023-03-01");
-    let (id, a) = filed_and_assigned(t, &w, "关于加快湘江科学城建设的提案", json!({"lead": w.lead})).await;
+    let (id, a) = filed_and_assigned(
+        t,
+        &w,
+        "关于加快湘江科学城建设的提案",
+        json!({"lead": w.lead}),
+    )
+    .await;
     let la = a[0];
     let ap = |s: &str| format!("/api/v1/assignments/{la}/{s}");
     // Accepted and consulted: only the reply clock (due 2023-06-01) is left open.
     t.post("lead_staff", &ap("accept"), json!({})).await.ok();
     t.set_today("2023-03-02");
-    t.post("lead_staff", &ap("consultations"), json!({"method": "face_to_face", "date": "2023-03-02", "summary": "与提案人面商"})).await.status(201);
+    t.post(
+        "lead_staff",
+        &ap("consultations"),
+        json!({"method": "face_to_face", "date": "2023-03-02", "summary": "与提案人面商"}),
+    )
+    .await
+    .status(201);
     let before = notes(t, "lead_staff").await.total;
 
     t.set_today("2023-05-01");
-    assert_eq!(t.app.send_daily_reminders().await.unwrap(), 0, "31 of 92 days left: green");
+    assert_eq!(
+        t.app.send_daily_reminders().await.unwrap(),
+        0,
+        "31 of 92 days left: green"
+    );
     t.set_today("2023-05-20");
-    assert_eq!(t.app.send_daily_reminders().await.unwrap(), 1, "12 days left: yellow");
-    assert_eq!(t.app.send_daily_reminders().await.unwrap(), 0, "the same day again: nothing new");
+    assert_eq!(
+        t.app.send_daily_reminders().await.unwrap(),
+        1,
+        "12 days left: yellow"
+    );
+    assert_eq!(
+        t.app.send_daily_reminders().await.unwrap(),
+        0,
+        "the same day again: nothing new"
+    );
     let page = notes(t, "lead_staff").await;
     assert_eq!(page.total, before + 1);
     assert_eq!(page.items[0].kind, "reminder_yellow");
-    assert_eq!(page.items[0].title, "即将到期：第0001号提案《关于加快湘江科学城建设的提案》");
-    assert!(page.items[0].body.contains("答复期限为2023-06-01"), "{}", page.items[0].body);
-    assert!(t.app.daily_reminders_ran("2023-05-20".parse().unwrap()).await.unwrap());
+    assert_eq!(
+        page.items[0].title,
+        "即将到期：第0001号提案《关于加快湘江科学城建设的提案》"
+    );
+    assert!(
+        page.items[0].body.contains("答复期限为2023-06-01"),
+        "{}",
+        page.items[0].body
+    );
+    assert!(t
+        .app
+        .daily_reminders_ran("2023-05-20".parse().unwrap())
+        .await
+        .unwrap());
     t.set_today("2023-05-25");
-    assert_eq!(t.app.send_daily_reminders().await.unwrap(), 0, "still yellow: reminded already");
-    assert!(!kinds(t, "office").await.iter().any(|k| k.starts_with("reminder")), "yellow is the unit's business");
+    assert_eq!(
+        t.app.send_daily_reminders().await.unwrap(),
+        0,
+        "still yellow: reminded already"
+    );
+    assert!(
+        !kinds(t, "office")
+            .await
+            .iter()
+            .any(|k| k.starts_with("reminder")),
+        "yellow is the unit's business"
+    );
 
     t.set_today("2023-06-02");
-    assert_eq!(t.app.send_daily_reminders().await.unwrap(), 2, "red: the unit's staff and the office");
+    assert_eq!(
+        t.app.send_daily_reminders().await.unwrap(),
+        2,
+        "red: the unit's staff and the office"
+    );
     assert_eq!(t.app.send_daily_reminders().await.unwrap(), 0);
     assert_eq!(notes(t, "lead_staff").await.items[0].kind, "reminder_red");
     let office = notes(t, "office").await;
     assert_eq!(office.items[0].kind, "reminder_red_office");
-    assert!(office.items[0].body.contains("答复期限（2023-06-01）已过"), "{}", office.items[0].body);
+    assert!(
+        office.items[0].body.contains("答复期限（2023-06-01）已过"),
+        "{}",
+        office.items[0].body
+    );
     for nobody in ["other_staff", "co_staff", "lead_signer", "p2"] {
-        assert!(!kinds(t, nobody).await.iter().any(|k| k.contains("reminder")), "{nobody}");
+        assert!(
+            !kinds(t, nobody)
+                .await
+                .iter()
+                .any(|k| k.contains("reminder")),
+            "{nobody}"
+        );
     }
 
     // The reply goes out late; the proposer is reminded to rate it, then the office of the lapse.
     t.post("lead_staff", &ap("reply"), json!({"body": "感谢您的提案。", "grade": "A", "disclosure": "public", "contact_name": "张三", "contact_phone": "0731-88888888"})).await.ok();
-    t.post("lead_signer", &ap("reply/approve"), json!({})).await.ok();
+    t.post("lead_signer", &ap("reply/approve"), json!({}))
+        .await
+        .ok();
     assert_eq!(kinds(t, "p1").await[0], "reply_to_rate");
     let d = t.get("p1", &format!("/api/v1/items/{id}")).await;
-    let due: chrono::NaiveDate = d.ok()["replies"][0]["evaluation_due"].as_str().unwrap().parse().unwrap();
+    let due: chrono::NaiveDate = d.ok()["replies"][0]["evaluation_due"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     t.set_today(&(due - chrono::Duration::days(2)).to_string());
-    assert_eq!(t.app.send_daily_reminders().await.unwrap(), 1, "the rating is due soon");
+    assert_eq!(
+        t.app.send_daily_reminders().await.unwrap(),
+        1,
+        "the rating is due soon"
+    );
     assert_eq!(t.app.send_daily_reminders().await.unwrap(), 0);
     let p1 = notes(t, "p1").await;
     assert_eq!(p1.items[0].kind, "evaluation_reminder");
-    assert!(p1.items[0].body.contains(&format!("评价期限为{due}")), "{}", p1.items[0].body);
+    assert!(
+        p1.items[0].body.contains(&format!("评价期限为{due}")),
+        "{}",
+        p1.items[0].body
+    );
     t.set_today(&(due + chrono::Duration::days(1)).to_string());
-    assert_eq!(t.app.send_daily_reminders().await.unwrap(), 1, "lapsed: the office, who may enter a paper form");
+    assert_eq!(
+        t.app.send_daily_reminders().await.unwrap(),
+        1,
+        "lapsed: the office, who may enter a paper form"
+    );
     assert_eq!(kinds(t, "office").await[0], "evaluation_lapsed_office");
-    assert_eq!(notes(t, "p1").await.total, p1.total, "the proposer can no longer rate online");
+    assert_eq!(
+        notes(t, "p1").await.total,
+        p1.total,
+        "the proposer can no longer rate online"
+    );
     assert_eq!(t.app.send_daily_reminders().await.unwrap(), 0);
 }
 
@@ -298,49 +594,124 @@ async fn nobody_is_told_of_their_own_step(t: &TestApp) {
         .post("office", "/api/v1/items", json!({"session_id": w.session, "title": "关于完善城乡养老服务体系的提案", "body": "建议加大投入。", "origin": "joint", "proposers": ["p1", "p2"], "submitted_on": "2023-01-20"}))
         .await
         .id();
-    t.post("office", &format!("/api/v1/items/{id}/submit"), json!({})).await.ok();
+    t.post("office", &format!("/api/v1/items/{id}/submit"), json!({}))
+        .await
+        .ok();
     assert_eq!(kinds(t, "office2").await, ["item_submitted"]);
     assert!(kinds(t, "office").await.is_empty());
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({})).await.ok();
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
     assert_eq!(kinds(t, "p1").await, ["item_filed"]);
-    assert_eq!(kinds(t, "p2").await, ["item_filed"], "a co-signer on paper is a proposer too");
-    let a = t.post("office", &format!("/api/v1/items/{id}/assign"), json!({"lead": w.lead, "co": [w.co]})).await;
+    assert_eq!(
+        kinds(t, "p2").await,
+        ["item_filed"],
+        "a co-signer on paper is a proposer too"
+    );
+    let a = t
+        .post(
+            "office",
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": w.lead, "co": [w.co]}),
+        )
+        .await;
     let list = a.ok()["assignments"].as_array().unwrap().clone();
-    let la = list.iter().find(|x| x["role"] == "lead").unwrap()["id"].as_i64().unwrap();
-    let ca = list.iter().find(|x| x["role"] == "co").unwrap()["id"].as_i64().unwrap();
+    let la = list.iter().find(|x| x["role"] == "lead").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let ca = list.iter().find(|x| x["role"] == "co").unwrap()["id"]
+        .as_i64()
+        .unwrap();
     assert_eq!(kinds(t, "lead_staff").await, ["assigned"]);
     assert_eq!(kinds(t, "co_staff").await, ["assigned"]);
     let ap = |a: i64, s: &str| format!("/api/v1/assignments/{a}/{s}");
-    t.post("lead_staff", &ap(la, "accept"), json!({})).await.ok();
+    t.post("lead_staff", &ap(la, "accept"), json!({}))
+        .await
+        .ok();
     t.post("co_staff", &ap(ca, "accept"), json!({})).await.ok();
     // Drafts go to the unit's own signer; the signer's rejection back to its staff.
-    t.post("co_staff", &ap(ca, "co-opinion"), json!({"body": "同意主办单位意见。", "contact_name": "李四", "contact_phone": "0731-1"})).await.ok();
+    t.post(
+        "co_staff",
+        &ap(ca, "co-opinion"),
+        json!({"body": "同意主办单位意见。", "contact_name": "李四", "contact_phone": "0731-1"}),
+    )
+    .await
+    .ok();
     assert_eq!(kinds(t, "co_signer").await, ["co_opinion_to_sign"]);
     assert!(kinds(t, "lead_signer").await.is_empty());
-    t.post("co_signer", &ap(ca, "co-opinion/reject"), json!({"reason": "请写明资金安排"})).await.ok();
+    t.post(
+        "co_signer",
+        &ap(ca, "co-opinion/reject"),
+        json!({"reason": "请写明资金安排"}),
+    )
+    .await
+    .ok();
     let co = notes(t, "co_staff").await;
     assert_eq!(co.items[0].kind, "co_opinion_rejected");
-    assert!(co.items[0].body.ends_with("理由：请写明资金安排"), "{}", co.items[0].body);
+    assert!(
+        co.items[0].body.ends_with("理由：请写明资金安排"),
+        "{}",
+        co.items[0].body
+    );
     t.post("co_staff", &ap(ca, "co-opinion"), json!({"body": "同意主办单位意见，资金由省财政统筹。", "contact_name": "李四", "contact_phone": "0731-1"})).await.ok();
-    t.post("co_signer", &ap(ca, "co-opinion/approve"), json!({})).await.ok();
-    assert_eq!(kinds(t, "lead_staff").await[0], "co_opinion_received", "the co-opinion goes to the lead unit");
-    assert!(!kinds(t, "p1").await.contains(&"co_opinion_received".to_string()), "never to the proposer");
+    t.post("co_signer", &ap(ca, "co-opinion/approve"), json!({}))
+        .await
+        .ok();
+    assert_eq!(
+        kinds(t, "lead_staff").await[0],
+        "co_opinion_received",
+        "the co-opinion goes to the lead unit"
+    );
+    assert!(
+        !kinds(t, "p1")
+            .await
+            .contains(&"co_opinion_received".to_string()),
+        "never to the proposer"
+    );
     // A request goes to the office; its decision back to the unit.
-    t.post("lead_staff", &ap(la, "extension"), json!({"until": "2023-06-15", "reason": "需开展实地调研"})).await.status(201);
+    t.post(
+        "lead_staff",
+        &ap(la, "extension"),
+        json!({"until": "2023-06-15", "reason": "需开展实地调研"}),
+    )
+    .await
+    .status(201);
     assert_eq!(kinds(t, "office").await[0], "extension_requested");
     assert_eq!(kinds(t, "office2").await[0], "extension_requested");
-    t.post("office2", &ap(la, "extension/decide"), json!({"approve": true})).await.ok();
+    t.post(
+        "office2",
+        &ap(la, "extension/decide"),
+        json!({"approve": true}),
+    )
+    .await
+    .ok();
     assert_eq!(kinds(t, "lead_staff").await[0], "extension_approved");
-    assert_eq!(kinds(t, "office2").await[0], "extension_requested", "the deciding officer is not told of the decision");
+    assert_eq!(
+        kinds(t, "office2").await[0],
+        "extension_requested",
+        "the deciding officer is not told of the decision"
+    );
     // The reply: signer, then the first proposer to rate and the co-signer informed.
     t.post("lead_staff", &ap(la, "reply"), json!({"body": "感谢您的提案。", "grade": "A", "disclosure": "public", "contact_name": "张三", "contact_phone": "0731-88888888"})).await.ok();
     assert_eq!(kinds(t, "lead_signer").await, ["reply_to_sign"]);
-    t.post("lead_signer", &ap(la, "reply/approve"), json!({})).await.ok();
+    t.post("lead_signer", &ap(la, "reply/approve"), json!({}))
+        .await
+        .ok();
     assert_eq!(kinds(t, "p1").await[0], "reply_to_rate");
     assert_eq!(kinds(t, "p2").await[0], "reply_copied");
-    t.post("p1", &ap(la, "evaluation"), json!({"handling": "satisfied", "result": "satisfied"})).await.status(201);
+    t.post(
+        "p1",
+        &ap(la, "evaluation"),
+        json!({"handling": "satisfied", "result": "satisfied"}),
+    )
+    .await
+    .status(201);
     assert_eq!(kinds(t, "lead_staff").await[0], "evaluated");
-    assert_eq!(kinds(t, "p1").await[0], "reply_to_rate", "the rater is not told of their own rating");
+    assert_eq!(
+        kinds(t, "p1").await[0],
+        "reply_to_rate",
+        "the rater is not told of their own rating"
+    );
     for nobody in ["other_staff", "other_signer", "sub_staff", "p3", "admin"] {
         assert_eq!(notes(t, nobody).await.total, 0, "{nobody}");
     }
@@ -370,32 +741,81 @@ async fn text_messages_go_to_the_webhook_when_turned_on(t: &TestApp) {
     tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
 
     let w = world(t).await;
-    user_with(t, "sms_staff", "unit_staff", Some(w.lead), "staff@fgw.example.gov.cn", Some("13800000000")).await;
+    user_with(
+        t,
+        "sms_staff",
+        "unit_staff",
+        Some(w.lead),
+        "staff@fgw.example.gov.cn",
+        Some("13800000000"),
+    )
+    .await;
     t.set_today("2023-02-01");
-    filed_and_assigned(t, &w, "关于加快湘江科学城建设的提案", json!({"lead": w.lead})).await;
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outgoing_messages WHERE channel = 'sms'").fetch_one(&t.app.db.pool).await.unwrap();
+    filed_and_assigned(
+        t,
+        &w,
+        "关于加快湘江科学城建设的提案",
+        json!({"lead": w.lead}),
+    )
+    .await;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outgoing_messages WHERE channel = 'sms'")
+            .fetch_one(&t.app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(n, 0, "off by default");
 
     let admin = t.app.actor_by_name("admin").await.unwrap();
     let staff = t.app.actor_by_name("sms_staff").await.unwrap();
-    assert!(t.app.set_sms_notifications(&staff, true).await.is_err(), "only an admin turns it on");
+    assert!(
+        t.app.set_sms_notifications(&staff, true).await.is_err(),
+        "only an admin turns it on"
+    );
     t.app.set_sms_notifications(&admin, true).await.unwrap();
-    filed_and_assigned(t, &w, "关于支持湘潭竹埠港片区治理的提案", json!({"lead": w.lead})).await;
+    filed_and_assigned(
+        t,
+        &w,
+        "关于支持湘潭竹埠港片区治理的提案",
+        json!({"lead": w.lead}),
+    )
+    .await;
     // Without a webhook the text waits; e-mail is not configured here either.
     let idle = Deliverer::new(t.app.clone(), None, SmsConfig::default()).unwrap();
     assert!(idle.channels().is_empty());
     assert_eq!(idle.run_once().await.unwrap(), (0, 0));
-    let d = Deliverer::new(t.app.clone(), None, SmsConfig { webhook_url: Some(url) }).unwrap();
+    let d = Deliverer::new(
+        t.app.clone(),
+        None,
+        SmsConfig {
+            webhook_url: Some(url),
+        },
+    )
+    .unwrap();
     assert_eq!(d.channels(), ["sms"]);
     assert_eq!(d.run_once().await.unwrap(), (1, 0));
     let texts = got.lock().unwrap().clone();
     assert_eq!(texts.len(), 1);
     assert_eq!(texts[0]["to"], "13800000000");
     let text = texts[0]["text"].as_str().unwrap();
-    assert!(text.starts_with("新交办：第0002号提案《关于支持湘潭竹埠港片区治理的提案》"), "{text}");
+    assert!(
+        text.starts_with("新交办：第0002号提案《关于支持湘潭竹埠港片区治理的提案》"),
+        "{text}"
+    );
     assert!(text.contains(&format!("{}/app/items/", t.base)), "{text}");
     // The e-mails wait in the queue for a mail server.
-    let (queued,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outgoing_messages WHERE channel = 'email' AND state = 'queued'").fetch_one(&t.app.db.pool).await.unwrap();
+    let (queued,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outgoing_messages WHERE channel = 'email' AND state = 'queued'",
+    )
+    .fetch_one(&t.app.db.pool)
+    .await
+    .unwrap();
     assert_eq!(queued, 2);
-    assert!(Deliverer::new(t.app.clone(), None, SmsConfig { webhook_url: Some("ftp://x".into()) }).is_err());
+    assert!(Deliverer::new(
+        t.app.clone(),
+        None,
+        SmsConfig {
+            webhook_url: Some("ftp://x".into())
+        }
+    )
+    .is_err());
 }

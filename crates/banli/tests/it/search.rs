@@ -22,13 +22,44 @@ where
     panic!("not within 5 s: {what}");
 }
 
-async fn replied(t: &TestApp, w: &World, who: &str, title: &str, body: &str, unit: (&str, &str, i64)) -> (i64, i64) {
+async fn replied(
+    t: &TestApp,
+    w: &World,
+    who: &str,
+    title: &str,
+    body: &str,
+    unit: (&str, &str, i64),
+) -> (i64, i64) {
     let id = submitted_item(t, w, who, title).await;
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({})).await.ok();
-    let a = t.post("office", &format!("/api/v1/items/{id}/assign"), json!({"lead": unit.2})).await.ok()["assignments"][0]["id"].as_i64().unwrap();
-    t.post(unit.0, &format!("/api/v1/assignments/{a}/accept"), json!({})).await.ok();
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    let a = t
+        .post(
+            "office",
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": unit.2}),
+        )
+        .await
+        .ok()["assignments"][0]["id"]
+        .as_i64()
+        .unwrap();
+    t.post(
+        unit.0,
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+    )
+    .await
+    .ok();
     t.post(unit.0, &format!("/api/v1/assignments/{a}/reply"), json!({"body": body, "grade": "A", "disclosure": "public", "contact_name": "甲", "contact_phone": "1"})).await.ok();
-    let r = t.post(unit.1, &format!("/api/v1/assignments/{a}/reply/approve"), json!({})).await.id();
+    let r = t
+        .post(
+            unit.1,
+            &format!("/api/v1/assignments/{a}/reply/approve"),
+            json!({}),
+        )
+        .await
+        .id();
     (id, r)
 }
 
@@ -38,39 +69,135 @@ async fn search_respects_publication_and_visibility(t: &TestApp) {
     t.set_today("2026-03-02");
     let lead = ("lead_staff", "lead_signer", w.lead);
     let co = ("co_staff", "co_signer", w.co);
-    let (i1, r1) = replied(t, &w, "p1", "关于加强民政服务的提案", "我们将进一步完善民政救助体系，提升养老服务水平。", lead).await;
-    let (i2, _r2) = replied(t, &w, "p2", "关于湘江科学城建设的提案", "湘江科学城建设已纳入省重点项目，未公开的内部意见。", co).await;
-    t.post("office", &format!("/api/v1/replies/{r1}/publish"), json!({})).await.ok();
+    let (i1, r1) = replied(
+        t,
+        &w,
+        "p1",
+        "关于加强民政服务的提案",
+        "我们将进一步完善民政救助体系，提升养老服务水平。",
+        lead,
+    )
+    .await;
+    let (i2, _r2) = replied(
+        t,
+        &w,
+        "p2",
+        "关于湘江科学城建设的提案",
+        "湘江科学城建设已纳入省重点项目，未公开的内部意见。",
+        co,
+    )
+    .await;
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{r1}/publish"),
+        json!({}),
+    )
+    .await
+    .ok();
     // Public search finds the published reply, highlighted, and nothing unpublished.
-    eventually("the published reply is searchable", || async { t.public("/search?q=民政", &[]).await.2.contains(&format!("/replies/{r1}")) }).await;
+    eventually("the published reply is searchable", || async {
+        t.public("/search?q=民政", &[])
+            .await
+            .2
+            .contains(&format!("/replies/{r1}"))
+    })
+    .await;
     let (_, _, html) = t.public("/search?q=民政", &[]).await;
     assert!(html.contains("<mark>民政</mark>"), "the hit is highlighted");
     let (_, _, html) = t.public("/search?q=湘江科学城", &[]).await;
-    assert!(!html.contains("内部意见") && !html.contains("/replies/"), "an unpublished reply never appears in public search");
+    assert!(
+        !html.contains("内部意见") && !html.contains("/replies/"),
+        "an unpublished reply never appears in public search"
+    );
     // 民政 must not match 人民政府.
-    let (i3, r3) = replied(t, &w, "p1", "关于人民政府信息公开的提案", "省人民政府将进一步推进信息公开。", lead).await;
-    t.post("office", &format!("/api/v1/replies/{r3}/publish"), json!({})).await.ok();
-    eventually("the second publication is searchable", || async { t.public("/search?q=信息公开", &[]).await.2.contains(&format!("/replies/{r3}")) }).await;
-    assert!(!t.public("/search?q=民政", &[]).await.2.contains(&format!("/replies/{r3}")));
+    let (i3, r3) = replied(
+        t,
+        &w,
+        "p1",
+        "关于人民政府信息公开的提案",
+        "省人民政府将进一步推进信息公开。",
+        lead,
+    )
+    .await;
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{r3}/publish"),
+        json!({}),
+    )
+    .await
+    .ok();
+    eventually("the second publication is searchable", || async {
+        t.public("/search?q=信息公开", &[])
+            .await
+            .2
+            .contains(&format!("/replies/{r3}"))
+    })
+    .await;
+    assert!(!t
+        .public("/search?q=民政", &[])
+        .await
+        .2
+        .contains(&format!("/replies/{r3}")));
     // Staff search over the API, within what each caller may see.
-    let titles = |v: &serde_json::Value| v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>();
-    eventually("staff search finds the unpublished reply's item for the office", || async { titles(t.get("office", "/api/v1/items?q=湘江科学城").await.ok()).contains(&i2) }).await;
+    let titles = |v: &serde_json::Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    eventually(
+        "staff search finds the unpublished reply's item for the office",
+        || async {
+            titles(t.get("office", "/api/v1/items?q=湘江科学城").await.ok()).contains(&i2)
+        },
+    )
+    .await;
     assert!(titles(t.get("co_staff", "/api/v1/items?q=湘江科学城").await.ok()).contains(&i2));
-    assert!(!titles(t.get("lead_staff", "/api/v1/items?q=湘江科学城").await.ok()).contains(&i2), "another unit never sees it");
-    assert!(!titles(t.get("p1", "/api/v1/items?q=湘江科学城").await.ok()).contains(&i2), "another proposer never sees it");
+    assert!(
+        !titles(t.get("lead_staff", "/api/v1/items?q=湘江科学城").await.ok()).contains(&i2),
+        "another unit never sees it"
+    );
+    assert!(
+        !titles(t.get("p1", "/api/v1/items?q=湘江科学城").await.ok()).contains(&i2),
+        "another proposer never sees it"
+    );
     assert!(titles(t.get("p2", "/api/v1/items?q=湘江科学城").await.ok()).contains(&i2));
-    assert_eq!(titles(t.get("lead_staff", "/api/v1/items?q=民政").await.ok()), vec![i1]);
+    assert_eq!(
+        titles(t.get("lead_staff", "/api/v1/items?q=民政").await.ok()),
+        vec![i1]
+    );
     let _ = i3;
     // Withdrawal leaves public search quickly.
-    t.post("office", &format!("/api/v1/replies/{r1}/withdraw"), json!({"reason": "复核"})).await.ok();
-    eventually("the withdrawn reply leaves public search", || async { !t.public("/search?q=民政", &[]).await.2.contains(&format!("/replies/{r1}")) }).await;
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{r1}/withdraw"),
+        json!({"reason": "复核"}),
+    )
+    .await
+    .ok();
+    eventually("the withdrawn reply leaves public search", || async {
+        !t.public("/search?q=民政", &[])
+            .await
+            .2
+            .contains(&format!("/replies/{r1}"))
+    })
+    .await;
 }
 
 #[test]
 fn reindex_rebuilds_the_index_with_a_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_banli")).args(["--data-dir", dir.path().to_str().unwrap(), "reindex"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_banli"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "reindex"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("已重建搜索索引"));
     assert!(dir.path().join("index").exists());
 }
@@ -81,36 +208,78 @@ async fn similar_items_for_drafting_merging_and_assigning(t: &TestApp) {
     t.set_today("2026-03-02");
     let lead = ("lead_staff", "lead_signer", w.lead);
     let co = ("co_staff", "co_signer", w.co);
-    let water = "湘江流域水污染治理亟须加强，建议建立跨市水质监测和生态补偿机制，整治沿江工业排污口。";
+    let water =
+        "湘江流域水污染治理亟须加强，建议建立跨市水质监测和生态补偿机制，整治沿江工业排污口。";
     let (i1, r1) = replied(t, &w, "p1", "关于加强湘江流域水污染治理的提案", water, lead).await;
-    let (_i2, _) = replied(t, &w, "p2", "关于提高乡村教师待遇的提案", "乡村教师工资待遇偏低，建议提高乡镇工作补贴，改善教师周转宿舍条件。", co).await;
-    t.post("office", &format!("/api/v1/replies/{r1}/publish"), json!({})).await.ok();
+    let (_i2, _) = replied(
+        t,
+        &w,
+        "p2",
+        "关于提高乡村教师待遇的提案",
+        "乡村教师工资待遇偏低，建议提高乡镇工作补贴，改善教师周转宿舍条件。",
+        co,
+    )
+    .await;
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{r1}/publish"),
+        json!({}),
+    )
+    .await
+    .ok();
     // A duplicate submitted later.
     let dup = t
         .post("p3", "/api/v1/items", json!({"session_id": w.session, "title": "关于湘江流域水污染治理的建议", "body": "建议整治湘江沿江工业排污口，建立跨市水质监测和生态补偿机制。", "origin": "individual"}))
         .await
         .id();
-    t.post("p3", &format!("/api/v1/items/{dup}/submit"), json!({})).await.ok();
+    t.post("p3", &format!("/api/v1/items/{dup}/submit"), json!({}))
+        .await
+        .ok();
     eventually("the duplicate is indexed", || async {
-        let r = t.post("office", "/api/v1/items/similar", json!({"item_id": dup})).await;
+        let r = t
+            .post("office", "/api/v1/items/similar", json!({"item_id": dup}))
+            .await;
         r.status.is_success() && r.body["items"].as_array().is_some_and(|a| !a.is_empty())
     })
     .await;
     // The office sees the likely duplicate first and the unit that answered it.
-    let r = t.post("office", "/api/v1/items/similar", json!({"item_id": dup})).await;
+    let r = t
+        .post("office", "/api/v1/items/similar", json!({"item_id": dup}))
+        .await;
     let items = r.ok()["items"].as_array().unwrap().clone();
     assert_eq!(items[0]["id"], i1, "{items:?}");
-    assert!(items.iter().all(|i| i["id"] != dup), "an item is not similar to itself");
-    assert!(items[0]["reply_url"].as_str().unwrap().ends_with(&format!("/replies/{r1}")));
+    assert!(
+        items.iter().all(|i| i["id"] != dup),
+        "an item is not similar to itself"
+    );
+    assert!(items[0]["reply_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/replies/{r1}")));
     assert_eq!(r.ok()["suggested_units"][0]["unit_id"], w.lead);
     // A proposer drafting sees earlier items through their published replies only.
-    let r = t.post("p2", "/api/v1/items/similar", json!({"text": "关于湘江水污染和排污口整治的建议"})).await;
-    let ids: Vec<i64> = r.ok()["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let r = t
+        .post(
+            "p2",
+            "/api/v1/items/similar",
+            json!({"text": "关于湘江水污染和排污口整治的建议"}),
+        )
+        .await;
+    let ids: Vec<i64> = r.ok()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, vec![i1]);
     assert_eq!(r.ok()["suggested_units"], json!([]));
     // Bad input and rights.
-    t.post("p2", "/api/v1/items/similar", json!({})).await.status(400);
-    t.post("p2", "/api/v1/items/similar", json!({"item_id": dup})).await.status(403);
+    t.post("p2", "/api/v1/items/similar", json!({}))
+        .await
+        .status(400);
+    t.post("p2", "/api/v1/items/similar", json!({"item_id": dup}))
+        .await
+        .status(403);
 }
 
 /// Two server instances on one PostgreSQL database, each with its own index: a change made
@@ -118,32 +287,79 @@ async fn similar_items_for_drafting_merging_and_assigning(t: &TestApp) {
 /// catches up from its watermark.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_share_the_database_and_keep_their_own_indexes() {
-    let Some(a) = on(Backend::Postgres).await else { return };
+    let Some(a) = on(Backend::Postgres).await else {
+        return;
+    };
     let w = world(&a).await;
     a.set_today("2026-03-02");
     // A second instance: same database, its own data directory and index.
     let db = banli_store::Db::connect(&a.db_url).await.unwrap();
-    let app_b = banli_app::App::open(db, "湖南省政协", banli_app::Settings { public_base_url: "http://b.invalid".into() }).await.unwrap();
+    let app_b = banli_app::App::open(
+        db,
+        "湖南省政协",
+        banli_app::Settings {
+            public_base_url: "http://b.invalid".into(),
+        },
+    )
+    .await
+    .unwrap();
     let dir_b = tempfile::tempdir().unwrap();
-    let index_b = std::sync::Arc::new(banli_search::SearchIndex::open_or_create(dir_b.path()).unwrap());
+    let index_b =
+        std::sync::Arc::new(banli_search::SearchIndex::open_or_create(dir_b.path()).unwrap());
     let indexer = tokio::spawn(banli_web::indexer::run(app_b.clone(), index_b.clone()));
     let public = |index: &banli_search::SearchIndex, q: &str| {
-        index.search(&banli_search::Query::new(q, banli_search::Scope::Public)).unwrap().hits.iter().filter_map(|h| h.document_id).collect::<Vec<_>>()
+        index
+            .search(&banli_search::Query::new(q, banli_search::Scope::Public))
+            .unwrap()
+            .hits
+            .iter()
+            .filter_map(|h| h.document_id)
+            .collect::<Vec<_>>()
     };
-    let (_, r) = replied(&a, &w, "p1", "关于洞庭湖湿地保护的提案", "洞庭湖湿地保护将纳入省级生态补偿。", ("lead_staff", "lead_signer", w.lead)).await;
-    a.post("office", &format!("/api/v1/replies/{r}/publish"), json!({})).await.ok();
-    eventually("instance B indexes what instance A published", || async { public(&index_b, "洞庭湖").contains(&r) }).await;
+    let (_, r) = replied(
+        &a,
+        &w,
+        "p1",
+        "关于洞庭湖湿地保护的提案",
+        "洞庭湖湿地保护将纳入省级生态补偿。",
+        ("lead_staff", "lead_signer", w.lead),
+    )
+    .await;
+    a.post("office", &format!("/api/v1/replies/{r}/publish"), json!({}))
+        .await
+        .ok();
+    eventually("instance B indexes what instance A published", || async {
+        public(&index_b, "洞庭湖").contains(&r)
+    })
+    .await;
     // B stops; meanwhile A withdraws the publication; B restarts on its old index.
     indexer.abort();
     let _ = indexer.await;
     let watermark = index_b.watermark().unwrap();
     drop(index_b);
-    a.post("office", &format!("/api/v1/replies/{r}/withdraw"), json!({"reason": "复核"})).await.ok();
-    let index_b = std::sync::Arc::new(banli_search::SearchIndex::open_or_create(dir_b.path()).unwrap());
-    assert_eq!(index_b.watermark(), Some(watermark), "the watermark survives a restart");
-    assert!(public(&index_b, "洞庭湖").contains(&r), "still stale before catching up");
+    a.post(
+        "office",
+        &format!("/api/v1/replies/{r}/withdraw"),
+        json!({"reason": "复核"}),
+    )
+    .await
+    .ok();
+    let index_b =
+        std::sync::Arc::new(banli_search::SearchIndex::open_or_create(dir_b.path()).unwrap());
+    assert_eq!(
+        index_b.watermark(),
+        Some(watermark),
+        "the watermark survives a restart"
+    );
+    assert!(
+        public(&index_b, "洞庭湖").contains(&r),
+        "still stale before catching up"
+    );
     let indexer = tokio::spawn(banli_web::indexer::run(app_b.clone(), index_b.clone()));
-    eventually("the restarted instance catches up", || async { !public(&index_b, "洞庭湖").contains(&r) }).await;
+    eventually("the restarted instance catches up", || async {
+        !public(&index_b, "洞庭湖").contains(&r)
+    })
+    .await;
     indexer.abort();
     app_b.db.close().await;
     a.finish().await;

@@ -12,18 +12,32 @@ async fn bad_input_is_refused_cleanly(t: &TestApp) {
     t.set_today("2023-02-01");
     let items = "/api/v1/items";
     // Malformed JSON: 400.
-    let r = t.raw(Method::POST, items, Some("p1"), Some("{\"title\": ".into())).await;
+    let r = t
+        .raw(Method::POST, items, Some("p1"), Some("{\"title\": ".into()))
+        .await;
     r.status(400);
     assert_eq!(r.body["error"]["code"], "bad_request");
     // A missing field names it.
-    let r = t.post("p1", items, json!({"session_id": w.session, "body": "x", "origin": "individual"})).await;
+    let r = t
+        .post(
+            "p1",
+            items,
+            json!({"session_id": w.session, "body": "x", "origin": "individual"}),
+        )
+        .await;
     r.status(400);
     assert_eq!(r.field(), Some("title"));
     // An unknown field is refused rather than ignored.
     let r = t.post("p1", items, json!({"session_id": w.session, "title": "t", "body": "x", "origin": "individual", "titel": "typo"})).await;
     r.status(400);
     // A wrong enum value names its field.
-    let r = t.post("p1", items, json!({"session_id": w.session, "title": "t", "body": "x", "origin": "alone"})).await;
+    let r = t
+        .post(
+            "p1",
+            items,
+            json!({"session_id": w.session, "title": "t", "body": "x", "origin": "alone"}),
+        )
+        .await;
     r.status(400);
     assert_eq!(r.field(), Some("origin"));
     // Over-long title and body: 422 naming the field (characters, not bytes).
@@ -34,7 +48,13 @@ async fn bad_input_is_refused_cleanly(t: &TestApp) {
     let r = t.post("p1", items, json!({"session_id": w.session, "title": "t", "body": "字".repeat(50_001), "origin": "individual"})).await;
     assert_eq!(r.field(), Some("body"));
     // Unknown references in the body: 422 naming the field.
-    let r = t.post("p1", items, json!({"session_id": 9999, "title": "t", "body": "x", "origin": "individual"})).await;
+    let r = t
+        .post(
+            "p1",
+            items,
+            json!({"session_id": 9999, "title": "t", "body": "x", "origin": "individual"}),
+        )
+        .await;
     r.status(422);
     assert_eq!(r.field(), Some("session_id"));
     let r = t.post("p1", items, json!({"session_id": w.session, "title": "t", "body": "x", "origin": "joint", "cosigners": ["nobody"]})).await;
@@ -44,51 +64,132 @@ async fn bad_input_is_refused_cleanly(t: &TestApp) {
     // Unknown or impossible ids in the path: 404.
     t.get("p1", "/api/v1/items/999999").await.status(404);
     t.get("p1", "/api/v1/items/abc").await.status(404);
-    t.post("office", "/api/v1/items/-3/file", json!({})).await.status(404);
-    t.post("lead_staff", "/api/v1/assignments/424242/accept", json!({})).await.status(404);
+    t.post("office", "/api/v1/items/-3/file", json!({}))
+        .await
+        .status(404);
+    t.post("lead_staff", "/api/v1/assignments/424242/accept", json!({}))
+        .await
+        .status(404);
     // A date that does not exist: 400 naming the field.
-    let r = t.get("p1", "/api/v1/calendar/due?from=2023-02-30&working_days=5").await;
+    let r = t
+        .get("p1", "/api/v1/calendar/due?from=2023-02-30&working_days=5")
+        .await;
     r.status(400);
     let id = submitted_item(t, &w, "p1", "关于校验的提案").await;
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({})).await.ok();
-    let a = t.post("office", &format!("/api/v1/items/{id}/assign"), json!({"lead": w.lead})).await.ok()["assignments"][0]["id"].as_i64().unwrap();
-    t.post("lead_staff", &format!("/api/v1/assignments/{a}/accept"), json!({})).await.ok();
-    let r = t.post("lead_staff", &format!("/api/v1/assignments/{a}/consultations"), json!({"method": "phone", "date": "2023-02-30", "summary": "s"})).await;
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    let a = t
+        .post(
+            "office",
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": w.lead}),
+        )
+        .await
+        .ok()["assignments"][0]["id"]
+        .as_i64()
+        .unwrap();
+    t.post(
+        "lead_staff",
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+    )
+    .await
+    .ok();
+    let r = t
+        .post(
+            "lead_staff",
+            &format!("/api/v1/assignments/{a}/consultations"),
+            json!({"method": "phone", "date": "2023-02-30", "summary": "s"}),
+        )
+        .await;
     r.status(400);
     assert_eq!(r.field(), Some("date"));
     // Dates a user records may not lie in the future nor before the assignment.
-    let r = t.post("lead_staff", &format!("/api/v1/assignments/{a}/consultations"), json!({"method": "phone", "date": "2023-02-02", "summary": "s"})).await;
+    let r = t
+        .post(
+            "lead_staff",
+            &format!("/api/v1/assignments/{a}/consultations"),
+            json!({"method": "phone", "date": "2023-02-02", "summary": "s"}),
+        )
+        .await;
     r.status(422);
-    let r = t.post("lead_staff", &format!("/api/v1/assignments/{a}/consultations"), json!({"method": "phone", "date": "2023-01-31", "summary": "s"})).await;
+    let r = t
+        .post(
+            "lead_staff",
+            &format!("/api/v1/assignments/{a}/consultations"),
+            json!({"method": "phone", "date": "2023-01-31", "summary": "s"}),
+        )
+        .await;
     r.status(422);
     // Phone numbers are free text up to 40 characters.
     let r = t.post("lead_staff", &format!("/api/v1/assignments/{a}/reply"), json!({"body": "b", "grade": "A", "disclosure": "public", "contact_name": "n", "contact_phone": "1".repeat(41)})).await;
     r.status(422);
     assert_eq!(r.field(), Some("contact_phone"));
     // Wrong state: 409.
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({})).await.status(409);
-    t.post("lead_staff", &format!("/api/v1/assignments/{a}/accept"), json!({})).await.status(409);
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .status(409);
+    t.post(
+        "lead_staff",
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+    )
+    .await
+    .status(409);
     // Authorisation comes before validation: garbage from a caller who may not act is 403.
-    t.raw(Method::POST, &format!("/api/v1/items/{id}/file"), Some("p1"), Some("not json".into())).await.status(403);
-    t.raw(Method::POST, "/api/v1/units", Some("office"), Some("{".into())).await.status(403);
+    t.raw(
+        Method::POST,
+        &format!("/api/v1/items/{id}/file"),
+        Some("p1"),
+        Some("not json".into()),
+    )
+    .await
+    .status(403);
+    t.raw(
+        Method::POST,
+        "/api/v1/units",
+        Some("office"),
+        Some("{".into()),
+    )
+    .await
+    .status(403);
     // No token: 401 with the JSON shape.
     let r = t.raw(Method::GET, items, None, None).await;
     r.status(401);
     assert_eq!(r.body["error"]["code"], "unauthorized");
     t.raw(Method::GET, items, Some("p1"), None).await.ok();
     // A refused action leaves nothing behind: the item and its events are as before.
-    let before = t.get("office", &format!("/api/v1/items/{id}")).await.ok().clone();
-    t.post("office", &format!("/api/v1/items/{id}/assign"), json!({"lead": w.co, "co": [99999]})).await.status(422);
+    let before = t
+        .get("office", &format!("/api/v1/items/{id}"))
+        .await
+        .ok()
+        .clone();
+    t.post(
+        "office",
+        &format!("/api/v1/items/{id}/assign"),
+        json!({"lead": w.co, "co": [99999]}),
+    )
+    .await
+    .status(422);
     t.post("lead_staff", &format!("/api/v1/assignments/{a}/reply"), json!({"body": "b", "grade": "B", "disclosure": "public", "contact_name": "n", "contact_phone": "1", "commitments": [{"text": "", "due_on": "2023-12-01"}]})).await.status(422);
-    let after = t.get("office", &format!("/api/v1/items/{id}")).await.ok().clone();
+    let after = t
+        .get("office", &format!("/api/v1/items/{id}"))
+        .await
+        .ok()
+        .clone();
     assert_eq!(before["assignments"], after["assignments"]);
     assert_eq!(before["events"], after["events"]);
     assert_eq!(after["replies"].as_array().unwrap().len(), 0);
     // The calendar answers the specification's example.
-    let r = t.get("p1", "/api/v1/calendar/due?from=2023-01-19&working_days=5").await;
+    let r = t
+        .get("p1", "/api/v1/calendar/due?from=2023-01-19&working_days=5")
+        .await;
     assert_eq!(r.ok()["due"], "2023-01-31");
     assert_eq!(r.ok()["provisional"], false);
-    let r = t.get("p1", "/api/v1/calendar/due?from=2023-01-31&months=1").await;
+    let r = t
+        .get("p1", "/api/v1/calendar/due?from=2023-01-31&months=1")
+        .await;
     assert_eq!(r.ok()["due"], "2023-02-28");
 }
 
@@ -99,11 +200,25 @@ async fn calendar_years_make_provisional_dates_final(t: &TestApp) {
     let w = world(t).await;
     t.set_today("2026-11-20");
     let id = submitted_item(t, &w, "p1", "关于跨年期限的提案").await;
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({})).await.ok();
-    let a = t.post("office", &format!("/api/v1/items/{id}/assign"), json!({"lead": w.lead})).await;
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    let a = t
+        .post(
+            "office",
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": w.lead}),
+        )
+        .await;
     assert_eq!(a.ok()["assignments"][0]["due"]["provisional"], true);
-    assert_eq!(a.ok()["assignments"][0]["due"]["reply_by"], "2027-02-22", "2027-02-20 is a Saturday: weekends only");
-    let r = t.get("p1", "/api/v1/calendar/due?from=2026-12-20&working_days=30").await;
+    assert_eq!(
+        a.ok()["assignments"][0]["due"]["reply_by"],
+        "2027-02-22",
+        "2027-02-20 is a Saturday: weekends only"
+    );
+    let r = t
+        .get("p1", "/api/v1/calendar/due?from=2026-12-20&working_days=30")
+        .await;
     assert_eq!(r.ok()["provisional"], true);
     // Only an admin loads a year; a bad year is refused with its field.
     let year = json!({"year": 2027, "days": [
@@ -111,17 +226,40 @@ async fn calendar_years_make_provisional_dates_final(t: &TestApp) {
         {"name": "春节", "date": "2027-02-23", "isOffDay": true},
         {"name": "春节", "date": "2027-02-20", "isOffDay": false}
     ]});
-    t.post("office", "/api/v1/calendar/years", year.clone()).await.status(403);
-    let bad = json!({"year": 2027, "days": [{"name": "x", "date": "2030-01-01", "isOffDay": true}]});
-    t.post("admin", "/api/v1/calendar/years", bad).await.status(422);
+    t.post("office", "/api/v1/calendar/years", year.clone())
+        .await
+        .status(403);
+    let bad =
+        json!({"year": 2027, "days": [{"name": "x", "date": "2030-01-01", "isOffDay": true}]});
+    t.post("admin", "/api/v1/calendar/years", bad)
+        .await
+        .status(422);
     let r = t.post("admin", "/api/v1/calendar/years", year).await;
     assert!(r.status(201)["recomputed"].as_i64().unwrap() >= 1);
     let d = t.get("office", &format!("/api/v1/items/{id}")).await;
     let asg = &d.ok()["assignments"][0];
     assert_eq!(asg["due"]["provisional"], false);
-    assert_eq!(asg["due"]["reply_by"], "2027-02-20", "the make-up Saturday is a working day");
-    assert!(d.ok()["events"].as_array().unwrap().iter().any(|e| e["action"] == "due_dates_recomputed"));
+    assert_eq!(
+        asg["due"]["reply_by"], "2027-02-20",
+        "the make-up Saturday is a working day"
+    );
+    assert!(d.ok()["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "due_dates_recomputed"));
     // A local day off moves a deadline that lands on it.
-    t.post("admin", "/api/v1/calendar/days-off", json!({"date": "2023-01-31", "name": "地方假日"})).await.status(201);
-    assert_eq!(t.get("p1", "/api/v1/calendar/due?from=2023-01-19&working_days=5").await.ok()["due"], "2023-02-01");
+    t.post(
+        "admin",
+        "/api/v1/calendar/days-off",
+        json!({"date": "2023-01-31", "name": "地方假日"}),
+    )
+    .await
+    .status(201);
+    assert_eq!(
+        t.get("p1", "/api/v1/calendar/due?from=2023-01-19&working_days=5")
+            .await
+            .ok()["due"],
+        "2023-02-01"
+    );
 }

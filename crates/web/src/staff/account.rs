@@ -33,7 +33,9 @@ pub struct LoginQuery {
 /// Only our own pages are valid places to go after signing in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/app") && !n.starts_with("/app/login") && !n.contains("//") => n.to_string(),
+        Some(n) if n.starts_with("/app") && !n.starts_with("/app/login") && !n.contains("//") => {
+            n.to_string()
+        }
         _ => "/app".to_string(),
     }
 }
@@ -42,25 +44,54 @@ fn login_lang(q: Option<&str>) -> Lang {
     Lang::from_code(q.unwrap_or("zh-Hans"))
 }
 
-async fn login_form(state: &AppState, lang: Lang, next: String, username: String, error: Option<(StatusCode, String)>) -> Response {
+async fn login_form(
+    state: &AppState,
+    lang: Lang,
+    next: String,
+    username: String,
+    error: Option<(StatusCode, String)>,
+) -> Response {
     // The sign-in form has its own CSRF token (double-submit cookie): there is no session yet.
-    let Ok(csrf) = random_token() else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+    let Ok(csrf) = random_token() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     let org = state.app.organisation_name().await.unwrap_or_default();
     let status = error.as_ref().map(|e| e.0).unwrap_or(StatusCode::OK);
-    let page = LoginPage { t: Tr { lang }, org, csrf: csrf.clone(), next, username, error: error.map(|e| e.1) };
+    let page = LoginPage {
+        t: Tr { lang },
+        org,
+        csrf: csrf.clone(),
+        next,
+        username,
+        error: error.map(|e| e.1),
+    };
     let mut resp = html(lang, status, &page);
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(state, LOGIN_COOKIE, Some(&csrf), "/app/login", "Strict"));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(state, LOGIN_COOKIE, Some(&csrf), "/app/login", "Strict"),
+    );
     resp
 }
 
-pub async fn login_page(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     // Already signed in: straight to the work queue.
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         if let Ok(Some(_)) = s.app.web_session(&token).await {
             return Redirect::to(&safe_next(q.next.as_deref())).into_response();
         }
     }
-    login_form(&s, login_lang(q.lang.as_deref()), safe_next(q.next.as_deref()), String::new(), None).await
+    login_form(
+        &s,
+        login_lang(q.lang.as_deref()),
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+    )
+    .await
 }
 
 pub async fn login(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -74,20 +105,41 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -
         let msg = t.s("登录表单已过期，请重新输入").to_string();
         return login_form(&s, lang, next, username, Some((StatusCode::FORBIDDEN, msg))).await;
     }
-    match s.app.sign_in(&username, f.get("password").unwrap_or("")).await {
+    match s
+        .app
+        .sign_in(&username, f.get("password").unwrap_or(""))
+        .await
+    {
         Ok(session) => {
             let mut resp = Redirect::to(&next).into_response();
             let h = resp.headers_mut();
-            h.append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, Some(&session.token), "/", "Lax"));
-            h.append(header::SET_COOKIE, set_cookie(&s, LOGIN_COOKIE, None, "/app/login", "Strict"));
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(&s, SESSION_COOKIE, Some(&session.token), "/", "Lax"),
+            );
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(&s, LOGIN_COOKIE, None, "/app/login", "Strict"),
+            );
             resp
         }
         Err(AppError::Unauthorized) => {
             let msg = t.s("用户名或密码不正确；连续失败5次将暂时锁定").to_string();
-            login_form(&s, lang, next, username, Some((StatusCode::UNAUTHORIZED, msg))).await
+            login_form(
+                &s,
+                lang,
+                next,
+                username,
+                Some((StatusCode::UNAUTHORIZED, msg)),
+            )
+            .await
         }
         Err(e @ (AppError::Locked(_) | AppError::Rule { .. })) => {
-            let status = if matches!(e, AppError::Locked(_)) { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if matches!(e, AppError::Locked(_)) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             login_form(&s, lang, next, username, Some((status, e.to_string()))).await
         }
         Err(e) => crate::error::ApiError(e).into_response(),
@@ -99,7 +151,10 @@ pub async fn logout(State(s): State<AppState>, p: StaffPost) -> Response {
         return p.staff.fail(&e);
     }
     let mut resp = Redirect::to("/app/login").into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(&s, SESSION_COOKIE, None, "/", "Lax"));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&s, SESSION_COOKIE, None, "/", "Lax"),
+    );
     resp
 }
 
@@ -115,7 +170,13 @@ struct AccountPage {
 
 fn account_page(staff: Staff, failed: Failed, status: StatusCode) -> Response {
     let t = staff.t();
-    let page = AccountPage { t, username: staff.actor.username.clone(), locale: staff.actor.locale.clone(), failed, c: staff.chrome };
+    let page = AccountPage {
+        t,
+        username: staff.actor.username.clone(),
+        locale: staff.actor.locale.clone(),
+        failed,
+        c: staff.chrome,
+    };
     html(t.lang, status, &page)
 }
 
@@ -127,7 +188,13 @@ pub async fn password(State(s): State<AppState>, p: StaffPost) -> Response {
     let f = &p.form;
     let r = s
         .app
-        .change_password(&p.staff.actor, &p.staff.token, f.get("old_password").unwrap_or(""), f.get("new_password").unwrap_or(""), f.get("repeat").unwrap_or(""))
+        .change_password(
+            &p.staff.actor,
+            &p.staff.token,
+            f.get("old_password").unwrap_or(""),
+            f.get("new_password").unwrap_or(""),
+            f.get("repeat").unwrap_or(""),
+        )
         .await;
     match r {
         Ok(()) => see_other("/app/account", "password"),
@@ -152,4 +219,3 @@ pub async fn language(State(s): State<AppState>, p: StaffPost) -> Response {
         Err(e) => p.staff.fail(&e),
     }
 }
-

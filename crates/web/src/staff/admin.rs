@@ -71,20 +71,56 @@ pub struct PolicyField {
 /// Labels of the policy's fields: (field, label, unit). A field without one is shown by its name.
 const POLICY_LABELS: &[(&str, &str, &str)] = &[
     ("return_window_days", "申请调整期限（自交办起）", "自然日"),
-    ("first_consultation_working_days", "首次沟通期限（自交办起）", "工作日"),
+    (
+        "first_consultation_working_days",
+        "首次沟通期限（自交办起）",
+        "工作日",
+    ),
     ("co_opinion_months", "会办意见期限（自交办起）", "个月"),
     ("reply_months", "答复期限（自交办起）", "个月"),
-    ("extension_max_months", "延期后答复期限上限（自交办起）", "个月"),
-    ("evaluation_working_days", "评价期限（自答复发出起，逾期记为未反馈）", "工作日"),
-    ("rehandling_months", "重新办理答复期限（自不满意评价起）", "个月"),
-    ("publication_working_days", "公开期限（自答复发出起）", "工作日"),
-    ("max_rehandlings", "重新办理次数上限（超过后由提案办决定）", "次"),
-    ("rehandle_on_unsatisfied_handling", "办理态度“不满意”也要求重新办理", ""),
-    ("rehandle_on_basically_satisfied", "“基本满意”也要求重新办理", ""),
+    (
+        "extension_max_months",
+        "延期后答复期限上限（自交办起）",
+        "个月",
+    ),
+    (
+        "evaluation_working_days",
+        "评价期限（自答复发出起，逾期记为未反馈）",
+        "工作日",
+    ),
+    (
+        "rehandling_months",
+        "重新办理答复期限（自不满意评价起）",
+        "个月",
+    ),
+    (
+        "publication_working_days",
+        "公开期限（自答复发出起）",
+        "工作日",
+    ),
+    (
+        "max_rehandlings",
+        "重新办理次数上限（超过后由提案办决定）",
+        "次",
+    ),
+    (
+        "rehandle_on_unsatisfied_handling",
+        "办理态度“不满意”也要求重新办理",
+        "",
+    ),
+    (
+        "rehandle_on_basically_satisfied",
+        "“基本满意”也要求重新办理",
+        "",
+    ),
     ("office_checks_replies", "答复发出前由提案办审核", ""),
     ("grade_d_enabled", "启用D类答复", ""),
     ("publishers", "谁可以公开答复", ""),
-    ("yellow_fraction", "黄灯提示：剩余时间少于（比例，0至1）", ""),
+    (
+        "yellow_fraction",
+        "黄灯提示：剩余时间少于（比例，0至1）",
+        "",
+    ),
 ];
 
 /// The choices of the policy's text fields: (field, value, label).
@@ -107,19 +143,43 @@ pub struct Data {
 impl Data {
     fn new(v: AdminView, tab: Tab) -> Data {
         let policy = policy_fields(&v);
-        let policy_names = policy.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(",");
-        let tabs = TABS.iter().map(|(href, label, t)| (*href, *label, *t == tab)).collect();
-        Data { v, policy, policy_names, tabs }
+        let policy_names = policy
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let tabs = TABS
+            .iter()
+            .map(|(href, label, t)| (*href, *label, *t == tab))
+            .collect();
+        Data {
+            v,
+            policy,
+            policy_names,
+            tabs,
+        }
     }
     fn unit_name(&self, id: impl Borrow<Option<i64>>) -> String {
         match id.borrow() {
-            Some(id) => self.v.units.iter().find(|u| u.id == *id).map(|u| u.name.clone()).unwrap_or_else(|| format!("#{id}")),
+            Some(id) => self
+                .v
+                .units
+                .iter()
+                .find(|u| u.id == *id)
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|| format!("#{id}")),
             None => String::new(),
         }
     }
     fn category_name(&self, id: impl Borrow<Option<i64>>) -> String {
         match id.borrow() {
-            Some(id) => self.v.categories.iter().find(|c| c.id == *id).map(|c| c.name.clone()).unwrap_or_else(|| format!("#{id}")),
+            Some(id) => self
+                .v
+                .categories
+                .iter()
+                .find(|c| c.id == *id)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| format!("#{id}")),
             None => String::new(),
         }
     }
@@ -139,7 +199,11 @@ impl Data {
         ROLES
     }
     fn choices(&self, field: &str) -> Vec<(&'static str, &'static str)> {
-        POLICY_CHOICES.iter().filter(|(f, _, _)| *f == field).map(|(_, v, l)| (*v, *l)).collect()
+        POLICY_CHOICES
+            .iter()
+            .filter(|(f, _, _)| *f == field)
+            .map(|(_, v, l)| (*v, *l))
+            .collect()
     }
     fn active_users(&self) -> usize {
         self.v.users.iter().filter(|u| !u.disabled).count()
@@ -154,7 +218,9 @@ impl Data {
 }
 
 fn policy_fields(v: &AdminView) -> Vec<PolicyField> {
-    let Ok(Value::Object(map)) = serde_json::to_value(&v.policy) else { return Vec::new() };
+    let Ok(Value::Object(map)) = serde_json::to_value(&v.policy) else {
+        return Vec::new();
+    };
     let mut fields: Vec<PolicyField> = map
         .into_iter()
         .map(|(name, value)| {
@@ -165,12 +231,27 @@ fn policy_fields(v: &AdminView) -> Vec<PolicyField> {
                 Value::String(s) => ("choice", s.clone()),
                 other => ("choice", other.to_string()),
             };
-            let (label, unit) = POLICY_LABELS.iter().find(|(f, _, _)| *f == name).map(|(_, l, u)| (*l, *u)).unwrap_or(("", ""));
-            PolicyField { name, kind, value, label, unit }
+            let (label, unit) = POLICY_LABELS
+                .iter()
+                .find(|(f, _, _)| *f == name)
+                .map(|(_, l, u)| (*l, *u))
+                .unwrap_or(("", ""));
+            PolicyField {
+                name,
+                kind,
+                value,
+                label,
+                unit,
+            }
         })
         .collect();
     // In the order of DESIGN §4 (the labels' order); unknown fields last.
-    fields.sort_by_key(|f| POLICY_LABELS.iter().position(|(n, _, _)| *n == f.name).unwrap_or(usize::MAX));
+    fields.sort_by_key(|f| {
+        POLICY_LABELS
+            .iter()
+            .position(|(n, _, _)| *n == f.name)
+            .unwrap_or(usize::MAX)
+    });
     fields
 }
 
@@ -238,7 +319,13 @@ struct CalendarPage {
 
 /// Draws an admin page. The data comes from an admin-only use case, so anyone else gets its
 /// 403 here — also after a refused form, whatever they sent.
-async fn render(s: &AppState, staff: Staff, tab: Tab, failed: Failed, status: StatusCode) -> Response {
+async fn render(
+    s: &AppState,
+    staff: Staff,
+    tab: Tab,
+    failed: Failed,
+    status: StatusCode,
+) -> Response {
     let v = match s.app.admin_view(&staff.actor).await {
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
@@ -260,8 +347,20 @@ async fn render(s: &AppState, staff: Staff, tab: Tab, failed: Failed, status: St
 /// The outcome of a form: back to its page with a message, or the page again with the error
 /// beside the field and what was typed (400 malformed, 422 refused by a rule, 409 wrong state);
 /// any other refusal (403, 404) is an error page.
-async fn finish(s: &AppState, staff: Staff, tab: Tab, form: &str, f: &Form, result: Result<(), AppError>, done: &str) -> Response {
-    let path = TABS.iter().find(|(_, _, t)| *t == tab).map(|(p, _, _)| *p).unwrap_or("/app/admin");
+async fn finish(
+    s: &AppState,
+    staff: Staff,
+    tab: Tab,
+    form: &str,
+    f: &Form,
+    result: Result<(), AppError>,
+    done: &str,
+) -> Response {
+    let path = TABS
+        .iter()
+        .find(|(_, _, t)| *t == tab)
+        .map(|(p, _, _)| *p)
+        .unwrap_or("/app/admin");
     let e = match result {
         Ok(()) => return see_other(path, done),
         Err(e) => e,
@@ -274,7 +373,10 @@ async fn finish(s: &AppState, staff: Staff, tab: Tab, form: &str, f: &Form, resu
     };
     let mut failed = Failed::new(form, &e, f);
     // Beside its field, "name：不能为空" needs no field code.
-    if let Some(rest) = e.field().and_then(|field| failed.message.strip_prefix(&format!("{field}："))) {
+    if let Some(rest) = e
+        .field()
+        .and_then(|field| failed.message.strip_prefix(&format!("{field}：")))
+    {
         failed.message = rest.to_string();
     }
     // Passwords are never echoed back into a form.
@@ -287,7 +389,10 @@ async fn finish(s: &AppState, staff: Staff, tab: Tab, form: &str, f: &Form, resu
 fn whole(f: &Form, name: &str) -> Result<Value, AppError> {
     match f.get(name) {
         None => Ok(Value::Null),
-        Some(v) => v.parse::<i64>().map(Value::from).map_err(|_| AppError::bad(name, format!("“{v}”不是整数"))),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| AppError::bad(name, format!("“{v}”不是整数"))),
     }
 }
 
@@ -322,7 +427,14 @@ pub async fn users(State(s): State<AppState>, staff: Staff) -> Response {
 }
 
 pub async fn categories(State(s): State<AppState>, staff: Staff) -> Response {
-    render(&s, staff, Tab::Categories, Failed::default(), StatusCode::OK).await
+    render(
+        &s,
+        staff,
+        Tab::Categories,
+        Failed::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn policy(State(s): State<AppState>, staff: Staff) -> Response {
@@ -352,10 +464,16 @@ pub async fn create_session(State(s): State<AppState>, p: StaffPost) -> Response
             ("kind", f.choice("kind", "请选择类型：提案或建议")?),
             ("term", whole(&f, "term")?),
             ("sitting", whole(&f, "sitting")?),
-            ("opened_on", required_date(&f, "opened_on", "请填写开幕日期")?),
+            (
+                "opened_on",
+                required_date(&f, "opened_on", "请填写开幕日期")?,
+            ),
             ("cosign_cutoff", f.date("cosign_cutoff")?),
         ]);
-        s.app.create_session(&staff.actor, input(body)).await.map(drop)
+        s.app
+            .create_session(&staff.actor, input(body))
+            .await
+            .map(drop)
     }
     .await;
     finish(&s, staff, Tab::Sessions, "session", &f, result, "created").await
@@ -397,9 +515,15 @@ pub async fn create_user(State(s): State<AppState>, p: StaffPost) -> Response {
 }
 
 /// A row action on a user: `disable`, `enable`, `role` (role and unit) or `password`.
-pub async fn user_action(State(s): State<AppState>, Path((id, action)): Path<(String, String)>, p: StaffPost) -> Response {
+pub async fn user_action(
+    State(s): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    p: StaffPost,
+) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else { return staff.fail(&AppError::NotFound("用户")) };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return staff.fail(&AppError::NotFound("用户"));
+    };
     let app = &s.app;
     let a = &staff.actor;
     let result = async {
@@ -411,9 +535,26 @@ pub async fn user_action(State(s): State<AppState>, Path((id, action)): Path<(St
                     Some(name) => Value::from(unit_id(&app.list_units().await?, name)?),
                     None => Value::Null,
                 };
-                drop(app.set_user_role(a, id, input(object(vec![("role", f.choice("role", "请选择角色")?), ("unit_id", unit)]))).await?)
+                drop(
+                    app.set_user_role(
+                        a,
+                        id,
+                        input(object(vec![
+                            ("role", f.choice("role", "请选择角色")?),
+                            ("unit_id", unit),
+                        ])),
+                    )
+                    .await?,
+                )
             }
-            "password" => app.reset_user_password(a, id, input(object(vec![("password", f.text("password"))]))).await?,
+            "password" => {
+                app.reset_user_password(
+                    a,
+                    id,
+                    input(object(vec![("password", f.text("password"))])),
+                )
+                .await?
+            }
             _ => return Err(AppError::NotFound("操作")),
         }
         Ok(())
@@ -426,36 +567,67 @@ pub async fn user_action(State(s): State<AppState>, Path((id, action)): Path<(St
 pub async fn add_category(State(s): State<AppState>, p: StaffPost) -> Response {
     let StaffPost { staff, form: f } = p;
     let result = async {
-        let body = object(vec![("name", f.text("name")), ("parent_id", f.int("parent_id")?)]);
-        s.app.add_category(&staff.actor, input(body)).await.map(drop)
+        let body = object(vec![
+            ("name", f.text("name")),
+            ("parent_id", f.int("parent_id")?),
+        ]);
+        s.app
+            .add_category(&staff.actor, input(body))
+            .await
+            .map(drop)
     }
     .await;
-    finish(&s, staff, Tab::Categories, "category", &f, result, "created").await
+    finish(
+        &s,
+        staff,
+        Tab::Categories,
+        "category",
+        &f,
+        result,
+        "created",
+    )
+    .await
 }
 
 /// The policy form carries every field of the policy; each is converted by its current type.
 pub async fn set_policy(State(s): State<AppState>, p: StaffPost) -> Response {
     let StaffPost { staff, form: f } = p;
     let result = async {
-        let current = serde_json::to_value(banli_domain::policy::Policy::default()).map_err(|e| AppError::Internal(e.to_string()))?;
-        let Value::Object(fields) = current else { return Err(AppError::Internal("policy is not an object".into())) };
+        let current = serde_json::to_value(banli_domain::policy::Policy::default())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let Value::Object(fields) = current else {
+            return Err(AppError::Internal("policy is not an object".into()));
+        };
         let mut body = Vec::new();
         for (name, value) in &fields {
             let v = match value {
                 Value::Bool(_) => f.flag(name),
                 Value::Number(n) => {
-                    let Some(text) = f.get(name) else { return Err(AppError::bad(name, "请填写数字")) };
+                    let Some(text) = f.get(name) else {
+                        return Err(AppError::bad(name, "请填写数字"));
+                    };
                     if n.is_f64() {
-                        text.parse::<f64>().ok().filter(|x| x.is_finite()).map(Value::from).ok_or_else(|| AppError::bad(name, format!("“{text}”不是有效的数字，例如 0.2")))?
+                        text.parse::<f64>()
+                            .ok()
+                            .filter(|x| x.is_finite())
+                            .map(Value::from)
+                            .ok_or_else(|| {
+                                AppError::bad(name, format!("“{text}”不是有效的数字，例如 0.2"))
+                            })?
                     } else {
-                        text.parse::<u32>().map(Value::from).map_err(|_| AppError::bad(name, format!("“{text}”不是有效的数字，请填写0或正整数")))?
+                        text.parse::<u32>().map(Value::from).map_err(|_| {
+                            AppError::bad(name, format!("“{text}”不是有效的数字，请填写0或正整数"))
+                        })?
                     }
                 }
                 _ => f.choice(name, "请选择")?,
             };
             body.push((name.as_str(), v));
         }
-        s.app.set_policy(&staff.actor, input(object(body))).await.map(drop)
+        s.app
+            .set_policy(&staff.actor, input(object(body)))
+            .await
+            .map(drop)
     }
     .await;
     finish(&s, staff, Tab::Policy, "policy", &f, result, "saved").await
@@ -467,11 +639,15 @@ fn year_days(f: &Form) -> Result<(Value, Value), AppError> {
     let text = f.get("days").unwrap_or("");
     let mut year = whole(f, "year")?;
     if text.starts_with('{') {
-        let file: Value = serde_json::from_str(text).map_err(|e| AppError::bad("days", format!("节假日数据不是有效的 JSON：{e}")))?;
+        let file: Value = serde_json::from_str(text)
+            .map_err(|e| AppError::bad("days", format!("节假日数据不是有效的 JSON：{e}")))?;
         if year.is_null() {
             year = file.get("year").cloned().unwrap_or(Value::Null);
         }
-        let days = file.get("days").cloned().ok_or_else(|| AppError::bad("days", "JSON 中缺少 days 列表"))?;
+        let days = file
+            .get("days")
+            .cloned()
+            .ok_or_else(|| AppError::bad("days", "JSON 中缺少 days 列表"))?;
         return Ok((year, days));
     }
     let mut days = Vec::new();
@@ -480,9 +656,23 @@ fn year_days(f: &Form) -> Result<(Value, Value), AppError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let parts: Vec<&str> = line.split([',', '，', '\t', ' ', '、']).map(str::trim).filter(|p| !p.is_empty()).collect();
-        let bad = || AppError::bad("days", format!("第{}行“{line}”格式有误：应为 日期,名称,休/班，例如 2027-01-01,元旦,休", n + 1));
-        let [date, name, kind] = parts.as_slice() else { return Err(bad()) };
+        let parts: Vec<&str> = line
+            .split([',', '，', '\t', ' ', '、'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let bad = || {
+            AppError::bad(
+                "days",
+                format!(
+                    "第{}行“{line}”格式有误：应为 日期,名称,休/班，例如 2027-01-01,元旦,休",
+                    n + 1
+                ),
+            )
+        };
+        let [date, name, kind] = parts.as_slice() else {
+            return Err(bad());
+        };
         if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
             return Err(bad());
         }
@@ -503,7 +693,13 @@ pub async fn add_year(State(s): State<AppState>, p: StaffPost) -> Response {
     let StaffPost { staff, form: f } = p;
     let result = async {
         let (year, days) = year_days(&f)?;
-        s.app.add_calendar_year(&staff.actor, input(object(vec![("year", year), ("days", days)]))).await.map(drop)
+        s.app
+            .add_calendar_year(
+                &staff.actor,
+                input(object(vec![("year", year), ("days", days)])),
+            )
+            .await
+            .map(drop)
     }
     .await;
     finish(&s, staff, Tab::Calendar, "year", &f, result, "saved").await
@@ -512,8 +708,14 @@ pub async fn add_year(State(s): State<AppState>, p: StaffPost) -> Response {
 pub async fn add_day_off(State(s): State<AppState>, p: StaffPost) -> Response {
     let StaffPost { staff, form: f } = p;
     let result = async {
-        let body = object(vec![("date", required_date(&f, "date", "请填写放假日期")?), ("name", f.text("name"))]);
-        s.app.add_local_day_off(&staff.actor, input(body)).await.map(drop)
+        let body = object(vec![
+            ("date", required_date(&f, "date", "请填写放假日期")?),
+            ("name", f.text("name")),
+        ]);
+        s.app
+            .add_local_day_off(&staff.actor, input(body))
+            .await
+            .map(drop)
     }
     .await;
     finish(&s, staff, Tab::Calendar, "dayoff", &f, result, "saved").await
@@ -530,7 +732,10 @@ mod tests {
         let map = serde_json::to_value(banli_domain::policy::Policy::default()).unwrap();
         let en = Tr { lang: Lang::En };
         for name in map.as_object().unwrap().keys() {
-            let label = POLICY_LABELS.iter().find(|(f, _, _)| f == name).unwrap_or_else(|| panic!("policy field {name} has no label"));
+            let label = POLICY_LABELS
+                .iter()
+                .find(|(f, _, _)| f == name)
+                .unwrap_or_else(|| panic!("policy field {name} has no label"));
             assert_ne!(en.s(label.1), label.1, "no English for {}", label.1);
             if !label.2.is_empty() {
                 assert_ne!(en.s(label.2), label.2, "no English for {}", label.2);
@@ -546,7 +751,14 @@ mod tests {
 
     #[test]
     fn the_role_choices_are_every_role() {
-        assert_eq!(ROLES, Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().as_slice());
+        assert_eq!(
+            ROLES,
+            Role::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .as_slice()
+        );
     }
 
     #[test]
@@ -554,9 +766,19 @@ mod tests {
         let f = Form::parse("year=2027&days=2027-01-01%2C%E5%85%83%E6%97%A6%2C%E4%BC%91%0A2027-02-07+%E6%98%A5%E8%8A%82+%E7%8F%AD".as_bytes());
         let (year, days) = year_days(&f).unwrap();
         assert_eq!(year, Value::from(2027));
-        assert_eq!(days, serde_json::json!([{"date": "2027-01-01", "name": "元旦", "isOffDay": true}, {"date": "2027-02-07", "name": "春节", "isOffDay": false}]));
-        let body = r#"{"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#;
-        let f = Form::parse(format!("days={}", form_urlencoded::byte_serialize(body.as_bytes()).collect::<String>()).as_bytes());
+        assert_eq!(
+            days,
+            serde_json::json!([{"date": "2027-01-01", "name": "元旦", "isOffDay": true}, {"date": "2027-02-07", "name": "春节", "isOffDay": false}])
+        );
+        let body =
+            r#"{"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#;
+        let f = Form::parse(
+            format!(
+                "days={}",
+                form_urlencoded::byte_serialize(body.as_bytes()).collect::<String>()
+            )
+            .as_bytes(),
+        );
         let (year, days) = year_days(&f).unwrap();
         assert_eq!(year, Value::from(2027));
         assert_eq!(days.as_array().unwrap().len(), 1);

@@ -31,12 +31,18 @@ pub struct Series {
 
 impl Series {
     pub fn new(name: &str, colour: RGBColor) -> Series {
-        Series { name: name.to_string(), colour }
+        Series {
+            name: name.to_string(),
+            colour,
+        }
     }
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A rate as the tables show it: 66.7%.
@@ -59,7 +65,14 @@ fn text_width(s: &str) -> u32 {
 }
 
 /// The finished chart, or `None` (logged) when plotters failed to draw it.
-fn finished(drawn: Result<(), String>, out: String, id: &str, title: &str, desc: &str, size: (u32, u32)) -> Option<String> {
+fn finished(
+    drawn: Result<(), String>,
+    out: String,
+    id: &str,
+    title: &str,
+    desc: &str,
+    size: (u32, u32),
+) -> Option<String> {
     if let Err(e) = drawn {
         tracing::error!(error = %e, chart = id, "chart failed");
         return None;
@@ -69,7 +82,9 @@ fn finished(drawn: Result<(), String>, out: String, id: &str, title: &str, desc:
 
 /// Makes plotters' `<svg …>` an accessible, scalable inline image.
 fn finish(raw: String, id: &str, title: &str, desc: &str, size: (u32, u32)) -> String {
-    let Some(end) = raw.find('>') else { return String::new() };
+    let Some(end) = raw.find('>') else {
+        return String::new();
+    };
     let body = &raw[end + 1..];
     let (w, h) = size;
     format!(
@@ -79,11 +94,24 @@ fn finish(raw: String, id: &str, title: &str, desc: &str, size: (u32, u32)) -> S
     )
 }
 
-fn legend(area: &DrawingArea<SVGBackend, Shift>, series: &[Series], left: i32) -> Result<(), String> {
+fn legend(
+    area: &DrawingArea<SVGBackend, Shift>,
+    series: &[Series],
+    left: i32,
+) -> Result<(), String> {
     let mut x = left;
     for s in series {
-        area.draw(&Rectangle::new([(x, 8), (x + 12, 20)], s.colour.filled())).map_err(|e| e.to_string())?;
-        area.draw(&Text::new(s.name.clone(), (x + 17, 14), (FONT, TEXT).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center)))).map_err(|e| e.to_string())?;
+        area.draw(&Rectangle::new([(x, 8), (x + 12, 20)], s.colour.filled()))
+            .map_err(|e| e.to_string())?;
+        area.draw(&Text::new(
+            s.name.clone(),
+            (x + 17, 14),
+            (FONT, TEXT)
+                .into_font()
+                .color(&INK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(|e| e.to_string())?;
         x += 17 + text_width(&s.name) as i32 + 22;
     }
     Ok(())
@@ -96,19 +124,45 @@ fn label_style(anchor: Pos, colour: RGBColor) -> TextStyle<'static> {
 /// Evenly spaced round ticks from 0 to at least `max` (counts).
 fn count_ticks(max: f64) -> (f64, Vec<f64>) {
     let max = max.max(1.0);
-    let step = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0].into_iter().find(|s| max / s <= 6.0).unwrap_or(10000.0);
+    let step = [
+        1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0,
+    ]
+    .into_iter()
+    .find(|s| max / s <= 6.0)
+    .unwrap_or(10000.0);
     let top = (max / step).ceil() * step;
-    let ticks = (0..=((top / step) as usize)).map(|k| k as f64 * step).collect();
+    let ticks = (0..=((top / step) as usize))
+        .map(|k| k as f64 * step)
+        .collect();
     (top, ticks)
 }
 
 type Plot<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Vertical grid lines at the value ticks of a horizontal chart, labelled below the axis.
-fn value_axis(chart: &mut Plot, ticks: &[f64], rows: f64, label: &dyn Fn(f64) -> String) -> Result<(), String> {
+fn value_axis(
+    chart: &mut Plot,
+    ticks: &[f64],
+    rows: f64,
+    label: &dyn Fn(f64) -> String,
+) -> Result<(), String> {
     for x in ticks {
-        chart.draw_series(std::iter::once(PathElement::new(vec![(*x, 0.0), (*x, rows)], RULE.stroke_width(1)))).map_err(|e| e.to_string())?;
-        chart.draw_series(std::iter::once(EmptyElement::at((*x, 0.0)) + Text::new(label(*x), (0, 6), label_style(Pos::new(HPos::Center, VPos::Top), INK)))).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(*x, 0.0), (*x, rows)],
+                RULE.stroke_width(1),
+            )))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((*x, 0.0))
+                    + Text::new(
+                        label(*x),
+                        (0, 6),
+                        label_style(Pos::new(HPos::Center, VPos::Top), INK),
+                    ),
+            ))
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -118,15 +172,37 @@ fn category_axis(chart: &mut Plot, names: &[String]) -> Result<(), String> {
     let n = names.len();
     for (i, name) in names.iter().enumerate() {
         let y = (n - 1 - i) as f64 + 0.5;
-        chart.draw_series(std::iter::once(EmptyElement::at((0.0, y)) + Text::new(name.clone(), (-8, 0), label_style(Pos::new(HPos::Right, VPos::Center), INK)))).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((0.0, y))
+                    + Text::new(
+                        name.clone(),
+                        (-8, 0),
+                        label_style(Pos::new(HPos::Right, VPos::Center), INK),
+                    ),
+            ))
+            .map_err(|e| e.to_string())?;
     }
-    chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, n as f64), (0.0, 0.0)], GREY.stroke_width(1)))).map_err(|e| e.to_string())?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, n as f64), (0.0, 0.0)],
+            GREY.stroke_width(1),
+        )))
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 
 /// Horizontal grouped bars: one row per label (first on top), one bar per series.
 /// `values[row][series]` are fractions 0..1 when `percent`, else counts; `None` is drawn as "—".
-pub fn hbars(id: &str, title: &str, desc: &str, labels: &[String], series: &[Series], values: &[Vec<Option<f64>>], percent: bool) -> Option<String> {
+pub fn hbars(
+    id: &str,
+    title: &str,
+    desc: &str,
+    labels: &[String],
+    series: &[Series],
+    values: &[Vec<Option<f64>>],
+    percent: bool,
+) -> Option<String> {
     if labels.is_empty() || series.is_empty() {
         return None;
     }
@@ -134,12 +210,22 @@ pub fn hbars(id: &str, title: &str, desc: &str, labels: &[String], series: &[Ser
     let m = series.len();
     let row_h = 16 * m as u32 + 14;
     let shown: Vec<String> = labels.iter().map(|l| short(l, 14)).collect();
-    let label_w = shown.iter().map(|l| text_width(l)).max().unwrap_or(40).clamp(40, 220) + 12;
+    let label_w = shown
+        .iter()
+        .map(|l| text_width(l))
+        .max()
+        .unwrap_or(40)
+        .clamp(40, 220)
+        + 12;
     let size = (WIDTH, LEGEND_H + n as u32 * row_h + 34);
     let (x_top, x_ticks) = if percent {
         (1.18, vec![0.0, 0.25, 0.5, 0.75, 1.0])
     } else {
-        let max = values.iter().flatten().flatten().fold(0.0f64, |a, b| a.max(*b));
+        let max = values
+            .iter()
+            .flatten()
+            .flatten()
+            .fold(0.0f64, |a, b| a.max(*b));
         let (top, ticks) = count_ticks(max);
         (top * 1.15, ticks)
     };
@@ -149,8 +235,20 @@ pub fn hbars(id: &str, title: &str, desc: &str, labels: &[String], series: &[Ser
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let (top, plot) = root.split_vertically(LEGEND_H);
         legend(&top, series, label_w as i32 + 8)?;
-        let mut chart = ChartBuilder::on(&plot).margin_right(12).margin_top(4).margin_left(label_w).margin_bottom(26).build_cartesian_2d(0f64..x_top, 0f64..n as f64).map_err(|e| e.to_string())?;
-        let value_label = |x: f64| if percent { format!("{:.0}%", x * 100.0) } else { format!("{x:.0}") };
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_right(12)
+            .margin_top(4)
+            .margin_left(label_w)
+            .margin_bottom(26)
+            .build_cartesian_2d(0f64..x_top, 0f64..n as f64)
+            .map_err(|e| e.to_string())?;
+        let value_label = |x: f64| {
+            if percent {
+                format!("{:.0}%", x * 100.0)
+            } else {
+                format!("{x:.0}")
+            }
+        };
         value_axis(&mut chart, &x_ticks, n as f64, &value_label)?;
         category_axis(&mut chart, &shown)?;
         let band = 0.72 / m as f64;
@@ -162,7 +260,12 @@ pub fn hbars(id: &str, title: &str, desc: &str, labels: &[String], series: &[Ser
                 let yc = (y0 + y1) / 2.0;
                 let v = row.get(j).copied().flatten();
                 if let Some(v) = v {
-                    chart.draw_series(std::iter::once(Rectangle::new([(0.0, y0), (v, y1)], s.colour.filled()))).map_err(|e| e.to_string())?;
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(0.0, y0), (v, y1)],
+                            s.colour.filled(),
+                        )))
+                        .map_err(|e| e.to_string())?;
                 }
                 let text = match v {
                     Some(v) if percent => pct(v),
@@ -170,7 +273,14 @@ pub fn hbars(id: &str, title: &str, desc: &str, labels: &[String], series: &[Ser
                     None => "—".to_string(),
                 };
                 chart
-                    .draw_series(std::iter::once(EmptyElement::at((v.unwrap_or(0.0), yc)) + Text::new(text, (4, 0), label_style(Pos::new(HPos::Left, VPos::Center), INK))))
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((v.unwrap_or(0.0), yc))
+                            + Text::new(
+                                text,
+                                (4, 0),
+                                label_style(Pos::new(HPos::Left, VPos::Center), INK),
+                            ),
+                    ))
                     .map_err(|e| e.to_string())?;
             }
         }
@@ -180,12 +290,24 @@ pub fn hbars(id: &str, title: &str, desc: &str, labels: &[String], series: &[Ser
 }
 
 /// 100% stacked horizontal bars: per row, the share of each part in the row's total.
-pub fn stacked(id: &str, title: &str, desc: &str, rows: &[(String, Vec<u64>)], parts: &[Series]) -> Option<String> {
+pub fn stacked(
+    id: &str,
+    title: &str,
+    desc: &str,
+    rows: &[(String, Vec<u64>)],
+    parts: &[Series],
+) -> Option<String> {
     if rows.is_empty() || parts.is_empty() {
         return None;
     }
     let n = rows.len();
-    let label_w = rows.iter().map(|r| text_width(&r.0)).max().unwrap_or(40).clamp(40, 220) + 12;
+    let label_w = rows
+        .iter()
+        .map(|r| text_width(&r.0))
+        .max()
+        .unwrap_or(40)
+        .clamp(40, 220)
+        + 12;
     let size = (WIDTH, LEGEND_H + n as u32 * 44 + 34);
     let mut out = String::new();
     let drawn = (|| -> Result<(), String> {
@@ -193,8 +315,16 @@ pub fn stacked(id: &str, title: &str, desc: &str, rows: &[(String, Vec<u64>)], p
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let (top, plot) = root.split_vertically(LEGEND_H);
         legend(&top, parts, label_w as i32 + 8)?;
-        let mut chart = ChartBuilder::on(&plot).margin_right(16).margin_top(4).margin_left(label_w).margin_bottom(26).build_cartesian_2d(0f64..1f64, 0f64..n as f64).map_err(|e| e.to_string())?;
-        value_axis(&mut chart, &[0.0, 0.25, 0.5, 0.75, 1.0], n as f64, &|x| format!("{:.0}%", x * 100.0))?;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_right(16)
+            .margin_top(4)
+            .margin_left(label_w)
+            .margin_bottom(26)
+            .build_cartesian_2d(0f64..1f64, 0f64..n as f64)
+            .map_err(|e| e.to_string())?;
+        value_axis(&mut chart, &[0.0, 0.25, 0.5, 0.75, 1.0], n as f64, &|x| {
+            format!("{:.0}%", x * 100.0)
+        })?;
         let names: Vec<String> = rows.iter().map(|r| short(&r.0, 14)).collect();
         category_axis(&mut chart, &names)?;
         for (i, (_, counts)) in rows.iter().enumerate() {
@@ -203,7 +333,14 @@ pub fn stacked(id: &str, title: &str, desc: &str, rows: &[(String, Vec<u64>)], p
             let (y0, y1) = (k + 0.2, k + 0.8);
             if total == 0 {
                 chart
-                    .draw_series(std::iter::once(EmptyElement::at((0.0, k + 0.5)) + Text::new("—".to_string(), (4, 0), label_style(Pos::new(HPos::Left, VPos::Center), INK))))
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((0.0, k + 0.5))
+                            + Text::new(
+                                "—".to_string(),
+                                (4, 0),
+                                label_style(Pos::new(HPos::Left, VPos::Center), INK),
+                            ),
+                    ))
                     .map_err(|e| e.to_string())?;
                 continue;
             }
@@ -213,10 +350,19 @@ pub fn stacked(id: &str, title: &str, desc: &str, rows: &[(String, Vec<u64>)], p
                 if share <= 0.0 {
                     continue;
                 }
-                chart.draw_series(std::iter::once(Rectangle::new([(at, y0), (at + share, y1)], part.colour.filled()))).map_err(|e| e.to_string())?;
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(at, y0), (at + share, y1)],
+                        part.colour.filled(),
+                    )))
+                    .map_err(|e| e.to_string())?;
                 if share >= 0.1 {
                     chart
-                        .draw_series(std::iter::once(Text::new(pct(share), (at + share / 2.0, k + 0.5), label_style(Pos::new(HPos::Center, VPos::Center), WHITE))))
+                        .draw_series(std::iter::once(Text::new(
+                            pct(share),
+                            (at + share / 2.0, k + 0.5),
+                            label_style(Pos::new(HPos::Center, VPos::Center), WHITE),
+                        )))
                         .map_err(|e| e.to_string())?;
                 }
                 at += share;
@@ -228,7 +374,14 @@ pub fn stacked(id: &str, title: &str, desc: &str, rows: &[(String, Vec<u64>)], p
 }
 
 /// Vertical grouped bars over time: one group per label (left to right), counts.
-pub fn columns(id: &str, title: &str, desc: &str, labels: &[String], series: &[Series], values: &[Vec<f64>]) -> Option<String> {
+pub fn columns(
+    id: &str,
+    title: &str,
+    desc: &str,
+    labels: &[String],
+    series: &[Series],
+    values: &[Vec<f64>],
+) -> Option<String> {
     if labels.is_empty() || series.is_empty() {
         return None;
     }
@@ -244,24 +397,70 @@ pub fn columns(id: &str, title: &str, desc: &str, labels: &[String], series: &[S
         let (top, plot) = root.split_vertically(LEGEND_H);
         legend(&top, series, 48)?;
         let y_top = top_v * 1.12;
-        let mut chart = ChartBuilder::on(&plot).margin_right(12).margin_top(8).margin_left(40).margin_bottom(28).build_cartesian_2d(0f64..n as f64, 0f64..y_top).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_right(12)
+            .margin_top(8)
+            .margin_left(40)
+            .margin_bottom(28)
+            .build_cartesian_2d(0f64..n as f64, 0f64..y_top)
+            .map_err(|e| e.to_string())?;
         for y in &ticks {
-            chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, *y), (n as f64, *y)], RULE.stroke_width(1)))).map_err(|e| e.to_string())?;
-            chart.draw_series(std::iter::once(EmptyElement::at((0.0, *y)) + Text::new(format!("{y:.0}"), (-6, 0), label_style(Pos::new(HPos::Right, VPos::Center), INK)))).map_err(|e| e.to_string())?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, *y), (n as f64, *y)],
+                    RULE.stroke_width(1),
+                )))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((0.0, *y))
+                        + Text::new(
+                            format!("{y:.0}"),
+                            (-6, 0),
+                            label_style(Pos::new(HPos::Right, VPos::Center), INK),
+                        ),
+                ))
+                .map_err(|e| e.to_string())?;
         }
         for (k, l) in labels.iter().enumerate() {
-            chart.draw_series(std::iter::once(EmptyElement::at((k as f64 + 0.5, 0.0)) + Text::new(l.clone(), (0, 6), label_style(Pos::new(HPos::Center, VPos::Top), INK)))).map_err(|e| e.to_string())?;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((k as f64 + 0.5, 0.0))
+                        + Text::new(
+                            l.clone(),
+                            (0, 6),
+                            label_style(Pos::new(HPos::Center, VPos::Top), INK),
+                        ),
+                ))
+                .map_err(|e| e.to_string())?;
         }
-        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, y_top), (0.0, 0.0), (n as f64, 0.0)], GREY.stroke_width(1)))).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, y_top), (0.0, 0.0), (n as f64, 0.0)],
+                GREY.stroke_width(1),
+            )))
+            .map_err(|e| e.to_string())?;
         let band = 0.7 / m as f64;
         for (i, row) in values.iter().enumerate().take(n) {
             for (j, s) in series.iter().enumerate() {
                 let x0 = i as f64 + 0.15 + j as f64 * band;
                 let x1 = x0 + band;
                 let v = row.get(j).copied().unwrap_or(0.0);
-                chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x1, v)], s.colour.filled()))).map_err(|e| e.to_string())?;
                 chart
-                    .draw_series(std::iter::once(EmptyElement::at(((x0 + x1) / 2.0, v)) + Text::new(format!("{v:.0}"), (0, -3), label_style(Pos::new(HPos::Center, VPos::Bottom), INK))))
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x0, 0.0), (x1, v)],
+                        s.colour.filled(),
+                    )))
+                    .map_err(|e| e.to_string())?;
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at(((x0 + x1) / 2.0, v))
+                            + Text::new(
+                                format!("{v:.0}"),
+                                (0, -3),
+                                label_style(Pos::new(HPos::Center, VPos::Bottom), INK),
+                            ),
+                    ))
                     .map_err(|e| e.to_string())?;
             }
         }
@@ -275,9 +474,23 @@ mod tests {
     use super::*;
 
     fn plain(svg: &str) {
-        assert!(svg.starts_with("<svg class=\"chart\""), "{}", &svg[..80.min(svg.len())]);
-        assert!(svg.contains("role=\"img\"") && svg.contains("<title id=") && svg.contains("<desc id="));
-        for bad in ["<script", "style=", "href", "@import", "url(", "<image", "<foreignObject"] {
+        assert!(
+            svg.starts_with("<svg class=\"chart\""),
+            "{}",
+            &svg[..80.min(svg.len())]
+        );
+        assert!(
+            svg.contains("role=\"img\"") && svg.contains("<title id=") && svg.contains("<desc id=")
+        );
+        for bad in [
+            "<script",
+            "style=",
+            "href",
+            "@import",
+            "url(",
+            "<image",
+            "<foreignObject",
+        ] {
             assert!(!svg.contains(bad), "chart contains {bad}");
         }
         assert!(svg.trim_end().ends_with("</svg>"));
@@ -285,8 +498,23 @@ mod tests {
 
     #[test]
     fn charts_are_plain_accessible_svg() {
-        let labels = vec!["湖南省发展和改革委员会<&>".to_string(), "湘潭市人民政府".to_string()];
-        let s = hbars("c1", "办复率 & 按时办复率", "说明", &labels, &[Series::new("办复率", BLUE), Series::new("按时办复率", GREEN)], &[vec![Some(0.75), Some(2.0 / 3.0)], vec![Some(0.5), None]], true).unwrap();
+        let labels = vec![
+            "湖南省发展和改革委员会<&>".to_string(),
+            "湘潭市人民政府".to_string(),
+        ];
+        let s = hbars(
+            "c1",
+            "办复率 & 按时办复率",
+            "说明",
+            &labels,
+            &[
+                Series::new("办复率", BLUE),
+                Series::new("按时办复率", GREEN),
+            ],
+            &[vec![Some(0.75), Some(2.0 / 3.0)], vec![Some(0.5), None]],
+            true,
+        )
+        .unwrap();
         plain(&s);
         assert!(s.contains("66.7%") && s.contains("75.0%") && s.contains("—"));
         assert!(s.contains("办复率 &amp; 按时办复率"));
@@ -295,15 +523,44 @@ mod tests {
         let y_of = |needle: &str| -> i32 {
             let at = s.find(needle).unwrap();
             let tag = &s[s[..at].rfind("<text").unwrap()..at];
-            tag.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+            tag.split("y=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
         };
         assert!(y_of("湖南省发展和改革") < y_of("湘潭市人民政府"));
 
-        let s = stacked("c2", "满意度", "说明", &[("办理态度".into(), vec![2, 1, 1]), ("办理结果".into(), vec![0, 0, 0])], &[Series::new("满意", GREEN), Series::new("基本满意", BLUE), Series::new("不满意", RED)]).unwrap();
+        let s = stacked(
+            "c2",
+            "满意度",
+            "说明",
+            &[
+                ("办理态度".into(), vec![2, 1, 1]),
+                ("办理结果".into(), vec![0, 0, 0]),
+            ],
+            &[
+                Series::new("满意", GREEN),
+                Series::new("基本满意", BLUE),
+                Series::new("不满意", RED),
+            ],
+        )
+        .unwrap();
         plain(&s);
         assert!(s.contains("50.0%") && s.contains("25.0%"));
 
-        let s = columns("c3", "办成率", "说明", &["2023-07".into(), "2023-08".into()], &[Series::new("到期", GREY), Series::new("按期完成", GREEN)], &[vec![1.0, 1.0], vec![3.0, 0.0]]).unwrap();
+        let s = columns(
+            "c3",
+            "办成率",
+            "说明",
+            &["2023-07".into(), "2023-08".into()],
+            &[Series::new("到期", GREY), Series::new("按期完成", GREEN)],
+            &[vec![1.0, 1.0], vec![3.0, 0.0]],
+        )
+        .unwrap();
         plain(&s);
         assert!(s.contains("2023-08"));
         assert!(hbars("c4", "t", "d", &[], &[Series::new("x", BLUE)], &[], true).is_none());

@@ -79,7 +79,12 @@ impl Fig {
             consultation_rate: pct(f.consultation_rate),
             handling: Sat::of(&f.satisfaction.handling),
             result: Sat::of(&f.satisfaction.result),
-            grades: vec![("A", g.a, share(g.a)), ("B", g.b, share(g.b)), ("C", g.c, share(g.c)), ("D", g.d, share(g.d))],
+            grades: vec![
+                ("A", g.a, share(g.a)),
+                ("B", g.b, share(g.b)),
+                ("C", g.c, share(g.c)),
+                ("D", g.d, share(g.d)),
+            ],
             due: f.commitments.due,
             done_on_time: f.commitments.done_on_time,
             completion: pct(f.commitments.completion_rate),
@@ -136,15 +141,26 @@ struct Filters {
 }
 
 fn filters(raw: &Option<String>) -> Result<Filters, AppError> {
-    let mut f = Filters { session_id: None, from: None, to: None };
+    let mut f = Filters {
+        session_id: None,
+        from: None,
+        to: None,
+    };
     for (k, v) in form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()) {
         let v = v.trim();
         if v.is_empty() {
             continue;
         }
-        let day = |v: &str| NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| AppError::bad(&k, format!("“{v}”不是有效日期（格式：2026-03-15）")));
+        let day = |v: &str| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| AppError::bad(&k, format!("“{v}”不是有效日期（格式：2026-03-15）")))
+        };
         match k.as_ref() {
-            "session_id" => f.session_id = Some(v.parse().map_err(|_| AppError::bad("session_id", format!("“{v}”不是有效的届次会议编号")))?),
+            "session_id" => {
+                f.session_id = Some(v.parse().map_err(|_| {
+                    AppError::bad("session_id", format!("“{v}”不是有效的届次会议编号"))
+                })?)
+            }
             "from" => f.from = Some(day(v)?),
             "to" => f.to = Some(day(v)?),
             _ => {}
@@ -156,8 +172,15 @@ fn filters(raw: &Option<String>) -> Result<Filters, AppError> {
 impl Filters {
     fn query(&self, sessions: &[SessionOut]) -> StatsQuery {
         // No session yet: 0 matches nothing, and the use case still decides who may look.
-        let session_id = self.session_id.or_else(|| sessions.last().map(|s| s.id)).unwrap_or(0);
-        StatsQuery { session_id, from: self.from, to: self.to }
+        let session_id = self
+            .session_id
+            .or_else(|| sessions.last().map(|s| s.id))
+            .unwrap_or(0);
+        StatsQuery {
+            session_id,
+            from: self.from,
+            to: self.to,
+        }
     }
 }
 
@@ -175,21 +198,34 @@ fn link(q: &StatsQuery) -> String {
 
 fn draw(t: Tr, s: &StatsOut, trend: &[MonthCompletion]) -> Charts {
     let units: Vec<String> = s.per_unit.iter().map(|u| u.unit_name.clone()).collect();
-    let unit_values: Vec<Vec<Option<f64>>> = s.per_unit.iter().map(|u| vec![u.figures.reply_rate, u.figures.on_time_rate]).collect();
+    let unit_values: Vec<Vec<Option<f64>>> = s
+        .per_unit
+        .iter()
+        .map(|u| vec![u.figures.reply_rate, u.figures.on_time_rate])
+        .collect();
     let g = &s.overall.grades;
     let graded = g.a + g.b + g.c + g.d;
-    let grade_labels: Vec<String> = [t.s("A类"), t.s("B类"), t.s("C类"), t.s("D类")].iter().map(|k| k.to_string()).collect();
+    let grade_labels: Vec<String> = [t.s("A类"), t.s("B类"), t.s("C类"), t.s("D类")]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
     let share = |n: u64| Some(n as f64 / graded.max(1) as f64);
     let sat = |c: &RatingCounts| vec![c.satisfied, c.basically_satisfied, c.unsatisfied];
     let months: Vec<String> = trend.iter().map(|m| m.month.clone()).collect();
-    let trend_values: Vec<Vec<f64>> = trend.iter().map(|m| vec![m.due as f64, m.done_on_time as f64]).collect();
+    let trend_values: Vec<Vec<f64>> = trend
+        .iter()
+        .map(|m| vec![m.due as f64, m.done_on_time as f64])
+        .collect();
     Charts {
         units: charts::hbars(
             "chart-units",
             t.s("各承办单位办复率与按时办复率"),
             t.s("横向条形图，按排名排列；各单位的数字见下方分单位排名表"),
             &units,
-            &[Series::new(t.s("办复率"), charts::BLUE), Series::new(t.s("按时办复率"), charts::GREEN)],
+            &[
+                Series::new(t.s("办复率"), charts::BLUE),
+                Series::new(t.s("按时办复率"), charts::GREEN),
+            ],
             &unit_values,
             true,
         ),
@@ -201,7 +237,12 @@ fn draw(t: Tr, s: &StatsOut, trend: &[MonthCompletion]) -> Charts {
                     t.s("各答复类别占已答复件的比例；数字见答复类别表"),
                     &grade_labels,
                     &[Series::new(t.s("占比"), charts::BLUE)],
-                    &[vec![share(g.a)], vec![share(g.b)], vec![share(g.c)], vec![share(g.d)]],
+                    &[
+                        vec![share(g.a)],
+                        vec![share(g.b)],
+                        vec![share(g.c)],
+                        vec![share(g.d)],
+                    ],
                     true,
                 )
             })
@@ -210,15 +251,31 @@ fn draw(t: Tr, s: &StatsOut, trend: &[MonthCompletion]) -> Charts {
             "chart-satisfaction",
             t.s("办理态度与办理结果满意度"),
             t.s("百分比堆叠条形图，不含未反馈；数字见满意度表"),
-            &[(t.s("办理态度").to_string(), sat(&s.overall.satisfaction.handling)), (t.s("办理结果").to_string(), sat(&s.overall.satisfaction.result))],
-            &[Series::new(t.s("满意"), charts::GREEN), Series::new(t.s("基本满意"), charts::BLUE), Series::new(t.s("不满意"), charts::RED)],
+            &[
+                (
+                    t.s("办理态度").to_string(),
+                    sat(&s.overall.satisfaction.handling),
+                ),
+                (
+                    t.s("办理结果").to_string(),
+                    sat(&s.overall.satisfaction.result),
+                ),
+            ],
+            &[
+                Series::new(t.s("满意"), charts::GREEN),
+                Series::new(t.s("基本满意"), charts::BLUE),
+                Series::new(t.s("不满意"), charts::RED),
+            ],
         ),
         trend: charts::columns(
             "chart-trend",
             t.s("承诺事项办成情况（按到期月份）"),
             t.s("柱状图：每月到期的承诺事项与其中按期完成的数量；数字见下表"),
             &months,
-            &[Series::new(t.s("到期"), charts::GREY), Series::new(t.s("按期完成"), charts::GREEN)],
+            &[
+                Series::new(t.s("到期"), charts::GREY),
+                Series::new(t.s("按期完成"), charts::GREEN),
+            ],
             &trend_values,
         ),
     }
@@ -248,16 +305,40 @@ pub async fn page(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     let charts = draw(t, &out, &trend);
     let page = StatsPage {
         t,
-        session_name: sessions.iter().find(|x| x.id == session_id).map(|x| x.name.clone()).unwrap_or_default(),
+        session_name: sessions
+            .iter()
+            .find(|x| x.id == session_id)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
         sessions,
         session_id,
         from: f.from.map(|d| d.to_string()).unwrap_or_default(),
         to: f.to.map(|d| d.to_string()).unwrap_or_default(),
         as_of: out.as_of.to_string(),
         overall: Fig::of(&out.overall),
-        units: out.per_unit.iter().map(|u| UnitRow { rank: u.rank, name: u.unit_name.clone(), fig: Fig::of(&u.figures) }).collect(),
-        categories: out.per_category.iter().map(|c| (c.category.clone(), Fig::of(&c.figures))).collect(),
-        trend: trend.iter().map(|m| TrendRow { month: m.month.clone(), due: m.due, done_on_time: m.done_on_time, rate: pct(m.completion_rate) }).collect(),
+        units: out
+            .per_unit
+            .iter()
+            .map(|u| UnitRow {
+                rank: u.rank,
+                name: u.unit_name.clone(),
+                fig: Fig::of(&u.figures),
+            })
+            .collect(),
+        categories: out
+            .per_category
+            .iter()
+            .map(|c| (c.category.clone(), Fig::of(&c.figures)))
+            .collect(),
+        trend: trend
+            .iter()
+            .map(|m| TrendRow {
+                month: m.month.clone(),
+                due: m.due,
+                done_on_time: m.done_on_time,
+                rate: pct(m.completion_rate),
+            })
+            .collect(),
         charts,
         export,
         c: staff.chrome,
@@ -266,7 +347,11 @@ pub async fn page(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQue
 }
 
 /// `GET /app/stats.xlsx?…`: the same figures as a workbook (overall, per unit, per category).
-pub async fn workbook(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Response {
+pub async fn workbook(
+    State(s): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let f = match filters(&raw) {
         Ok(f) => f,
         Err(e) => return staff.fail(&e),
@@ -279,8 +364,14 @@ pub async fn workbook(State(s): State<AppState>, staff: Staff, RawQuery(raw): Ra
     match bytes {
         Ok(bytes) => (
             [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"stats.xlsx\""),
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"stats.xlsx\"",
+                ),
                 (header::CACHE_CONTROL, "no-store"),
             ],
             bytes,
@@ -297,22 +388,48 @@ mod tests {
     #[test]
     fn filters_parse_and_link_back() {
         let f = filters(&Some("session_id=3&from=2023-01-01&to=&done=saved".into())).unwrap();
-        assert_eq!((f.session_id, f.from, f.to), (Some(3), Some(NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()), None));
+        assert_eq!(
+            (f.session_id, f.from, f.to),
+            (
+                Some(3),
+                Some(NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()),
+                None
+            )
+        );
         assert_eq!(link(&f.query(&[])), "session_id=3&from=2023-01-01");
-        assert_eq!(filters(&Some("from=2023-02-30".into())).err().and_then(|e| e.field().map(str::to_string)).as_deref(), Some("from"));
+        assert_eq!(
+            filters(&Some("from=2023-02-30".into()))
+                .err()
+                .and_then(|e| e.field().map(str::to_string))
+                .as_deref(),
+            Some("from")
+        );
         assert_eq!(filters(&None).unwrap().query(&[]).session_id, 0);
     }
 
     #[test]
     fn figures_print_as_the_workbook_does() {
-        let mut f = Figures { filed: 6, replied: 3, reply_rate: Some(0.5), on_time_rate: Some(0.6), ..Default::default() };
+        let mut f = Figures {
+            filed: 6,
+            replied: 3,
+            reply_rate: Some(0.5),
+            on_time_rate: Some(0.6),
+            ..Default::default()
+        };
         f.grades.a = 2;
         f.grades.b = 1;
         f.grades.c = 1;
         f.satisfaction.result.rate = Some(0.5);
         f.satisfaction.result.basic_rate = Some(0.5);
         let p = Fig::of(&f);
-        assert_eq!((p.reply_rate.as_str(), p.on_time_rate.as_str(), p.consultation_rate.as_str()), ("50.0%", "60.0%", "—"));
+        assert_eq!(
+            (
+                p.reply_rate.as_str(),
+                p.on_time_rate.as_str(),
+                p.consultation_rate.as_str()
+            ),
+            ("50.0%", "60.0%", "—")
+        );
         assert_eq!(p.grades[0], ("A", 2, "50.0%".to_string()));
         assert_eq!(p.grades[3], ("D", 0, "0.0%".to_string()));
         assert_eq!(p.result.both, "100.0%");

@@ -14,22 +14,39 @@ pub struct Form {
 
 impl Form {
     pub fn parse(body: &[u8]) -> Form {
-        Form { pairs: form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect() }
+        Form {
+            pairs: form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        }
     }
 
     /// The first value of a field, trimmed; `None` when absent or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
     }
 
     /// Every non-blank value of a repeated field, in order.
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect()
     }
 
     /// Every value of a repeated field, blanks kept (parallel columns of a table).
     pub fn column(&self, name: &str) -> Vec<&str> {
-        self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).collect()
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .collect()
     }
 
     /// What the user typed, to show the form again after an error.
@@ -45,24 +62,37 @@ impl Form {
 
     /// Text as typed (a missing required text reaches the use case as "" so it names the field).
     pub fn text(&self, name: &str) -> Value {
-        Value::String(self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default())
+        Value::String(
+            self.pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default(),
+        )
     }
 
     pub fn opt_text(&self, name: &str) -> Value {
-        self.get(name).map(|v| Value::String(v.to_string())).unwrap_or(Value::Null)
+        self.get(name)
+            .map(|v| Value::String(v.to_string()))
+            .unwrap_or(Value::Null)
     }
 
     pub fn int(&self, name: &str) -> Result<Value, AppError> {
         match self.get(name) {
             None => Ok(Value::Null),
-            Some(v) => v.parse::<i64>().map(Value::from).map_err(|_| AppError::bad(name, format!("“{v}”不是有效的编号"))),
+            Some(v) => v
+                .parse::<i64>()
+                .map(Value::from)
+                .map_err(|_| AppError::bad(name, format!("“{v}”不是有效的编号"))),
         }
     }
 
     /// A required choice (select or radio): absent is refused here with a plain message,
     /// instead of a serde message about a missing variant.
     pub fn choice(&self, name: &str, missing: &str) -> Result<Value, AppError> {
-        self.get(name).map(|v| Value::String(v.to_string())).ok_or_else(|| AppError::bad(name, missing))
+        self.get(name)
+            .map(|v| Value::String(v.to_string()))
+            .ok_or_else(|| AppError::bad(name, missing))
     }
 
     /// A date from `<input type="date">`; absent is `null`.
@@ -77,17 +107,22 @@ impl Form {
 
     /// A checkbox or a yes/no select: "1", "true", "on", "yes" are yes.
     pub fn flag(&self, name: &str) -> Value {
-        Value::Bool(self.get(name).is_some_and(|v| matches!(v, "1" | "true" | "on" | "yes")))
+        Value::Bool(
+            self.get(name)
+                .is_some_and(|v| matches!(v, "1" | "true" | "on" | "yes")),
+        )
     }
 
     /// Names separated by 、, commas or spaces (co-signers, proposers).
     pub fn names(&self, name: &str) -> Value {
         let text = self.get(name).unwrap_or("");
         Value::Array(
-            text.split(|c: char| c == '、' || c == ',' || c == '，' || c == ';' || c == '；' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .map(|s| Value::String(s.to_string()))
-                .collect(),
+            text.split(|c: char| {
+                c == '、' || c == ',' || c == '，' || c == ';' || c == '；' || c.is_whitespace()
+            })
+            .filter(|s| !s.is_empty())
+            .map(|s| Value::String(s.to_string()))
+            .collect(),
         )
     }
 }
@@ -121,19 +156,32 @@ pub struct Failed {
 impl Failed {
     pub fn new(form: &str, e: &AppError, f: &Form) -> Failed {
         // `commitments[2].due_on` is shown beside the commitments table.
-        let field = e.field().map(|f| f.split(['[', '.']).next().unwrap_or(f).to_string());
-        Failed { form: form.to_string(), field, message: e.to_string(), values: f.values() }
+        let field = e
+            .field()
+            .map(|f| f.split(['[', '.']).next().unwrap_or(f).to_string());
+        Failed {
+            form: form.to_string(),
+            field,
+            message: e.to_string(),
+            values: f.values(),
+        }
     }
 
     /// The error for one field of one form (templates call this beside each input).
     pub fn at(&self, form: impl AsRef<str>, field: &str) -> Option<&str> {
-        (self.form == form.as_ref() && self.field.as_deref() == Some(field)).then_some(self.message.as_str())
+        (self.form == form.as_ref() && self.field.as_deref() == Some(field))
+            .then_some(self.message.as_str())
     }
 
     /// An error of the form on no field shown beside an input (`shown`: the fields that
     /// have their own message, comma-separated), shown at the top of the form.
     pub fn general(&self, form: impl AsRef<str>, shown: &str) -> Option<&str> {
-        (self.form == form.as_ref() && self.field.as_deref().is_none_or(|f| !shown.split(',').any(|s| s == f))).then_some(self.message.as_str())
+        (self.form == form.as_ref()
+            && self
+                .field
+                .as_deref()
+                .is_none_or(|f| !shown.split(',').any(|s| s == f)))
+        .then_some(self.message.as_str())
     }
 
     pub fn is(&self, form: impl AsRef<str>) -> bool {
@@ -156,9 +204,20 @@ mod tests {
 
     #[test]
     fn forms_become_the_api_shape() {
-        let f = Form::parse("lead=3&title=+%E6%A0%87%E9%A2%98+&key=on&cosigners=a%E3%80%81b%2Cc".as_bytes());
-        let v = object(vec![("lead", f.int("lead").unwrap()), ("title", f.text("title")), ("key", f.flag("key")), ("c", f.names("cosigners")), ("none", f.opt_text("none"))]);
-        assert_eq!(v, serde_json::json!({"lead": 3, "title": "标题", "key": true, "c": ["a", "b", "c"]}));
+        let f = Form::parse(
+            "lead=3&title=+%E6%A0%87%E9%A2%98+&key=on&cosigners=a%E3%80%81b%2Cc".as_bytes(),
+        );
+        let v = object(vec![
+            ("lead", f.int("lead").unwrap()),
+            ("title", f.text("title")),
+            ("key", f.flag("key")),
+            ("c", f.names("cosigners")),
+            ("none", f.opt_text("none")),
+        ]);
+        assert_eq!(
+            v,
+            serde_json::json!({"lead": 3, "title": "标题", "key": true, "c": ["a", "b", "c"]})
+        );
         let e = Form::parse(b"lead=x").int("lead").unwrap_err();
         assert_eq!(e.field(), Some("lead"));
     }

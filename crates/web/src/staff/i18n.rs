@@ -34,12 +34,16 @@ fn english() -> &'static HashMap<&'static str, &'static str> {
     static EN: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     EN.get_or_init(|| {
         // One file per part of the app, so each can be kept beside its templates.
-        [include_str!("en.tsv"), include_str!("en_admin.tsv"), include_str!("en_dashboard.tsv")]
-            .into_iter()
-            .flat_map(str::lines)
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-            .filter_map(|l| l.split_once('\t'))
-            .collect()
+        [
+            include_str!("en.tsv"),
+            include_str!("en_admin.tsv"),
+            include_str!("en_dashboard.tsv"),
+        ]
+        .into_iter()
+        .flat_map(str::lines)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .collect()
     })
 }
 
@@ -73,7 +77,11 @@ impl Tr {
     /// A stored UTC timestamp as local time (UTC+8), to the minute.
     pub fn time(&self, ts: &str) -> String {
         chrono::DateTime::parse_from_rfc3339(ts)
-            .map(|t| t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| {
+                t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .unwrap_or_else(|_| ts.to_string())
     }
 
@@ -100,9 +108,22 @@ mod tests {
 
     /// The work queue's section titles (crates/app/src/queue.rs), shown through `t.s`.
     const QUEUE_TITLES: &[&str] = &[
-        "待审查立案", "待交办", "单位申请调整", "延期申请", "待审核答复", "待公开审查的答复", "已逾期",
-        "新交办（请签收或在期限内申请调整）", "待起草会办意见", "待起草答复", "待更新的承诺事项", "待签发",
-        "草稿和退回修改的提案", "邀请我联名", "待评价的答复", "答复中的承诺事项",
+        "待审查立案",
+        "待交办",
+        "单位申请调整",
+        "延期申请",
+        "待审核答复",
+        "待公开审查的答复",
+        "已逾期",
+        "新交办（请签收或在期限内申请调整）",
+        "待起草会办意见",
+        "待起草答复",
+        "待更新的承诺事项",
+        "待签发",
+        "草稿和退回修改的提案",
+        "邀请我联名",
+        "待评价的答复",
+        "答复中的承诺事项",
     ];
 
     /// Every `t.s("…")` in the templates and every glossary label has an English text, so an
@@ -119,14 +140,28 @@ mod tests {
                 let zh = part.split("\")").next().expect("closing");
                 seen += 1;
                 if !english().contains_key(zh) {
-                    missing.push(format!("{}: {zh}", path.file_name().unwrap().to_string_lossy()));
+                    missing.push(format!(
+                        "{}: {zh}",
+                        path.file_name().unwrap().to_string_lossy()
+                    ));
                 }
             }
         }
-        let labels = super::super::labels::CODES.iter().map(|c| super::super::labels::zh(c));
-        let events = super::super::labels::EVENT_CODES.iter().map(|c| super::super::labels::event_zh(c));
-        let chrome = super::super::session::NAV_LABELS.iter().chain(super::super::session::FLASHES).copied();
-        for zh in labels.chain(events).chain(chrome).chain(QUEUE_TITLES.iter().copied()) {
+        let labels = super::super::labels::CODES
+            .iter()
+            .map(|c| super::super::labels::zh(c));
+        let events = super::super::labels::EVENT_CODES
+            .iter()
+            .map(|c| super::super::labels::event_zh(c));
+        let chrome = super::super::session::NAV_LABELS
+            .iter()
+            .chain(super::super::session::FLASHES)
+            .copied();
+        for zh in labels
+            .chain(events)
+            .chain(chrome)
+            .chain(QUEUE_TITLES.iter().copied())
+        {
             let code = zh;
             if !english().contains_key(zh) {
                 missing.push(format!("label {code}: {zh}"));
@@ -135,7 +170,11 @@ mod tests {
         missing.sort();
         missing.dedup();
         assert!(seen > 50, "templates use t.s(): {seen}");
-        assert!(missing.is_empty(), "no English for:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "no English for:\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]

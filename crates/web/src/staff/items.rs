@@ -39,29 +39,58 @@ struct ItemPage {
 impl ItemPage {
     /// The invited co-signers' usernames, as the edit form takes them.
     fn cosigner_names(&self) -> String {
-        self.d.proposers.iter().filter(|p| p.status != "first").map(|p| p.username.as_str()).collect::<Vec<_>>().join("、")
+        self.d
+            .proposers
+            .iter()
+            .filter(|p| p.status != "first")
+            .map(|p| p.username.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
     }
     /// Every proposer's username, first proposer first (the office's paper items).
     fn proposer_names(&self) -> String {
-        self.d.proposers.iter().map(|p| p.username.as_str()).collect::<Vec<_>>().join("、")
+        self.d
+            .proposers
+            .iter()
+            .map(|p| p.username.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
     }
     fn unit_name(&self, id: &i64) -> String {
-        self.units.iter().find(|u| u.id == *id).map(|u| u.name.clone()).unwrap_or_default()
+        self.units
+            .iter()
+            .find(|u| u.id == *id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
     }
     fn acts(&self, id: &i64) -> banli_app::rights::AssignmentActions {
-        self.d.actions.assignments.iter().find(|a| a.id == *id).cloned().unwrap_or_default()
+        self.d
+            .actions
+            .assignments
+            .iter()
+            .find(|a| a.id == *id)
+            .cloned()
+            .unwrap_or_default()
     }
     fn docs_of<'a>(&'a self, a: &AssignmentOut) -> Vec<&'a DocumentOut> {
-        self.d.replies.iter().chain(self.d.co_opinions.iter()).filter(|d| d.assignment_id == a.id).collect()
+        self.d
+            .replies
+            .iter()
+            .chain(self.d.co_opinions.iter())
+            .filter(|d| d.assignment_id == a.id)
+            .collect()
     }
     fn draft_of<'a>(&'a self, a: &AssignmentOut, kind: &str) -> Option<&'a DocumentOut> {
-        self.docs_of(a).into_iter().find(|d| d.kind == kind && matches!(d.state.as_str(), "draft" | "rejected"))
+        self.docs_of(a)
+            .into_iter()
+            .find(|d| d.kind == kind && matches!(d.state.as_str(), "draft" | "rejected"))
     }
     fn grade_of<'a>(&self, dr: &Option<&'a DocumentOut>) -> &'a str {
         dr.and_then(|x| x.grade.as_deref()).unwrap_or("")
     }
     fn reason_of<'a>(&self, dr: &Option<&'a DocumentOut>) -> &'a str {
-        dr.and_then(|x| x.disclosure_reason.as_deref()).unwrap_or("")
+        dr.and_then(|x| x.disclosure_reason.as_deref())
+            .unwrap_or("")
     }
     fn summary_of<'a>(&self, dr: &Option<&'a DocumentOut>) -> &'a str {
         dr.and_then(|x| x.summary.as_deref()).unwrap_or("")
@@ -69,9 +98,19 @@ impl ItemPage {
     /// The commitment rows of the reply editor: the draft's own (a draft sent back by the
     /// signer keeps them), then empty rows, at least three and always one spare.
     fn commitment_rows(&self, dr: &Option<&DocumentOut>) -> Vec<(usize, String, String)> {
-        let mut rows: Vec<(String, String)> = dr.map(|x| x.commitments.iter().map(|c| (c.text.clone(), c.due_on.clone())).collect()).unwrap_or_default();
+        let mut rows: Vec<(String, String)> = dr
+            .map(|x| {
+                x.commitments
+                    .iter()
+                    .map(|c| (c.text.clone(), c.due_on.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
         rows.resize((rows.len() + 1).max(3), (String::new(), String::new()));
-        rows.into_iter().enumerate().map(|(i, (text, due))| (i + 1, text, due)).collect()
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (text, due))| (i + 1, text, due))
+            .collect()
     }
     fn disclosure_of<'a>(&self, dr: &Option<&'a DocumentOut>) -> &'a str {
         dr.map(|x| x.disclosure.as_str()).unwrap_or("public")
@@ -87,19 +126,46 @@ impl ItemPage {
         format!("{form}-{id}")
     }
     fn paragraphs(&self, text: &str) -> Vec<String> {
-        text.split('\n').map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+        text.split('\n')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
     }
     fn has_actions(&self) -> bool {
         let a = &self.d.actions;
-        a.edit || a.submit || a.withdraw || a.cosign || a.file || a.return_to_proposer || a.reject || a.merge || a.assign || a.key || a.supervise || a.close
+        a.edit
+            || a.submit
+            || a.withdraw
+            || a.cosign
+            || a.file
+            || a.return_to_proposer
+            || a.reject
+            || a.merge
+            || a.assign
+            || a.key
+            || a.supervise
+            || a.close
     }
 }
 
-async fn load_page(s: &AppState, staff: Staff, id: i64, failed: Failed, status: StatusCode) -> Response {
+async fn load_page(
+    s: &AppState,
+    staff: Staff,
+    id: i64,
+    failed: Failed,
+    status: StatusCode,
+) -> Response {
     let loaded = async {
         let d = s.app.get_item(&staff.actor, id).await?;
         let units = s.app.list_units().await?;
-        let categories = s.app.categories().await?.into_iter().map(|(_, n)| n).collect::<Vec<_>>();
+        let categories = s
+            .app
+            .categories()
+            .await?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect::<Vec<_>>();
         let policy = s.app.policy(s.app.org_id).await?;
         Ok::<_, AppError>((d, units, categories, policy))
     }
@@ -111,27 +177,61 @@ async fn load_page(s: &AppState, staff: Staff, id: i64, failed: Failed, status: 
     let office = staff.actor.role == Role::Office;
     // Likely duplicates and suggested units help the office file, merge and assign; a
     // proposer drafting sees earlier items with published replies.
-    let want_similar = (office && (d.actions.file || d.actions.merge || d.actions.assign)) || d.actions.edit;
+    let want_similar =
+        (office && (d.actions.file || d.actions.merge || d.actions.assign)) || d.actions.edit;
     let similar = if want_similar {
         let text = format!("{}\n{}", d.summary.title, d.body);
-        crate::lookup::similar(s, &staff.actor, &text, &[format!("item:{id}")]).await.ok()
+        crate::lookup::similar(s, &staff.actor, &text, &[format!("item:{id}")])
+            .await
+            .ok()
     } else {
         None
     };
-    let sub_units = units.iter().filter(|u| u.parent_id.is_some() && u.parent_id == staff.actor.unit_id).cloned().collect();
+    let sub_units = units
+        .iter()
+        .filter(|u| u.parent_id.is_some() && u.parent_id == staff.actor.unit_id)
+        .cloned()
+        .collect();
     let t = staff.t();
-    let my_cosign = d.proposers.iter().find(|p| p.user_id == staff.actor.user_id).map(|p| p.status.clone()).unwrap_or_default();
-    let page = ItemPage { t, d, units, sub_units, categories, policy, similar, failed, office, today: banli_app::iso(s.app.today()), my_cosign, c: staff.chrome };
+    let my_cosign = d
+        .proposers
+        .iter()
+        .find(|p| p.user_id == staff.actor.user_id)
+        .map(|p| p.status.clone())
+        .unwrap_or_default();
+    let page = ItemPage {
+        t,
+        d,
+        units,
+        sub_units,
+        categories,
+        policy,
+        similar,
+        failed,
+        office,
+        today: banli_app::iso(s.app.today()),
+        my_cosign,
+        c: staff.chrome,
+    };
     html(t.lang, status, &page)
 }
 
 pub async fn page(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else { return staff.fail(&AppError::NotFound("提案")) };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return staff.fail(&AppError::NotFound("提案"));
+    };
     load_page(&s, staff, id, Failed::default(), StatusCode::OK).await
 }
 
 /// A refused form: the page again, with the message beside the field (422/409/400 as the API).
-async fn refused(s: &AppState, staff: Staff, item_id: i64, form: &str, e: AppError, f: &Form) -> Response {
+async fn refused(
+    s: &AppState,
+    staff: Staff,
+    item_id: i64,
+    form: &str,
+    e: AppError,
+    f: &Form,
+) -> Response {
     let status = match &e {
         AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
         AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -178,31 +278,49 @@ fn item_body(f: &Form, office: bool) -> Result<Value, AppError> {
     Ok(object(fields))
 }
 
-pub async fn item_action(State(s): State<AppState>, Path((id, action)): Path<(String, String)>, p: StaffPost) -> Response {
+pub async fn item_action(
+    State(s): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    p: StaffPost,
+) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else { return staff.fail(&AppError::NotFound("提案")) };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return staff.fail(&AppError::NotFound("提案"));
+    };
     let app = &s.app;
     let a = &staff.actor;
     let office = a.role == Role::Office;
     let result: Result<(), AppError> = async {
         match action.as_str() {
             "edit" => {
-                app.update_item(a, id, input(item_body(&f, office)?)).await?;
+                app.update_item(a, id, input(item_body(&f, office)?))
+                    .await?;
             }
             "submit" => {
                 app.submit_item(a, id).await?;
             }
             "withdraw" => {
-                app.withdraw_item(a, id, input(object(vec![("reason", f.text("reason"))]))).await?;
+                app.withdraw_item(a, id, input(object(vec![("reason", f.text("reason"))])))
+                    .await?;
             }
             "cosign" => {
-                app.cosign(a, id, input(object(vec![("accept", f.flag("accept"))]))).await?;
+                app.cosign(a, id, input(object(vec![("accept", f.flag("accept"))])))
+                    .await?;
             }
             "file" => {
-                app.file_item(a, id, input(object(vec![("category", f.opt_text("category")), ("title", f.opt_text("title"))]))).await?;
+                app.file_item(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("category", f.opt_text("category")),
+                        ("title", f.opt_text("title")),
+                    ])),
+                )
+                .await?;
             }
             "return" => {
-                app.return_item(a, id, input(object(vec![("reason", f.text("reason"))]))).await?;
+                app.return_item(a, id, input(object(vec![("reason", f.text("reason"))])))
+                    .await?;
             }
             "reject" => {
                 let units = app.list_units().await?;
@@ -210,10 +328,20 @@ pub async fn item_action(State(s): State<AppState>, Path((id, action)): Path<(St
                     Some(n) => Value::from(unit_id(&units, n, "unit_id")?),
                     None => Value::Null,
                 };
-                app.reject_item(a, id, input(object(vec![("reason", f.text("reason")), ("disposition", f.choice("disposition", "请选择去向")?), ("unit_id", unit)]))).await?;
+                app.reject_item(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("reason", f.text("reason")),
+                        ("disposition", f.choice("disposition", "请选择去向")?),
+                        ("unit_id", unit),
+                    ])),
+                )
+                .await?;
             }
             "merge" => {
-                app.merge_item(a, id, input(object(vec![("into", f.int("into")?)]))).await?;
+                app.merge_item(a, id, input(object(vec![("into", f.int("into")?)])))
+                    .await?;
             }
             "assign" => {
                 let units = app.list_units().await?;
@@ -221,15 +349,48 @@ pub async fn item_action(State(s): State<AppState>, Path((id, action)): Path<(St
                     Some(n) => Value::from(unit_id(&units, n, "lead")?),
                     None => Value::Null,
                 };
-                let co = f.all("co").into_iter().map(|n| unit_id(&units, n, "co").map(Value::from)).collect::<Result<Vec<_>, _>>()?;
-                let separate = f.all("separate").into_iter().map(|n| unit_id(&units, n, "separate").map(Value::from)).collect::<Result<Vec<_>, _>>()?;
-                app.assign_item(a, id, input(object(vec![("lead", lead), ("co", Value::Array(co)), ("separate", Value::Array(separate))]))).await?;
+                let co = f
+                    .all("co")
+                    .into_iter()
+                    .map(|n| unit_id(&units, n, "co").map(Value::from))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let separate = f
+                    .all("separate")
+                    .into_iter()
+                    .map(|n| unit_id(&units, n, "separate").map(Value::from))
+                    .collect::<Result<Vec<_>, _>>()?;
+                app.assign_item(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("lead", lead),
+                        ("co", Value::Array(co)),
+                        ("separate", Value::Array(separate)),
+                    ])),
+                )
+                .await?;
             }
             "key" => {
-                app.set_key(a, id, input(object(vec![("key", f.flag("key")), ("leader", f.opt_text("leader"))]))).await?;
+                app.set_key(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("key", f.flag("key")),
+                        ("leader", f.opt_text("leader")),
+                    ])),
+                )
+                .await?;
             }
             "supervision" => {
-                app.add_supervision(a, id, input(object(vec![("note", f.text("note")), ("due_on", f.date("due_on")?)]))).await?;
+                app.add_supervision(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("note", f.text("note")),
+                        ("due_on", f.date("due_on")?),
+                    ])),
+                )
+                .await?;
             }
             "close" => {
                 app.close_item(a, id).await?;
@@ -245,26 +406,92 @@ pub async fn item_action(State(s): State<AppState>, Path((id, action)): Path<(St
     }
 }
 
-pub async fn assignment_action(State(s): State<AppState>, Path((id, action)): Path<(String, String)>, p: StaffPost) -> Response {
+pub async fn assignment_action(
+    State(s): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    p: StaffPost,
+) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else { return staff.fail(&AppError::NotFound("交办件")) };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return staff.fail(&AppError::NotFound("交办件"));
+    };
     // Where to come back to; the use case decides rights from the assignment itself.
-    let item_id = f.get("item").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let item_id = f
+        .get("item")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
     let app = &s.app;
     let a = &staff.actor;
-    let decide = || Ok::<_, AppError>(input(object(vec![("approve", f.flag("approve")), ("note", f.opt_text("note"))])));
+    let decide = || {
+        Ok::<_, AppError>(input(object(vec![
+            ("approve", f.flag("approve")),
+            ("note", f.opt_text("note")),
+        ])))
+    };
     let reason = || input(object(vec![("reason", f.text("reason"))]));
     let result: Result<(), AppError> = async {
         match action.as_str() {
             "accept" => drop(app.accept_assignment(a, id).await?),
-            "return" => drop(app.request_return(a, id, input(object(vec![("reason", f.text("reason")), ("proposal", f.opt_text("proposal"))]))).await?),
+            "return" => drop(
+                app.request_return(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("reason", f.text("reason")),
+                        ("proposal", f.opt_text("proposal")),
+                    ])),
+                )
+                .await?,
+            ),
             "return/decide" => drop(app.decide_return(a, id, decide()?).await?),
-            "delegate" => drop(app.delegate(a, id, input(object(vec![("unit_id", f.int("unit_id")?), ("note", f.opt_text("note")), ("due_on", f.date("due_on")?)]))).await?),
-            "extension" => drop(app.request_extension(a, id, input(object(vec![("until", f.date("until")?.as_str().map(Value::from).ok_or_else(|| AppError::bad("until", "请填写延期至的日期"))?), ("reason", f.text("reason"))]))).await?),
+            "delegate" => drop(
+                app.delegate(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("unit_id", f.int("unit_id")?),
+                        ("note", f.opt_text("note")),
+                        ("due_on", f.date("due_on")?),
+                    ])),
+                )
+                .await?,
+            ),
+            "extension" => drop(
+                app.request_extension(
+                    a,
+                    id,
+                    input(object(vec![
+                        (
+                            "until",
+                            f.date("until")?
+                                .as_str()
+                                .map(Value::from)
+                                .ok_or_else(|| AppError::bad("until", "请填写延期至的日期"))?,
+                        ),
+                        ("reason", f.text("reason")),
+                    ])),
+                )
+                .await?,
+            ),
             "extension/decide" => drop(app.decide_extension(a, id, decide()?).await?),
             "consultations" => {
-                let date = f.date("date")?.as_str().map(Value::from).ok_or_else(|| AppError::bad("date", "请填写沟通日期"))?;
-                drop(app.add_consultation(a, id, input(object(vec![("method", f.choice("method", "请选择沟通方式")?), ("date", date), ("summary", f.text("summary"))]))).await?)
+                let date = f
+                    .date("date")?
+                    .as_str()
+                    .map(Value::from)
+                    .ok_or_else(|| AppError::bad("date", "请填写沟通日期"))?;
+                drop(
+                    app.add_consultation(
+                        a,
+                        id,
+                        input(object(vec![
+                            ("method", f.choice("method", "请选择沟通方式")?),
+                            ("date", date),
+                            ("summary", f.text("summary")),
+                        ])),
+                    )
+                    .await?,
+                )
             }
             "co-opinion" => drop(
                 app.draft_co_opinion(
@@ -294,7 +521,10 @@ pub async fn assignment_action(State(s): State<AppState>, Path((id, action)): Pa
                         continue;
                     }
                     if chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").is_err() {
-                        return Err(AppError::bad(&format!("commitments[{}].due_on", commitments.len()), format!("承诺事项“{text}”须填写有效的完成日期")));
+                        return Err(AppError::bad(
+                            &format!("commitments[{}].due_on", commitments.len()),
+                            format!("承诺事项“{text}”须填写有效的完成日期"),
+                        ));
                     }
                     commitments.push(serde_json::json!({"text": text, "due_on": due}));
                 }
@@ -329,8 +559,22 @@ pub async fn assignment_action(State(s): State<AppState>, Path((id, action)): Pa
                             ("handling", f.choice("handling", "请评价办理态度")?),
                             ("result", f.choice("result", "请评价办理结果")?),
                             ("comment", f.opt_text("comment")),
-                            ("source", if paper { Value::from("paper") } else { Value::Null }),
-                            ("scan", if paper { f.opt_text("scan") } else { Value::Null }),
+                            (
+                                "source",
+                                if paper {
+                                    Value::from("paper")
+                                } else {
+                                    Value::Null
+                                },
+                            ),
+                            (
+                                "scan",
+                                if paper {
+                                    f.opt_text("scan")
+                                } else {
+                                    Value::Null
+                                },
+                            ),
                         ])),
                     )
                     .await?,
@@ -351,44 +595,93 @@ pub async fn assignment_action(State(s): State<AppState>, Path((id, action)): Pa
     }
 }
 
-pub async fn document_action(State(s): State<AppState>, Path((kind, id, action)): Path<(String, String, String)>, p: StaffPost) -> Response {
+pub async fn document_action(
+    State(s): State<AppState>,
+    Path((kind, id, action)): Path<(String, String, String)>,
+    p: StaffPost,
+) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else { return staff.fail(&AppError::NotFound("文件")) };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return staff.fail(&AppError::NotFound("文件"));
+    };
     let kind = match kind.as_str() {
         "reply" => "reply",
         "co_opinion" => "co_opinion",
         _ => return staff.fail(&AppError::NotFound("文件")),
     };
-    let item_id = f.get("item").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let item_id = f
+        .get("item")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
     let result = match action.as_str() {
         "publish" => s
             .app
-            .publish(&staff.actor, id, kind, input(object(vec![("source", f.opt_text("source")), ("editor", f.opt_text("editor")), ("disclosure", f.opt_text("disclosure")), ("note", f.opt_text("note"))])))
+            .publish(
+                &staff.actor,
+                id,
+                kind,
+                input(object(vec![
+                    ("source", f.opt_text("source")),
+                    ("editor", f.opt_text("editor")),
+                    ("disclosure", f.opt_text("disclosure")),
+                    ("note", f.opt_text("note")),
+                ])),
+            )
             .await
             .map(drop),
-        "withdraw" => s.app.withdraw_publication(&staff.actor, id, kind, input(object(vec![("reason", f.text("reason"))]))).await.map(drop),
+        "withdraw" => s
+            .app
+            .withdraw_publication(
+                &staff.actor,
+                id,
+                kind,
+                input(object(vec![("reason", f.text("reason"))])),
+            )
+            .await
+            .map(drop),
         _ => Err(AppError::NotFound("操作")),
     };
     match result {
         Ok(()) if item_id > 0 => see_other(&format!("/app/items/{item_id}"), "done"),
         Ok(()) => see_other("/app", "done"),
-        Err(e) if item_id > 0 => refused(&s, staff, item_id, &format!("{action}-{id}"), e, &f).await,
+        Err(e) if item_id > 0 => {
+            refused(&s, staff, item_id, &format!("{action}-{id}"), e, &f).await
+        }
         Err(e) => staff.fail(&e),
     }
 }
 
-pub async fn commitment_progress(State(s): State<AppState>, Path(id): Path<String>, p: StaffPost) -> Response {
+pub async fn commitment_progress(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    p: StaffPost,
+) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else { return staff.fail(&AppError::NotFound("承诺事项")) };
-    let item_id = f.get("item").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return staff.fail(&AppError::NotFound("承诺事项"));
+    };
+    let item_id = f
+        .get("item")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
     let body = match f.int("percent") {
-        Ok(percent) => object(vec![("note", f.text("note")), ("percent", percent), ("status", f.opt_text("status"))]),
+        Ok(percent) => object(vec![
+            ("note", f.text("note")),
+            ("percent", percent),
+            ("status", f.opt_text("status")),
+        ]),
         Err(e) => return refused(&s, staff, item_id, &format!("progress-{id}"), e, &f).await,
     };
-    match s.app.commitment_progress(&staff.actor, id, input(body)).await {
+    match s
+        .app
+        .commitment_progress(&staff.actor, id, input(body))
+        .await
+    {
         Ok(_) if item_id > 0 => see_other(&format!("/app/items/{item_id}"), "done"),
         Ok(_) => see_other("/app", "done"),
-        Err(e) if item_id > 0 => refused(&s, staff, item_id, &format!("progress-{id}"), e, &f).await,
+        Err(e) if item_id > 0 => {
+            refused(&s, staff, item_id, &format!("progress-{id}"), e, &f).await
+        }
         Err(e) => staff.fail(&e),
     }
 }
@@ -407,18 +700,36 @@ struct NewItemPage {
     similar: Option<SimilarOut>,
 }
 
-async fn new_form(s: &AppState, staff: Staff, failed: Failed, similar: Option<SimilarOut>, status: StatusCode) -> Response {
+async fn new_form(
+    s: &AppState,
+    staff: Staff,
+    failed: Failed,
+    similar: Option<SimilarOut>,
+    status: StatusCode,
+) -> Response {
     if !matches!(staff.actor.role, Role::Proposer | Role::Office) {
-        return staff.fail(&AppError::forbidden("只有委员（代表）起草提案，提案办代录纸质提案"));
+        return staff.fail(&AppError::forbidden(
+            "只有委员（代表）起草提案，提案办代录纸质提案",
+        ));
     }
-    let loaded = async { Ok::<_, AppError>((s.app.list_sessions().await?, s.app.categories().await?)) }.await;
+    let loaded =
+        async { Ok::<_, AppError>((s.app.list_sessions().await?, s.app.categories().await?)) }
+            .await;
     let (sessions, categories) = match loaded {
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
     };
     let t = staff.t();
     let office = staff.actor.role == Role::Office;
-    let page = NewItemPage { t, sessions, categories: categories.into_iter().map(|(_, n)| n).collect(), office, failed, similar, c: staff.chrome };
+    let page = NewItemPage {
+        t,
+        sessions,
+        categories: categories.into_iter().map(|(_, n)| n).collect(),
+        office,
+        failed,
+        similar,
+        c: staff.chrome,
+    };
     html(t.lang, status, &page)
 }
 
@@ -430,15 +741,35 @@ pub async fn new_page(State(s): State<AppState>, staff: Staff) -> Response {
 pub async fn create(State(s): State<AppState>, p: StaffPost) -> Response {
     let StaffPost { staff, form: f } = p;
     if f.get("check") == Some("similar") {
-        let text = format!("{}\n{}", f.get("title").unwrap_or(""), f.get("body").unwrap_or(""));
-        let similar = crate::lookup::similar(&s, &staff.actor, &text, &[]).await.ok();
-        let kept = Failed { form: "new".into(), field: None, message: String::new(), values: f.values() };
+        let text = format!(
+            "{}\n{}",
+            f.get("title").unwrap_or(""),
+            f.get("body").unwrap_or("")
+        );
+        let similar = crate::lookup::similar(&s, &staff.actor, &text, &[])
+            .await
+            .ok();
+        let kept = Failed {
+            form: "new".into(),
+            field: None,
+            message: String::new(),
+            values: f.values(),
+        };
         return new_form(&s, staff, kept, similar, StatusCode::OK).await;
     }
     let office = staff.actor.role == Role::Office;
     let body = match item_body(&f, office) {
         Ok(b) => b,
-        Err(e) => return new_form(&s, staff, Failed::new("new", &e, &f), None, StatusCode::BAD_REQUEST).await,
+        Err(e) => {
+            return new_form(
+                &s,
+                staff,
+                Failed::new("new", &e, &f),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
     };
     match s.app.create_item(&staff.actor, input(body)).await {
         Ok(out) => see_other(&format!("/app/items/{}", out.id), "created"),

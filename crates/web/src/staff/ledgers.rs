@@ -57,11 +57,26 @@ struct RepliesPage {
 }
 
 fn wants_xlsx(raw: &Option<String>) -> bool {
-    raw.as_deref().is_some_and(|r| r.split('&').any(|kv| kv == "format=xlsx"))
+    raw.as_deref()
+        .is_some_and(|r| r.split('&').any(|kv| kv == "format=xlsx"))
 }
 
-async fn filters(s: &AppState, staff: &Staff, raw: &Option<String>, q: LedgerQuery, total: i64, page: i64, per: i64) -> Result<Filters, AppError> {
-    let units = s.app.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+async fn filters(
+    s: &AppState,
+    staff: &Staff,
+    raw: &Option<String>,
+    q: LedgerQuery,
+    total: i64,
+    page: i64,
+    per: i64,
+) -> Result<Filters, AppError> {
+    let units = s
+        .app
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     Ok(Filters {
         q,
         sessions: s.app.list_sessions().await?,
@@ -107,7 +122,11 @@ async fn ledger<T>(
     }
 }
 
-pub async fn commitments(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Response {
+pub async fn commitments(
+    State(s): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let (app, actor, today) = (s.app.clone(), staff.actor.clone(), s.app.today());
     ledger(
         &s,
@@ -116,7 +135,19 @@ pub async fn commitments(State(s): State<AppState>, staff: Staff, RawQuery(raw):
         "commitments.xlsx",
         async |q| app.commitments_workbook(&actor, q).await,
         async |q| app.list_commitments(&actor, q).await,
-        |c, t, f, rows| html(t.lang, StatusCode::OK, &CommitmentsPage { c, t, f, rows, today }),
+        |c, t, f, rows| {
+            html(
+                t.lang,
+                StatusCode::OK,
+                &CommitmentsPage {
+                    c,
+                    t,
+                    f,
+                    rows,
+                    today,
+                },
+            )
+        },
     )
     .await
 }

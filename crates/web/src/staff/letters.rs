@@ -10,8 +10,14 @@ use axum::response::Response;
 use banli_app::AppError;
 
 async fn letter(s: AppState, staff: Staff, id: String, kind: &str) -> Response {
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else { return staff.fail(&AppError::NotFound("交办件")) };
-    let result = if kind == "feedback_form" { pdf::feedback_form_pdf(&s.app, &staff.actor, id).await } else { pdf::letter_pdf(&s.app, &staff.actor, id, kind).await };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return staff.fail(&AppError::NotFound("交办件"));
+    };
+    let result = if kind == "feedback_form" {
+        pdf::feedback_form_pdf(&s.app, &staff.actor, id).await
+    } else {
+        pdf::letter_pdf(&s.app, &staff.actor, id, kind).await
+    };
     match result {
         Ok(r) => r,
         Err(e) => staff.fail(&e),
@@ -22,10 +28,18 @@ pub async fn reply(State(s): State<AppState>, staff: Staff, Path(id): Path<Strin
     letter(s, staff, id, "reply").await
 }
 
-pub async fn co_opinion(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+pub async fn co_opinion(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
     letter(s, staff, id, "co_opinion").await
 }
 
-pub async fn feedback_form(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+pub async fn feedback_form(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
     letter(s, staff, id, "feedback_form").await
 }

@@ -29,21 +29,35 @@ pub async fn queue(State(s): State<AppState>, staff: Staff) -> Response {
     };
     let t = staff.t();
     let admin = staff.actor.role == Role::Admin;
-    html(t.lang, StatusCode::OK, &QueuePage { t, sections, admin, c: staff.chrome })
+    html(
+        t.lang,
+        StatusCode::OK,
+        &QueuePage {
+            t,
+            sections,
+            admin,
+            c: staff.chrome,
+        },
+    )
 }
 
 /// Parses a list's query string; a bad parameter is an error page naming it.
-pub(super) fn query<T: serde::de::DeserializeOwned + Default>(raw: &Option<String>) -> Result<T, AppError> {
+pub(super) fn query<T: serde::de::DeserializeOwned + Default>(
+    raw: &Option<String>,
+) -> Result<T, AppError> {
     match raw.as_deref().filter(|q| !q.is_empty()) {
         None => Ok(T::default()),
         Some(q) => {
             // Empty fields from a GET form mean "any".
             let cleaned: String = form_urlencoded::parse(q.as_bytes())
                 .filter(|(k, v)| !v.trim().is_empty() && k != "done")
-                .fold(form_urlencoded::Serializer::new(String::new()), |mut ser, (k, v)| {
-                    ser.append_pair(&k, v.trim());
-                    ser
-                })
+                .fold(
+                    form_urlencoded::Serializer::new(String::new()),
+                    |mut ser, (k, v)| {
+                        ser.append_pair(&k, v.trim());
+                        ser
+                    },
+                )
                 .finish();
             serde_urlencoded_like(&cleaned)
         }
@@ -51,12 +65,19 @@ pub(super) fn query<T: serde::de::DeserializeOwned + Default>(raw: &Option<Strin
 }
 
 fn serde_urlencoded_like<T: serde::de::DeserializeOwned>(q: &str) -> Result<T, AppError> {
-    let uri: axum::http::Uri = format!("/?{q}").parse().map_err(|_| AppError::bad("query", "查询参数有误"))?;
-    axum::extract::Query::<T>::try_from_uri(&uri).map(|q| q.0).map_err(|e| {
-        let text = e.body_text();
-        let field = text.split('`').nth(1).map(str::to_string);
-        AppError::BadInput { field, message: format!("查询参数有误：{text}") }
-    })
+    let uri: axum::http::Uri = format!("/?{q}")
+        .parse()
+        .map_err(|_| AppError::bad("query", "查询参数有误"))?;
+    axum::extract::Query::<T>::try_from_uri(&uri)
+        .map(|q| q.0)
+        .map_err(|e| {
+            let text = e.body_text();
+            let field = text.split('`').nth(1).map(str::to_string);
+            AppError::BadInput {
+                field,
+                message: format!("查询参数有误：{text}"),
+            }
+        })
 }
 
 /// The query string for another page of the same list.
@@ -127,17 +148,41 @@ pub async fn items(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQu
         Ok(q) => q,
         Err(e) => return staff.fail(&e),
     };
-    let xlsx = raw.as_deref().is_some_and(|r| r.split('&').any(|kv| kv == "format=xlsx"));
+    let xlsx = raw
+        .as_deref()
+        .is_some_and(|r| r.split('&').any(|kv| kv == "format=xlsx"));
     let loaded = async {
         let ids = crate::lookup::search_ids(&s, &staff.actor, q.q.as_deref(), q.session_id).await?;
-        let list_q = ItemQuery { ids, session_id: q.session_id, state: q.state.clone(), unit_id: q.unit_id, category: q.category.clone(), q: q.q.clone(), sort: q.sort.clone(), page: q.page, per_page: q.per_page };
+        let list_q = ItemQuery {
+            ids,
+            session_id: q.session_id,
+            state: q.state.clone(),
+            unit_id: q.unit_id,
+            category: q.category.clone(),
+            q: q.q.clone(),
+            sort: q.sort.clone(),
+            page: q.page,
+            per_page: q.per_page,
+        };
         if xlsx {
             return Ok(Err(s.app.items_workbook(&staff.actor, list_q).await?));
         }
         let page = s.app.list_items(&staff.actor, list_q).await?;
         let sessions = s.app.list_sessions().await?;
-        let categories = s.app.categories().await?.into_iter().map(|(_, n)| n).collect::<Vec<_>>();
-        let units = s.app.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect::<Vec<_>>();
+        let categories = s
+            .app
+            .categories()
+            .await?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect::<Vec<_>>();
+        let units = s
+            .app
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect::<Vec<_>>();
         Ok::<_, AppError>(Ok((page, sessions, categories, units)))
     }
     .await;
@@ -169,8 +214,14 @@ pub async fn items(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQu
 pub(super) fn workbook(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
             // Names and phone numbers: never kept by a shared cache.
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
@@ -193,20 +244,38 @@ struct AssignmentsPage {
     office: bool,
 }
 
-pub async fn assignments(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Response {
+pub async fn assignments(
+    State(s): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let mut q: AssignmentQuery = match query(&raw) {
         Ok(q) => q,
         Err(e) => return staff.fail(&e),
     };
-    let xlsx = raw.as_deref().is_some_and(|r| r.split('&').any(|kv| kv == "format=xlsx"));
+    let xlsx = raw
+        .as_deref()
+        .is_some_and(|r| r.split('&').any(|kv| kv == "format=xlsx"));
     if xlsx {
         return match s.app.assignments_workbook(&staff.actor, q).await {
             Ok(bytes) => workbook(bytes, "assignments.xlsx"),
             Err(e) => staff.fail(&e),
         };
     }
-    let list_q = AssignmentQuery { unit_id: q.unit_id, state: q.state.clone(), due_before: q.due_before, page: q.page, per_page: q.per_page };
-    let loaded = async { Ok::<_, AppError>((s.app.list_assignments(&staff.actor, list_q).await?, s.app.list_units().await?)) }.await;
+    let list_q = AssignmentQuery {
+        unit_id: q.unit_id,
+        state: q.state.clone(),
+        due_before: q.due_before,
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let loaded = async {
+        Ok::<_, AppError>((
+            s.app.list_assignments(&staff.actor, list_q).await?,
+            s.app.list_units().await?,
+        ))
+    }
+    .await;
     let (page, units) = match loaded {
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
@@ -242,18 +311,35 @@ struct PageQuery {
     page: Option<i64>,
 }
 
-pub async fn notifications(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Response {
+pub async fn notifications(
+    State(s): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let q: PageQuery = match query(&raw) {
         Ok(q) => q,
         Err(e) => return staff.fail(&e),
     };
-    let page = match s.app.notifications(&staff.actor, q.page.unwrap_or(1), 30).await {
+    let page = match s
+        .app
+        .notifications(&staff.actor, q.page.unwrap_or(1), 30)
+        .await
+    {
         Ok(p) => p,
         Err(e) => return staff.fail(&e),
     };
     let t = staff.t();
     let pager = pager(&raw, page.total, page.page, page.per_page);
-    html(t.lang, StatusCode::OK, &NotificationsPage { t, page, pager, c: staff.chrome })
+    html(
+        t.lang,
+        StatusCode::OK,
+        &NotificationsPage {
+            t,
+            page,
+            pager,
+            c: staff.chrome,
+        },
+    )
 }
 
 /// Marks one notification (`id`) or all of them read.

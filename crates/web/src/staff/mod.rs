@@ -18,9 +18,9 @@ mod session;
 mod upload;
 
 pub use form::Form;
-pub use upload::UPLOAD_LIMIT;
 pub use i18n::{Lang, Tr};
 pub use session::{Staff, StaffPost};
+pub use upload::UPLOAD_LIMIT;
 
 use crate::AppState;
 use askama::Template;
@@ -45,23 +45,53 @@ pub fn routes() -> Router<AppState> {
         .route("/app/assignments", get(lists::assignments))
         .route("/app/replies", get(ledgers::replies))
         .route("/app/commitments", get(ledgers::commitments))
-        .route("/app/assignments/{id}/{*action}", post(items::assignment_action))
+        .route(
+            "/app/assignments/{id}/{*action}",
+            post(items::assignment_action),
+        )
         .route("/app/assignments/{id}/reply.pdf", get(letters::reply))
-        .route("/app/assignments/{id}/co-opinion.pdf", get(letters::co_opinion))
-        .route("/app/assignments/{id}/feedback-form.pdf", get(letters::feedback_form))
-        .route("/app/documents/{kind}/{id}/{action}", post(items::document_action))
-        .route("/app/commitments/{id}/progress", post(items::commitment_progress))
-        .route("/app/notifications", get(lists::notifications).post(lists::notifications_read))
+        .route(
+            "/app/assignments/{id}/co-opinion.pdf",
+            get(letters::co_opinion),
+        )
+        .route(
+            "/app/assignments/{id}/feedback-form.pdf",
+            get(letters::feedback_form),
+        )
+        .route(
+            "/app/documents/{kind}/{id}/{action}",
+            post(items::document_action),
+        )
+        .route(
+            "/app/commitments/{id}/progress",
+            post(items::commitment_progress),
+        )
+        .route(
+            "/app/notifications",
+            get(lists::notifications).post(lists::notifications_read),
+        )
         .route("/app/stats", get(dashboard::page))
         .route("/app/stats.xlsx", get(dashboard::workbook))
-        .route("/app/import", get(upload::page).post(upload::upload).layer(axum::extract::DefaultBodyLimit::max(upload::UPLOAD_LIMIT)))
+        .route(
+            "/app/import",
+            get(upload::page)
+                .post(upload::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(upload::UPLOAD_LIMIT)),
+        )
         .route("/app/import/template.xlsx", get(upload::template))
         .route("/static/staff.css", get(css))
         .merge(admin::routes())
 }
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/staff.css")).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/staff.css"),
+    )
+        .into_response()
 }
 
 /// What every page's frame needs: who is signed in, the language, the CSRF token, the
@@ -81,10 +111,22 @@ pub struct Chrome {
 pub fn html(lang: Lang, status: StatusCode, tpl: &impl Template) -> Response {
     match tpl.render() {
         Ok(page) => {
-            let page = if lang == Lang::Hant { traditional_page(&page) } else { page };
-            let mut resp = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
+            let page = if lang == Lang::Hant {
+                traditional_page(&page)
+            } else {
+                page
+            };
+            let mut resp = (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                page,
+            )
+                .into_response();
             // Personal pages: never from a shared cache, and not from history after sign-out.
-            resp.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            resp.headers_mut().insert(
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
             resp
         }
         Err(e) => {
@@ -103,9 +145,17 @@ fn traditional_page(page: &str) -> String {
     let mut rest = page;
     loop {
         let value = rest.find(VALUE).map(|i| (i + VALUE.len(), "\""));
-        let area = rest.find("<textarea").and_then(|i| rest[i..].find('>').map(|j| (i + j + 1, "</textarea>")));
+        let area = rest
+            .find("<textarea")
+            .and_then(|i| rest[i..].find('>').map(|j| (i + j + 1, "</textarea>")));
         let (start, end) = match (value, area) {
-            (Some(v), Some(a)) => if v.0 < a.0 { v } else { a },
+            (Some(v), Some(a)) => {
+                if v.0 < a.0 {
+                    v
+                } else {
+                    a
+                }
+            }
             (Some(x), None) | (None, Some(x)) => x,
             (None, None) => break,
         };
@@ -143,18 +193,31 @@ pub fn error_page(c: Chrome, e: &AppError) -> Response {
         }
     };
     let message = match e {
-        AppError::Internal(_) => "服务器内部错误，请稍后重试；若持续出现请联系系统管理员".to_string(),
+        AppError::Internal(_) => {
+            "服务器内部错误，请稍后重试；若持续出现请联系系统管理员".to_string()
+        }
         e => e.to_string(),
     };
     let t = c.t;
     let lang = t.lang;
-    html(lang, status, &ErrorPage { title: t.s(title).to_string(), message, t, c })
+    html(
+        lang,
+        status,
+        &ErrorPage {
+            title: t.s(title).to_string(),
+            message,
+            t,
+            c,
+        },
+    )
 }
 
 /// After a successful form: back to the page, with a message (Post/Redirect/Get).
 pub fn see_other(path: &str, done: &str) -> Response {
     // The query goes before a `#fragment`, or the browser would keep it in the fragment.
-    let (path, fragment) = path.split_once('#').map_or((path, String::new()), |(p, f)| (p, format!("#{f}")));
+    let (path, fragment) = path
+        .split_once('#')
+        .map_or((path, String::new()), |(p, f)| (p, format!("#{f}")));
     let sep = if path.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{path}{sep}done={done}{fragment}")).into_response()
 }
@@ -165,7 +228,10 @@ mod tests {
     fn the_message_code_goes_before_the_fragment() {
         let r = super::see_other("/app/items/5#a-7", "done");
         assert_eq!(r.headers()["location"], "/app/items/5?done=done#a-7");
-        assert_eq!(super::see_other("/app/items?page=2", "saved").headers()["location"], "/app/items?page=2&done=saved");
+        assert_eq!(
+            super::see_other("/app/items?page=2", "saved").headers()["location"],
+            "/app/items?page=2&done=saved"
+        );
     }
 
     #[test]
@@ -173,9 +239,18 @@ mod tests {
         let page = r#"<label>类别</label><option value="经济发展">经济发展</option><input name="t" value="关于头发的提案"><textarea name="b">发展干部
 </textarea><p>头发</p>"#;
         let out = super::traditional_page(page);
-        assert!(out.contains(r#"<option value="经济发展">經濟發展</option>"#), "{out}");
+        assert!(
+            out.contains(r#"<option value="经济发展">經濟發展</option>"#),
+            "{out}"
+        );
         assert!(out.contains(r#"value="关于头发的提案""#), "{out}");
-        assert!(out.contains("<textarea name=\"b\">发展干部\n</textarea>"), "{out}");
-        assert!(out.contains("<label>類別</label>") && out.ends_with("<p>頭髮</p>"), "{out}");
+        assert!(
+            out.contains("<textarea name=\"b\">发展干部\n</textarea>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<label>類別</label>") && out.ends_with("<p>頭髮</p>"),
+            "{out}"
+        );
     }
 }

@@ -28,10 +28,23 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// `Set-Cookie` for the session (or its removal): HttpOnly, SameSite=Lax, Secure behind https.
-pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>, path: &str, same_site: &str) -> HeaderValue {
-    let secure = if state.app.settings.public_base_url.starts_with("https://") { "; Secure" } else { "" };
+pub fn set_cookie(
+    state: &AppState,
+    name: &str,
+    value: Option<&str>,
+    path: &str,
+    same_site: &str,
+) -> HeaderValue {
+    let secure = if state.app.settings.public_base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     let text = match value {
-        Some(v) => format!("{name}={v}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={}{secure}", ABSOLUTE_HOURS * 3600),
+        Some(v) => format!(
+            "{name}={v}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={}{secure}",
+            ABSOLUTE_HOURS * 3600
+        ),
         None => format!("{name}=; Path={path}; HttpOnly; SameSite={same_site}; Max-Age=0{secure}"),
     };
     HeaderValue::from_str(&text).expect("cookie is ASCII")
@@ -68,18 +81,51 @@ fn nav(role: Role) -> Vec<(&'static str, &'static str, bool)> {
             ("/app/stats", "统计"),
             ("/app/import", "导入"),
         ]),
-        Role::UnitStaff | Role::UnitSigner => n.extend([("/app/assignments", "交办件"), ("/app/items", "提案"), ("/app/replies", "答复台账"), ("/app/commitments", "承诺事项台账")]),
-        Role::Admin => n.extend([("/app/admin", "系统管理"), ("/app/items", "提案"), ("/app/stats", "统计")]),
+        Role::UnitStaff | Role::UnitSigner => n.extend([
+            ("/app/assignments", "交办件"),
+            ("/app/items", "提案"),
+            ("/app/replies", "答复台账"),
+            ("/app/commitments", "承诺事项台账"),
+        ]),
+        Role::Admin => n.extend([
+            ("/app/admin", "系统管理"),
+            ("/app/items", "提案"),
+            ("/app/stats", "统计"),
+        ]),
     }
     n.push(("/app/notifications", "通知"));
     n.push(("/app/account", "个人设置"));
-    n.into_iter().map(|(href, label)| (href, label, false)).collect()
+    n.into_iter()
+        .map(|(href, label)| (href, label, false))
+        .collect()
 }
 
 #[cfg_attr(not(test), allow(dead_code))]
-pub const NAV_LABELS: &[&str] = &["工作台", "我的提案", "新建提案", "提案", "交办件", "答复台账", "承诺事项台账", "代录纸质提案", "统计", "导入", "系统管理", "通知", "个人设置"];
+pub const NAV_LABELS: &[&str] = &[
+    "工作台",
+    "我的提案",
+    "新建提案",
+    "提案",
+    "交办件",
+    "答复台账",
+    "承诺事项台账",
+    "代录纸质提案",
+    "统计",
+    "导入",
+    "系统管理",
+    "通知",
+    "个人设置",
+];
 #[cfg_attr(not(test), allow(dead_code))]
-pub const FLASHES: &[&str] = &["已保存", "已创建", "已提交", "操作成功", "欢迎回来", "密码已修改，其他设备上的登录已退出", "语言已切换"];
+pub const FLASHES: &[&str] = &[
+    "已保存",
+    "已创建",
+    "已提交",
+    "操作成功",
+    "欢迎回来",
+    "密码已修改，其他设备上的登录已退出",
+    "语言已切换",
+];
 
 /// What a `?done=` code after a redirect says.
 fn flash(code: &str) -> Option<&'static str> {
@@ -98,27 +144,59 @@ fn flash(code: &str) -> Option<&'static str> {
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let to_login = || {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/app");
-            let next = if parts.method == axum::http::Method::GET { next } else { "/app" };
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/app");
+            let next = if parts.method == axum::http::Method::GET {
+                next
+            } else {
+                "/app"
+            };
             Redirect::to(&format!("/app/login?next={}", urlencode(next))).into_response()
         };
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
         let session = match state.app.web_session(&token).await {
             Ok(Some(s)) => s,
             Ok(None) => return Err(to_login()),
             Err(e) => return Err(crate::error::ApiError(e).into_response()),
         };
-        let t = Tr { lang: Lang::from_code(&session.actor.locale) };
+        let t = Tr {
+            lang: Lang::from_code(&session.actor.locale),
+        };
         let path = parts.uri.path().to_string();
         let mut nav = nav(session.actor.role);
         // The longest matching entry is the current page.
-        if let Some(best) = nav.iter().enumerate().filter(|(_, (href, _, _))| path == *href || (href.len() > 4 && path.starts_with(&format!("{href}/")))).max_by_key(|(_, (href, _, _))| href.len()).map(|(i, _)| i) {
+        if let Some(best) = nav
+            .iter()
+            .enumerate()
+            .filter(|(_, (href, _, _))| {
+                path == *href || (href.len() > 4 && path.starts_with(&format!("{href}/")))
+            })
+            .max_by_key(|(_, (href, _, _))| href.len())
+            .map(|(i, _)| i)
+        {
             nav[best].2 = true;
         }
-        let done = parts.uri.query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done="))).and_then(flash).map(|m| t.s(m).to_string());
-        let unread = state.app.unread_notifications(&session.actor).await.unwrap_or(0);
+        let done = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done=")))
+            .and_then(flash)
+            .map(|m| t.s(m).to_string());
+        let unread = state
+            .app
+            .unread_notifications(&session.actor)
+            .await
+            .unwrap_or(0);
         let org = state.app.organisation_name().await.unwrap_or_default();
         let chrome = Chrome {
             t,
@@ -130,7 +208,12 @@ impl FromRequestParts<AppState> for Staff {
             flash: done,
             org,
         };
-        Ok(Staff { actor: session.actor, token: session.token, csrf: session.csrf, chrome })
+        Ok(Staff {
+            actor: session.actor,
+            token: session.token,
+            csrf: session.csrf,
+            chrome,
+        })
     }
 }
 
@@ -151,11 +234,18 @@ impl FromRequest<AppState> for StaffPost {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let staff = Staff::from_request_parts(&mut parts, state).await?;
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let form = Form::parse(&bytes);
-        if !form.get("_csrf").is_some_and(|t| same_secret(t, &staff.csrf)) {
+        if !form
+            .get("_csrf")
+            .is_some_and(|t| same_secret(t, &staff.csrf))
+        {
             tracing::warn!(user = %staff.actor.username, "form post without a valid CSRF token refused");
-            return Err(staff.fail(&AppError::forbidden("表单已过期或来源不明（CSRF 校验失败），未做任何修改。请刷新页面后重试。")));
+            return Err(staff.fail(&AppError::forbidden(
+                "表单已过期或来源不明（CSRF 校验失败），未做任何修改。请刷新页面后重试。",
+            )));
         }
         Ok(StaffPost { staff, form })
     }

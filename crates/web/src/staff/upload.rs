@@ -61,22 +61,35 @@ impl ImportPage {
         }
     }
     fn error_at(&self, field: &str) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
     fn general_error(&self) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| !["kind", "session_id", "file"].contains(&f.as_str())).map(|(_, m)| m.as_str())
+        self.error
+            .as_ref()
+            .filter(|(f, _)| !["kind", "session_id", "file"].contains(&f.as_str()))
+            .map(|(_, m)| m.as_str())
     }
 }
 
 /// Asks each import use case with an empty table whether it accepts this user: a refusal is
 /// `Forbidden` before anything is read or written; anything else means the kind is theirs.
 async fn allowed(s: &AppState, actor: &Actor) -> (Vec<&'static str>, Option<AppError>) {
-    let empty = Table { headers: Vec::new(), rows: Vec::new() };
+    let empty = Table {
+        headers: Vec::new(),
+        rows: Vec::new(),
+    };
     let mut kinds = Vec::new();
     let mut refusal = None;
     for kind in KINDS {
         let r = match *kind {
-            "items" => s.app.import_items(actor, 0, &empty, true, |_, _| {}).await.map(|_| ()),
+            "items" => s
+                .app
+                .import_items(actor, 0, &empty, true, |_, _| {})
+                .await
+                .map(|_| ()),
             "units" => s.app.import_units(actor, &empty, true).await.map(|_| ()),
             _ => s.app.import_users(actor, &empty, true).await.map(|_| ()),
         };
@@ -109,14 +122,19 @@ fn blank(c: Chrome, kinds: Vec<&'static str>, sessions: Vec<SessionOut>) -> Impo
 pub async fn page(State(s): State<AppState>, staff: Staff) -> Response {
     let (kinds, refusal) = allowed(&s, &staff.actor).await;
     if kinds.is_empty() {
-        return staff.fail(&refusal.unwrap_or_else(|| AppError::forbidden("您的角色无权执行此操作")));
+        return staff
+            .fail(&refusal.unwrap_or_else(|| AppError::forbidden("您的角色无权执行此操作")));
     }
     let sessions = match s.app.list_sessions().await {
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
     };
     let t = staff.t();
-    html(t.lang, StatusCode::OK, &blank(staff.chrome, kinds, sessions))
+    html(
+        t.lang,
+        StatusCode::OK,
+        &blank(staff.chrome, kinds, sessions),
+    )
 }
 
 /// The multipart form's fields.
@@ -135,9 +153,15 @@ async fn read_form(mut mp: Multipart) -> Result<Upload, (StatusCode, String)> {
     let fail = |e: axum::extract::multipart::MultipartError| {
         let status = e.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            (status, format!("文件过大：最大 {} MB", UPLOAD_LIMIT / 1024 / 1024))
+            (
+                status,
+                format!("文件过大：最大 {} MB", UPLOAD_LIMIT / 1024 / 1024),
+            )
         } else {
-            (StatusCode::BAD_REQUEST, format!("上传未完成，请重试（{}）", e.body_text()))
+            (
+                StatusCode::BAD_REQUEST,
+                format!("上传未完成，请重试（{}）", e.body_text()),
+            )
         }
     };
     while let Some(field) = mp.next_field().await.map_err(fail)? {
@@ -167,7 +191,10 @@ async fn read_form(mut mp: Multipart) -> Result<Upload, (StatusCode, String)> {
 
 /// The table of an uploaded .xlsx or .csv (by its name; an .xlsx is also known by its zip magic).
 fn table(name: &str, bytes: &[u8]) -> Result<Table, SheetError> {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "xlsx" => read_xlsx(bytes),
         "csv" => read_csv(bytes),
@@ -179,16 +206,28 @@ fn table(name: &str, bytes: &[u8]) -> Result<Table, SheetError> {
 
 fn csrf_refused(staff: Staff) -> Response {
     tracing::warn!(user = %staff.actor.username, "import upload without a valid CSRF token refused");
-    staff.fail(&AppError::forbidden("表单已过期或来源不明（CSRF 校验失败），未做任何修改。请刷新页面后重试。"))
+    staff.fail(&AppError::forbidden(
+        "表单已过期或来源不明（CSRF 校验失败），未做任何修改。请刷新页面后重试。",
+    ))
 }
 
 /// `POST /app/import` (multipart/form-data): `_csrf`, `kind`, `session_id`, `dry_run`, `file`.
-pub async fn upload(State(s): State<AppState>, staff: Staff, mp: Result<Multipart, MultipartRejection>) -> Response {
+pub async fn upload(
+    State(s): State<AppState>,
+    staff: Staff,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
     // Not multipart at all: there is no token to check, so it is refused like a forged form.
-    let Ok(mp) = mp else { return csrf_refused(staff) };
+    let Ok(mp) = mp else {
+        return csrf_refused(staff);
+    };
     let form = read_form(mp).await;
     // The token first, before anything else is looked at.
-    let token_ok = form.as_ref().ok().and_then(|u| u.csrf.as_deref()).is_some_and(|tok| same_secret(tok, &staff.csrf));
+    let token_ok = form
+        .as_ref()
+        .ok()
+        .and_then(|u| u.csrf.as_deref())
+        .is_some_and(|tok| same_secret(tok, &staff.csrf));
     let u = match form {
         Ok(u) if token_ok => u,
         Ok(_) => return csrf_refused(staff),
@@ -208,7 +247,8 @@ pub async fn upload(State(s): State<AppState>, staff: Staff, mp: Result<Multipar
     let (kinds, refusal) = allowed(&s, &staff.actor).await;
     let kind = u.kind.clone().unwrap_or_else(|| "items".into());
     if !kinds.contains(&kind.as_str()) && (KINDS.contains(&kind.as_str()) || kinds.is_empty()) {
-        return staff.fail(&refusal.unwrap_or_else(|| AppError::forbidden("您的角色无权执行此操作")));
+        return staff
+            .fail(&refusal.unwrap_or_else(|| AppError::forbidden("您的角色无权执行此操作")));
     }
     let sessions = match s.app.list_sessions().await {
         Ok(v) => v,
@@ -220,7 +260,11 @@ pub async fn upload(State(s): State<AppState>, staff: Staff, mp: Result<Multipar
     page.kind = kind.clone();
     page.dry_run = u.dry_run;
     page.file_name = u.file_name.clone();
-    let session_id = u.session_id.as_deref().filter(|v| !v.is_empty()).map(str::parse::<i64>);
+    let session_id = u
+        .session_id
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(str::parse::<i64>);
     if let Some(Ok(id)) = session_id {
         page.session_id = id;
     }
@@ -229,33 +273,89 @@ pub async fn upload(State(s): State<AppState>, staff: Staff, mp: Result<Multipar
         html(t.lang, status, &page)
     };
     if !KINDS.contains(&kind.as_str()) {
-        return refuse(page, StatusCode::BAD_REQUEST, "kind", format!("“{kind}”不是可导入的内容（提案、承办单位或用户）"));
+        return refuse(
+            page,
+            StatusCode::BAD_REQUEST,
+            "kind",
+            format!("“{kind}”不是可导入的内容（提案、承办单位或用户）"),
+        );
     }
     let Some(bytes) = u.file.filter(|b| !b.is_empty()) else {
-        return refuse(page, StatusCode::BAD_REQUEST, "file", "请选择要导入的文件（.xlsx 或 .csv）".into());
+        return refuse(
+            page,
+            StatusCode::BAD_REQUEST,
+            "file",
+            "请选择要导入的文件（.xlsx 或 .csv）".into(),
+        );
     };
     let table = match table(&u.file_name, &bytes) {
         Ok(tb) => tb,
-        Err(e) => return refuse(page, StatusCode::UNPROCESSABLE_ENTITY, "file", e.to_string()),
+        Err(e) => {
+            return refuse(
+                page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "file",
+                e.to_string(),
+            )
+        }
     };
     let result = match kind.as_str() {
         "items" => {
             let id = match session_id {
                 Some(Ok(id)) => id,
-                Some(Err(_)) => return refuse(page, StatusCode::BAD_REQUEST, "session_id", "届次会议编号有误".into()),
-                None => return refuse(page, StatusCode::BAD_REQUEST, "session_id", "请选择导入到哪个届次会议".into()),
+                Some(Err(_)) => {
+                    return refuse(
+                        page,
+                        StatusCode::BAD_REQUEST,
+                        "session_id",
+                        "届次会议编号有误".into(),
+                    )
+                }
+                None => {
+                    return refuse(
+                        page,
+                        StatusCode::BAD_REQUEST,
+                        "session_id",
+                        "请选择导入到哪个届次会议".into(),
+                    )
+                }
             };
-            s.app.import_items(&actor, id, &table, u.dry_run, |_, _| {}).await.map(|r| Done {
-                dry_run: r.dry_run,
-                kind: kind.clone(),
-                rows: r.rows,
-                filed: r.filed,
-                submitted: r.submitted,
-                assignments: r.assignments,
-            })
+            s.app
+                .import_items(&actor, id, &table, u.dry_run, |_, _| {})
+                .await
+                .map(|r| Done {
+                    dry_run: r.dry_run,
+                    kind: kind.clone(),
+                    rows: r.rows,
+                    filed: r.filed,
+                    submitted: r.submitted,
+                    assignments: r.assignments,
+                })
         }
-        "units" => s.app.import_units(&actor, &table, u.dry_run).await.map(|n| Done { dry_run: u.dry_run, kind: kind.clone(), rows: n, filed: 0, submitted: 0, assignments: 0 }),
-        _ => s.app.import_users(&actor, &table, u.dry_run).await.map(|n| Done { dry_run: u.dry_run, kind: kind.clone(), rows: n, filed: 0, submitted: 0, assignments: 0 }),
+        "units" => s
+            .app
+            .import_units(&actor, &table, u.dry_run)
+            .await
+            .map(|n| Done {
+                dry_run: u.dry_run,
+                kind: kind.clone(),
+                rows: n,
+                filed: 0,
+                submitted: 0,
+                assignments: 0,
+            }),
+        _ => s
+            .app
+            .import_users(&actor, &table, u.dry_run)
+            .await
+            .map(|n| Done {
+                dry_run: u.dry_run,
+                kind: kind.clone(),
+                rows: n,
+                filed: 0,
+                submitted: 0,
+                assignments: 0,
+            }),
     };
     match result {
         Ok(done) => {
@@ -289,10 +389,21 @@ pub async fn upload(State(s): State<AppState>, staff: Staff, mp: Result<Multipar
 /// `GET /app/import/template.xlsx[?kind=units|users]`: the columns to fill in (items: the
 /// same template as `banli import --template`).
 pub async fn template(staff: Staff, RawQuery(raw): RawQuery) -> Response {
-    let kind = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()).find(|(k, _)| k == "kind").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    let kind = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "kind")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
     let made = match kind.as_str() {
-        "units" => banli_docs::write_xlsx(&[banli_docs::Sheet { name: "承办单位", headers: UNIT_COLUMNS, rows: Vec::new() }]),
-        "users" => banli_docs::write_xlsx(&[banli_docs::Sheet { name: "用户", headers: USER_COLUMNS, rows: Vec::new() }]),
+        "units" => banli_docs::write_xlsx(&[banli_docs::Sheet {
+            name: "承办单位",
+            headers: UNIT_COLUMNS,
+            rows: Vec::new(),
+        }]),
+        "users" => banli_docs::write_xlsx(&[banli_docs::Sheet {
+            name: "用户",
+            headers: USER_COLUMNS,
+            rows: Vec::new(),
+        }]),
         _ => banli_app::import::template(),
     };
     let name = match kind.as_str() {
@@ -303,8 +414,14 @@ pub async fn template(staff: Staff, RawQuery(raw): RawQuery) -> Response {
     match made {
         Ok(bytes) => (
             [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
             ],
             bytes,
         )
@@ -320,7 +437,10 @@ mod tests {
     #[test]
     fn uploads_are_read_by_name_or_content() {
         let csv = "标题,内容\n甲,乙\n".as_bytes();
-        assert_eq!(table("a.CSV", csv).unwrap().rows, vec![vec!["甲".to_string(), "乙".to_string()]]);
+        assert_eq!(
+            table("a.CSV", csv).unwrap().rows,
+            vec![vec!["甲".to_string(), "乙".to_string()]]
+        );
         assert_eq!(table("", csv).unwrap().headers, vec!["标题", "内容"]);
         assert!(matches!(table("a.txt", csv), Err(SheetError::Kind(k)) if k == "txt"));
         let xlsx = banli_app::import::template().unwrap();
