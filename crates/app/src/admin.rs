@@ -28,14 +28,12 @@ pub(crate) async fn ensure_organisation(db: &Db, name: &str) -> AppResult<i64> {
     let id = match found {
         Some((id,)) => id,
         None => {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO organisations (name, timezone, policy, created_at) VALUES ($1, 'Asia/Shanghai', $2, $3) RETURNING id",
-            )
-            .bind(name)
-            .bind(serde_json::to_string(&Policy::default()).expect("policy serialises"))
-            .bind(now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
+            let (id,): (i64,) = sqlx::query_as("INSERT INTO organisations (name, timezone, policy, created_at) VALUES ($1, 'Asia/Shanghai', $2, $3) RETURNING id")
+                .bind(name)
+                .bind(serde_json::to_string(&Policy::default()).expect("policy serialises"))
+                .bind(now_ts())
+                .fetch_one(&mut *tx)
+                .await?;
             for c in DEFAULT_CATEGORIES {
                 sqlx::query("INSERT INTO categories (org_id, name) VALUES ($1, $2)")
                     .bind(id)
@@ -182,25 +180,19 @@ impl App {
                 return Err(AppError::rule("parent_id", "上级单位不存在"));
             }
         }
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE name = $1 OR short_name = $1 OR ($2 <> '' AND (name = $2 OR short_name = $2))")
-            .bind(&name)
-            .bind(short.clone().unwrap_or_default())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE name = $1 OR short_name = $1 OR ($2 <> '' AND (name = $2 OR short_name = $2))").bind(&name).bind(short.clone().unwrap_or_default()).fetch_optional(&mut *tx).await?;
         if taken.is_some() {
             return Err(AppError::rule("name", "已有同名单位"));
         }
-        let row = sqlx::query_as::<_, UnitRow>(&format!(
-            "INSERT INTO units (name, short_name, parent_id, doc_prefix, doc_prefix_suggestion, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {UNIT_COLS}"
-        ))
-        .bind(&name)
-        .bind(short)
-        .bind(u.parent_id)
-        .bind(p1)
-        .bind(p2)
-        .bind(self.now_ts())
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = sqlx::query_as::<_, UnitRow>(&format!("INSERT INTO units (name, short_name, parent_id, doc_prefix, doc_prefix_suggestion, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {UNIT_COLS}"))
+            .bind(&name)
+            .bind(short)
+            .bind(u.parent_id)
+            .bind(p1)
+            .bind(p2)
+            .bind(self.now_ts())
+            .fetch_one(&mut *tx)
+            .await?;
         record(
             &mut tx,
             Some(actor),
@@ -270,21 +262,19 @@ impl App {
         if taken.is_some() {
             return Err(AppError::rule("username", "用户名已被使用"));
         }
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at, email, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(&username)
-        .bind(&display)
-        .bind(hash)
-        .bind(u.role.as_str())
-        .bind(u.unit_id)
-        .bind(org)
-        .bind(sector)
-        .bind(self.now_ts())
-        .bind(email)
-        .bind(phone)
-        .fetch_one(&mut *tx)
-        .await?;
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at, email, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+            .bind(&username)
+            .bind(&display)
+            .bind(hash)
+            .bind(u.role.as_str())
+            .bind(u.unit_id)
+            .bind(org)
+            .bind(sector)
+            .bind(self.now_ts())
+            .bind(email)
+            .bind(phone)
+            .fetch_one(&mut *tx)
+            .await?;
         record(
             &mut tx,
             actor,
@@ -339,12 +329,46 @@ impl App {
             .execute(&mut *tx)
             .await?;
         }
+        // A new password also ends a lock-out, as the lock message promises.
+        sqlx::query("DELETE FROM login_failures WHERE username = $1")
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
         record(
             &mut tx,
             actor,
             &self.now_ts(),
             Event {
                 action: "password_reset",
+                data: Some(serde_json::json!({"username": username})),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /users/{id}/unlock`: ends a sign-in lock-out (someone else's failed attempts can
+    /// lock a known username); the password stays as it is.
+    pub async fn unlock_sign_in(&self, actor: &Actor, user_id: i64) -> AppResult<()> {
+        actor.require(&[Role::Admin])?;
+        let mut tx = self.db.begin().await?;
+        let name: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (username,) = name.ok_or(AppError::NotFound("用户"))?;
+        sqlx::query("DELETE FROM login_failures WHERE username = $1")
+            .bind(&username)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                action: "sign_in_unlocked",
                 data: Some(serde_json::json!({"username": username})),
                 ..Default::default()
             },
@@ -378,30 +402,22 @@ impl App {
             }
         }
         let mut tx = self.db.begin().await?;
-        let dup: Option<(i64,)> = sqlx::query_as("SELECT id FROM sessions WHERE org_id = $1 AND kind = $2 AND term = $3 AND sitting = $4")
-            .bind(self.org_id)
-            .bind(s.kind.as_str())
-            .bind(s.term)
-            .bind(s.sitting)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let dup: Option<(i64,)> = sqlx::query_as("SELECT id FROM sessions WHERE org_id = $1 AND kind = $2 AND term = $3 AND sitting = $4").bind(self.org_id).bind(s.kind.as_str()).bind(s.term).bind(s.sitting).fetch_optional(&mut *tx).await?;
         if dup.is_some() {
             return Err(AppError::rule("sitting", "该届次会议已存在"));
         }
-        let row = sqlx::query_as::<_, SessionRow>(&format!(
-            "INSERT INTO sessions (org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {SESSION_COLS}"
-        ))
-        .bind(self.org_id)
-        .bind(name)
-        .bind(body)
-        .bind(s.kind.as_str())
-        .bind(s.term)
-        .bind(s.sitting)
-        .bind(crate::iso(s.opened_on))
-        .bind(s.cosign_cutoff.map(crate::iso))
-        .bind(self.now_ts())
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = sqlx::query_as::<_, SessionRow>(&format!("INSERT INTO sessions (org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {SESSION_COLS}"))
+            .bind(self.org_id)
+            .bind(name)
+            .bind(body)
+            .bind(s.kind.as_str())
+            .bind(s.term)
+            .bind(s.sitting)
+            .bind(crate::iso(s.opened_on))
+            .bind(s.cosign_cutoff.map(crate::iso))
+            .bind(self.now_ts())
+            .fetch_one(&mut *tx)
+            .await?;
         record(
             &mut tx,
             Some(actor),

@@ -105,8 +105,14 @@ impl App {
     /// password, so names cannot be probed.
     /// After [`crate::signin::MAX_FAILURES`] failures in a row the username is locked for a
     /// while (429), whether it exists or not.
-    pub async fn check_password(&self, username: &str, password: &str) -> AppResult<Actor> {
-        self.check_not_locked(username).await?;
+    /// `address` is the client's network address (None for the CLI), throttled on its own.
+    pub async fn check_password(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> AppResult<Actor> {
+        self.check_not_locked(username, address).await?;
         let user = self.user_by_name(username).await?;
         let ok = match &user {
             Some(u) => verify_password(&u.password_hash, password) && u.disabled == 0,
@@ -119,7 +125,7 @@ impl App {
                 false
             }
         };
-        self.record_sign_in(username, ok).await?;
+        self.record_sign_in(username, address, ok).await?;
         match user {
             Some(u) if ok => Ok(actor_of(&u)),
             _ => Err(AppError::Unauthorized),
@@ -127,9 +133,9 @@ impl App {
     }
 
     /// `POST /auth/token`: a new bearer token for a username and password.
-    pub async fn login(&self, creds: Credentials) -> AppResult<TokenOut> {
+    pub async fn login(&self, creds: Credentials, address: Option<&str>) -> AppResult<TokenOut> {
         let actor = self
-            .check_password(&creds.username, &creds.password)
+            .check_password(&creds.username, &creds.password, address)
             .await?;
         let token = self.issue_token(actor.user_id, "api").await?;
         Ok(TokenOut {
@@ -149,20 +155,17 @@ impl App {
         .bind(token_hash(&token))
         .bind(label)
         .bind(self.now_ts())
-        .execute(&self.db.pool)
+        .execute(self.db.writer())
         .await?;
         Ok(token)
     }
 
     /// The actor behind a bearer token; disabled users' tokens stop working at once.
     pub async fn authenticate(&self, token: &str) -> AppResult<Actor> {
-        let user = sqlx::query_as::<_, UserRow>(&format!(
-            "SELECT {} FROM users u JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND u.disabled = 0",
-            USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
-        ))
-        .bind(token_hash(token))
-        .fetch_optional(&self.db.pool)
-        .await?;
+        let user = sqlx::query_as::<_, UserRow>(&format!("SELECT {} FROM users u JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND u.disabled = 0", USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")))
+            .bind(token_hash(token))
+            .fetch_optional(&self.db.pool)
+            .await?;
         user.map(|u| actor_of(&u)).ok_or(AppError::Unauthorized)
     }
 

@@ -29,6 +29,10 @@ pub enum AppError {
     /// Too many failed sign-ins for this username: locked for a while (429).
     #[error("{0}")]
     Locked(String),
+    /// The database is busy with other writes and this one could not take its turn in time;
+    /// nothing was changed, and the same request can simply be sent again (503).
+    #[error("系统繁忙：其他修改正在保存，本次修改未保存，请稍后重试")]
+    Busy,
     #[error("内部错误：{0}")]
     Internal(String),
 }
@@ -79,6 +83,10 @@ impl From<TransitionError> for AppError {
 
 impl From<banli_store::Error> for AppError {
     fn from(e: banli_store::Error) -> Self {
+        if banli_store::is_busy(&e) {
+            tracing::warn!(error = %e, "write could not take its turn");
+            return AppError::Busy;
+        }
         tracing::error!(error = %e, "database error");
         AppError::Internal(e.to_string())
     }

@@ -119,6 +119,15 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 
 impl App {
     /// Checks (and unless `dry_run`, writes) a table of items for `session_id`.
+    /// How large a spreadsheet this organisation takes in one import (its policy).
+    pub async fn import_limits(&self) -> AppResult<banli_docs::Limits> {
+        let p = self.policy(self.org_id).await?;
+        Ok(banli_docs::Limits {
+            max_inflated_bytes: u64::from(p.import_max_inflated_mib) << 20,
+            max_cells: u64::from(p.import_max_cells),
+        })
+    }
+
     pub async fn import_items(
         &self,
         actor: &Actor,
@@ -445,13 +454,7 @@ impl App {
             .fetch_one(&mut *tx)
             .await?;
             for (pos, uid) in r.proposers.iter().enumerate() {
-                sqlx::query("INSERT INTO item_proposers (item_id, user_id, position, status) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(*uid)
-                    .bind(pos as i64)
-                    .bind(if pos == 0 { "first" } else { "paper" })
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("INSERT INTO item_proposers (item_id, user_id, position, status) VALUES ($1, $2, $3, $4)").bind(id).bind(*uid).bind(pos as i64).bind(if pos == 0 { "first" } else { "paper" }).execute(&mut *tx).await?;
             }
             record(
                 &mut tx,
@@ -495,8 +498,16 @@ pub fn template() -> Result<Vec<u8>, banli_docs::SheetError> {
             name: "提案",
             headers: COLUMNS,
             rows: vec![vec![
-                "0001".into(), "关于加快湘江科学城建设的提案".into(), "member01、member02".into(), "联名".into(), "经济建设".into(),
-                "湘江科学城建设……（提案正文）".into(), "2026-01-20".into(), "省发展改革委".into(), "省科技厅、省财政厅".into(), "".into(),
+                "0001".into(),
+                "关于加快湘江科学城建设的提案".into(),
+                "member01、member02".into(),
+                "联名".into(),
+                "经济建设".into(),
+                "湘江科学城建设……（提案正文）".into(),
+                "2026-01-20".into(),
+                "省发展改革委".into(),
+                "省科技厅、省财政厅".into(),
+                "".into(),
             ]],
         },
         banli_docs::Sheet {
@@ -781,7 +792,14 @@ impl App {
         for ((username, display, role, unit, sector, _), hash) in &hashed {
             let org = (!role.needs_unit()).then_some(self.org_id);
             sqlx::query("INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(username).bind(display).bind(hash).bind(role.as_str()).bind(*unit).bind(org).bind(sector).bind(self.now_ts())
+                .bind(username)
+                .bind(display)
+                .bind(hash)
+                .bind(role.as_str())
+                .bind(*unit)
+                .bind(org)
+                .bind(sector)
+                .bind(self.now_ts())
                 .execute(&mut *tx)
                 .await?;
             record(

@@ -59,7 +59,7 @@ impl App {
     pub async fn request_reindex(&self) -> AppResult<()> {
         sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('reindex', 0, $1)")
             .bind(self.now_ts())
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await?;
         Ok(())
     }
@@ -113,12 +113,7 @@ impl App {
         let category = category.map(|c| c.0).unwrap_or_default();
         let assignments = crate::item_assignments(&mut tx, item_id).await?;
         let delegated: Vec<(i64,)> = sqlx::query_as("SELECT d.unit_id FROM delegations d JOIN assignments a ON a.id = d.assignment_id WHERE a.item_id = $1").bind(item_id).fetch_all(&mut *tx).await?;
-        let proposers: Vec<(i64,)> = sqlx::query_as(
-            "SELECT user_id FROM item_proposers WHERE item_id = $1 OR item_id IN (SELECT id FROM items WHERE merged_into = $1)",
-        )
-        .bind(item_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let proposers: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM item_proposers WHERE item_id = $1 OR item_id IN (SELECT id FROM items WHERE merged_into = $1)").bind(item_id).fetch_all(&mut *tx).await?;
         let mut units: Vec<i64> = assignments
             .iter()
             .map(|a| a.unit_id)
@@ -150,12 +145,7 @@ impl App {
         };
         let mut docs = Vec::new();
         let mut all_keys = vec![base.key.clone()];
-        let docs_rows = sqlx::query_as::<_, DocumentRow>(&format!(
-            "SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id"
-        ))
-        .bind(item_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let docs_rows = sqlx::query_as::<_, DocumentRow>(&format!("SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id")).bind(item_id).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         for d in docs_rows {
             all_keys.push(format!("{}:{}", d.kind, d.id));

@@ -30,6 +30,8 @@ pub mod stats_trend;
 pub mod view;
 
 pub use banli_domain as domain;
+/// How long a write may wait for its turn; the web layer's timeout is longer.
+pub use banli_store::WRITE_WAIT;
 pub use error::{AppError, AppResult};
 pub use input::{parse_json, Input};
 

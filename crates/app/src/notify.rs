@@ -88,37 +88,93 @@ struct Template {
 }
 
 const TEMPLATES: &[Template] = &[
-    Template { kind: "item_submitted", zh: ("待审查：{item}", "{actor}提交了{item}，请审查后立案、退回修改或不予立案。"), en: ("To review: {item}", "{actor} submitted {item}. Please review it and file, return or decline it.") },
-    Template { kind: "cosign_invited", zh: ("联名邀请：{item}", "{actor}邀请您联名{item}，请在联名截止日期前确认或谢绝。"), en: ("Co-signing invitation: {item}", "{actor} invites you to co-sign {item}. Please confirm or decline before the co-signing deadline.") },
-    Template { kind: "item_returned", zh: ("退回修改：{item}", "提案办将{item}退回修改，请修改后重新提交。{reason}"), en: ("Returned for revision: {item}", "The office returned {item} for revision. Please revise and submit it again.{reason}") },
+    Template {
+        kind: "item_submitted", zh: ("待审查：{item}", "{actor}提交了{item}，请审查后立案、退回修改或不予立案。"), en: ("To review: {item}", "{actor} submitted {item}. Please review it and file, return or decline it.")
+    },
+    Template {
+        kind: "cosign_invited",
+        zh: ("联名邀请：{item}", "{actor}邀请您联名{item}，请在联名截止日期前确认或谢绝。"),
+        en: ("Co-signing invitation: {item}", "{actor} invites you to co-sign {item}. Please confirm or decline before the co-signing deadline."),
+    },
+    Template {
+        kind: "item_returned", zh: ("退回修改：{item}", "提案办将{item}退回修改，请修改后重新提交。{reason}"), en: ("Returned for revision: {item}", "The office returned {item} for revision. Please revise and submit it again.{reason}")
+    },
     Template { kind: "item_filed", zh: ("已立案：{item}", "{item}已立案，将交有关单位办理。"), en: ("Filed: {item}", "{item} has been filed and will be assigned to the handling units.") },
     Template { kind: "item_not_filed", zh: ("不予立案：{item}", "{item}经审查不予立案。{reason}"), en: ("Not filed: {item}", "{item} was not filed.{reason}") },
     Template { kind: "item_merged", zh: ("已并案：{item}", "{item}已并入其他提案一并办理，您将收到该提案的答复。"), en: ("Merged: {item}", "{item} was merged into another item; you will receive that item's reply.") },
-    Template { kind: "assigned", zh: ("新交办：{item}", "{item}已交{unit}办理，请及时签收；如不属于本单位职责，请在申请调整期限内申请调整。"), en: ("New assignment: {item}", "{item} has been assigned to {unit}. Please accept it, or ask for an adjustment within the adjustment window if it is not yours.") },
-    Template { kind: "rehandling", zh: ("重新办理：{item}", "{item}需要{unit}重新办理，请在新的期限内重新答复。{reason}"), en: ("Handle again: {item}", "{unit} needs to handle {item} again and reply by the new due date.{reason}") },
-    Template { kind: "return_approved", zh: ("调整申请已同意：{item}", "提案办同意了{unit}对{item}的调整申请，本单位不再承办。{reason}"), en: ("Adjustment approved: {item}", "The office approved the adjustment {unit} asked for on {item}; the unit no longer handles it.{reason}") },
-    Template { kind: "return_refused", zh: ("调整申请未同意：{item}", "提案办未同意{unit}对{item}的调整申请，请继续办理。{reason}"), en: ("Adjustment refused: {item}", "The office refused the adjustment {unit} asked for on {item}. Please carry on handling it.{reason}") },
+    Template {
+        kind: "assigned",
+        zh: ("新交办：{item}", "{item}已交{unit}办理，请及时签收；如不属于本单位职责，请在申请调整期限内申请调整。"),
+        en: ("New assignment: {item}", "{item} has been assigned to {unit}. Please accept it, or ask for an adjustment within the adjustment window if it is not yours."),
+    },
+    Template {
+        kind: "rehandling", zh: ("重新办理：{item}", "{item}需要{unit}重新办理，请在新的期限内重新答复。{reason}"), en: ("Handle again: {item}", "{unit} needs to handle {item} again and reply by the new due date.{reason}")
+    },
+    Template {
+        kind: "return_approved",
+        zh: ("调整申请已同意：{item}", "提案办同意了{unit}对{item}的调整申请，本单位不再承办。{reason}"),
+        en: ("Adjustment approved: {item}", "The office approved the adjustment {unit} asked for on {item}; the unit no longer handles it.{reason}"),
+    },
+    Template {
+        kind: "return_refused",
+        zh: ("调整申请未同意：{item}", "提案办未同意{unit}对{item}的调整申请，请继续办理。{reason}"),
+        en: ("Adjustment refused: {item}", "The office refused the adjustment {unit} asked for on {item}. Please carry on handling it.{reason}"),
+    },
     Template { kind: "extension_approved", zh: ("延期申请已同意：{item}", "提案办同意了{unit}办理{item}的答复延期。{reason}"), en: ("Extension approved: {item}", "The office approved {unit}'s extension for {item}.{reason}") },
-    Template { kind: "extension_refused", zh: ("延期申请未同意：{item}", "提案办未同意{unit}办理{item}的延期申请，请按原期限答复。{reason}"), en: ("Extension refused: {item}", "The office refused {unit}'s extension for {item}. Please reply by the original due date.{reason}") },
+    Template {
+        kind: "extension_refused",
+        zh: ("延期申请未同意：{item}", "提案办未同意{unit}办理{item}的延期申请，请按原期限答复。{reason}"),
+        en: ("Extension refused: {item}", "The office refused {unit}'s extension for {item}. Please reply by the original due date.{reason}"),
+    },
     Template { kind: "return_requested", zh: ("申请调整：{item}", "{unit}申请调整{item}，请审核决定。{reason}"), en: ("Adjustment requested: {item}", "{unit} asks for an adjustment of {item}. Please decide.{reason}") },
     Template { kind: "extension_requested", zh: ("申请延期：{item}", "{unit}申请延期答复{item}，请审核决定。{reason}"), en: ("Extension requested: {item}", "{unit} asks for an extension for {item}. Please decide.{reason}") },
-    Template { kind: "co_opinion_to_sign", zh: ("会办意见待签发：{item}", "{actor}起草了{unit}关于{item}的会办意见，请审核签发。"), en: ("Co-opinion to approve: {item}", "{actor} drafted {unit}'s co-opinion on {item}. Please review and approve it.") },
+    Template {
+        kind: "co_opinion_to_sign",
+        zh: ("会办意见待签发：{item}", "{actor}起草了{unit}关于{item}的会办意见，请审核签发。"),
+        en: ("Co-opinion to approve: {item}", "{actor} drafted {unit}'s co-opinion on {item}. Please review and approve it."),
+    },
     Template { kind: "reply_to_sign", zh: ("答复待签发：{item}", "{actor}起草了{unit}对{item}的答复，请审核签发。"), en: ("Reply to approve: {item}", "{actor} drafted {unit}'s reply to {item}. Please review and approve it.") },
-    Template { kind: "co_opinion_rejected", zh: ("会办意见被退回：{item}", "{unit}关于{item}的会办意见被签发人退回，请修改后重新提交。{reason}"), en: ("Co-opinion sent back: {item}", "The signer sent back {unit}'s co-opinion on {item}. Please revise it.{reason}") },
-    Template { kind: "reply_rejected", zh: ("答复被退回：{item}", "{unit}对{item}的答复被退回，请修改后重新提交。{reason}"), en: ("Reply sent back: {item}", "{unit}'s reply to {item} was sent back. Please revise it.{reason}") },
+    Template {
+        kind: "co_opinion_rejected",
+        zh: ("会办意见被退回：{item}", "{unit}关于{item}的会办意见被签发人退回，请修改后重新提交。{reason}"),
+        en: ("Co-opinion sent back: {item}", "The signer sent back {unit}'s co-opinion on {item}. Please revise it.{reason}"),
+    },
+    Template {
+        kind: "reply_rejected", zh: ("答复被退回：{item}", "{unit}对{item}的答复被退回，请修改后重新提交。{reason}"), en: ("Reply sent back: {item}", "{unit}'s reply to {item} was sent back. Please revise it.{reason}")
+    },
     Template { kind: "co_opinion_received", zh: ("收到会办意见：{item}", "{unit}已发来{item}的会办意见。"), en: ("Co-opinion received: {item}", "{unit} sent its co-opinion on {item}.") },
-    Template { kind: "reply_to_check", zh: ("答复待审核：{item}", "{unit}对{item}的答复已签发，请审核答复类别和内容。"), en: ("Reply to check: {item}", "{unit}'s reply to {item} has been approved by its signer. Please check its grade and substance.") },
-    Template { kind: "reply_to_rate", zh: ("收到答复，请评价：{item}", "{unit}已答复{item}，请查看答复并对办理态度和办理结果作出评价。"), en: ("Reply received, please rate: {item}", "{unit} replied to {item}. Please read the reply and rate the handling and the result.") },
+    Template {
+        kind: "reply_to_check",
+        zh: ("答复待审核：{item}", "{unit}对{item}的答复已签发，请审核答复类别和内容。"),
+        en: ("Reply to check: {item}", "{unit}'s reply to {item} has been approved by its signer. Please check its grade and substance."),
+    },
+    Template {
+        kind: "reply_to_rate",
+        zh: ("收到答复，请评价：{item}", "{unit}已答复{item}，请查看答复并对办理态度和办理结果作出评价。"),
+        en: ("Reply received, please rate: {item}", "{unit} replied to {item}. Please read the reply and rate the handling and the result."),
+    },
     Template { kind: "reply_copied", zh: ("收到答复：{item}", "{unit}已答复{item}，抄送您知悉。"), en: ("Reply received: {item}", "{unit} replied to {item}; this copy is for your information.") },
     Template { kind: "evaluated", zh: ("提案人已评价：{item}", "提案人已对{unit}关于{item}的答复作出评价。"), en: ("Rated: {item}", "The proposer rated {unit}'s reply to {item}.") },
     Template { kind: "delegated", zh: ("内部交办：{item}", "{unit}将{item}的部分办理工作交由贵单位办理。{reason}"), en: ("Delegated to you: {item}", "{unit} delegated part of the work on {item} to your unit.{reason}") },
     Template { kind: "reminder_yellow", zh: ("即将到期：{item}", "{unit}办理{item}的{clock}为{due}，即将到期，请抓紧办理。"), en: ("Due soon: {item}", "The {clock} of {unit} for {item} is {due}. Please act soon.") },
     Template { kind: "reminder_red", zh: ("已逾期：{item}", "{unit}办理{item}的{clock}（{due}）已过，请尽快办理。"), en: ("Overdue: {item}", "The {clock} of {unit} for {item} ({due}) has passed. Please act now.") },
     Template { kind: "reminder_red_office", zh: ("逾期提醒：{item}", "{unit}办理{item}的{clock}（{due}）已过，请督办。"), en: ("Overdue: {item}", "The {clock} of {unit} for {item} ({due}) has passed. Please follow up.") },
-    Template { kind: "evaluation_reminder", zh: ("请尽快评价：{item}", "您对{unit}关于{item}答复的评价期限为{due}，逾期未评价的将记为未反馈。"), en: ("Please rate soon: {item}", "Your rating of {unit}'s reply to {item} is due on {due}; a reply not rated by then is recorded as no feedback.") },
-    Template { kind: "evaluation_lapsed_office", zh: ("评价已逾期：{item}", "{unit}关于{item}的答复评价期限（{due}）已过，提案人未评价，记为未反馈；收到纸质征询意见表的，请录入。"), en: ("Rating lapsed: {item}", "The rating of {unit}'s reply to {item} was due on {due} and was not given: recorded as no feedback. Enter a paper form if one arrives.") },
+    Template {
+        kind: "evaluation_reminder",
+        zh: ("请尽快评价：{item}", "您对{unit}关于{item}答复的评价期限为{due}，逾期未评价的将记为未反馈。"),
+        en: ("Please rate soon: {item}", "Your rating of {unit}'s reply to {item} is due on {due}; a reply not rated by then is recorded as no feedback."),
+    },
+    Template {
+        kind: "evaluation_lapsed_office",
+        zh: ("评价已逾期：{item}", "{unit}关于{item}的答复评价期限（{due}）已过，提案人未评价，记为未反馈；收到纸质征询意见表的，请录入。"),
+        en: ("Rating lapsed: {item}", "The rating of {unit}'s reply to {item} was due on {due} and was not given: recorded as no feedback. Enter a paper form if one arrives."),
+    },
     // The frames of the outgoing messages.
-    Template { kind: "email", zh: ("{title}", "{name}，您好：\n\n{body}\n\n查看详情：{url}\n\n——\n本邮件由提案建议办理系统自动发送，请勿直接回复。"), en: ("{title}", "Dear {name},\n\n{body}\n\nDetails: {url}\n\n--\nSent automatically by Banli. Please do not reply to this message.") },
+    Template {
+        kind: "email",
+        zh: ("{title}", "{name}，您好：\n\n{body}\n\n查看详情：{url}\n\n——\n本邮件由提案建议办理系统自动发送，请勿直接回复。"),
+        en: ("{title}", "Dear {name},\n\n{body}\n\nDetails: {url}\n\n--\nSent automatically by Banli. Please do not reply to this message."),
+    },
     Template { kind: "sms", zh: ("{title}", "{title}（详情：{url}）"), en: ("{title}", "{title} ({url})") },
 ];
 
@@ -379,19 +435,17 @@ async fn deliver(
             }
             seen.push(r.id);
             let (title, body) = render(kind, Lang::parse(&r.locale), vars);
-            let (nid,): (i64,) = sqlx::query_as(
-                "INSERT INTO notifications (user_id, event_id, item_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(r.id)
-            .bind(event_id)
-            .bind(item.id)
-            .bind(kind)
-            .bind(&title)
-            .bind(&body)
-            .bind(&link)
-            .bind(at)
-            .fetch_one(&mut **tx)
-            .await?;
+            let (nid,): (i64,) = sqlx::query_as("INSERT INTO notifications (user_id, event_id, item_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+                .bind(r.id)
+                .bind(event_id)
+                .bind(item.id)
+                .bind(kind)
+                .bind(&title)
+                .bind(&body)
+                .bind(&link)
+                .bind(at)
+                .fetch_one(&mut **tx)
+                .await?;
             n += 1;
             let email = r.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
             let phone = r
@@ -537,12 +591,7 @@ impl App {
         page: i64,
         per_page: i64,
     ) -> AppResult<NotificationPage> {
-        if page < 1 {
-            return Err(AppError::bad("page", "page 从1开始"));
-        }
-        if !(1..=200).contains(&per_page) {
-            return Err(AppError::bad("per_page", "per_page 须在1到200之间"));
-        }
+        let (page, per_page) = crate::view::paging(Some(page), Some(per_page))?;
         let mut tx = self.db.read().await?;
         let (total,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1")

@@ -150,7 +150,7 @@ fn content_of(r: &Row) -> AppResult<CanonicalContent> {
 impl App {
     /// The portal's lists, newest first.
     pub async fn public_documents(&self, q: &PortalQuery) -> AppResult<PublicPage> {
-        let page = q.page.unwrap_or(1).max(1);
+        let page = q.page.unwrap_or(1).clamp(1, crate::view::MAX_PAGE);
         let per = q.per_page.unwrap_or(20).clamp(1, 100);
         let mut sql = Sql::new(LIVE);
         sql.bind(self.org_id);
@@ -208,10 +208,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound(what))?;
         let content = content_of(&r)?;
-        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as("SELECT id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as("SELECT id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id").bind(id).fetch_all(&self.db.pool).await?;
         let mut commitments = Vec::new();
         for (cid, text, due_on, status, percent) in rows {
             let progress = sqlx::query_as::<_, (String, String)>("SELECT created_at, note FROM commitment_progress WHERE commitment_id = $1 ORDER BY id")

@@ -136,8 +136,8 @@ impl App {
         )
     }
 
-    async fn may_publish(&self, actor: &Actor, c: &DocCtx) -> AppResult<()> {
-        let policy = self.policy(c.item.org_id).await?;
+    async fn may_publish(&self, tx: &mut Tx, actor: &Actor, c: &DocCtx) -> AppResult<()> {
+        let policy = crate::load_policy(tx, c.item.org_id).await?;
         let ok = match actor.role {
             Role::Office => policy.office_may_publish() && actor.org_id == Some(c.item.org_id),
             Role::UnitSigner => policy.signer_may_publish() && actor.unit_id == Some(c.unit.id),
@@ -161,7 +161,7 @@ impl App {
         actor.require(&[Role::Office, Role::UnitSigner])?;
         let mut tx = self.db.begin().await?;
         let c = load_doc(&mut tx, id, kind).await?;
-        self.may_publish(actor, &c).await?;
+        self.may_publish(&mut tx, actor, &c).await?;
         let i = input.get()?;
         let source = optional("source", i.source.as_deref(), NAME_MAX)?
             .unwrap_or_else(|| c.unit.name.clone());
@@ -219,12 +219,7 @@ impl App {
             return Err(AppError::rule("note", "更正后重新公开须说明更正内容"));
         }
         // A new version replaces the one on the portal.
-        sqlx::query("UPDATE publications SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = '被新版本替代' WHERE document_id = $3 AND withdrawn_at IS NULL")
-            .bind(self.now_ts())
-            .bind(actor.user_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE publications SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = '被新版本替代' WHERE document_id = $3 AND withdrawn_at IS NULL").bind(self.now_ts()).bind(actor.user_id).bind(id).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO publications (document_id, version, disclosure, source, editor, sha256, content, note, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(id)
             .bind(version)
@@ -238,7 +233,22 @@ impl App {
             .bind(self.now_ts())
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(c.item.org_id), item_id: Some(c.item.id), assignment_id: Some(c.a.id), document_id: Some(id), action: "published", reason: note.as_deref(), data: Some(serde_json::json!({"version": version, "sha256": sha, "disclosure": disclosure})), ..Default::default() }).await?;
+        record(
+            &mut tx,
+            Some(actor),
+            &self.now_ts(),
+            Event {
+                org_id: Some(c.item.org_id),
+                item_id: Some(c.item.id),
+                assignment_id: Some(c.a.id),
+                document_id: Some(id),
+                action: "published",
+                reason: note.as_deref(),
+                data: Some(serde_json::json!({"version": version, "sha256": sha, "disclosure": disclosure})),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(PublishOut {
             url: self.publication_url(kind, id),
@@ -258,7 +268,7 @@ impl App {
         actor.require(&[Role::Office, Role::UnitSigner])?;
         let mut tx = self.db.begin().await?;
         let c = load_doc(&mut tx, id, kind).await?;
-        self.may_publish(actor, &c).await?;
+        self.may_publish(&mut tx, actor, &c).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         let live: Option<(i64, i64)> = sqlx::query_as(
             "SELECT id, version FROM publications WHERE document_id = $1 AND withdrawn_at IS NULL",
@@ -269,13 +279,7 @@ impl App {
         let Some((pid, version)) = live else {
             return Err(AppError::conflict("这份文件当前没有公开"));
         };
-        sqlx::query("UPDATE publications SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = $3 WHERE id = $4")
-            .bind(self.now_ts())
-            .bind(actor.user_id)
-            .bind(&reason)
-            .bind(pid)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE publications SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = $3 WHERE id = $4").bind(self.now_ts()).bind(actor.user_id).bind(&reason).bind(pid).execute(&mut *tx).await?;
         record(
             &mut tx,
             Some(actor),

@@ -20,6 +20,12 @@ pub const IDLE_MINUTES: i64 = 120;
 /// No session lives longer than this, however busy.
 pub const ABSOLUTE_HOURS: i64 = 12;
 
+/// Failed sign-ins one client address may make in [`ADDRESS_WINDOW_MINUTES`], over all the
+/// usernames it tries; then it waits for the window to end. With the lock per username this
+/// bounds how many accounts one address can lock out.
+pub const ADDRESS_MAX_FAILURES: i64 = 20;
+pub const ADDRESS_WINDOW_MINUTES: i64 = 15;
+
 pub const LOCALES: &[&str] = &["zh-Hans", "zh-Hant", "en"];
 
 /// A signed-in browser: the cookie value and the session's CSRF token.
@@ -66,7 +72,28 @@ impl App {
 
     /// Refuses a username that is locked after too many failures (unknown names too, so the
     /// lock does not reveal which names exist).
-    pub(crate) async fn check_not_locked(&self, username: &str) -> AppResult<()> {
+    pub(crate) async fn check_not_locked(
+        &self,
+        username: &str,
+        address: Option<&str>,
+    ) -> AppResult<()> {
+        if let Some(addr) = address {
+            let row: Option<(i64, String)> = sqlx::query_as(
+                "SELECT failures, window_start FROM address_failures WHERE address = $1",
+            )
+            .bind(addr)
+            .fetch_optional(&self.db.pool)
+            .await?;
+            if let Some((failures, start)) = row {
+                let ends = parse_ts(&start) + Duration::minutes(ADDRESS_WINDOW_MINUTES);
+                if failures >= ADDRESS_MAX_FAILURES && ends > self.now() {
+                    let minutes = ((ends - self.now()).num_seconds() + 59) / 60;
+                    return Err(AppError::Locked(format!(
+                        "您所在网络地址的登录失败次数过多，请{minutes}分钟后再试"
+                    )));
+                }
+            }
+        }
         let row: Option<(Option<String>,)> =
             sqlx::query_as("SELECT locked_until FROM login_failures WHERE username = $1")
                 .bind(username)
@@ -82,8 +109,39 @@ impl App {
         Ok(())
     }
 
-    pub(crate) async fn record_sign_in(&self, username: &str, ok: bool) -> AppResult<()> {
+    pub(crate) async fn record_sign_in(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        ok: bool,
+    ) -> AppResult<()> {
         let mut tx = self.db.begin().await?;
+        if let (Some(addr), false) = (address, ok) {
+            let now = self.now();
+            let row: Option<(i64, String)> = sqlx::query_as(
+                "SELECT failures, window_start FROM address_failures WHERE address = $1",
+            )
+            .bind(addr)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match row {
+                Some((n, start))
+                    if parse_ts(&start) + Duration::minutes(ADDRESS_WINDOW_MINUTES) > now =>
+                {
+                    sqlx::query("UPDATE address_failures SET failures = $1 WHERE address = $2")
+                        .bind(n + 1)
+                        .bind(addr)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Some(_) => {
+                    sqlx::query("UPDATE address_failures SET failures = 1, window_start = $1 WHERE address = $2").bind(ts(now)).bind(addr).execute(&mut *tx).await?;
+                }
+                None => {
+                    sqlx::query("INSERT INTO address_failures (address, failures, window_start) VALUES ($1, 1, $2)").bind(addr).bind(ts(now)).execute(&mut *tx).await?;
+                }
+            }
+        }
         if ok {
             sqlx::query("DELETE FROM login_failures WHERE username = $1")
                 .bind(username)
@@ -108,21 +166,9 @@ impl App {
                 (failures >= MAX_FAILURES).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
             let failures = if locked.is_some() { 0 } else { failures };
             if row.is_some() {
-                sqlx::query("UPDATE login_failures SET failures = $1, locked_until = $2, last_failure_at = $3 WHERE username = $4")
-                    .bind(failures)
-                    .bind(&locked)
-                    .bind(ts(now))
-                    .bind(username)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("UPDATE login_failures SET failures = $1, locked_until = $2, last_failure_at = $3 WHERE username = $4").bind(failures).bind(&locked).bind(ts(now)).bind(username).execute(&mut *tx).await?;
             } else {
-                sqlx::query("INSERT INTO login_failures (username, failures, locked_until, last_failure_at) VALUES ($1, $2, $3, $4)")
-                    .bind(username)
-                    .bind(failures)
-                    .bind(&locked)
-                    .bind(ts(now))
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("INSERT INTO login_failures (username, failures, locked_until, last_failure_at) VALUES ($1, $2, $3, $4)").bind(username).bind(failures).bind(&locked).bind(ts(now)).execute(&mut *tx).await?;
             }
         }
         tx.commit().await?;
@@ -130,7 +176,12 @@ impl App {
     }
 
     /// Signs a browser in: a new session with its own CSRF token.
-    pub async fn sign_in(&self, username: &str, password: &str) -> AppResult<WebSession> {
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> AppResult<WebSession> {
         let username = username.trim();
         if username.is_empty() || password.is_empty() {
             return Err(AppError::rule(
@@ -142,7 +193,7 @@ impl App {
                 "请输入用户名和密码",
             ));
         }
-        let actor = self.check_password(username, password).await?;
+        let actor = self.check_password(username, password, address).await?;
         self.open_web_session(actor).await
     }
 
@@ -157,7 +208,7 @@ impl App {
             .bind(ts(now))
             .bind(ts(now))
             .bind(ts(now + Duration::hours(ABSOLUTE_HOURS)))
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await?;
         Ok(WebSession { token, csrf, actor })
     }
@@ -169,12 +220,8 @@ impl App {
             .map(|c| format!("u.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let row: Option<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT s.csrf, s.last_seen_at, s.expires_at, s.id FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = 0",
-        )
-        .bind(sha(token))
-        .fetch_optional(&self.db.pool)
-        .await?;
+        let row: Option<(String, String, String, i64)> =
+            sqlx::query_as("SELECT s.csrf, s.last_seen_at, s.expires_at, s.id FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = 0").bind(sha(token)).fetch_optional(&self.db.pool).await?;
         let Some((csrf, last_seen, expires, sid)) = row else {
             return Ok(None);
         };
@@ -184,7 +231,7 @@ impl App {
         {
             sqlx::query("DELETE FROM web_sessions WHERE id = $1")
                 .bind(sid)
-                .execute(&self.db.pool)
+                .execute(self.db.writer())
                 .await?;
             return Ok(None);
         }
@@ -193,7 +240,7 @@ impl App {
             sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id = $2")
                 .bind(ts(now))
                 .bind(sid)
-                .execute(&self.db.pool)
+                .execute(self.db.writer())
                 .await?;
         }
         let user = sqlx::query_as::<_, UserRow>(&format!(
@@ -213,7 +260,7 @@ impl App {
     pub async fn sign_out(&self, token: &str) -> AppResult<()> {
         sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
             .bind(sha(token))
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await?;
         Ok(())
     }
@@ -285,7 +332,7 @@ impl App {
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
             .bind(locale)
             .bind(actor.user_id)
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await?;
         Ok(())
     }

@@ -303,16 +303,46 @@ const PROPOSER_EVENTS: &[&str] = &[
     "published",
 ];
 
+/// The highest page number any list accepts: with 200 rows a page, far beyond any real list,
+/// and small enough that `(page - 1) * per_page` never overflows into another page's rows.
+pub const MAX_PAGE: i64 = 1_000_000;
+
 pub(crate) fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
     let page = page.unwrap_or(1);
     let per = per_page.unwrap_or(20);
     if page < 1 {
         return Err(AppError::bad("page", "page 从1开始"));
     }
+    if page > MAX_PAGE {
+        return Err(AppError::rule("page", format!("page 不能超过 {MAX_PAGE}")));
+    }
     if !(1..=200).contains(&per) {
         return Err(AppError::bad("per_page", "per_page 须在1到200之间"));
     }
     Ok((page, per))
+}
+
+/// ` AND …`: the items `actor` may open, as SQL over `items` (unqualified columns). Lists,
+/// staff search and similar items filter through this, so none of them shows an item that
+/// the item page would refuse (a proposer's unsubmitted draft above all).
+fn push_visible(sql: &mut Sql, actor: &Actor) {
+    match actor.role {
+        Role::Office | Role::Admin => {
+            sql.push(" AND (state <> 'draft' OR on_paper = 1)");
+        }
+        Role::Proposer => {
+            sql.push(" AND (id IN (SELECT item_id FROM item_proposers WHERE user_id = ")
+                .bind(actor.user_id);
+            sql.push(") OR merged_into IS NULL AND id IN (SELECT merged_into FROM items m JOIN item_proposers p ON p.item_id = m.id WHERE p.user_id = ").bind(actor.user_id).push("))");
+        }
+        Role::UnitStaff | Role::UnitSigner => {
+            let u = actor.unit_id.unwrap_or(-1);
+            sql.push(" AND (id IN (SELECT a.item_id FROM assignments a WHERE a.unit_id = ")
+                .bind(u);
+            sql.push(") OR id IN (SELECT a.item_id FROM delegations d JOIN assignments a ON a.id = d.assignment_id WHERE d.unit_id = ").bind(u);
+            sql.push(") OR disposition_unit_id = ").bind(u).push(")");
+        }
+    }
 }
 
 /// How the actor relates to an item, for what they may see of it.
@@ -324,6 +354,24 @@ enum Sight {
 }
 
 impl App {
+    /// Of `ids`, those the actor may open, in the given order (search hits keep their rank).
+    pub async fn visible_items(&self, actor: &Actor, ids: &[i64]) -> AppResult<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT id FROM items WHERE org_id = ");
+        sql.bind(self.org_id);
+        push_visible(&mut sql, actor);
+        let mut seen = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let mut q = sql.clone();
+            q.push(" AND id IN ").bind_list(chunk.iter().copied());
+            let rows: Vec<(i64,)> = q.query_as().fetch_all(&self.db.pool).await?;
+            seen.extend(rows.into_iter().map(|(id,)| id));
+        }
+        Ok(ids.iter().copied().filter(|id| seen.contains(id)).collect())
+    }
+
     async fn sight(&self, tx: &mut Tx, actor: &Actor, item: &ItemRow) -> AppResult<Sight> {
         let deny = || AppError::forbidden("您无权查看这件提案");
         match actor.role {
@@ -335,13 +383,8 @@ impl App {
                 Ok(Sight::Office)
             }
             Role::Proposer => {
-                let (n,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM item_proposers p WHERE p.user_id = $1 AND (p.item_id = $2 OR p.item_id IN (SELECT id FROM items WHERE merged_into = $2))",
-                )
-                .bind(actor.user_id)
-                .bind(item.id)
-                .fetch_one(&mut **tx)
-                .await?;
+                let (n,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM item_proposers p WHERE p.user_id = $1 AND (p.item_id = $2 OR p.item_id IN (SELECT id FROM items WHERE merged_into = $2))").bind(actor.user_id).bind(item.id).fetch_one(&mut **tx).await?;
                 if n > 0 {
                     Ok(Sight::Proposer)
                 } else {
@@ -350,13 +393,11 @@ impl App {
             }
             Role::UnitStaff | Role::UnitSigner => {
                 let unit = actor.unit_id.ok_or_else(deny)?;
-                let (n,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM assignments a WHERE a.item_id = $1 AND (a.unit_id = $2 OR EXISTS (SELECT 1 FROM delegations d WHERE d.assignment_id = a.id AND d.unit_id = $2))",
-                )
-                .bind(item.id)
-                .bind(unit)
-                .fetch_one(&mut **tx)
-                .await?;
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assignments a WHERE a.item_id = $1 AND (a.unit_id = $2 OR EXISTS (SELECT 1 FROM delegations d WHERE d.assignment_id = a.id AND d.unit_id = $2))")
+                    .bind(item.id)
+                    .bind(unit)
+                    .fetch_one(&mut **tx)
+                    .await?;
                 if n > 0 || item.disposition_unit_id == Some(unit) {
                     Ok(Sight::Unit(unit))
                 } else {
@@ -371,7 +412,7 @@ impl App {
         let mut tx = self.db.read().await?;
         let item = crate::load_item(&mut tx, id).await?;
         let sight = self.sight(&mut tx, actor, &item).await?;
-        let policy = self.policy(item.org_id).await?;
+        let policy = crate::load_policy(&mut tx, item.org_id).await?;
         let today = self.today();
         let session = crate::load_session(&mut tx, item.session_id)
             .await?
@@ -381,12 +422,8 @@ impl App {
             .await?
             .pop()
             .expect("one summary");
-        let proposers: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT u.id, u.username, u.display_name, p.status FROM item_proposers p JOIN users u ON u.id = p.user_id WHERE p.item_id = $1 ORDER BY p.position",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let proposers: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT u.id, u.username, u.display_name, p.status FROM item_proposers p JOIN users u ON u.id = p.user_id WHERE p.item_id = $1 ORDER BY p.position").bind(id).fetch_all(&mut *tx).await?;
         let merged_items: Vec<(i64,)> =
             sqlx::query_as("SELECT id FROM items WHERE merged_into = $1 ORDER BY id")
                 .bind(id)
@@ -406,12 +443,7 @@ impl App {
                 .collect(),
         };
         let lead_of_mine = matches!(sight, Sight::Unit(u) if rows.iter().any(|a| a.unit_id == u && a.role() == AssignmentRole::Lead));
-        let docs = sqlx::query_as::<_, DocumentRow>(&format!(
-            "SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id"
-        ))
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let docs = sqlx::query_as::<_, DocumentRow>(&format!("SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id")).bind(id).fetch_all(&mut *tx).await?;
         let mut co_opinions = Vec::new();
         let mut replies = Vec::new();
         let mut commitments = Vec::new();
@@ -450,16 +482,15 @@ impl App {
         .filter(|e| own.contains(&e.1))
         .map(|(id, assignment_id, reply_id, handling, result, comment, source, created_at)| EvaluationView { id, assignment_id, reply_id, handling, result, comment, source, created_at })
         .collect();
-        let consultations: Vec<ConsultationOut> = sqlx::query_as::<_, (i64, i64, String, String, String)>(
-            "SELECT id, assignment_id, method, held_on, summary FROM consultations WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY held_on, id",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .filter(|c| own.contains(&c.1))
-        .map(|(id, assignment_id, method, date, summary)| ConsultationOut { id, assignment_id, method, date, summary })
-        .collect();
+        let consultations: Vec<ConsultationOut> =
+            sqlx::query_as::<_, (i64, i64, String, String, String)>("SELECT id, assignment_id, method, held_on, summary FROM consultations WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY held_on, id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .filter(|c| own.contains(&c.1))
+                .map(|(id, assignment_id, method, date, summary)| ConsultationOut { id, assignment_id, method, date, summary })
+                .collect();
         let supervisions: Vec<SupervisionOut> = if sight == Sight::Proposer {
             vec![]
         } else {
@@ -499,18 +530,10 @@ impl App {
         .collect();
         let mut requests: Vec<RequestOut> = Vec::new();
         if sight != Sight::Proposer {
-            let adj: Vec<(i64, String, Option<String>, String, Option<String>, String)> = sqlx::query_as(
-                "SELECT assignment_id, reason, proposal, state, note, created_at FROM adjustments WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let ext: Vec<(i64, String, Option<String>, String, Option<String>, String)> = sqlx::query_as(
-                "SELECT assignment_id, reason, until_on, state, note, created_at FROM extensions WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
+            let adj: Vec<(i64, String, Option<String>, String, Option<String>, String)> =
+                sqlx::query_as("SELECT assignment_id, reason, proposal, state, note, created_at FROM adjustments WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id").bind(id).fetch_all(&mut *tx).await?;
+            let ext: Vec<(i64, String, Option<String>, String, Option<String>, String)> =
+                sqlx::query_as("SELECT assignment_id, reason, until_on, state, note, created_at FROM extensions WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id").bind(id).fetch_all(&mut *tx).await?;
             for (kind, rows) in [("adjustment", adj), ("extension", ext)] {
                 for (assignment_id, reason, proposal, state, note, created_at) in rows {
                     if own.contains(&assignment_id) {
@@ -629,15 +652,13 @@ impl App {
             && d.evaluation_due
                 .as_deref()
                 .is_some_and(|due| date(due) < today);
-        let publications = sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
-            "SELECT version, disclosure, sha256, published_at, withdrawn_at FROM publications WHERE document_id = $1 ORDER BY version",
-        )
-        .bind(d.id)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(version, disclosure, sha256, published_at, withdrawn_at)| PublicationOut { version, disclosure, sha256, published_at, withdrawn_at })
-        .collect();
+        let publications = sqlx::query_as::<_, (i64, String, String, String, Option<String>)>("SELECT version, disclosure, sha256, published_at, withdrawn_at FROM publications WHERE document_id = $1 ORDER BY version")
+            .bind(d.id)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(version, disclosure, sha256, published_at, withdrawn_at)| PublicationOut { version, disclosure, sha256, published_at, withdrawn_at })
+            .collect();
         let commitments = self.commitments_of(tx, d.id, today).await?;
         Ok(DocumentOut {
             id: d.id,
@@ -677,24 +698,13 @@ impl App {
         document_id: i64,
         today: NaiveDate,
     ) -> AppResult<Vec<CommitmentOut>> {
-        Ok(sqlx::query_as::<_, (i64, i64, i64, String, String, String, i64)>(
-            "SELECT id, document_id, unit_id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id",
-        )
-        .bind(document_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(id, document_id, unit_id, text, due_on, status, percent)| CommitmentOut {
-            overdue: status == "open" && date(&due_on) < today,
-            id,
-            document_id,
-            unit_id,
-            text,
-            due_on,
-            status,
-            percent,
-        })
-        .collect())
+        Ok(sqlx::query_as::<_, (i64, i64, i64, String, String, String, i64)>("SELECT id, document_id, unit_id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id")
+            .bind(document_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(id, document_id, unit_id, text, due_on, status, percent)| CommitmentOut { overdue: status == "open" && date(&due_on) < today, id, document_id, unit_id, text, due_on, status, percent })
+            .collect())
     }
 
     async fn summaries(&self, tx: &mut Tx, items: Vec<ItemRow>) -> AppResult<Vec<ItemSummary>> {
@@ -782,7 +792,7 @@ impl App {
         sql.bind_list(ids.iter().copied()).push(" ORDER BY id");
         let mut tx = self.db.read().await?;
         let rows = sql.query_as::<AssignmentRow>().fetch_all(&mut *tx).await?;
-        let policy = self.policy(self.org_id).await?;
+        let policy = crate::load_policy(&mut tx, self.org_id).await?;
         let out = self
             .assignment_outs(&mut tx, &policy, rows, self.today())
             .await?;
@@ -795,23 +805,7 @@ impl App {
         let (page, per) = paging(q.page, q.per_page)?;
         let mut sql = Sql::new(" FROM items WHERE org_id = ");
         sql.bind(self.org_id);
-        match actor.role {
-            Role::Office | Role::Admin => {
-                sql.push(" AND (state <> 'draft' OR on_paper = 1)");
-            }
-            Role::Proposer => {
-                sql.push(" AND (id IN (SELECT item_id FROM item_proposers WHERE user_id = ")
-                    .bind(actor.user_id);
-                sql.push(") OR merged_into IS NULL AND id IN (SELECT merged_into FROM items m JOIN item_proposers p ON p.item_id = m.id WHERE p.user_id = ").bind(actor.user_id).push("))");
-            }
-            Role::UnitStaff | Role::UnitSigner => {
-                let u = actor.unit_id.unwrap_or(-1);
-                sql.push(" AND (id IN (SELECT a.item_id FROM assignments a WHERE a.unit_id = ")
-                    .bind(u);
-                sql.push(") OR id IN (SELECT a.item_id FROM delegations d JOIN assignments a ON a.id = d.assignment_id WHERE d.unit_id = ").bind(u);
-                sql.push(") OR disposition_unit_id = ").bind(u).push(")");
-            }
-        }
+        push_visible(&mut sql, actor);
         if let Some(s) = q.session_id {
             sql.push(" AND session_id = ").bind(s);
         }
@@ -932,7 +926,7 @@ impl App {
             .push(" OFFSET ")
             .bind((page - 1) * per);
         let rows = list.query_as::<AssignmentRow>().fetch_all(&mut *tx).await?;
-        let policy = self.policy(self.org_id).await?;
+        let policy = crate::load_policy(&mut tx, self.org_id).await?;
         let items = self
             .assignment_outs(&mut tx, &policy, rows, self.today())
             .await?;
@@ -1046,12 +1040,8 @@ impl App {
         ))
         .fetch_one(&self.db.pool)
         .await?;
-        let (overdue,): (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM assignments WHERE state IN {open_states} AND COALESCE(rehandling_reply_by, extended_reply_by, reply_by, co_opinion_by) < $1"
-        ))
-        .bind(&today)
-        .fetch_one(&self.db.pool)
-        .await?;
+        let (overdue,): (i64,) =
+            sqlx::query_as(&format!("SELECT COUNT(*) FROM assignments WHERE state IN {open_states} AND COALESCE(rehandling_reply_by, extended_reply_by, reply_by, co_opinion_by) < $1")).bind(&today).fetch_one(&self.db.pool).await?;
         let (awaiting_filing,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM items WHERE state = 'submitted'")
                 .fetch_one(&self.db.pool)

@@ -24,6 +24,9 @@ pub struct FileConfig {
     /// A directory of the deployment's licensed fonts (仿宋_GB2312, 方正小标宋) for the PDF
     /// letters, used before Debian's Noto CJK.
     pub pdf_font_dir: Option<PathBuf>,
+    /// The bearer token a Prometheus scraper sends for `/metrics` (`BANLI_METRICS_TOKEN`
+    /// overrides it); without one, `/metrics` is not served.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +76,15 @@ pub struct Config {
     pub public_base_url: String,
 }
 
+/// `BANLI_METRICS_TOKEN` over the file's `metrics_token`; empty means none.
+pub fn metrics_token(file: &FileConfig) -> Option<String> {
+    std::env::var("BANLI_METRICS_TOKEN")
+        .ok()
+        .or_else(|| file.metrics_token.clone())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
 /// `BANLI_PDF_FONT_DIR` over the file's `pdf_font_dir`.
 pub fn pdf_font_dir(file: &FileConfig) -> Option<PathBuf> {
     std::env::var_os("BANLI_PDF_FONT_DIR")
@@ -116,8 +128,7 @@ fn notify_from(
                     _ => banli_notify::Security::Starttls,
                 },
             };
-            let from = pick("BANLI_SMTP_FROM", m.and_then(|m| m.from.as_ref()))
-                .context("已设置邮件服务器但没有发件人：请设置 BANLI_SMTP_FROM 或 [mail] from，例如 提案办 <tian@example.gov.cn>")?;
+            let from = pick("BANLI_SMTP_FROM", m.and_then(|m| m.from.as_ref())).context("已设置邮件服务器但没有发件人：请设置 BANLI_SMTP_FROM 或 [mail] from，例如 提案办 <tian@example.gov.cn>")?;
             Some(banli_notify::MailConfig {
                 host,
                 port,

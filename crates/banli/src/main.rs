@@ -253,7 +253,7 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 demo::print_users(&users, &cfg, started.elapsed());
             }
             let fonts = config::pdf_font_dir(&file);
-            serve(app, &cfg, notify, fonts).await
+            serve(app, &cfg, notify, fonts, config::metrics_token(&file)).await
         }
         Command::Import {
             file: input,
@@ -469,7 +469,8 @@ async fn import(
         .actor_by_name(user)
         .await
         .map_err(|_| anyhow::anyhow!("找不到用户“{user}”"))?;
-    let table = banli_docs::read_table(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let table = banli_docs::read_table(path, app.import_limits().await?)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     if kind != "items" {
         let result = if kind == "units" {
             app.import_units(&actor, &table, dry_run).await
@@ -590,6 +591,7 @@ async fn serve(
     cfg: &Config,
     notify: banli_notify::NotifyConfig,
     pdf_fonts: Option<std::path::PathBuf>,
+    metrics_token: Option<String>,
 ) -> anyhow::Result<()> {
     // The PDF fonts (~120 MB) load beside the start-up; a missing font is logged with what to
     // install, and only the PDF downloads answer 503 until it is there.
@@ -601,7 +603,11 @@ async fn serve(
     });
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
         .install_recorder()
-        .ok();
+        .ok()
+        .map(|handle| banli_web::Metrics {
+            handle,
+            token: metrics_token,
+        });
     let db = app.db.clone();
     let index = std::sync::Arc::new(open_index(&app, cfg).await.context(
         "另一个 banli 进程可能正在使用同一数据目录的索引；每个实例需要自己的 --data-dir",
@@ -622,12 +628,15 @@ async fn serve(
         "Banli 已启动：{}（API 文档 {}/api/v1/openapi.json）",
         cfg.public_base_url, cfg.public_base_url
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = stop.send(true);
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
+    .await?;
     notifier.wait().await;
     db.close().await;
     tracing::info!("Banli stopped");

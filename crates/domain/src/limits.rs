@@ -50,12 +50,38 @@ pub fn optional(
 }
 
 pub fn at_most(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    printable(field, value)?;
     let n = value.chars().count();
     if n > max {
         return Err(FieldError::new(
             field,
             format!("不能超过{max}个字符（现为{n}个）"),
         ));
+    }
+    Ok(())
+}
+
+/// Refuses characters that no official text contains and that hide or reorder what a reader
+/// sees: NUL and the other control characters (line breaks and tabs excepted), and the
+/// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make a
+/// title read differently on screen than it is stored.
+pub fn printable(field: &str, value: &str) -> Result<(), FieldError> {
+    for c in value.chars() {
+        let bad = match c {
+            '\n' | '\r' | '\t' => None,
+            '\0' => Some("空字符（NUL）".to_string()),
+            c if c.is_control() => Some(format!("控制字符 U+{:04X}", c as u32)),
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                Some(format!("文字方向控制符 U+{:04X}", c as u32))
+            }
+            _ => None,
+        };
+        if let Some(what) = bad {
+            return Err(FieldError::new(
+                field,
+                format!("含有不可见的{what}，请删除后重新输入（常见于从其他软件复制的文字）"),
+            ));
+        }
     }
     Ok(())
 }
@@ -76,5 +102,21 @@ mod tests {
             "不能为空"
         );
         assert_eq!(optional("summary", Some("  "), 10).unwrap(), None);
+    }
+
+    #[test]
+    fn hidden_characters_are_refused_with_a_name() {
+        assert!(required("title", "关于\0的提案", TITLE_MAX)
+            .unwrap_err()
+            .message
+            .contains("NUL"));
+        let e = required("title", "关于\u{202E}案提的\u{202C}", TITLE_MAX).unwrap_err();
+        assert!(e.message.contains("U+202E"), "{}", e.message);
+        assert!(optional("name", Some("张\u{2067}三"), NAME_MAX).is_err());
+        assert!(
+            required("body", "第一段\n\t第二段\r\n", BODY_MAX).is_ok(),
+            "line breaks and tabs are text"
+        );
+        assert!(required("title", "bell\u{7}", TITLE_MAX).is_err());
     }
 }

@@ -31,6 +31,11 @@ pub struct Policy {
     pub publishers: Publishers,
     /// A clock turns yellow when less than this share of its time is left.
     pub yellow_fraction: f64,
+    /// An uploaded or imported .xlsx may inflate to at most this many MiB (a zip bomb is
+    /// refused before it is read); the default fits 100,000 rows of long texts.
+    pub import_max_inflated_mib: u32,
+    /// …and its sheet may hold at most this many cells (100,000 rows × 30 columns).
+    pub import_max_cells: u32,
 }
 
 impl Default for Policy {
@@ -51,6 +56,8 @@ impl Default for Policy {
             grade_d_enabled: false,
             publishers: Publishers::Both,
             yellow_fraction: 0.2,
+            import_max_inflated_mib: 256,
+            import_max_cells: 3_000_000,
         }
     }
 }
@@ -134,6 +141,18 @@ impl Policy {
         }
         if self.evaluation_working_days == 0 {
             return Err(("evaluation_working_days", "评价期限须大于0"));
+        }
+        if !(1..=4096).contains(&self.import_max_inflated_mib) {
+            return Err((
+                "import_max_inflated_mib",
+                "导入文件解压后大小上限须在1至4096 MiB之间",
+            ));
+        }
+        if !(1..=50_000_000).contains(&self.import_max_cells) {
+            return Err((
+                "import_max_cells",
+                "导入表格单元格数上限须在1至50,000,000之间",
+            ));
         }
         Ok(())
     }

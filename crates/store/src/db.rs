@@ -9,14 +9,28 @@ pub enum Backend {
     Postgres,
 }
 
-/// A connection pool to either database.
+/// Connections to either database: a pool for reads and the connection(s) that write.
+///
+/// SQLite allows one writer at a time. Handing every writer its own pooled connection made
+/// them wait on each other inside SQLite's busy handler, holding connections that the lock
+/// holder itself might need; with eight writers the server answered 500 `database is locked`.
+/// So on SQLite every write goes through a pool of exactly one connection: writers queue
+/// (fairly, in arrival order) for that connection *before* anything is written, and a wait
+/// that runs out fails with nothing changed. Readers never wait for writers (WAL).
+/// On PostgreSQL both are the same pool.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
+    writer: AnyPool,
     pub backend: Backend,
 }
 
 pub type Tx = Transaction<'static, Any>;
+
+/// How long a writer waits for its turn (queue plus another process's lock) before giving
+/// up with nothing written. Shorter than the web layer's request timeout, so a request never
+/// times out after its change was committed.
+pub const WRITE_WAIT: Duration = Duration::from_secs(45);
 
 /// The current instant as stored: fixed-width RFC 3339 in UTC, so text order is time order.
 pub fn now_ts() -> String {
@@ -46,32 +60,54 @@ impl Db {
                 format!("不支持的数据库地址“{url}”：请使用 sqlite://… 或 postgres://…").into(),
             ));
         };
-        let opts = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets CLI commands run beside a live server; writers wait instead of failing.
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-                            .await?;
-                    }
-                    Ok(())
-                })
-            });
-        let pool = opts.connect(url).await?;
-        let db = Db { pool, backend };
+        let db = match backend {
+            Backend::Sqlite => {
+                // The writer waits for another process (a CLI import) up to the busy timeout;
+                // the time it queued for the connection counts against the same budget.
+                let writer = sqlite_pool(1, WRITE_WAIT, WRITE_WAIT / 3 * 2)
+                    .connect(url)
+                    .await?;
+                let pool = sqlite_pool(8, Duration::from_secs(30), Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Db {
+                    pool,
+                    writer,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(WRITE_WAIT)
+                    .connect(url)
+                    .await?;
+                Db {
+                    writer: pool.clone(),
+                    pool,
+                    backend,
+                }
+            }
+        };
         crate::migrate::run(&db).await?;
         Ok(db)
     }
 
     /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`)
     /// so it never fails half-way when a read would have to turn into a write.
+    ///
+    /// While a `Tx` is held, read through it, never through `pool`: on SQLite the pool would
+    /// not see the transaction's own writes, and a second `begin` would wait for itself.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
         }
+    }
+
+    /// For a single write statement outside a transaction (it queues like `begin`).
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// A read-only transaction: a consistent snapshot without taking SQLite's write lock.
@@ -87,6 +123,32 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
+    }
+}
+
+fn sqlite_pool(connections: u32, acquire: Duration, busy: Duration) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(connections).acquire_timeout(acquire).after_connect(move |conn, _| {
+        Box::pin(async move {
+            // WAL lets readers and CLI commands run beside a live server.
+            let pragmas = format!("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", busy.as_millis());
+            conn.execute(pragmas.as_str()).await?;
+            Ok(())
+        })
+    })
+}
+
+/// Whether a database error means "another writer held the lock for too long" (the queue
+/// wait ran out, or SQLite's busy timeout): nothing was written, and retrying is safe.
+pub fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code();
+            matches!(code.as_deref(), Some("5") | Some("6") | Some("517"))
+                || d.message().contains("database is locked")
+        }
+        _ => false,
     }
 }

@@ -9,7 +9,7 @@ mod db;
 mod migrate;
 pub mod sql;
 
-pub use db::{now_ts, Backend, Db, Tx};
+pub use db::{is_busy, now_ts, Backend, Db, Tx, WRITE_WAIT};
 pub use sql::{Arg, Sql};
 pub use sqlx;
 pub use sqlx::any::AnyRow as Row;

@@ -35,12 +35,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "indexes for the statistics",
         include_str!("../migrations/0006_stats_indexes.sql"),
     ),
+    (
+        7,
+        "sign-in throttling per address",
+        include_str!("../migrations/0007_address_throttle.sql"),
+    ),
 ];
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
-    db.pool
-        .execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-        .await?;
+    db.pool.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)").await?;
     let id = match db.backend {
         Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
         Backend::Postgres => "BIGSERIAL PRIMARY KEY",

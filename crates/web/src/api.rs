@@ -3,7 +3,7 @@
 //! parses the body (a caller who may not act gets 403 whatever they send).
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Auth, Id, Q};
+use crate::extract::{Auth, ClientAddr, Id, Q};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,6 +31,9 @@ type Created<T> = Result<(StatusCode, Json<T>), ApiError>;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Banli API", version = "1", description = "提案建议办理系统 API (DESIGN §9). Errors: {\"error\": {\"code\", \"message\", \"field\"?}}."),
+    // The paths below are relative to this server URL, so a generated client reaches the
+    // real routes.
+    servers((url = "/api/v1", description = "this Banli server")),
     modifiers(&BearerAuth),
     components(schemas(ErrorBody))
 )]
@@ -52,9 +55,9 @@ impl Modify for BearerAuth {
 macro_rules! action {
     ($name:ident, $path:literal, $tag:literal, $summary:literal, $in:ty, $out:ty, |$app:ident, $actor:ident, $id:ident, $input:ident| $call:expr) => {
         #[utoipa::path(post, path = $path, tag = $tag, summary = $summary, params(("id" = i64, Path)), request_body = $in,
-            responses((status = 200, body = $out), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-                      (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-            security(("bearer" = [])))]
+                                                    responses((status = 200, body = $out), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+                                                              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+                                                    security(("bearer" = [])))]
         async fn $name(State(s): State<AppState>, Auth($actor): Auth, Id($id): Id, body: Bytes) -> R<$out> {
             let $app = &s.app;
             let $input = Input::raw(body.to_vec());
@@ -67,9 +70,9 @@ macro_rules! action {
 macro_rules! bare_action {
     ($name:ident, $path:literal, $tag:literal, $summary:literal, $out:ty, |$app:ident, $actor:ident, $id:ident| $call:expr) => {
         #[utoipa::path(post, path = $path, tag = $tag, summary = $summary, params(("id" = i64, Path)),
-            responses((status = 200, body = $out), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-                      (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-            security(("bearer" = [])))]
+                                                    responses((status = 200, body = $out), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+                                                              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+                                                    security(("bearer" = [])))]
         async fn $name(State(s): State<AppState>, Auth($actor): Auth, Id($id): Id) -> R<$out> {
             let $app = &s.app;
             Ok(Json($call.await?))
@@ -81,9 +84,9 @@ macro_rules! bare_action {
 macro_rules! create_action {
     ($name:ident, $path:literal, $tag:literal, $summary:literal, $in:ty, $out:ty, |$app:ident, $actor:ident, $id:ident, $input:ident| $call:expr) => {
         #[utoipa::path(post, path = $path, tag = $tag, summary = $summary, params(("id" = i64, Path)), request_body = $in,
-            responses((status = 201, body = $out), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-                      (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-            security(("bearer" = [])))]
+                                                    responses((status = 201, body = $out), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+                                                              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+                                                    security(("bearer" = [])))]
         async fn $name(State(s): State<AppState>, Auth($actor): Auth, Id($id): Id, body: Bytes) -> Created<$out> {
             let $app = &s.app;
             let $input = Input::raw(body.to_vec());
@@ -96,8 +99,8 @@ macro_rules! create_action {
 macro_rules! create {
     ($name:ident, $path:literal, $tag:literal, $summary:literal, $in:ty, $out:ty, |$app:ident, $actor:ident, $input:ident| $call:expr) => {
         #[utoipa::path(post, path = $path, tag = $tag, summary = $summary, request_body = $in,
-            responses((status = 201, body = $out), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
-            security(("bearer" = [])))]
+                                    responses((status = 201, body = $out), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+                                    security(("bearer" = [])))]
         async fn $name(State(s): State<AppState>, Auth($actor): Auth, body: Bytes) -> Created<$out> {
             let $app = &s.app;
             let $input = Input::raw(body.to_vec());
@@ -110,9 +113,13 @@ macro_rules! create {
 
 #[utoipa::path(post, path = "/auth/token", tag = "auth", summary = "用户名和密码换取令牌", request_body = Credentials,
     responses((status = 200, body = TokenOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn token(State(s): State<AppState>, body: Bytes) -> R<TokenOut> {
+async fn token(
+    State(s): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    body: Bytes,
+) -> R<TokenOut> {
     let creds: Credentials = parse_json(&body)?;
-    Ok(Json(s.app.login(creds).await?))
+    Ok(Json(s.app.login(creds, addr.as_deref()).await?))
 }
 
 #[utoipa::path(get, path = "/me", tag = "auth", summary = "当前用户", responses((status = 200, body = UserOut), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
@@ -158,6 +165,19 @@ async fn list_units(State(s): State<AppState>, Auth(_actor): Auth) -> R<Vec<Unit
 #[utoipa::path(get, path = "/sessions", tag = "admin", summary = "届次会议列表", responses((status = 200, body = Vec<SessionOut>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_sessions(State(s): State<AppState>, Auth(_actor): Auth) -> R<Vec<SessionOut>> {
     Ok(Json(s.app.list_sessions().await?))
+}
+
+/// The answer of `POST /users/{id}/unlock`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Unlocked {
+    unlocked: bool,
+}
+
+#[utoipa::path(post, path = "/users/{id}/unlock", tag = "admin", summary = "解除登录锁定（管理员）", params(("id" = i64, Path)),
+    responses((status = 200, body = Unlocked), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn unlock_user(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id) -> R<Unlocked> {
+    s.app.unlock_sign_in(&actor, id).await?;
+    Ok(Json(Unlocked { unlocked: true }))
 }
 
 #[utoipa::path(get, path = "/users", tag = "admin", summary = "用户列表（管理员、提案办）", responses((status = 200, body = Vec<UserOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
@@ -684,6 +704,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(create_unit, list_units))
         .routes(routes!(create_user, list_users))
+        .routes(routes!(unlock_user))
         .routes(routes!(create_session, list_sessions))
         .routes(routes!(get_policy, put_policy))
         .routes(routes!(calendar_due))

@@ -38,6 +38,7 @@ impl IntoResponse for ApiError {
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::Rule { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             AppError::Locked(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         let message = match &self.0 {
@@ -54,6 +55,10 @@ impl IntoResponse for ApiError {
             },
         };
         let mut resp = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("5"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 "www-authenticate",

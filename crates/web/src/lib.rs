@@ -20,7 +20,6 @@ use banli_app::App;
 use banli_search::SearchIndex;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
-use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -34,18 +33,21 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data
 #[derive(Clone)]
 pub struct AppState {
     pub app: Arc<App>,
-    pub metrics: Option<PrometheusHandle>,
+    pub metrics: Option<Metrics>,
     /// This instance's search index; without it, staff `q=` falls back to substring matching
     /// and the public search page says search is unavailable.
     pub search: Option<Arc<SearchIndex>>,
 }
 
+/// The Prometheus recorder, and the bearer token a scraper must send (no token: not served).
+#[derive(Clone)]
+pub struct Metrics {
+    pub handle: PrometheusHandle,
+    pub token: Option<String>,
+}
+
 /// The whole HTTP application.
-pub fn router(
-    app: App,
-    metrics: Option<PrometheusHandle>,
-    search: Option<Arc<SearchIndex>>,
-) -> Router {
+pub fn router(app: App, metrics: Option<Metrics>, search: Option<Arc<SearchIndex>>) -> Router {
     let state = AppState {
         app: Arc::new(app),
         metrics,
@@ -53,7 +55,10 @@ pub fn router(
     };
     let (api, _doc) = api::routes().split_for_parts();
     Router::new()
-        .nest("/api/v1", api)
+        .nest(
+            "/api/v1",
+            api.layer(axum::middleware::from_fn(extract::require_json)),
+        )
         .merge(ops::routes())
         .merge(portal::routes())
         .merge(pdf::routes())
@@ -68,7 +73,7 @@ pub fn router(
         .layer(RequestBodyLimitLayer::new(staff::UPLOAD_LIMIT + 64 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            banli_app::WRITE_WAIT * 2,
         ))
         .layer(CatchPanicLayer::new())
         .layer(CompressionLayer::new())

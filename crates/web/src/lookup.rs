@@ -43,7 +43,8 @@ pub async fn search_ids(
             break;
         }
     }
-    Ok(Some(ids))
+    // The index's scope is coarse; the item page's own rule has the last word.
+    Ok(Some(s.app.visible_items(actor, &ids).await?))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -92,9 +93,17 @@ pub async fn similar(
             unit_id: None,
             user_id: actor.user_id,
         };
-        for h in index
-            .similar(text, &scope, Some("item"), exclude, 10)
-            .map_err(internal)?
+        // Ask for more than shown: hits the actor may not open (a proposer's unsubmitted
+        // draft) are dropped by the item page's own rule, never shown by id or title.
+        let hits = index
+            .similar(text, &scope, Some("item"), exclude, 30)
+            .map_err(internal)?;
+        let ids: Vec<i64> = hits.iter().map(|h| h.item_id).collect();
+        let visible = s.app.visible_items(actor, &ids).await?;
+        for h in hits
+            .into_iter()
+            .filter(|h| visible.contains(&h.item_id))
+            .take(10)
         {
             items.push(SimilarItem {
                 id: h.item_id,

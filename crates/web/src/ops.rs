@@ -38,14 +38,33 @@ async fn healthz(State(s): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(s): State<AppState>) -> Response {
-    let Some(handle) = &s.metrics else {
+/// Prometheus text, only for a scraper that sends the configured token: queue sizes and
+/// per-route traffic are nobody else's business.
+async fn metrics(State(s): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(m) = &s.metrics else {
         return (
             StatusCode::NOT_FOUND,
             "metrics are not enabled in this process",
         )
             .into_response();
     };
+    let Some(token) = &m.token else {
+        return (StatusCode::NOT_FOUND, "/metrics is off: set BANLI_METRICS_TOKEN (or metrics_token in banli.toml) and scrape with Authorization: Bearer <token>").into_response();
+    };
+    let sent = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !banli_app::signin::same_secret(sent.trim(), token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [("www-authenticate", "Bearer")],
+            "/metrics needs Authorization: Bearer <BANLI_METRICS_TOKEN>",
+        )
+            .into_response();
+    }
+    let handle = &m.handle;
     // Gauges read from the database at scrape time.
     match s.app.queue_gauges().await {
         Ok(g) => {

@@ -634,8 +634,7 @@ async fn open_data_csv(State(s): State<AppState>) -> Response {
         .public_base_url
         .trim_end_matches('/')
         .to_string();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+    let headers = [
         "document_id",
         "kind",
         "version",
@@ -651,9 +650,9 @@ async fn open_data_csv(State(s): State<AppState>) -> Response {
         "published_at",
         "sha256",
         "url",
-    ]);
-    for d in &docs {
-        let _ = w.write_record([
+    ];
+    let rows = docs.iter().map(|d| {
+        [
             d.document_id.to_string(),
             d.kind.clone(),
             d.version.to_string(),
@@ -669,12 +668,9 @@ async fn open_data_csv(State(s): State<AppState>) -> Response {
             d.published_at.clone(),
             d.sha256.clone(),
             format!("{base}{}", href(d)),
-        ]);
-    }
-    let bytes = w.into_inner().unwrap_or_default();
-    // A BOM so spreadsheet programs read the UTF-8 Chinese correctly.
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    out.extend(bytes);
+        ]
+    });
+    let out = banli_docs::write_csv(&headers, rows);
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

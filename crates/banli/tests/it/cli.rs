@@ -185,6 +185,7 @@ fn serve_answers_health_and_metrics_and_stops_gracefully() {
             &format!("127.0.0.1:{port}"),
         ])
         .env("BANLI_ORGANISATION", "测试政协")
+        .env("BANLI_METRICS_TOKEN", "scrape-secret-1")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -200,8 +201,32 @@ fn serve_answers_health_and_metrics_and_stops_gracefully() {
         None
     });
     assert!(ok.expect("server came up").contains("\"database\":\"ok\""));
+    // Only a scraper with the token reads the metrics.
+    let client = reqwest::Client::new();
+    let stranger = rt.block_on(async {
+        client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(stranger, 401);
+    let wrong = rt.block_on(async {
+        client
+            .get(format!("{base}/metrics"))
+            .bearer_auth("scrape-secret-2")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(wrong, 401);
     let metrics = rt.block_on(async {
-        reqwest::get(format!("{base}/metrics"))
+        client
+            .get(format!("{base}/metrics"))
+            .bearer_auth("scrape-secret-1")
+            .send()
             .await
             .unwrap()
             .text()
@@ -273,6 +298,7 @@ fn serve_demo_loads_every_state_and_restarts_without_duplicating() {
             let c = reqwest::Client::new();
             let tok: serde_json::Value = c
                 .post(format!("{base}/api/v1/auth/token"))
+                .header("content-type", "application/json")
                 .body(r#"{"username":"office","password":"banli-demo"}"#)
                 .send()
                 .await

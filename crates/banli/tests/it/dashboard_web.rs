@@ -649,4 +649,64 @@ async fn the_import_page_imports_all_or_nothing(t: &TestApp) {
         "{}",
         units.body
     );
+
+    // A zip bomb: a small .xlsx whose sheet inflates past the policy's limit is refused
+    // before it is read, beside the file field, and nothing is imported.
+    let mut policy = t.get("admin", "/api/v1/policy").await.ok().clone();
+    policy["import_max_inflated_mib"] = serde_json::json!(4);
+    t.put("admin", "/api/v1/policy", policy).await.ok();
+    let bomb = zip_bomb(&banli_app::import::template().unwrap(), 64 << 20);
+    assert!(
+        bomb.len() < 1 << 20,
+        "the bomb is small: {} bytes",
+        bomb.len()
+    );
+    let started = std::time::Instant::now();
+    let r = office
+        .upload(
+            &[
+                ("_csrf", &token),
+                ("kind", "items"),
+                ("session_id", &session),
+            ],
+            Some(("bomb.xlsx", &bomb)),
+        )
+        .await;
+    eprintln!("zip bomb refused in {:?}", started.elapsed());
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("解压后超过 4 MiB") && r.body.contains("id=\"import-file-err\""),
+        "{}",
+        r.body
+    );
+    assert_eq!(item_titles(t).await.len(), 2);
+}
+
+/// `xlsx` with `pad` spaces added to its sheet XML (spaces deflate about 1000:1).
+fn zip_bomb(xlsx: &[u8], pad: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.start_file(name.as_str(), opts).unwrap();
+        if name.starts_with("xl/worksheets/") {
+            let text = String::from_utf8(data).unwrap();
+            let at = text.find("<sheetData").unwrap();
+            out.write_all(text[..at].as_bytes()).unwrap();
+            let spaces = vec![b' '; 1 << 20];
+            for _ in 0..pad >> 20 {
+                out.write_all(&spaces).unwrap();
+            }
+            out.write_all(text[at..].as_bytes()).unwrap();
+        } else {
+            out.write_all(&data).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
 }

@@ -101,9 +101,8 @@ impl TestApp {
             COUNTER.fetch_add(1, Ordering::SeqCst),
             chrono::Utc::now().timestamp_micros() % 1_000_000
         );
-        let mut admin = sqlx::postgres::PgConnection::connect(base_url).await.unwrap_or_else(|e| {
-            panic!("cannot reach PostgreSQL at BANLI_TEST_PG_URL={base_url}: {e}. Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
-        });
+        let mut admin =
+            sqlx::postgres::PgConnection::connect(base_url).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at BANLI_TEST_PG_URL={base_url}: {e}. Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"));
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .await
@@ -143,7 +142,12 @@ impl TestApp {
         tokio::spawn(banli_web::indexer::run(app.clone(), index.clone()));
         let router = banli_web::router(app.clone(), None, Some(index));
         tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("serve");
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("serve");
         });
         TestApp {
             base,
@@ -210,10 +214,7 @@ impl TestApp {
 
     /// Creates a user through the API as admin, and signs them in.
     pub async fn user(&self, username: &str, role: &str, unit_id: Option<i64>) -> i64 {
-        let id = self
-            .post("admin", "/api/v1/users", json!({"username": username, "password": "password-123", "display_name": format!("用户{username}"), "role": role, "unit_id": unit_id}))
-            .await
-            .id();
+        let id = self.post("admin", "/api/v1/users", json!({"username": username, "password": "password-123", "display_name": format!("用户{username}"), "role": role, "unit_id": unit_id})).await.id();
         self.login(username, "password-123").await;
         id
     }
@@ -347,10 +348,7 @@ pub async fn world(t: &TestApp) -> World {
     t.user("other_staff", "unit_staff", Some(other)).await;
     t.user("other_signer", "unit_signer", Some(other)).await;
     t.user("sub_staff", "unit_staff", Some(sub)).await;
-    let session = t
-        .post("admin", "/api/v1/sessions", json!({"name": "十三届一次会议", "body_name": "湖南省政协", "kind": "proposal", "term": 13, "sitting": 1, "opened_on": "2023-01-10", "cosign_cutoff": "2023-02-28"}))
-        .await
-        .id();
+    let session = t.post("admin", "/api/v1/sessions", json!({"name": "十三届一次会议", "body_name": "湖南省政协", "kind": "proposal", "term": 13, "sitting": 1, "opened_on": "2023-01-10", "cosign_cutoff": "2023-02-28"})).await.id();
     World {
         session,
         lead,
@@ -362,10 +360,7 @@ pub async fn world(t: &TestApp) -> World {
 
 /// A submitted individual item by `who`.
 pub async fn submitted_item(t: &TestApp, w: &World, who: &str, title: &str) -> i64 {
-    let id = t
-        .post(who, "/api/v1/items", json!({"session_id": w.session, "title": title, "body": "建议加快推进相关工作。", "origin": "individual", "category": "经济建设"}))
-        .await
-        .id();
+    let id = t.post(who, "/api/v1/items", json!({"session_id": w.session, "title": title, "body": "建议加快推进相关工作。", "origin": "individual", "category": "经济建设"})).await.id();
     t.post(who, &format!("/api/v1/items/{id}/submit"), json!({}))
         .await
         .ok();

@@ -34,7 +34,7 @@ async fn import_is_all_or_nothing(t: &TestApp) {
         .await
         .status
         .success());
-    let table = banli_docs::read_table(&tpl).unwrap();
+    let table = banli_docs::read_table(&tpl, Default::default()).unwrap();
     assert_eq!(table.headers.join(","), HEADER);
 
     // A good file: a numbered item assigned at once, an item waiting to be filed, a collective item.
@@ -308,5 +308,83 @@ async fn units_and_users_import_the_same_way(t: &TestApp) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(banli_docs::read_table(&xlsx).unwrap().headers[0], "案号");
+    assert_eq!(
+        banli_docs::read_table(&xlsx, Default::default())
+            .unwrap()
+            .headers[0],
+        "案号"
+    );
+}
+
+/// `banli import` beside a live server on SQLite: the import holds the write lock while it
+/// writes, and the server's writes wait for it and succeed (none 5xx), and the import is whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cli_import_beside_the_live_server_lets_its_writes_wait_and_succeed() {
+    let t = on(Backend::Sqlite).await.unwrap();
+    let w = world(&t).await;
+    t.set_today("2023-03-01");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.csv");
+    let rows: String = (1..=1500).map(|k| format!(",关于第{k}项导入工作的提案,p1,个人,经济建设,导入正文第{k}号,2023-01-15,省发展改革委,,\n")).collect();
+    std::fs::write(&file, format!("{HEADER}\n{rows}")).unwrap();
+    let session = w.session.to_string();
+    let args = [
+        "--database-url",
+        t.db_url.as_str(),
+        "import",
+        file.to_str().unwrap(),
+        "--session",
+        &session,
+        "--as",
+        "office",
+    ];
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_banli"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Write through the API for as long as the import runs.
+    let mut during = 0;
+    let mut failures = Vec::new();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        let r = t.post("p2", "/api/v1/items", json!({"session_id": w.session, "title": format!("关于导入期间第{during}件的提案"), "body": "正文", "origin": "individual"})).await;
+        if r.status.as_u16() != 201 {
+            failures.push(format!("{} {}", r.status, r.body));
+        }
+        during += 1;
+    };
+    let mut err = String::new();
+    use tokio::io::AsyncReadExt;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .await
+        .unwrap();
+    assert!(status.success(), "the import failed: {err}");
+    assert!(
+        during >= 2,
+        "the API wrote while the import ran ({during} writes)"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {during} writes during the import failed: {:?}",
+        failures.len(),
+        failures.first()
+    );
+    // Every imported row and every acknowledged draft is there (the office never sees drafts).
+    assert_eq!(
+        t.get("office", "/api/v1/items?per_page=1").await.ok()["total"],
+        1500
+    );
+    assert_eq!(
+        t.get("p2", "/api/v1/items?per_page=1").await.ok()["total"],
+        during as i64
+    );
+    t.finish().await;
 }

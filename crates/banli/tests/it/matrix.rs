@@ -58,6 +58,7 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("GET", "/units", SIGNED_IN),
     ("POST", "/users", &["admin"]),
     ("GET", "/users", &["admin", "office"]),
+    ("POST", "/users/{user}/unlock", &["admin"]),
     ("POST", "/sessions", &["admin"]),
     ("GET", "/sessions", SIGNED_IN),
     ("GET", "/policy", &["admin", "office"]),
@@ -226,10 +227,7 @@ async fn authorisation_matrix(t: &TestApp) {
     let w = world(t).await;
     t.set_today("2023-02-01");
     // A filed item by p1 with p2 invited, assigned to lead + co, both documents sent.
-    let item = t
-        .post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "关于矩阵测试的提案", "body": "正文", "origin": "joint", "cosigners": ["p2"]}))
-        .await
-        .id();
+    let item = t.post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "关于矩阵测试的提案", "body": "正文", "origin": "joint", "cosigners": ["p2"]})).await.id();
     t.post(
         "p2",
         &format!("/api/v1/items/{item}/cosign"),
@@ -292,7 +290,9 @@ async fn authorisation_matrix(t: &TestApp) {
         )
         .await
         .id();
-    t.post("lead_staff", &format!("/api/v1/assignments/{lead}/reply"), json!({"body": "答复", "grade": "B", "disclosure": "public", "contact_name": "乙", "contact_phone": "2", "commitments": [{"text": "年内完成", "due_on": "2023-12-31"}]})).await.ok();
+    t.post("lead_staff", &format!("/api/v1/assignments/{lead}/reply"), json!({"body": "答复", "grade": "B", "disclosure": "public", "contact_name": "乙", "contact_phone": "2", "commitments": [{"text": "年内完成", "due_on": "2023-12-31"}]}))
+        .await
+        .ok();
     let reply = t
         .post(
             "lead_signer",
@@ -303,6 +303,17 @@ async fn authorisation_matrix(t: &TestApp) {
         .id();
     let detail = t.get("office", &format!("/api/v1/items/{item}")).await;
     let commitment = detail.ok()["commitments"][0]["id"].as_i64().unwrap();
+    let user = t
+        .get("admin", "/api/v1/users")
+        .await
+        .ok()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "p3")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
 
     let mut failures = Vec::new();
     for (method, path, allowed) in TABLE {
@@ -312,7 +323,8 @@ async fn authorisation_matrix(t: &TestApp) {
             .replace("{co}", &co.to_string())
             .replace("{reply}", &reply.to_string())
             .replace("{co_opinion}", &co_opinion.to_string())
-            .replace("{commitment}", &commitment.to_string());
+            .replace("{commitment}", &commitment.to_string())
+            .replace("{user}", &user.to_string());
         let url = match *path {
             "/calendar/due" => format!("/api/v1{concrete}?from=2023-01-19&working_days=5"),
             "/stats" | "/stats.xlsx" => format!("/api/v1{concrete}?session_id={}", w.session),

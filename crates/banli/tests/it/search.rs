@@ -228,10 +228,7 @@ async fn similar_items_for_drafting_merging_and_assigning(t: &TestApp) {
     .await
     .ok();
     // A duplicate submitted later.
-    let dup = t
-        .post("p3", "/api/v1/items", json!({"session_id": w.session, "title": "关于湘江流域水污染治理的建议", "body": "建议整治湘江沿江工业排污口，建立跨市水质监测和生态补偿机制。", "origin": "individual"}))
-        .await
-        .id();
+    let dup = t.post("p3", "/api/v1/items", json!({"session_id": w.session, "title": "关于湘江流域水污染治理的建议", "body": "建议整治湘江沿江工业排污口，建立跨市水质监测和生态补偿机制。", "origin": "individual"})).await.id();
     t.post("p3", &format!("/api/v1/items/{dup}/submit"), json!({}))
         .await
         .ok();
@@ -363,4 +360,67 @@ async fn instances_share_the_database_and_keep_their_own_indexes() {
     indexer.abort();
     app_b.db.close().await;
     a.finish().await;
+}
+
+on_both!(an_unsubmitted_draft_never_shows_through_similar_items_or_search);
+/// The office may not open a proposer's unsubmitted draft; similar items and staff search must
+/// not show its id or title either, although the index holds it.
+async fn an_unsubmitted_draft_never_shows_through_similar_items_or_search(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2026-03-02");
+    let draft = t.post("p2", "/api/v1/items", json!({"session_id": w.session, "title": "关于洞庭湖湿地候鸟保护的草稿提案", "body": "洞庭湖湿地候鸟栖息地保护亟须加强，建议设立候鸟保护专项资金。", "origin": "individual"})).await.id();
+    t.get("office", &format!("/api/v1/items/{draft}"))
+        .await
+        .status(403);
+    // A submitted item on the same subject, written after the draft: once it is indexed, so is the draft.
+    let sent = submitted_item(t, &w, "p3", "关于洞庭湖湿地候鸟栖息地保护的提案").await;
+    eventually("the submitted item is indexed", || async {
+        let r = t
+            .post(
+                "office",
+                "/api/v1/items/similar",
+                json!({"text": "洞庭湖湿地候鸟栖息地保护专项资金"}),
+            )
+            .await;
+        r.status.is_success()
+            && r.body["items"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|i| i["id"] == sent))
+    })
+    .await;
+    let r = t
+        .post(
+            "office",
+            "/api/v1/items/similar",
+            json!({"text": "洞庭湖湿地候鸟栖息地保护专项资金"}),
+        )
+        .await;
+    let text = r.ok().to_string();
+    assert!(
+        !text.contains("草稿提案")
+            && !r.ok()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["id"] == draft),
+        "the draft leaked: {text}"
+    );
+    let list = t.get("office", "/api/v1/items?q=候鸟").await;
+    let ids: Vec<i64> = list.ok()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&sent) && !ids.contains(&draft),
+        "staff search: {ids:?}"
+    );
+    // Its author still finds it.
+    let mine = t.get("p2", "/api/v1/items?q=候鸟").await;
+    assert!(mine.ok()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == draft));
 }

@@ -94,7 +94,12 @@ pub async fn login_page(
     .await
 }
 
-pub async fn login(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn login(
+    State(s): State<AppState>,
+    crate::extract::ClientAddr(addr): crate::extract::ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let f = super::Form::parse(&body);
     let lang = login_lang(f.get("lang"));
     let t = Tr { lang };
@@ -107,7 +112,7 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -
     }
     match s
         .app
-        .sign_in(&username, f.get("password").unwrap_or(""))
+        .sign_in(&username, f.get("password").unwrap_or(""), addr.as_deref())
         .await
     {
         Ok(session) => {

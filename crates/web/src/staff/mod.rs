@@ -187,6 +187,7 @@ pub fn error_page(c: Chrome, e: &AppError) -> Response {
         AppError::Locked(_) => (StatusCode::TOO_MANY_REQUESTS, "请稍后再试"),
         AppError::BadInput { .. } => (StatusCode::BAD_REQUEST, "输入有误"),
         AppError::Rule { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "输入有误"),
+        AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "系统繁忙"),
         AppError::Internal(err) => {
             tracing::error!(error = %err, "internal error on a staff page");
             (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误")

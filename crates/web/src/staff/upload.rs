@@ -15,7 +15,7 @@ use banli_app::admin::SessionOut;
 use banli_app::import::{ImportError, ImportIssue, COLUMNS, UNIT_COLUMNS, USER_COLUMNS};
 use banli_app::signin::same_secret;
 use banli_app::{Actor, AppError};
-use banli_docs::{read_csv, read_xlsx, SheetError, Table};
+use banli_docs::{read_csv_limited, read_xlsx_limited, Limits, SheetError, Table};
 
 /// Uploads up to this size (the router's general limit is far smaller).
 pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
@@ -190,16 +190,16 @@ async fn read_form(mut mp: Multipart) -> Result<Upload, (StatusCode, String)> {
 }
 
 /// The table of an uploaded .xlsx or .csv (by its name; an .xlsx is also known by its zip magic).
-fn table(name: &str, bytes: &[u8]) -> Result<Table, SheetError> {
+fn table(name: &str, bytes: &[u8], limits: Limits) -> Result<Table, SheetError> {
     let ext = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "xlsx" => read_xlsx(bytes),
-        "csv" => read_csv(bytes),
-        "" if bytes.starts_with(b"PK\x03\x04") => read_xlsx(bytes),
-        "" => read_csv(bytes),
+        "xlsx" => read_xlsx_limited(bytes, limits),
+        "csv" => read_csv_limited(bytes, limits),
+        "" if bytes.starts_with(b"PK\x03\x04") => read_xlsx_limited(bytes, limits),
+        "" => read_csv_limited(bytes, limits),
         other => Err(SheetError::Kind(other.to_string())),
     }
 }
@@ -254,6 +254,10 @@ pub async fn upload(
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
     };
+    let limits = match s.app.import_limits().await {
+        Ok(l) => l,
+        Err(e) => return staff.fail(&e),
+    };
     let t = staff.t();
     let actor = staff.actor.clone();
     let mut page = blank(staff.chrome, kinds, sessions);
@@ -288,7 +292,7 @@ pub async fn upload(
             "请选择要导入的文件（.xlsx 或 .csv）".into(),
         );
     };
-    let table = match table(&u.file_name, &bytes) {
+    let table = match table(&u.file_name, &bytes, limits) {
         Ok(tb) => tb,
         Err(e) => {
             return refuse(
@@ -438,13 +442,24 @@ mod tests {
     fn uploads_are_read_by_name_or_content() {
         let csv = "标题,内容\n甲,乙\n".as_bytes();
         assert_eq!(
-            table("a.CSV", csv).unwrap().rows,
+            table("a.CSV", csv, Limits::default()).unwrap().rows,
             vec![vec!["甲".to_string(), "乙".to_string()]]
         );
-        assert_eq!(table("", csv).unwrap().headers, vec!["标题", "内容"]);
-        assert!(matches!(table("a.txt", csv), Err(SheetError::Kind(k)) if k == "txt"));
+        assert_eq!(
+            table("", csv, Limits::default()).unwrap().headers,
+            vec!["标题", "内容"]
+        );
+        assert!(
+            matches!(table("a.txt", csv, Limits::default()), Err(SheetError::Kind(k)) if k == "txt")
+        );
         let xlsx = banli_app::import::template().unwrap();
-        assert_eq!(table("", &xlsx).unwrap().headers, COLUMNS);
-        assert_eq!(table("x.xlsx", &xlsx).unwrap().headers, COLUMNS);
+        assert_eq!(
+            table("", &xlsx, Limits::default()).unwrap().headers,
+            COLUMNS
+        );
+        assert_eq!(
+            table("x.xlsx", &xlsx, Limits::default()).unwrap().headers,
+            COLUMNS
+        );
     }
 }
