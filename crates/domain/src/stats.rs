@@ -226,8 +226,12 @@ pub fn per_category(
     c: &[CommitmentFact],
 ) -> BTreeMap<String, Figures> {
     let key = |c: &Option<String>| c.clone().unwrap_or_else(|| "未分类".to_string());
-    let mut cats: BTreeMap<String, (Vec<&ItemFact>, Vec<&AssignmentFact>, Vec<&CommitmentFact>)> =
-        BTreeMap::new();
+    type Facts<'a> = (
+        Vec<&'a ItemFact>,
+        Vec<&'a AssignmentFact>,
+        Vec<&'a CommitmentFact>,
+    );
+    let mut cats: BTreeMap<String, Facts> = BTreeMap::new();
     for i in items {
         cats.entry(key(&i.category)).or_default().0.push(i);
     }
