@@ -1,9 +1,9 @@
 //! Search quality over real Chinese government text.
 //!
 //! Reads the corpus from `$BANLI_CORPUS`, default
-//! `$CARGO_MANIFEST_DIR/../../../shared/corpus/cn-gov-text.jsonl.gz` (it lives
-//! outside the repository). Absent: a notice and a pass, except under
-//! `CI=true`, where it fails.
+//! `data/corpus/cn-gov-text.jsonl.gz` in the repository (5 MB, committed).
+//! Absent (a trimmed checkout): a notice and a pass, except under `CI=true`,
+//! where it fails.
 //!
 //! The corpus is split into paragraphs of 50–600 characters, every k-th kept
 //! (at most 60k: today all 50,739; ~5 s to index in a debug build), indexed, and the labelled queries of
@@ -30,8 +30,9 @@ const MAX_PARAGRAPHS: usize = 60_000;
 fn corpus_path() -> PathBuf {
     match std::env::var_os("BANLI_CORPUS") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/corpus/cn-gov-text.jsonl.gz"),
+        None => {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/corpus/cn-gov-text.jsonl.gz")
+        }
     }
 }
 

@@ -39,7 +39,7 @@ pub struct SearchArgs {
     /// Timed queries per engine: the query set is run in whole rounds (after one untimed warm-up round) until at least this many have run.
     #[arg(long, default_value_t = 600)]
     pub queries: usize,
-    /// The corpus (gzip JSON lines with `title` and `text`); default: ../shared/corpus/cn-gov-text.jsonl.gz.
+    /// The corpus (gzip JSON lines with `title` and `text`); default: data/corpus/cn-gov-text.jsonl.gz in the repository.
     #[arg(long, env = "BANLI_CORPUS")]
     pub corpus: Option<PathBuf>,
     /// Engines to measure, comma-separated: banli, fts5, pg (pg only with --pg-url).
@@ -273,10 +273,10 @@ fn corpus_path(given: Option<&Path>) -> anyhow::Result<PathBuf> {
         return Ok(p.to_path_buf());
     }
     let candidates = [
-        PathBuf::from("../shared/corpus/cn-gov-text.jsonl.gz"),
+        PathBuf::from("data/corpus/cn-gov-text.jsonl.gz"),
         PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpus/cn-gov-text.jsonl.gz"
+            "/../../data/corpus/cn-gov-text.jsonl.gz"
         )),
     ];
     candidates
