@@ -216,7 +216,7 @@ impl App {
                 .fetch_all(&self.db.pool)
                 .await?
                 .into_iter()
-                .map(|(at, note)| PublicProgress { date: at.chars().take(10).collect(), note })
+                .map(|(at, note)| PublicProgress { date: banli_domain::clock::local_date(&at), note })
                 .collect();
             commitments.push(PublicCommitment {
                 text,

@@ -2,7 +2,7 @@
 //! a fraction (default 20%) of the time is left, yellow when less, red when
 //! overdue. Dates are in the organisation's time zone; "today" is passed in.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// The default share of the whole span below which a clock turns yellow.
@@ -25,6 +25,26 @@ impl Colour {
             Colour::Red => "red",
         }
     }
+}
+
+/// The organisation's time zone (Asia/Shanghai: UTC+8 all year, no summer time).
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// The day in Beijing of a stored UTC timestamp (RFC 3339), as `2026-12-04`. A value that
+/// is not a timestamp (an already local date) is returned as it stands.
+pub fn local_date(ts: &str) -> String {
+    DateTime::parse_from_rfc3339(ts)
+        .map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| ts.to_string())
+}
+
+/// A stored UTC timestamp in Beijing time to the minute, as `2026-12-04 22:10`.
+pub fn local_minute(ts: &str) -> String {
+    DateTime::parse_from_rfc3339(ts)
+        .map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| ts.to_string())
 }
 
 /// [`colour_with_threshold`] with the default 20%.
@@ -123,5 +143,13 @@ mod tests {
             serde_json::to_string(&Colour::Yellow).unwrap(),
             "\"yellow\""
         );
+    }
+
+    #[test]
+    fn stored_utc_times_are_shown_on_the_beijing_day() {
+        assert_eq!(local_date("2026-04-14T16:30:00.000000Z"), "2026-04-15");
+        assert_eq!(local_date("2026-04-14T15:59:59.000000Z"), "2026-04-14");
+        assert_eq!(local_minute("2026-12-04T14:10:00Z"), "2026-12-04 22:10");
+        assert_eq!(local_date("2026-04-15"), "2026-04-15");
     }
 }

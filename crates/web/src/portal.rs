@@ -278,7 +278,7 @@ pub async fn render_document(
     let last_modified = doc.summary.published_at.clone();
     let hant = chrome.hant;
     let page_view = DocumentPage {
-        published: doc.summary.published_at.chars().take(10).collect(),
+        published: banli_domain::clock::local_date(&doc.summary.published_at),
         paragraphs: paragraphs(&doc.body),
         qr_svg: qr_svg(&canonical),
         v: chrome,
@@ -508,7 +508,7 @@ async fn home(
                     item_title: d.item_title.clone(),
                     grade: d.grade.clone(),
                     published_at: d.published_at.clone(),
-                    published_on: d.published_at.chars().take(10).collect(),
+                    published_on: banli_domain::clock::local_date(&d.published_at),
                 })
                 .collect(),
         },

@@ -783,7 +783,7 @@ async fn reply_page_in_chromium() {
     assert_eq!(facts["发布机构"], rec["unit"]);
     assert_eq!(
         facts["发布时间"].as_str().unwrap(),
-        &rec["published_at"].as_str().unwrap()[..10],
+        &banli_domain::clock::local_date(rec["published_at"].as_str().unwrap()),
         "{facts}"
     );
     assert_eq!(facts["来源"], "省发展改革委", "{facts}");

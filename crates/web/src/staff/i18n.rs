@@ -76,13 +76,7 @@ impl Tr {
 
     /// A stored UTC timestamp as local time (UTC+8), to the minute.
     pub fn time(&self, ts: &str) -> String {
-        chrono::DateTime::parse_from_rfc3339(ts)
-            .map(|t| {
-                t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| ts.to_string())
+        banli_domain::clock::local_minute(ts)
     }
 
     /// What an event of the timeline is called.
