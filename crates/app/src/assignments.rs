@@ -3,10 +3,11 @@
 
 use crate::events::{record, Event};
 use crate::rows::*;
-use crate::{iso, load_assignment, load_item, load_unit, Actor, App, AppError, AppResult, Input};
+use crate::{iso, load_assignment, load_unit, Actor, App, AppError, AppResult, Input};
 use banli_domain::lifecycle::{assignment_next, AssignmentAction};
 use banli_domain::limits::{optional, required, REASON_MAX, SUMMARY_MAX};
-use banli_domain::model::{AssignmentRole, AssignmentState, ConsultationMethod, ItemState, Role};
+use banli_domain::model::{AssignmentRole, AssignmentState, ConsultationMethod};
+use banli_domain::rights::Action;
 use banli_store::{sqlx, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -68,38 +69,22 @@ pub(crate) struct Ctx {
     pub item: ItemRow,
 }
 
-pub(crate) async fn for_unit(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: i64,
-    roles: &[Role],
-) -> AppResult<Ctx> {
-    actor.require(roles)?;
-    let a = load_assignment(tx, id).await?;
-    if actor.unit_id != Some(a.unit_id) {
-        return Err(AppError::forbidden("这不是本单位的交办件"));
-    }
-    let item = load_item(tx, a.item_id).await?;
-    Ok(Ctx { a, item })
-}
-
-pub(crate) async fn for_office(tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<Ctx> {
-    actor.require(&[Role::Office])?;
-    let a = load_assignment(tx, id).await?;
-    let item = load_item(tx, a.item_id).await?;
-    crate::same_org(actor, &item)?;
-    Ok(Ctx { a, item })
-}
-
-/// The item must still be in handling for its units to act on it.
-pub(crate) fn item_open(item: &ItemRow) -> AppResult<()> {
-    if matches!(item.state(), ItemState::Handling | ItemState::Replied) {
-        Ok(())
-    } else {
-        Err(AppError::conflict("提案已办结或不在办理中"))
+impl App {
+    /// The assignment and its item, once the permission decision allows `action` on it.
+    pub(crate) async fn ctx(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: i64,
+        action: impl FnOnce(i64) -> Action,
+    ) -> AppResult<Ctx> {
+        let (item, _) = self.permit_assignment(tx, actor, id, action).await?;
+        let a = load_assignment(tx, id).await?;
+        Ok(Ctx { a, item })
     }
 }
 
+#[allow(clippy::too_many_arguments)] // the fields of one event row
 pub(crate) async fn set_assignment_state(
     tx: &mut Tx,
     actor: &Actor,
@@ -138,8 +123,7 @@ impl App {
     /// `POST /assignments/{id}/accept`: 签收.
     pub async fn accept_assignment(&self, actor: &Actor, id: i64) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
-        item_open(&c.item)?;
+        let c = self.ctx(&mut tx, actor, id, Action::Accept).await?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Accept)?;
         sqlx::query("UPDATE assignments SET accepted_at = $1 WHERE id = $2")
             .bind(self.now_ts())
@@ -169,18 +153,11 @@ impl App {
         input: Input<ReturnInput>,
     ) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
+        let c = self.ctx(&mut tx, actor, id, Action::RequestReturn).await?;
         let i = input.get()?;
         let reason = required("reason", &i.reason, REASON_MAX)?;
         let proposal = optional("proposal", i.proposal.as_deref(), REASON_MAX)?;
-        item_open(&c.item)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::RequestReturn)?;
-        if self.today() > date(&c.a.return_by) {
-            return Err(AppError::rule(
-                "reason",
-                format!("申请调整期限（{}）已过，请与提案办联系", c.a.return_by),
-            ));
-        }
         sqlx::query("INSERT INTO adjustments (assignment_id, reason, proposal, state, was_accepted, requested_by, created_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6)")
             .bind(id)
             .bind(&reason)
@@ -213,7 +190,7 @@ impl App {
         input: Input<DecideInput>,
     ) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_office(&mut tx, actor, id).await?;
+        let c = self.ctx(&mut tx, actor, id, Action::DecideReturn).await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
         let pending: Option<(i64, i64)> = sqlx::query_as("SELECT id, was_accepted FROM adjustments WHERE assignment_id = $1 AND state = 'pending'")
@@ -267,11 +244,9 @@ impl App {
         input: Input<DelegateInput>,
     ) -> AppResult<crate::items::Created> {
         let mut tx = self.db.begin().await?;
-        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
+        let c = self.ctx(&mut tx, actor, id, Action::Delegate).await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
-        item_open(&c.item)?;
-        assignment_next(c.a.role(), c.a.state(), AssignmentAction::Work)?;
         let sub = load_unit(&mut tx, i.unit_id).await?;
         if sub.as_ref().and_then(|u| u.parent_id) != Some(c.a.unit_id) {
             return Err(AppError::rule("unit_id", "只能交给本单位的下属单位"));
@@ -317,27 +292,11 @@ impl App {
         input: Input<ExtensionInput>,
     ) -> AppResult<crate::items::Created> {
         let mut tx = self.db.begin().await?;
-        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
+        let c = self
+            .ctx(&mut tx, actor, id, Action::RequestExtension)
+            .await?;
         let i = input.get()?;
         let reason = required("reason", &i.reason, REASON_MAX)?;
-        item_open(&c.item)?;
-        if c.a.role() == AssignmentRole::Co {
-            return Err(AppError::conflict("会办单位不申请答复延期"));
-        }
-        if !matches!(
-            c.a.state(),
-            AssignmentState::Assigned | AssignmentState::Accepted
-        ) {
-            return Err(AppError::conflict("当前状态下不能申请延期"));
-        }
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM extensions WHERE assignment_id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if n > 0 {
-            return Err(AppError::conflict("每件交办只能申请一次延期"));
-        }
         let current = c.a.reply_due().unwrap_or(c.a.assigned_on());
         if i.until <= current {
             return Err(AppError::rule(
@@ -390,7 +349,9 @@ impl App {
         input: Input<DecideInput>,
     ) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_office(&mut tx, actor, id).await?;
+        let c = self
+            .ctx(&mut tx, actor, id, Action::DecideExtension)
+            .await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
         let pending: Option<(i64, String)> = sqlx::query_as(
@@ -451,28 +412,10 @@ impl App {
         id: i64,
         input: Input<ConsultationInput>,
     ) -> AppResult<crate::items::Created> {
-        actor.require(&[Role::UnitStaff])?;
         let mut tx = self.db.begin().await?;
-        let a = load_assignment(&mut tx, id).await?;
-        let delegated: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM delegations WHERE assignment_id = $1 AND unit_id = $2")
-                .bind(id)
-                .bind(actor.unit_id.unwrap_or(-1))
-                .fetch_optional(&mut *tx)
-                .await?;
-        if actor.unit_id != Some(a.unit_id) && delegated.is_none() {
-            return Err(AppError::forbidden("这不是本单位的交办件"));
-        }
-        let item = load_item(&mut tx, a.item_id).await?;
+        let Ctx { a, item } = self.ctx(&mut tx, actor, id, Action::Consult).await?;
         let i = input.get()?;
         let summary = required("summary", &i.summary, SUMMARY_MAX)?;
-        if !matches!(
-            item.state(),
-            ItemState::Handling | ItemState::Replied | ItemState::Closed
-        ) {
-            return Err(AppError::conflict("提案不在办理中"));
-        }
-        assignment_next(a.role(), a.state(), AssignmentAction::Work)?;
         if i.date > self.today() {
             return Err(AppError::rule("date", "沟通日期不能晚于今天"));
         }
@@ -518,9 +461,8 @@ impl App {
         input: Input<crate::items::ReasonInput>,
     ) -> AppResult<AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_office(&mut tx, actor, id).await?;
+        let c = self.ctx(&mut tx, actor, id, Action::Reopen).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
-        item_open(&c.item)?;
         let action = if c.a.role() == AssignmentRole::Co {
             AssignmentAction::Reopen
         } else {

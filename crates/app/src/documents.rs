@@ -1,15 +1,16 @@
 //! Co-opinions and replies from draft to sent, the signer's approval, the office's waiver and
 //! check, the proposer's evaluation with re-handling, and commitment progress.
 
-use crate::assignments::{for_office, for_unit, item_open, set_assignment_state, Ctx};
+use crate::assignments::{set_assignment_state, Ctx};
 use crate::events::{record, Event};
 use crate::rows::*;
 use crate::{iso, load_unit, Actor, App, AppError, AppResult, Input};
-use banli_domain::lifecycle::{assignment_next, co_opinions_complete, AssignmentAction};
+use banli_domain::lifecycle::{assignment_next, AssignmentAction};
 use banli_domain::limits::{
     optional, required, BODY_MAX, NAME_MAX, PHONE_MAX, REASON_MAX, SUMMARY_MAX,
 };
 use banli_domain::model::*;
+use banli_domain::rights::Action;
 use banli_store::{sqlx, Tx};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -268,10 +269,7 @@ impl App {
         input: Input<CoOpinionInput>,
     ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
-        if c.a.role() != AssignmentRole::Co {
-            return Err(AppError::forbidden("只有会办单位起草会办意见"));
-        }
+        let c = self.ctx(&mut tx, actor, id, Action::DraftCoOpinion).await?;
         let i = input.get()?;
         let body = required("body", &i.body, BODY_MAX)?;
         let contact_name = required("contact_name", &i.contact_name, NAME_MAX)?;
@@ -289,13 +287,6 @@ impl App {
             disclosure_reason
         };
         check_disclosure(disclosure, &disclosure_reason, &summary)?;
-        item_open(&c.item)?;
-        if !matches!(
-            c.a.state(),
-            AssignmentState::Accepted | AssignmentState::Rehandling
-        ) {
-            return Err(AppError::conflict("请先签收交办件，或会办意见已发出"));
-        }
         let out = self
             .save_draft(
                 actor,
@@ -326,12 +317,7 @@ impl App {
         input: Input<ReplyInput>,
     ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_unit(&mut tx, actor, id, &[Role::UnitStaff]).await?;
-        if c.a.role() == AssignmentRole::Co {
-            return Err(AppError::forbidden(
-                "会办单位不直接答复提案人，请起草会办意见",
-            ));
-        }
+        let c = self.ctx(&mut tx, actor, id, Action::DraftReply).await?;
         let i = input.get()?;
         let body = required("body", &i.body, BODY_MAX)?;
         let contact_name = required("contact_name", &i.contact_name, NAME_MAX)?;
@@ -368,13 +354,6 @@ impl App {
             }
             commitments.push((text, cm.due_on));
         }
-        item_open(&c.item)?;
-        if !matches!(
-            c.a.state(),
-            AssignmentState::Accepted | AssignmentState::Rehandling
-        ) {
-            return Err(AppError::conflict("请先签收交办件，或答复已发出"));
-        }
         let out = self
             .save_draft(
                 actor,
@@ -405,25 +384,13 @@ impl App {
         kind: &str,
     ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_unit(&mut tx, actor, id, &[Role::UnitSigner]).await?;
-        item_open(&c.item)?;
+        let c = self
+            .ctx(&mut tx, actor, id, |a| Action::Approve(a, doc_kind(kind)))
+            .await?;
         let doc = open_document(&mut tx, id, kind)
             .await?
             .filter(|d| d.state() == DocState::Draft)
             .ok_or_else(|| AppError::conflict("没有待签发的稿件"))?;
-        if kind == REPLY && c.a.role() == AssignmentRole::Lead {
-            let co: Vec<AssignmentState> = crate::item_assignments(&mut tx, c.item.id)
-                .await?
-                .iter()
-                .filter(|a| a.role() == AssignmentRole::Co)
-                .map(|a| a.state())
-                .collect();
-            if !co_opinions_complete(&co) {
-                return Err(AppError::conflict(
-                    "尚有会办单位未提交会办意见，暂不能签发答复（可请提案办免于会签）",
-                ));
-            }
-        }
         let action = if kind == REPLY {
             AssignmentAction::SendReply
         } else {
@@ -540,7 +507,11 @@ impl App {
         input: Input<crate::items::ReasonInput>,
     ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_unit(&mut tx, actor, id, &[Role::UnitSigner]).await?;
+        let c = self
+            .ctx(&mut tx, actor, id, |a| {
+                Action::RejectDraft(a, doc_kind(kind))
+            })
+            .await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         let doc = open_document(&mut tx, id, kind)
             .await?
@@ -585,7 +556,7 @@ impl App {
         input: Input<crate::assignments::DecideInput>,
     ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_office(&mut tx, actor, id).await?;
+        let c = self.ctx(&mut tx, actor, id, Action::CheckReply).await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
         let doc = open_document(&mut tx, id, REPLY)
@@ -633,9 +604,8 @@ impl App {
         input: Input<crate::items::ReasonInput>,
     ) -> AppResult<crate::assignments::AssignmentStateOut> {
         let mut tx = self.db.begin().await?;
-        let c = for_office(&mut tx, actor, id).await?;
+        let c = self.ctx(&mut tx, actor, id, Action::Waive).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
-        item_open(&c.item)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Waive)?;
         set_assignment_state(
             &mut tx,
@@ -660,16 +630,8 @@ impl App {
         id: i64,
         input: Input<EvaluationInput>,
     ) -> AppResult<EvaluationOut> {
-        actor.require(&[Role::Proposer, Role::Office])?;
         let mut tx = self.db.begin().await?;
-        let a = crate::load_assignment(&mut tx, id).await?;
-        let item = crate::load_item(&mut tx, a.item_id).await?;
-        crate::same_org(actor, &item)?;
-        if actor.is(Role::Proposer) && item.first_proposer_id != actor.user_id {
-            return Err(AppError::forbidden(
-                "只有第一提案人（或集体提案联系人）可以评价",
-            ));
-        }
+        let Ctx { a, item } = self.ctx(&mut tx, actor, id, Action::Evaluate).await?;
         let i = input.get()?;
         let comment = optional("comment", i.comment.as_deref(), REASON_MAX)?;
         let scan = optional("scan", i.scan.as_deref(), 500)?;
@@ -686,34 +648,10 @@ impl App {
             }
             _ => {}
         }
-        if a.role() == AssignmentRole::Co {
-            return Err(AppError::conflict("会办意见不由提案人评价"));
-        }
-        if item.state() == banli_domain::model::ItemState::Closed {
-            return Err(AppError::conflict("提案已办结"));
-        }
         let reply = latest_sent_reply(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::conflict("尚未收到答复，不能评价"))?;
-        let rated: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM evaluations WHERE document_id = $1")
-                .bind(reply.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if rated.is_some() {
-            return Err(AppError::conflict("这份答复已经评价过"));
-        }
         let today = self.today();
-        if source == EvaluationSource::Online {
-            if let Some(due) = reply.evaluation_due.as_deref().map(date) {
-                if today > due {
-                    return Err(AppError::rule(
-                        "result",
-                        format!("评价期限（{due}）已过，已记为未反馈"),
-                    ));
-                }
-            }
-        }
         let (eid,): (i64,) = sqlx::query_as("INSERT INTO evaluations (assignment_id, document_id, handling, result, comment, source, scan_ref, entered_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(id)
             .bind(reply.id)
@@ -793,7 +731,6 @@ impl App {
         id: i64,
         input: Input<ProgressInput>,
     ) -> AppResult<CommitmentStateOut> {
-        actor.require(&[Role::UnitStaff])?;
         let mut tx = self.db.begin().await?;
         let row: Option<(i64, String, i64, String, i64)> = sqlx::query_as(
             "SELECT c.unit_id, c.status, c.percent, d.state, a.item_id FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id WHERE c.id = $1",
@@ -801,23 +738,15 @@ impl App {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (unit_id, status, percent, doc_state, item_id) =
-            row.ok_or(AppError::NotFound("承诺事项"))?;
-        if actor.unit_id != Some(unit_id) {
-            return Err(AppError::forbidden("这不是本单位的承诺事项"));
-        }
+        let (_, status, percent, _, item_id) = row.ok_or(AppError::NotFound("承诺事项"))?;
+        self.permit(&mut tx, actor, item_id, Action::Progress(id))
+            .await?;
         let i = input.get()?;
         let note = required("note", &i.note, REASON_MAX)?;
         if let Some(p) = i.percent {
             if !(0..=100).contains(&p) {
                 return Err(AppError::rule("percent", "进度须在0到100之间"));
             }
-        }
-        if !matches!(doc_state.as_str(), "sent" | "superseded") {
-            return Err(AppError::conflict("答复发出后才跟踪承诺事项"));
-        }
-        if status != "open" {
-            return Err(AppError::conflict("该承诺事项已完成或已结转"));
         }
         let new_status = i.status.unwrap_or(CommitmentStatus::Open);
         let new_percent = match new_status {
@@ -911,4 +840,13 @@ async fn next_doc_number(
         .fetch_one(&mut **tx)
         .await?;
     Ok(format!("{series}〔{year}〕{n}号"))
+}
+
+/// The document kind of a route's `reply` / `co_opinion`.
+fn doc_kind(kind: &str) -> banli_domain::model::DocKind {
+    if kind == REPLY {
+        banli_domain::model::DocKind::Reply
+    } else {
+        banli_domain::model::DocKind::CoOpinion
+    }
 }

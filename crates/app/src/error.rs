@@ -75,6 +75,17 @@ impl From<FieldError> for AppError {
     }
 }
 
+impl From<banli_domain::rights::Denied> for AppError {
+    fn from(d: banli_domain::rights::Denied) -> Self {
+        use banli_domain::rights::Denied;
+        match d {
+            Denied::NotFound(what) => AppError::NotFound(what),
+            Denied::Forbidden(m) => AppError::Forbidden(m),
+            Denied::Conflict(m) => AppError::Conflict(m),
+        }
+    }
+}
+
 impl From<TransitionError> for AppError {
     fn from(e: TransitionError) -> Self {
         AppError::Conflict(e.to_string())

@@ -4,12 +4,13 @@
 use crate::events::{record, Event};
 use crate::rows::*;
 use crate::{
-    format_number, iso, item_assignments, load_item, load_unit, same_org, Actor, App, AppError,
-    AppResult, Input,
+    format_number, iso, item_assignments, load_item, load_unit, Actor, App, AppError, AppResult,
+    Input,
 };
 use banli_domain::lifecycle::{derived_item_state, item_next, ItemAction};
 use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, REASON_MAX, TITLE_MAX};
 use banli_domain::model::{AssignmentRole, AssignmentState, Disposition, ItemState, Origin, Role};
+use banli_domain::rights::Action;
 use banli_store::{sqlx, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -134,6 +135,7 @@ fn out(item: &ItemRow, state: ItemState) -> ItemStateOut {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // the fields of one event row
 async fn set_state(
     tx: &mut Tx,
     actor: &Actor,
@@ -475,17 +477,6 @@ impl App {
         })
     }
 
-    /// Whether the actor drafts for this item: its first proposer, or the office for a paper item.
-    fn is_drafter(actor: &Actor, item: &ItemRow) -> bool {
-        item.first_proposer_id == actor.user_id || (actor.is(Role::Office) && item.on_paper == 1)
-    }
-
-    async fn item_for(&self, tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<ItemRow> {
-        let item = load_item(tx, id).await?;
-        same_org(actor, &item)?;
-        Ok(item)
-    }
-
     /// `PUT /items/{id}`: the first proposer while draft/returned; the office while reviewing.
     pub async fn update_item(
         &self,
@@ -493,24 +484,10 @@ impl App {
         id: i64,
         input: Input<ItemInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Proposer, Role::Office])?;
         let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
-        let state = item.state();
-        if actor.is(Role::Proposer) && item.first_proposer_id != actor.user_id {
-            return Err(AppError::forbidden("只有第一提案人可以修改本提案"));
-        }
+        let (item, f) = self.permit(&mut tx, actor, id, Action::Edit).await?;
+        let state = f.state;
         let i = input.get()?;
-        item_next(state, ItemAction::Edit)?;
-        let editable = match actor.role {
-            Role::Office => {
-                state == ItemState::Submitted || (item.on_paper == 1 && state == ItemState::Draft)
-            }
-            _ => matches!(state, ItemState::Draft | ItemState::Returned),
-        };
-        if !editable {
-            return Err(AppError::conflict("当前状态下不能修改提案"));
-        }
         if i.session_id != item.session_id {
             return Err(AppError::rule("session_id", "不能更换届次会议"));
         }
@@ -569,37 +546,9 @@ impl App {
         id: i64,
         input: Input<CosignInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Proposer])?;
         let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
-        let mine: Option<(String,)> =
-            sqlx::query_as("SELECT status FROM item_proposers WHERE item_id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(actor.user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match mine.as_ref().map(|(s,)| s.as_str()) {
-            Some("invited" | "confirmed" | "declined") => {}
-            _ => return Err(AppError::forbidden("您没有被邀请联名本提案")),
-        }
+        let (item, _) = self.permit(&mut tx, actor, id, Action::Cosign).await?;
         let i = input.get()?;
-        if !matches!(
-            item.state(),
-            ItemState::Draft | ItemState::Submitted | ItemState::Returned
-        ) {
-            return Err(AppError::conflict("提案已立案或结束，联名已截止"));
-        }
-        let session = crate::load_session(&mut tx, item.session_id)
-            .await?
-            .ok_or(AppError::NotFound("届次会议"))?;
-        if let Some(cutoff) = session.cosign_cutoff.as_deref().map(date) {
-            if self.today() > cutoff {
-                return Err(AppError::rule(
-                    "accept",
-                    format!("联名截止日期（{cutoff}）已过"),
-                ));
-            }
-        }
         let status = if i.accept { "confirmed" } else { "declined" };
         sqlx::query("UPDATE item_proposers SET status = $1, responded_at = $2 WHERE item_id = $3 AND user_id = $4")
             .bind(status)
@@ -634,12 +583,12 @@ impl App {
         id: i64,
         action: ItemAction,
         event: &str,
-        reason: Option<String>,
-        check: impl FnOnce(&Actor, &ItemRow) -> AppResult<()>,
+        permission: Action,
+        reason: impl FnOnce() -> AppResult<String>,
     ) -> AppResult<ItemStateOut> {
         let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
-        check(actor, &item)?;
+        let (item, _) = self.permit(&mut tx, actor, id, permission).await?;
+        let reason = Some(reason()?);
         let to = item_next(item.state(), action)?;
         set_state(
             &mut tx,
@@ -658,12 +607,8 @@ impl App {
 
     /// `POST /items/{id}/submit`.
     pub async fn submit_item(&self, actor: &Actor, id: i64) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Proposer, Role::Office])?;
         let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
-        if !Self::is_drafter(actor, &item) {
-            return Err(AppError::forbidden("只有第一提案人可以提交本提案"));
-        }
+        let (item, _) = self.permit(&mut tx, actor, id, Action::Submit).await?;
         let to = item_next(item.state(), ItemAction::Submit)?;
         if item.origin == "joint" {
             let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM item_proposers WHERE item_id = $1 AND status IN ('invited', 'confirmed', 'paper')")
@@ -701,21 +646,13 @@ impl App {
         id: i64,
         input: Input<ReasonInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Proposer, Role::Office])?;
-        let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
-        if !Self::is_drafter(actor, &item) {
-            return Err(AppError::forbidden("只有第一提案人可以撤回本提案"));
-        }
-        drop(tx);
-        let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         self.simple_transition(
             actor,
             id,
             ItemAction::Withdraw,
             "withdrawn",
-            Some(reason),
-            |_, _| Ok(()),
+            Action::Withdraw,
+            || Ok(required("reason", &input.get()?.reason, REASON_MAX)?),
         )
         .await
     }
@@ -727,15 +664,13 @@ impl App {
         id: i64,
         input: Input<ReasonInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Office])?;
-        let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         self.simple_transition(
             actor,
             id,
             ItemAction::Return,
             "returned",
-            Some(reason),
-            |_, _| Ok(()),
+            Action::Return,
+            || Ok(required("reason", &input.get()?.reason, REASON_MAX)?),
         )
         .await
     }
@@ -747,11 +682,10 @@ impl App {
         id: i64,
         input: Input<FileInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let (item, _) = self.permit(&mut tx, actor, id, Action::File).await?;
         let i = input.get()?;
         let title = optional("title", i.title.as_deref(), TITLE_MAX)?;
-        let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
         let to = item_next(item.state(), ItemAction::File)?;
         let category = category_id(&mut tx, item.org_id, i.category.as_deref()).await?;
         let number = match item.number {
@@ -814,20 +748,19 @@ impl App {
         id: i64,
         input: Input<RejectInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let (item, _) = self.permit(&mut tx, actor, id, Action::Reject).await?;
         let i = input.get()?;
         let reason = required("reason", &i.reason, REASON_MAX)?;
-        let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
         let to = item_next(item.state(), ItemAction::Reject)?;
         match (i.disposition, i.unit_id) {
             (Disposition::Reference, None) => {
                 return Err(AppError::rule("unit_id", "转有关单位参考须指定单位"))
             }
             (Disposition::Reference, Some(u)) => {
-                if load_unit(&mut tx, u).await?.is_none() {
-                    return Err(AppError::rule("unit_id", "单位不存在"));
-                }
+                load_unit(&mut tx, u)
+                    .await?
+                    .ok_or_else(|| AppError::rule("unit_id", "单位不存在"))?;
             }
             (_, Some(_)) => {
                 return Err(AppError::rule("unit_id", "只有转有关单位参考时才指定单位"))
@@ -862,10 +795,9 @@ impl App {
         id: i64,
         input: Input<MergeInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Office])?;
-        let i = input.get()?;
         let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
+        let (item, _) = self.permit(&mut tx, actor, id, Action::Merge).await?;
+        let i = input.get()?;
         if i.into == id {
             return Err(AppError::rule("into", "不能并入自身"));
         }
@@ -922,7 +854,8 @@ impl App {
         id: i64,
         input: Input<AssignInput>,
     ) -> AppResult<AssignOut> {
-        actor.require(&[Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let (item, _) = self.permit(&mut tx, actor, id, Action::Assign).await?;
         let i = input.get()?;
         if !i.separate.is_empty() && (i.lead.is_some() || !i.co.is_empty()) {
             return Err(AppError::rule("separate", "分办不能与主办、会办同时指定"));
@@ -930,8 +863,6 @@ impl App {
         if i.separate.is_empty() && i.lead.is_none() && i.co.is_empty() {
             return Err(AppError::rule("lead", "请指定承办单位"));
         }
-        let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
         let to = item_next(item.state(), ItemAction::Assign)?;
         let existing = item_assignments(&mut tx, id).await?;
         let live: Vec<&AssignmentRow> = existing.iter().filter(|a| a.state().is_live()).collect();
@@ -1040,14 +971,10 @@ impl App {
         id: i64,
         input: Input<KeyInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let (item, _) = self.permit(&mut tx, actor, id, Action::Key).await?;
         let i = input.get()?;
         let leader = optional("leader", i.leader.as_deref(), NAME_MAX)?;
-        let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
-        if item.number.is_none() {
-            return Err(AppError::conflict("只有已立案的提案可以列为重点提案"));
-        }
         sqlx::query("UPDATE items SET is_key = $1, key_leader = $2 WHERE id = $3")
             .bind(i.key as i64)
             .bind(if i.key { leader.clone() } else { None })
@@ -1078,14 +1005,10 @@ impl App {
         id: i64,
         input: Input<SupervisionInput>,
     ) -> AppResult<Created> {
-        actor.require(&[Role::Office])?;
+        let mut tx = self.db.begin().await?;
+        let (item, _) = self.permit(&mut tx, actor, id, Action::Supervise).await?;
         let i = input.get()?;
         let note = required("note", &i.note, REASON_MAX)?;
-        let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
-        if item.state() == ItemState::Draft {
-            return Err(AppError::conflict("草稿不能督办"));
-        }
         if let Some(d) = i.due_on {
             if d < self.today() {
                 return Err(AppError::rule("due_on", "督办期限不能早于今天"));
@@ -1119,28 +1042,9 @@ impl App {
 
     /// `POST /items/{id}/close`: 办结, once every reply is sent and each rating is in or past due.
     pub async fn close_item(&self, actor: &Actor, id: i64) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Office])?;
         let mut tx = self.db.begin().await?;
-        let item = self.item_for(&mut tx, actor, id).await?;
+        let (item, _) = self.permit(&mut tx, actor, id, Action::Close).await?;
         let to = item_next(item.state(), ItemAction::Close)?;
-        let today = iso(self.today());
-        for a in item_assignments(&mut tx, id)
-            .await?
-            .iter()
-            .filter(|a| a.role().owes_reply() && a.state().is_live())
-        {
-            let pending: Option<(i64,)> = sqlx::query_as(
-                "SELECT d.id FROM documents d WHERE d.assignment_id = $1 AND d.kind = 'reply' AND d.state = 'sent'
-                 AND d.evaluation_due >= $2 AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.document_id = d.id)",
-            )
-            .bind(a.id)
-            .bind(&today)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if pending.is_some() {
-                return Err(AppError::conflict("尚有答复在评价期内未评价，不能办结"));
-            }
-        }
         set_state(
             &mut tx,
             actor,

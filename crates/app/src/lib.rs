@@ -19,6 +19,7 @@ pub mod items;
 pub mod ledgers;
 pub mod letters;
 pub mod notify;
+mod permit;
 pub mod portal;
 pub mod publish;
 pub mod queue;
@@ -65,6 +66,15 @@ impl Actor {
     }
     pub fn is(&self, role: Role) -> bool {
         self.role == role
+    }
+    /// The actor as the permission rules see them.
+    pub fn principal(&self) -> banli_domain::rights::Principal {
+        banli_domain::rights::Principal {
+            role: self.role,
+            user_id: self.user_id,
+            unit_id: self.unit_id,
+            org_id: self.org_id,
+        }
     }
 }
 
@@ -196,14 +206,6 @@ pub(crate) async fn load_session(tx: &mut Tx, id: i64) -> AppResult<Option<Sessi
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?)
-}
-
-/// The actor must belong to the item's organisation (units serve every organisation).
-pub(crate) fn same_org(actor: &Actor, item: &ItemRow) -> AppResult<()> {
-    match actor.org_id {
-        Some(o) if o != item.org_id => Err(AppError::forbidden("该提案不属于您的机构")),
-        _ => Ok(()),
-    }
 }
 
 /// 0239-style case number.

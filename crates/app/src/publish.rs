@@ -6,6 +6,7 @@ use crate::rows::*;
 use crate::{format_number, Actor, App, AppError, AppResult, Input};
 use banli_domain::limits::{optional, required, NAME_MAX, REASON_MAX};
 use banli_domain::model::{Disclosure, ItemKind, Role};
+use banli_domain::rights::Action;
 use banli_store::{sqlx, Tx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -136,20 +137,6 @@ impl App {
         )
     }
 
-    async fn may_publish(&self, tx: &mut Tx, actor: &Actor, c: &DocCtx) -> AppResult<()> {
-        let policy = crate::load_policy(tx, c.item.org_id).await?;
-        let ok = match actor.role {
-            Role::Office => policy.office_may_publish() && actor.org_id == Some(c.item.org_id),
-            Role::UnitSigner => policy.signer_may_publish() && actor.unit_id == Some(c.unit.id),
-            _ => false,
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("您无权公开这份文件"))
-        }
-    }
-
     /// `POST /replies/{id}/publish` and `/co-opinions/{id}/publish`.
     pub async fn publish(
         &self,
@@ -158,10 +145,10 @@ impl App {
         kind: &str,
         input: Input<PublishInput>,
     ) -> AppResult<PublishOut> {
-        actor.require(&[Role::Office, Role::UnitSigner])?;
         let mut tx = self.db.begin().await?;
         let c = load_doc(&mut tx, id, kind).await?;
-        self.may_publish(&mut tx, actor, &c).await?;
+        self.permit(&mut tx, actor, c.item.id, Action::Publish(id))
+            .await?;
         let i = input.get()?;
         let source = optional("source", i.source.as_deref(), NAME_MAX)?
             .unwrap_or_else(|| c.unit.name.clone());
@@ -181,9 +168,6 @@ impl App {
                 "disclosure",
                 "依申请公开或不予公开的文件不能在门户公开",
             ));
-        }
-        if !matches!(c.doc.state.as_str(), "sent" | "superseded") {
-            return Err(AppError::conflict("文件签发并发出后才能公开"));
         }
         let body = if disclosure == Disclosure::Summary {
             c.doc
@@ -265,10 +249,10 @@ impl App {
         kind: &str,
         input: Input<crate::items::ReasonInput>,
     ) -> AppResult<WithdrawOut> {
-        actor.require(&[Role::Office, Role::UnitSigner])?;
         let mut tx = self.db.begin().await?;
         let c = load_doc(&mut tx, id, kind).await?;
-        self.may_publish(&mut tx, actor, &c).await?;
+        self.permit(&mut tx, actor, c.item.id, Action::Unpublish(id))
+            .await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         let live: Option<(i64, i64)> = sqlx::query_as(
             "SELECT id, version FROM publications WHERE document_id = $1 AND withdrawn_at IS NULL",

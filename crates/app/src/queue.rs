@@ -248,6 +248,18 @@ impl App {
                         .await?,
                 });
                 out.push(QueueSection {
+                    key: "delegated",
+                    title: "上级单位内部交办的工作",
+                    rows: self
+                        .assignment_rows(
+                            "SELECT a.id FROM delegations d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
+                             WHERE d.unit_id = $1 AND a.state IN ('accepted', 'rehandling') AND i.state IN ('handling', 'replied') ORDER BY d.due_on, a.id LIMIT $2",
+                            unit,
+                            role_name,
+                        )
+                        .await?,
+                });
+                out.push(QueueSection {
                     key: "commitments",
                     title: "待更新的承诺事项",
                     rows: self

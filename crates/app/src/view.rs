@@ -8,6 +8,7 @@ use crate::{format_number, Actor, App, AppError, AppResult};
 use banli_domain::clock::{colour_with_threshold, Colour};
 use banli_domain::model::{AssignmentRole, AssignmentState, ItemState, Role};
 use banli_domain::policy::Policy;
+use banli_domain::rights::{decide, Action};
 use banli_store::{sqlx, Sql, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -322,6 +323,9 @@ pub(crate) fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64
     Ok((page, per))
 }
 
+/// An adjustment or extension request: assignment, reason, proposal or date, state, note, time.
+type RequestRow = (i64, String, Option<String>, String, Option<String>, String);
+
 /// ` AND …`: the items `actor` may open, as SQL over `items` (unqualified columns). Lists,
 /// staff search and similar items filter through this, so none of them shows an item that
 /// the item page would refuse (a proposer's unsubmitted draft above all).
@@ -345,14 +349,6 @@ fn push_visible(sql: &mut Sql, actor: &Actor) {
     }
 }
 
-/// How the actor relates to an item, for what they may see of it.
-#[derive(Debug, PartialEq)]
-enum Sight {
-    Office,
-    Proposer,
-    Unit(i64),
-}
-
 impl App {
     /// Of `ids`, those the actor may open, in the given order (search hits keep their rank).
     pub async fn visible_items(&self, actor: &Actor, ids: &[i64]) -> AppResult<Vec<i64>> {
@@ -372,47 +368,16 @@ impl App {
         Ok(ids.iter().copied().filter(|id| seen.contains(id)).collect())
     }
 
-    async fn sight(&self, tx: &mut Tx, actor: &Actor, item: &ItemRow) -> AppResult<Sight> {
-        let deny = || AppError::forbidden("您无权查看这件提案");
-        match actor.role {
-            Role::Office | Role::Admin => {
-                crate::same_org(actor, item)?;
-                if item.state() == ItemState::Draft && item.on_paper == 0 {
-                    return Err(deny());
-                }
-                Ok(Sight::Office)
-            }
-            Role::Proposer => {
-                let (n,): (i64,) =
-                    sqlx::query_as("SELECT COUNT(*) FROM item_proposers p WHERE p.user_id = $1 AND (p.item_id = $2 OR p.item_id IN (SELECT id FROM items WHERE merged_into = $2))").bind(actor.user_id).bind(item.id).fetch_one(&mut **tx).await?;
-                if n > 0 {
-                    Ok(Sight::Proposer)
-                } else {
-                    Err(deny())
-                }
-            }
-            Role::UnitStaff | Role::UnitSigner => {
-                let unit = actor.unit_id.ok_or_else(deny)?;
-                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assignments a WHERE a.item_id = $1 AND (a.unit_id = $2 OR EXISTS (SELECT 1 FROM delegations d WHERE d.assignment_id = a.id AND d.unit_id = $2))")
-                    .bind(item.id)
-                    .bind(unit)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                if n > 0 || item.disposition_unit_id == Some(unit) {
-                    Ok(Sight::Unit(unit))
-                } else {
-                    Err(deny())
-                }
-            }
-        }
-    }
-
     /// `GET /items/{id}`.
     pub async fn get_item(&self, actor: &Actor, id: i64) -> AppResult<ItemDetail> {
         let mut tx = self.db.read().await?;
         let item = crate::load_item(&mut tx, id).await?;
-        let sight = self.sight(&mut tx, actor, &item).await?;
-        let policy = crate::load_policy(&mut tx, item.org_id).await?;
+        let facts = self.facts(&mut tx, actor, &item).await?;
+        let p = actor.principal();
+        let may = |a: Action| decide(&p, a, &facts).is_ok();
+        decide(&p, Action::View, &facts)?;
+        let is_proposer = actor.role == Role::Proposer;
+        let policy = facts.policy.clone();
         let today = self.today();
         let session = crate::load_session(&mut tx, item.session_id)
             .await?
@@ -433,31 +398,12 @@ impl App {
         let assignments = self
             .assignment_outs(&mut tx, &policy, rows.clone(), today)
             .await?;
-        // Which assignments' internals the actor may see.
-        let own: Vec<i64> = match sight {
-            Sight::Office | Sight::Proposer => rows.iter().map(|a| a.id).collect(),
-            Sight::Unit(u) => rows
-                .iter()
-                .filter(|a| a.unit_id == u)
-                .map(|a| a.id)
-                .collect(),
-        };
-        let lead_of_mine = matches!(sight, Sight::Unit(u) if rows.iter().any(|a| a.unit_id == u && a.role() == AssignmentRole::Lead));
         let docs = sqlx::query_as::<_, DocumentRow>(&format!("SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id")).bind(id).fetch_all(&mut *tx).await?;
         let mut co_opinions = Vec::new();
         let mut replies = Vec::new();
         let mut commitments = Vec::new();
         for d in docs {
-            let sent = matches!(d.state.as_str(), "sent" | "superseded");
-            let visible = match sight {
-                Sight::Office => sent || d.state == "checking",
-                Sight::Proposer => sent && d.kind == "reply",
-                Sight::Unit(_) => {
-                    own.contains(&d.assignment_id)
-                        || (lead_of_mine && d.kind == "co_opinion" && sent)
-                }
-            };
-            if !visible {
+            if !may(Action::SeeDocument(d.id)) {
                 continue;
             }
             let out = self
@@ -479,7 +425,7 @@ impl App {
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
-        .filter(|e| own.contains(&e.1))
+        .filter(|e| may(Action::SeeWork(e.1)))
         .map(|(id, assignment_id, reply_id, handling, result, comment, source, created_at)| EvaluationView { id, assignment_id, reply_id, handling, result, comment, source, created_at })
         .collect();
         let consultations: Vec<ConsultationOut> =
@@ -488,10 +434,10 @@ impl App {
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
-                .filter(|c| own.contains(&c.1))
+                .filter(|c| may(Action::SeeWork(c.1)))
                 .map(|(id, assignment_id, method, date, summary)| ConsultationOut { id, assignment_id, method, date, summary })
                 .collect();
-        let supervisions: Vec<SupervisionOut> = if sight == Sight::Proposer {
+        let supervisions: Vec<SupervisionOut> = if !may(Action::SeeSupervision) {
             vec![]
         } else {
             sqlx::query_as::<_, (i64, String, Option<String>, String)>("SELECT id, note, due_on, created_at FROM supervisions WHERE item_id = $1 ORDER BY id")
@@ -509,17 +455,20 @@ impl App {
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
-        .filter(|e| match sight {
-            Sight::Office => true,
-            Sight::Proposer => PROPOSER_EVENTS.contains(&e.4.as_str()),
-            Sight::Unit(_) => e.5.is_none_or(|a| own.contains(&a)),
+        .filter(|e| {
+            // What happens between the office and the units stays between them.
+            let shared = PROPOSER_EVENTS.contains(&e.4.as_str());
+            match e.5 {
+                Some(a) => may(Action::SeeInternal(a)) || (shared && may(Action::SeeWork(a))),
+                None => shared || may(Action::SeeSupervision),
+            }
         })
         .map(|(id, at, actor_id, actor_name, action, assignment_id, document_id, from_state, to_state, reason)| EventOut {
             id,
             at,
             actor_id,
             // Proposers see who in the office or unit acted only as the body, not the clerk.
-            actor_name: if sight == Sight::Proposer && actor_id != Some(actor.user_id) { None } else { actor_name },
+            actor_name: if is_proposer && actor_id != Some(actor.user_id) { None } else { actor_name },
             action,
             assignment_id,
             document_id,
@@ -529,14 +478,14 @@ impl App {
         })
         .collect();
         let mut requests: Vec<RequestOut> = Vec::new();
-        if sight != Sight::Proposer {
-            let adj: Vec<(i64, String, Option<String>, String, Option<String>, String)> =
+        {
+            let adj: Vec<RequestRow> =
                 sqlx::query_as("SELECT assignment_id, reason, proposal, state, note, created_at FROM adjustments WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id").bind(id).fetch_all(&mut *tx).await?;
-            let ext: Vec<(i64, String, Option<String>, String, Option<String>, String)> =
+            let ext: Vec<RequestRow> =
                 sqlx::query_as("SELECT assignment_id, reason, until_on, state, note, created_at FROM extensions WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id").bind(id).fetch_all(&mut *tx).await?;
             for (kind, rows) in [("adjustment", adj), ("extension", ext)] {
                 for (assignment_id, reason, proposal, state, note, created_at) in rows {
-                    if own.contains(&assignment_id) {
+                    if may(Action::SeeInternal(assignment_id)) {
                         requests.push(RequestOut {
                             assignment_id,
                             kind: kind.to_string(),
@@ -550,36 +499,7 @@ impl App {
                 }
             }
         }
-        let has_sub_units = match actor.unit_id {
-            Some(u) => {
-                sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM units WHERE parent_id = $1")
-                    .bind(u)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .0
-                    > 0
-            }
-            None => false,
-        };
         tx.commit().await?;
-        let pending = |kind: &str| {
-            requests
-                .iter()
-                .filter(|r| r.kind == kind && r.state == "pending")
-                .map(|r| r.assignment_id)
-                .collect::<Vec<_>>()
-        };
-        let (pending_adjustments, pending_extensions) =
-            (pending("adjustment"), pending("extension"));
-        let extension_asked: Vec<i64> = requests
-            .iter()
-            .filter(|r| r.kind == "extension")
-            .map(|r| r.assignment_id)
-            .collect();
-        let cosign_open = session
-            .cosign_cutoff
-            .as_deref()
-            .is_none_or(|c| date(c) >= today);
         let mut detail = ItemDetail {
             summary,
             body: item.body,
@@ -612,19 +532,7 @@ impl App {
             requests,
             actions: Default::default(),
         };
-        let facts = crate::rights::Facts {
-            first_proposer_id: item.first_proposer_id,
-            org_id: item.org_id,
-            on_paper: item.on_paper == 1,
-            cosign_open,
-            policy: &policy,
-            today,
-            pending_adjustments: &pending_adjustments,
-            pending_extensions: &pending_extensions,
-            extension_asked: &extension_asked,
-            has_sub_units,
-        };
-        detail.actions = crate::rights::item_actions(actor, &detail, &facts);
+        detail.actions = crate::rights::item_actions(&p, &facts);
         Ok(detail)
     }
 
@@ -851,7 +759,7 @@ impl App {
             sql.push(" AND id IN ").bind_list(ids.iter().copied());
         } else if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             // Plain substring match until the search index answers staff queries.
-            let pattern = format!("%{}%", text.replace('%', "").replace('_', ""));
+            let pattern = format!("%{}%", text.replace(['%', '_'], ""));
             sql.push(" AND (title LIKE ")
                 .bind(pattern.clone())
                 .push(" OR body LIKE ")
@@ -898,7 +806,12 @@ impl App {
             Sql::new(" FROM assignments a JOIN items i ON i.id = a.item_id WHERE i.org_id = ");
         sql.bind(self.org_id);
         if let Some(u) = unit {
-            sql.push(" AND a.unit_id = ").bind(u);
+            // The unit's own work and the work its parent delegated to it (内部交办).
+            sql.push(" AND (a.unit_id = ")
+                .bind(u)
+                .push(" OR a.id IN (SELECT assignment_id FROM delegations WHERE unit_id = ")
+                .bind(u)
+                .push("))");
         }
         if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
             if AssignmentState::parse(s).is_none() {

@@ -43,7 +43,11 @@ pub fn local_date(ts: &str) -> String {
 /// A stored UTC timestamp in Beijing time to the minute, as `2026-12-04 22:10`.
 pub fn local_minute(ts: &str) -> String {
     DateTime::parse_from_rfc3339(ts)
-        .map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&beijing())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|_| ts.to_string())
 }
 

@@ -8,4 +8,5 @@ pub mod lifecycle;
 pub mod limits;
 pub mod model;
 pub mod policy;
+pub mod rights;
 pub mod stats;

@@ -163,6 +163,20 @@ str_enum!(
 );
 
 str_enum!(
+    /// A reply (答复) or a co-opinion (会办意见).
+    DocKind { Reply = "reply", CoOpinion = "co_opinion" }
+);
+
+str_enum!(
+    /// A proposer's place on an item: the first proposer, an invited co-signer and their
+    /// answer, a co-signer whose invitation lapsed, or one entered from paper by the office.
+    ProposerStatus {
+        First = "first", Invited = "invited", Confirmed = "confirmed", Declined = "declined",
+        Lapsed = "lapsed", Paper = "paper",
+    }
+);
+
+str_enum!(
     /// A commitment's end.
     CommitmentStatus { Open = "open", Done = "done", CarriedOver = "carried_over" }
 );

@@ -53,9 +53,8 @@ const OPENING: &str = "（《「『“‘〔【(";
 /// May a line break fall before `chars[i]`?
 fn allowed(chars: &[char], i: usize) -> bool {
     let (a, b) = (chars[i - 1], chars[i]);
-    !(a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric())
-        && !CLOSING.contains(b)
-        && !OPENING.contains(a)
+    let inside_a_word = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
+    !(inside_a_word || CLOSING.contains(b) || OPENING.contains(a))
 }
 
 /// Natural places to break a title: after …会议 (before 第0239号), after a comma.

@@ -404,7 +404,7 @@ impl Corpus {
     /// Document `id` (2i: item i; 2i + 1: its reply).
     fn doc(&self, id: u64) -> GenDoc {
         let [item, reply] = self.item(id / 2);
-        if id % 2 == 0 {
+        if id.is_multiple_of(2) {
             item
         } else {
             reply

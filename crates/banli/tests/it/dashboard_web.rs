@@ -698,12 +698,12 @@ fn zip_bomb(xlsx: &[u8], pad: usize) -> Vec<u8> {
         if name.starts_with("xl/worksheets/") {
             let text = String::from_utf8(data).unwrap();
             let at = text.find("<sheetData").unwrap();
-            out.write_all(text[..at].as_bytes()).unwrap();
+            out.write_all(&text.as_bytes()[..at]).unwrap();
             let spaces = vec![b' '; 1 << 20];
             for _ in 0..pad >> 20 {
                 out.write_all(&spaces).unwrap();
             }
-            out.write_all(text[at..].as_bytes()).unwrap();
+            out.write_all(&text.as_bytes()[at..]).unwrap();
         } else {
             out.write_all(&data).unwrap();
         }

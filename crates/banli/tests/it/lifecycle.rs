@@ -548,7 +548,7 @@ async fn adjustment_rejection_and_lapsed_rating(t: &TestApp) {
         json!({"handling": "satisfied", "result": "satisfied"}),
     )
     .await
-    .status(422);
+    .status(409);
     t.post("office", &format!("/api/v1/items/{c}/close"), json!({}))
         .await
         .ok();
@@ -787,7 +787,7 @@ async fn paper_collective_office_check_and_rehandling_limit(t: &TestApp) {
         json!({"accept": true}),
     )
     .await
-    .status(422);
+    .status(409);
     // File and assign the paper item to lead + co.
     t.set_today("2023-03-01");
     t.post("office", &format!("/api/v1/items/{pid}/file"), json!({}))

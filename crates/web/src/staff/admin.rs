@@ -121,7 +121,11 @@ const POLICY_LABELS: &[(&str, &str, &str)] = &[
         "黄灯提示：剩余时间少于（比例，0至1）",
         "",
     ),
-    ("import_max_inflated_mib", "导入文件解压后大小上限", "MiB"),
+    (
+        "import_max_inflated_mib",
+        "导入文件解压后大小上限",
+        "兆字节",
+    ),
     ("import_max_cells", "导入表格单元格数上限", "个单元格"),
 ];
 

@@ -118,6 +118,9 @@ impl ItemPage {
     fn may_publish(&self, id: &i64) -> bool {
         self.d.actions.publish.contains(id)
     }
+    fn may_unpublish(&self, id: &i64) -> bool {
+        self.d.actions.unpublish.contains(id)
+    }
     fn may_progress(&self, id: &i64) -> bool {
         self.d.actions.progress.contains(id)
     }
@@ -431,8 +434,10 @@ pub async fn assignment_action(
     let reason = || input(object(vec![("reason", f.text("reason"))]));
     let result: Result<(), AppError> = async {
         match action.as_str() {
-            "accept" => drop(app.accept_assignment(a, id).await?),
-            "return" => drop(
+            "accept" => {
+                app.accept_assignment(a, id).await?;
+            }
+            "return" => {
                 app.request_return(
                     a,
                     id,
@@ -441,10 +446,12 @@ pub async fn assignment_action(
                         ("proposal", f.opt_text("proposal")),
                     ])),
                 )
-                .await?,
-            ),
-            "return/decide" => drop(app.decide_return(a, id, decide()?).await?),
-            "delegate" => drop(
+                .await?;
+            }
+            "return/decide" => {
+                app.decide_return(a, id, decide()?).await?;
+            }
+            "delegate" => {
                 app.delegate(
                     a,
                     id,
@@ -454,9 +461,9 @@ pub async fn assignment_action(
                         ("due_on", f.date("due_on")?),
                     ])),
                 )
-                .await?,
-            ),
-            "extension" => drop(
+                .await?;
+            }
+            "extension" => {
                 app.request_extension(
                     a,
                     id,
@@ -471,29 +478,29 @@ pub async fn assignment_action(
                         ("reason", f.text("reason")),
                     ])),
                 )
-                .await?,
-            ),
-            "extension/decide" => drop(app.decide_extension(a, id, decide()?).await?),
+                .await?;
+            }
+            "extension/decide" => {
+                app.decide_extension(a, id, decide()?).await?;
+            }
             "consultations" => {
                 let date = f
                     .date("date")?
                     .as_str()
                     .map(Value::from)
                     .ok_or_else(|| AppError::bad("date", "请填写沟通日期"))?;
-                drop(
-                    app.add_consultation(
-                        a,
-                        id,
-                        input(object(vec![
-                            ("method", f.choice("method", "请选择沟通方式")?),
-                            ("date", date),
-                            ("summary", f.text("summary")),
-                        ])),
-                    )
-                    .await?,
+                app.add_consultation(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("method", f.choice("method", "请选择沟通方式")?),
+                        ("date", date),
+                        ("summary", f.text("summary")),
+                    ])),
                 )
+                .await?;
             }
-            "co-opinion" => drop(
+            "co-opinion" => {
                 app.draft_co_opinion(
                     a,
                     id,
@@ -506,11 +513,17 @@ pub async fn assignment_action(
                         ("summary", f.opt_text("summary")),
                     ])),
                 )
-                .await?,
-            ),
-            "co-opinion/approve" => drop(app.approve_document(a, id, "co_opinion").await?),
-            "co-opinion/reject" => drop(app.reject_document(a, id, "co_opinion", reason()).await?),
-            "co-opinion/waive" => drop(app.waive_co_opinion(a, id, reason()).await?),
+                .await?;
+            }
+            "co-opinion/approve" => {
+                app.approve_document(a, id, "co_opinion").await?;
+            }
+            "co-opinion/reject" => {
+                app.reject_document(a, id, "co_opinion", reason()).await?;
+            }
+            "co-opinion/waive" => {
+                app.waive_co_opinion(a, id, reason()).await?;
+            }
             "reply" => {
                 let texts = f.column("c_text");
                 let dues = f.column("c_due");
@@ -528,59 +541,63 @@ pub async fn assignment_action(
                     }
                     commitments.push(serde_json::json!({"text": text, "due_on": due}));
                 }
-                drop(
-                    app.draft_reply(
-                        a,
-                        id,
-                        input(object(vec![
-                            ("body", f.text("body")),
-                            ("grade", f.choice("grade", "请选择答复类别")?),
-                            ("disclosure", f.choice("disclosure", "请选择公开属性")?),
-                            ("disclosure_reason", f.opt_text("disclosure_reason")),
-                            ("summary", f.opt_text("summary")),
-                            ("contact_name", f.text("contact_name")),
-                            ("contact_phone", f.text("contact_phone")),
-                            ("commitments", Value::Array(commitments)),
-                        ])),
-                    )
-                    .await?,
+                app.draft_reply(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("body", f.text("body")),
+                        ("grade", f.choice("grade", "请选择答复类别")?),
+                        ("disclosure", f.choice("disclosure", "请选择公开属性")?),
+                        ("disclosure_reason", f.opt_text("disclosure_reason")),
+                        ("summary", f.opt_text("summary")),
+                        ("contact_name", f.text("contact_name")),
+                        ("contact_phone", f.text("contact_phone")),
+                        ("commitments", Value::Array(commitments)),
+                    ])),
                 )
+                .await?;
             }
-            "reply/approve" => drop(app.approve_document(a, id, "reply").await?),
-            "reply/reject" => drop(app.reject_document(a, id, "reply", reason()).await?),
-            "reply/check" => drop(app.check_reply(a, id, decide()?).await?),
+            "reply/approve" => {
+                app.approve_document(a, id, "reply").await?;
+            }
+            "reply/reject" => {
+                app.reject_document(a, id, "reply", reason()).await?;
+            }
+            "reply/check" => {
+                app.check_reply(a, id, decide()?).await?;
+            }
             "evaluation" => {
                 let paper = a.role == Role::Office;
-                drop(
-                    app.evaluate(
-                        a,
-                        id,
-                        input(object(vec![
-                            ("handling", f.choice("handling", "请评价办理态度")?),
-                            ("result", f.choice("result", "请评价办理结果")?),
-                            ("comment", f.opt_text("comment")),
-                            (
-                                "source",
-                                if paper {
-                                    Value::from("paper")
-                                } else {
-                                    Value::Null
-                                },
-                            ),
-                            (
-                                "scan",
-                                if paper {
-                                    f.opt_text("scan")
-                                } else {
-                                    Value::Null
-                                },
-                            ),
-                        ])),
-                    )
-                    .await?,
+                app.evaluate(
+                    a,
+                    id,
+                    input(object(vec![
+                        ("handling", f.choice("handling", "请评价办理态度")?),
+                        ("result", f.choice("result", "请评价办理结果")?),
+                        ("comment", f.opt_text("comment")),
+                        (
+                            "source",
+                            if paper {
+                                Value::from("paper")
+                            } else {
+                                Value::Null
+                            },
+                        ),
+                        (
+                            "scan",
+                            if paper {
+                                f.opt_text("scan")
+                            } else {
+                                Value::Null
+                            },
+                        ),
+                    ])),
                 )
+                .await?;
             }
-            "reopen" => drop(app.reopen_assignment(a, id, reason()).await?),
+            "reopen" => {
+                app.reopen_assignment(a, id, reason()).await?;
+            }
             _ => return Err(AppError::NotFound("操作")),
         }
         Ok(())
