@@ -17,6 +17,7 @@ mod matrix;
 mod openapi;
 mod pdf;
 mod portal;
+mod rights_matrix;
 mod search;
 mod staff_web;
 mod stats;
