@@ -55,6 +55,18 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Write every record to a backup file (portable JSON lines), consistent while the
+    /// server keeps running. The search index is rebuilt from the database, not backed up.
+    Backup {
+        /// The backup file to write.
+        file: PathBuf,
+    },
+    /// Restore a backup file into an empty database (a new data directory or database URL),
+    /// all or nothing. A backup of SQLite restores into PostgreSQL and back.
+    Restore {
+        /// The backup file to read.
+        file: PathBuf,
+    },
     /// Import a session's items from .xlsx or .csv, all or nothing (see --template for the columns).
     Import {
         /// The .xlsx or .csv file (required unless --template).
@@ -189,6 +201,88 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         },
     )
     .await?)
+}
+
+async fn connect(cfg: &Config) -> anyhow::Result<Db> {
+    if cfg.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("无法创建数据目录 {}", cfg.data_dir.display()))?;
+    }
+    Db::connect(&cfg.database_url).await.with_context(|| {
+        format!(
+            "无法连接数据库 {}：请检查 --database-url 或 BANLI_DATABASE_URL",
+            redact(&cfg.database_url)
+        )
+    })
+}
+
+fn table_bar(what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(banli_store::backup::Schema::read().tables.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{what} [{{bar:40}}] {{pos}}/{{len}} 张表 {{msg}}"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+async fn backup(cfg: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let db = connect(cfg).await?;
+    // Written beside the target and renamed at the end: a failed backup never leaves a
+    // half file under the name of a good one.
+    let partial = file.with_extension("partial");
+    let out = std::fs::File::create(&partial).with_context(|| {
+        format!(
+            "无法写入 {}：请检查目录是否存在、是否可写",
+            partial.display()
+        )
+    })?;
+    let bar = table_bar("备份");
+    let sum = banli_store::backup::backup(&db, std::io::BufWriter::new(out), |table, rows| {
+        bar.inc(1);
+        bar.set_message(format!("{table}（累计 {rows} 行）"));
+    })
+    .await;
+    bar.finish_and_clear();
+    let sum = match sum {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&partial, file).with_context(|| format!("无法写入 {}", file.display()))?;
+    println!(
+        "已备份 {} 张表、{} 行到 {}；恢复：banli --data-dir 新目录 restore {}",
+        sum.tables,
+        sum.rows,
+        file.display(),
+        file.display()
+    );
+    Ok(())
+}
+
+async fn restore(cfg: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let input = std::fs::File::open(file)
+        .with_context(|| format!("无法读取备份文件 {}", file.display()))?;
+    let db = connect(cfg).await?;
+    let bar = table_bar("恢复");
+    let sum = banli_store::backup::restore(&db, std::io::BufReader::new(input), |table, rows| {
+        bar.inc(1);
+        bar.set_message(format!("{table}（累计 {rows} 行）"));
+    })
+    .await;
+    bar.finish_and_clear();
+    let sum = sum?;
+    println!(
+        "已恢复 {} 张表、{} 行到 {}；搜索索引将在服务器启动时重建",
+        sum.tables,
+        sum.rows,
+        redact(&cfg.database_url)
+    );
+    Ok(())
 }
 
 fn redact(url: &str) -> String {
@@ -335,6 +429,14 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             open(&cfg).await?;
             println!("数据库结构已是最新：{}", redact(&cfg.database_url));
             Ok(())
+        }
+        Command::Backup { file: target } => {
+            let cfg = resolve(&cli, &file, None, None);
+            backup(&cfg, target).await
+        }
+        Command::Restore { file: source } => {
+            let cfg = resolve(&cli, &file, None, None);
+            restore(&cfg, source).await
         }
         Command::User { command } => {
             let cfg = resolve(&cli, &file, None, None);

@@ -5,6 +5,7 @@
 //! text, timestamps as fixed-width RFC 3339 UTC text (both sort as they compare), flags as
 //! 0/1 integers and structured values as JSON text.
 
+pub mod backup;
 mod db;
 mod migrate;
 pub mod sql;

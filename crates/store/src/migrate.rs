@@ -4,7 +4,7 @@
 use crate::db::{now_ts, Backend, Db};
 use sqlx::Executor;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "initial schema",

@@ -3,6 +3,7 @@
 //! it links once.
 
 mod admin_web;
+mod backup;
 mod browser;
 mod browser_staff;
 mod cli;

@@ -34,7 +34,7 @@ const PRINCIPALS: &[&str] = &[
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
-enum Stage {
+pub(crate) enum Stage {
     Draft,
     Submitted,
     Returned,
@@ -60,8 +60,8 @@ const STAGES: &[Stage] = &[
 
 /// The ids of one item brought to a stage.
 #[derive(Default, Clone)]
-struct Ids {
-    item: i64,
+pub(crate) struct Ids {
+    pub item: i64,
     lead: i64,
     co: i64,
     reply: i64,
@@ -81,7 +81,7 @@ async fn ok(t: &TestApp, who: &str, path: &str, body: Value) -> Value {
 }
 
 /// A fresh joint item by p1 (p2 invited), brought to `stage` through the API.
-async fn reach(t: &TestApp, w: &World, stage: Stage) -> Ids {
+pub(crate) async fn reach(t: &TestApp, w: &World, stage: Stage) -> Ids {
     let mut ids = Ids {
         item: ok(t, "p1", "/api/v1/items", json!({"session_id": w.session, "title": "关于推进湘江科学城建设的提案", "body": "建议加快湘江科学城建设。", "origin": "joint", "cosigners": ["p2"]}))
             .await["id"]
