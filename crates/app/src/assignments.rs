@@ -78,8 +78,8 @@ impl App {
         id: i64,
         action: impl FnOnce(i64) -> Action,
     ) -> AppResult<Ctx> {
-        let (item, _) = self.permit_assignment(tx, actor, id, action).await?;
         let a = load_assignment(tx, id).await?;
+        let (item, _) = self.permit(tx, actor, a.item_id, action(id)).await?;
         Ok(Ctx { a, item })
     }
 }

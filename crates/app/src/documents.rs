@@ -106,6 +106,11 @@ pub struct CommitmentStateOut {
 const REPLY: &str = "reply";
 const CO_OPINION: &str = "co_opinion";
 
+/// A route's `reply` / `co_opinion` as the rules name it (the routes pass only these two).
+fn route_kind(kind: &str) -> banli_domain::model::DocKind {
+    banli_domain::model::DocKind::parse(kind).expect("the routes pass reply or co_opinion")
+}
+
 /// The document of this kind still in the unit's hands (draft, rejected or being checked).
 async fn open_document(
     tx: &mut Tx,
@@ -385,7 +390,7 @@ impl App {
     ) -> AppResult<DocumentStateOut> {
         let mut tx = self.db.begin().await?;
         let c = self
-            .ctx(&mut tx, actor, id, |a| Action::Approve(a, doc_kind(kind)))
+            .ctx(&mut tx, actor, id, |a| Action::Approve(a, route_kind(kind)))
             .await?;
         let doc = open_document(&mut tx, id, kind)
             .await?
@@ -509,7 +514,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = self
             .ctx(&mut tx, actor, id, |a| {
-                Action::RejectDraft(a, doc_kind(kind))
+                Action::RejectDraft(a, route_kind(kind))
             })
             .await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
@@ -840,13 +845,4 @@ async fn next_doc_number(
         .fetch_one(&mut **tx)
         .await?;
     Ok(format!("{series}〔{year}〕{n}号"))
-}
-
-/// The document kind of a route's `reply` / `co_opinion`.
-fn doc_kind(kind: &str) -> banli_domain::model::DocKind {
-    if kind == REPLY {
-        banli_domain::model::DocKind::Reply
-    } else {
-        banli_domain::model::DocKind::CoOpinion
-    }
 }

@@ -43,23 +43,6 @@ impl App {
         Ok((item, facts))
     }
 
-    /// [`App::permit`] for an action on an assignment, found by its id.
-    pub(crate) async fn permit_assignment(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        assignment_id: i64,
-        action: impl FnOnce(i64) -> Action,
-    ) -> AppResult<(ItemRow, Facts)> {
-        let item_id: Option<(i64,)> =
-            sqlx::query_as("SELECT item_id FROM assignments WHERE id = $1")
-                .bind(assignment_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        let (item_id,) = item_id.ok_or(AppError::NotFound("交办件"))?;
-        self.permit(tx, actor, item_id, action(assignment_id)).await
-    }
-
     /// Everything `banli_domain::rights::decide` needs to know about `item`, as of now.
     pub(crate) async fn facts(
         &self,

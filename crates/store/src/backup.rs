@@ -269,9 +269,6 @@ pub async fn restore(
     let mut sum = Summary::default();
     let mut late: Vec<(String, String, i64, Value)> = Vec::new();
     for t in &data {
-        if t.name == "schema_migrations" {
-            continue;
-        }
         let cols = t.columns.join(", ");
         let marks: Vec<String> = (1..=t.columns.len()).map(|i| format!("${i}")).collect();
         let sql = format!(

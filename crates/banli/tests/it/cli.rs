@@ -379,3 +379,63 @@ fn serve_demo_loads_every_state_and_restarts_without_duplicating() {
     send_sigterm(again.id());
     again.wait().unwrap();
 }
+
+/// `banli backup` and `banli restore` as an operator runs them: a user added in one data
+/// directory signs in from another after the move; a second restore and a missing file are
+/// refused with what to do, and no half file is left under the backup's name.
+#[test]
+fn backup_then_restore_into_a_new_data_directory() {
+    let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let run = |dir: &std::path::Path, args: &[&str], stdin: &[u8]| {
+        let mut child = banli()
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let add = [
+        "user",
+        "add",
+        "li.na",
+        "--role",
+        "office",
+        "--password-stdin",
+    ];
+    assert!(run(from.path(), &add, b"a-long-password\n")
+        .status
+        .success());
+    let file = from.path().join("banli-backup.jsonl");
+    let file_arg = file.to_str().unwrap();
+    let out = run(from.path(), &["backup", file_arg], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已备份"));
+    assert!(file.exists() && !file.with_extension("partial").exists());
+
+    let out = run(to.path(), &["restore", file_arg], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已恢复"));
+    // The restored user is there: adding the same name again is refused.
+    let again = run(to.path(), &add, b"a-long-password\n");
+    assert!(!again.status.success());
+    // Restoring twice is refused with what to do; so is a file that does not exist.
+    let twice = run(to.path(), &["restore", file_arg], b"");
+    assert!(!twice.status.success());
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("新的数据目录"));
+    let missing = run(to.path(), &["restore", "/nonexistent/backup.jsonl"], b"");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("无法读取备份文件"));
+}
