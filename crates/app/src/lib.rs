@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod assignments;
 pub mod auth;
+pub mod backups;
 pub mod calendar;
 pub mod documents;
 mod error;
@@ -83,6 +84,8 @@ impl Actor {
 pub struct Settings {
     /// Used for publication URLs, QR codes, feeds and e-mails.
     pub public_base_url: String,
+    /// Where the server keeps its own backups (`None` in the CLI and in tests without them).
+    pub backups: Option<backups::BackupSettings>,
 }
 
 /// The application: the database, the organisation the CLI and API act in by default, and

@@ -248,3 +248,43 @@ mod tests {
         assert_eq!(m.security, banli_notify::Security::Starttls);
     }
 }
+
+/// `--backup-every`: a whole number with a unit, `30m`, `24h` or `7d` (at least a minute).
+pub fn parse_every(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("“{s}”不是时间间隔：请写成 30m、24h 或 7d"))?;
+    let secs = match unit {
+        "m" => n * 60,
+        "h" => n * 3_600,
+        "d" => n * 86_400,
+        _ => {
+            return Err(format!(
+                "“{s}”的单位须为 m（分钟）、h（小时）或 d（天），如 24h"
+            ))
+        }
+    };
+    if secs < 60 {
+        return Err("备份间隔至少 1 分钟（1m）".into());
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod every_tests {
+    use super::parse_every;
+    use std::time::Duration;
+
+    #[test]
+    fn intervals_read_as_an_admin_writes_them() {
+        assert_eq!(parse_every("24h"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_every("30m"), Ok(Duration::from_secs(1_800)));
+        assert_eq!(parse_every("7d"), Ok(Duration::from_secs(604_800)));
+        for bad in ["", "24", "h", "0m", "1.5h", "-1h", "24 hours"] {
+            assert!(parse_every(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! `banli`: the single binary. Serves the API, runs migrations, manages users, loads demo data
 //! and measures itself.
 
+mod backups;
 mod bench;
 mod config;
 mod demo;
@@ -52,20 +53,41 @@ enum Command {
         /// Base URL the public sees (QR codes, feeds, e-mails).
         #[arg(long, env = "BANLI_PUBLIC_BASE_URL")]
         public_base_url: Option<String>,
+        /// Write a backup into DATA_DIR/backups this often while serving (e.g. 24h, 30m, 7d).
+        #[arg(long, env = "BANLI_BACKUP_EVERY", value_parser = config::parse_every)]
+        backup_every: Option<std::time::Duration>,
+        /// How many scheduled backups to keep (the oldest beyond are deleted; 0 keeps all).
+        #[arg(long, env = "BANLI_BACKUP_KEEP", default_value_t = 14)]
+        backup_keep: usize,
     },
     /// Bring the database schema up to date.
     Migrate,
-    /// Write every record to a backup file (portable JSON lines), consistent while the
-    /// server keeps running. The search index is rebuilt from the database, not backed up.
+    /// Write every record to a backup file (a zip of JSON lines per table with a manifest of
+    /// row counts and SHA-256 digests), consistent while the server keeps running. The search
+    /// index is rebuilt from the database, not backed up.
     Backup {
-        /// The backup file to write.
+        /// The backup file to write (.zip); with --every, the directory to write them into.
         file: PathBuf,
+        /// Keep running and write a backup into the directory FILE this often (30m, 24h, 7d);
+        /// `serve --backup-every` does the same inside the server.
+        #[arg(long, value_parser = config::parse_every)]
+        every: Option<std::time::Duration>,
+        /// With --every: how many backups to keep in the directory (0 keeps all).
+        #[arg(long, default_value_t = 14, requires = "every")]
+        keep: usize,
     },
-    /// Restore a backup file into an empty database (a new data directory or database URL),
-    /// all or nothing. A backup of SQLite restores into PostgreSQL and back.
+    /// Restore a backup file into an empty database (a new data directory or --database-url),
+    /// all or nothing, then rebuild the search index. A backup of SQLite restores into
+    /// PostgreSQL and back.
     Restore {
         /// The backup file to read.
         file: PathBuf,
+        /// Delete what the database holds and restore over it (in one transaction).
+        #[arg(long)]
+        force: bool,
+        /// Only check the file (manifest, counts, digests); write nothing.
+        #[arg(long, conflicts_with = "force")]
+        check: bool,
     },
     /// Import a session's items from .xlsx or .csv, all or nothing (see --template for the columns).
     Import {
@@ -198,6 +220,7 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         &cfg.organisation,
         Settings {
             public_base_url: cfg.public_base_url.clone(),
+            backups: None,
         },
     )
     .await?)
@@ -230,59 +253,73 @@ fn table_bar(what: &str) -> indicatif::ProgressBar {
 
 async fn backup(cfg: &Config, file: &std::path::Path) -> anyhow::Result<()> {
     let db = connect(cfg).await?;
-    // Written beside the target and renamed at the end: a failed backup never leaves a
-    // half file under the name of a good one.
-    let partial = file.with_extension("partial");
-    let out = std::fs::File::create(&partial).with_context(|| {
-        format!(
-            "无法写入 {}：请检查目录是否存在、是否可写",
-            partial.display()
-        )
-    })?;
     let bar = table_bar("备份");
-    let sum = banli_store::backup::backup(&db, std::io::BufWriter::new(out), |table, rows| {
+    let done = banli_store::backup::to_file(&db, file, |table, rows| {
         bar.inc(1);
         bar.set_message(format!("{table}（累计 {rows} 行）"));
     })
     .await;
     bar.finish_and_clear();
-    let sum = match sum {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e.into());
-        }
-    };
-    std::fs::rename(&partial, file).with_context(|| format!("无法写入 {}", file.display()))?;
+    let m = done.with_context(|| {
+        format!(
+            "未能写入备份 {}：请检查目录是否存在、是否可写、磁盘空间是否足够",
+            file.display()
+        )
+    })?;
     println!(
-        "已备份 {} 张表、{} 行到 {}；恢复：banli --data-dir 新目录 restore {}",
-        sum.tables,
-        sum.rows,
+        "已备份 {} 张表、{} 行到 {}（SHA-256 {}）\n恢复：banli --data-dir 新目录 restore {}",
+        m.tables.len(),
+        m.rows,
         file.display(),
+        m.sha256,
         file.display()
     );
     Ok(())
 }
 
-async fn restore(cfg: &Config, file: &std::path::Path) -> anyhow::Result<()> {
-    let input = std::fs::File::open(file)
-        .with_context(|| format!("无法读取备份文件 {}", file.display()))?;
+async fn restore(
+    cfg: &Config,
+    file: &std::path::Path,
+    force: bool,
+    check: bool,
+) -> anyhow::Result<()> {
+    let open_file = || {
+        std::fs::File::open(file)
+            .map(std::io::BufReader::new)
+            .with_context(|| format!("无法读取备份文件 {}", file.display()))
+    };
+    if check {
+        let m = banli_store::backup::check(open_file()?)?;
+        println!(
+            "备份完好：{} 张表、{} 行，取自 {}（{}），SHA-256 {}",
+            m.tables.len(),
+            m.rows,
+            m.source,
+            m.created_at,
+            m.sha256
+        );
+        return Ok(());
+    }
     let db = connect(cfg).await?;
     let bar = table_bar("恢复");
-    let sum = banli_store::backup::restore(&db, std::io::BufReader::new(input), |table, rows| {
+    let done = banli_store::backup::restore(&db, open_file()?, force, |table, rows| {
         bar.inc(1);
         bar.set_message(format!("{table}（累计 {rows} 行）"));
     })
     .await;
     bar.finish_and_clear();
-    let sum = sum?;
+    let m = done?;
     println!(
-        "已恢复 {} 张表、{} 行到 {}；搜索索引将在服务器启动时重建",
-        sum.tables,
-        sum.rows,
-        redact(&cfg.database_url)
+        "已恢复 {} 张表、{} 行到 {}（备份取于 {}）",
+        m.tables.len(),
+        m.rows,
+        redact(&cfg.database_url),
+        m.created_at
     );
-    Ok(())
+    db.close().await;
+    // The search index belongs to the database it was built from: rebuild it now.
+    let app = open(cfg).await?;
+    reindex(&app, cfg).await
 }
 
 fn redact(url: &str) -> String {
@@ -337,10 +374,17 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             listen,
             demo,
             public_base_url,
+            backup_every,
+            backup_keep,
         } => {
             let cfg = resolve(&cli, &file, listen.clone(), public_base_url.clone());
             let notify = config::notify(&file)?;
-            let app = open(&cfg).await?;
+            let mut app = open(&cfg).await?;
+            app.settings.backups = Some(banli_app::backups::BackupSettings {
+                dir: cfg.data_dir.join("backups"),
+                every: *backup_every,
+                keep: *backup_keep,
+            });
             if *demo {
                 let started = std::time::Instant::now();
                 let users = demo::load(&app).await.context("载入演示数据失败")?;
@@ -430,13 +474,43 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             println!("数据库结构已是最新：{}", redact(&cfg.database_url));
             Ok(())
         }
-        Command::Backup { file: target } => {
+        Command::Backup {
+            file: target,
+            every: None,
+            ..
+        } => {
             let cfg = resolve(&cli, &file, None, None);
             backup(&cfg, target).await
         }
-        Command::Restore { file: source } => {
+        Command::Backup {
+            file: dir,
+            every: Some(every),
+            keep,
+        } => {
             let cfg = resolve(&cli, &file, None, None);
-            restore(&cfg, source).await
+            let db = connect(&cfg).await?;
+            loop {
+                let b = banli_store::backup::to_dir(&db, dir, *keep)
+                    .await
+                    .with_context(|| format!("未能写入备份目录 {}", dir.display()))?;
+                println!(
+                    "已备份到 {}（{} 字节）",
+                    dir.join(&b.name).display(),
+                    b.bytes
+                );
+                tokio::select! {
+                    _ = tokio::time::sleep(*every) => {}
+                    _ = shutdown_signal() => return Ok(()),
+                }
+            }
+        }
+        Command::Restore {
+            file: source,
+            force,
+            check,
+        } => {
+            let cfg = resolve(&cli, &file, None, None);
+            restore(&cfg, source, *force, *check).await
         }
         Command::User { command } => {
             let cfg = resolve(&cli, &file, None, None);
@@ -723,7 +797,8 @@ async fn serve(
     })?;
     // E-mail, SMS and the daily reminder; stopped with the server.
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let notifier = banli_notify::spawn(app.clone(), notify, stopping)?;
+    let notifier = banli_notify::spawn(app.clone(), notify, stopping.clone())?;
+    tokio::spawn(backups::schedule(app.clone(), stopping));
     let router = banli_web::router(app, metrics, Some(index));
     tracing::info!(listen = %cfg.listen, database = %redact(&cfg.database_url), "Banli is serving");
     eprintln!(

@@ -1,19 +1,21 @@
-//! A backup as portable JSON lines: every table of the schema, row by row, readable by
-//! both backends. A backup of SQLite restores into PostgreSQL and back, so an office can
-//! move its records as well as keep them. The search index is not in it: it is rebuilt from
-//! the database.
-//!
-//! Format: a header line `{"banli_backup": 1, "schema": N, "created_at": …}`, then per table
-//! `{"table": t, "columns": [...]}` followed by `{"row": [...]}` lines, and an end line
-//! `{"end": {"tables": n, "rows": n}}` so a cut-off file is refused, not half restored.
+//! A backup as one portable zip file: per table a file of newline-delimited JSON (one array
+//! of values per row) and `manifest.json` with each table's columns, row count and SHA-256,
+//! and the SHA-256 of all table files together. Both backends read it: a backup of SQLite
+//! restores into PostgreSQL and back, so an office can move its records as well as keep
+//! them. The search index is not in it: it is rebuilt from the database.
 
 use crate::db::{now_ts, Backend, Db};
 use crate::migrate::MIGRATIONS;
-use serde_json::{json, Value};
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 use sqlx::{Column, Row};
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufReader, Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
-pub const FORMAT: i64 = 1;
+pub const FORMAT: i64 = 2;
+const MANIFEST: &str = "manifest.json";
 
 /// What the first start of a server writes into an empty database (the default
 /// organisation and its categories): a database holding only these counts as empty.
@@ -23,26 +25,62 @@ const SEED_TABLES: &[&str] = &["organisations", "categories"];
 /// later one, a unit under a parent created after it).
 const LATE_COLUMNS: &[(&str, &str)] = &[("items", "merged_into"), ("units", "parent_id")];
 
+/// The backup's table of contents, checked in full before a restore writes anything.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    pub banli_backup: i64,
+    /// The schema version (last migration) the rows were written with.
+    pub schema: i64,
+    pub created_at: String,
+    /// `sqlite` or `postgres`: where the copy was taken from.
+    pub source: String,
+    pub tables: Vec<TableEntry>,
+    pub rows: u64,
+    /// SHA-256 of the table files, concatenated in the order of `tables`.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TableEntry {
+    pub name: String,
+    /// The file inside the zip: `tables/<name>.jsonl`.
+    pub file: String,
+    pub columns: Vec<String>,
+    pub rows: u64,
+    pub sha256: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
     #[error("读写备份文件失败：{0}")]
     Io(#[from] std::io::Error),
-    #[error("备份文件第 {line} 行无法读取：{message}")]
-    Format { line: usize, message: String },
-    #[error("备份文件不完整（缺少结尾行），可能在写入时中断；请使用另一份备份")]
-    Truncated,
+    #[error("不是 banli 备份文件（无法按 zip 读取：{0}）；请使用 banli backup 写出的 .zip 文件")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("备份文件中 {place} 无法读取：{message}")]
+    Format { place: String, message: String },
+    #[error("备份文件已损坏：{what} 的 SHA-256 与清单不符；请使用另一份备份")]
+    Damaged { what: String },
+    #[error(
+        "备份文件不完整：{table} 表按清单应有 {expected} 行，实有 {found} 行；请使用另一份备份"
+    )]
+    Count {
+        table: String,
+        expected: u64,
+        found: u64,
+    },
     #[error("备份来自更新的版本（数据结构 {found}，本程序支持到 {supported}）；请先升级 banli")]
     TooNew { found: i64, supported: i64 },
-    #[error("目标数据库已有数据（{table} 表有 {rows} 行）；恢复只写入空数据库，请指定新的数据目录或数据库")]
+    #[error("目标数据库已有数据（{table} 表有 {rows} 行）；恢复只写入空数据库：请指定新的数据目录或数据库，或加 --force 删除现有数据后恢复")]
     NotEmpty { table: String, rows: i64 },
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Summary {
-    pub tables: usize,
-    pub rows: u64,
+fn bad(place: impl Into<String>, message: impl Into<String>) -> BackupError {
+    BackupError::Format {
+        place: place.into(),
+        message: message.into(),
+    }
 }
 
 /// The schema as the migrations declare it: tables in the order they were created
@@ -119,156 +157,219 @@ fn cell(row: &crate::Row, i: usize) -> Value {
     }
 }
 
-/// Writes every table to `out`. Reads in one transaction, so the copy is consistent while
-/// the server goes on writing. `progress(table, rows so far)`.
-pub async fn backup(
+fn hex(digest: impl AsRef<[u8]>) -> String {
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes every table into a zip on `out`. Reads in one transaction, so the copy is
+/// consistent while the server goes on writing; rows stream from the database to the file.
+/// `progress(table, rows so far)` after each table.
+pub async fn backup<W: Write + Seek>(
     db: &Db,
-    mut out: impl Write,
+    out: W,
     mut progress: impl FnMut(&str, u64),
-) -> Result<Summary, BackupError> {
+) -> Result<Manifest, BackupError> {
+    let mut zip = zip::ZipWriter::new(out);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
     let mut tx = db.read().await?;
-    writeln!(
-        out,
-        "{}",
-        json!({"banli_backup": FORMAT, "schema": schema_version(), "created_at": now_ts()})
-    )?;
-    let mut sum = Summary::default();
+    let mut all = Sha256::new();
+    let mut manifest = Manifest {
+        banli_backup: FORMAT,
+        schema: schema_version(),
+        created_at: now_ts(),
+        source: match db.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+        .into(),
+        tables: Vec::new(),
+        rows: 0,
+        sha256: String::new(),
+    };
     for table in Schema::read().tables {
-        // A fixed order, so a backup of a restored copy is the same file.
-        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3"))
-            .fetch_all(&mut *tx)
-            .await?;
-        let columns: Vec<String> = match rows.first() {
-            Some(r) => r.columns().iter().map(|c| c.name().to_string()).collect(),
-            None => Vec::new(),
+        let file = format!("tables/{table}.jsonl");
+        zip.start_file(file.as_str(), opts)?;
+        let mut one = Sha256::new();
+        let mut entry = TableEntry {
+            name: table.clone(),
+            file,
+            columns: Vec::new(),
+            rows: 0,
+            sha256: String::new(),
         };
-        writeln!(out, "{}", json!({"table": table, "columns": columns}))?;
-        for r in &rows {
-            let values: Vec<Value> = (0..columns.len()).map(|i| cell(r, i)).collect();
-            writeln!(out, "{}", json!({ "row": values }))?;
-            sum.rows += 1;
+        // A fixed order, so a backup of a restored copy holds the same tables.
+        let sql = format!("SELECT * FROM {table} ORDER BY 1, 2, 3");
+        let mut rows = sqlx::query(&sql).fetch(&mut *tx);
+        while let Some(r) = rows.try_next().await? {
+            if entry.columns.is_empty() {
+                entry.columns = r.columns().iter().map(|c| c.name().to_string()).collect();
+            }
+            let values: Vec<Value> = (0..entry.columns.len()).map(|i| cell(&r, i)).collect();
+            let mut line = serde_json::to_vec(&values).map_err(std::io::Error::other)?;
+            line.push(b'\n');
+            zip.write_all(&line)?;
+            one.update(&line);
+            all.update(&line);
+            entry.rows += 1;
         }
-        sum.tables += 1;
-        progress(&table, sum.rows);
+        drop(rows);
+        entry.sha256 = hex(one.finalize());
+        manifest.rows += entry.rows;
+        manifest.tables.push(entry);
+        progress(&table, manifest.rows);
     }
-    writeln!(
-        out,
-        "{}",
-        json!({"end": {"tables": sum.tables, "rows": sum.rows}})
-    )?;
-    out.flush()?;
     tx.commit().await?;
-    Ok(sum)
+    manifest.sha256 = hex(all.finalize());
+    zip.start_file(MANIFEST, opts)?;
+    serde_json::to_writer_pretty(&mut zip, &manifest).map_err(std::io::Error::other)?;
+    zip.finish()?.flush()?;
+    Ok(manifest)
 }
 
-struct TableData {
-    name: String,
-    columns: Vec<String>,
-    rows: Vec<Vec<Value>>,
-}
-
-/// Reads a whole backup, checking it before anything is written.
-fn read(input: impl BufRead) -> Result<Vec<TableData>, BackupError> {
-    let mut tables: Vec<TableData> = Vec::new();
-    let mut ended = false;
-    for (n, line) in input.lines().enumerate() {
-        let line = line?;
-        let bad = |message: String| BackupError::Format {
-            line: n + 1,
-            message,
-        };
-        let v: Value = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
-        if n == 0 {
-            if v["banli_backup"].as_i64() != Some(FORMAT) {
-                return Err(bad("不是 banli 备份文件".into()));
-            }
-            let found = v["schema"].as_i64().unwrap_or(i64::MAX);
-            if found > schema_version() {
-                return Err(BackupError::TooNew {
-                    found,
-                    supported: schema_version(),
-                });
-            }
-            continue;
+/// Reads and checks the manifest and every table file (digests, counts, row shapes) without
+/// touching a database: a damaged, cut-off or foreign file is refused before a restore begins.
+pub fn verify<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Result<Manifest, BackupError> {
+    let manifest: Manifest = {
+        let f = zip
+            .by_name(MANIFEST)
+            .map_err(|_| bad(MANIFEST, "缺少清单；这不是 banli backup 写出的文件"))?;
+        serde_json::from_reader(f).map_err(|e| bad(MANIFEST, e.to_string()))?
+    };
+    if manifest.banli_backup != FORMAT {
+        return Err(bad(
+            MANIFEST,
+            format!("不支持的备份格式 {}", manifest.banli_backup),
+        ));
+    }
+    if manifest.schema > schema_version() {
+        return Err(BackupError::TooNew {
+            found: manifest.schema,
+            supported: schema_version(),
+        });
+    }
+    let known = Schema::read().tables;
+    let mut all = Sha256::new();
+    for t in &manifest.tables {
+        if !known.contains(&t.name) {
+            return Err(bad(MANIFEST, format!("未知的表“{}”", t.name)));
         }
-        if ended {
-            return Err(bad("结尾行之后还有内容".into()));
-        }
-        if let Some(t) = v["table"].as_str() {
-            let columns = v["columns"]
-                .as_array()
-                .ok_or_else(|| bad("缺少列名".into()))?
-                .iter()
-                .map(|c| c.as_str().map(str::to_string))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| bad("列名须为文字".into()))?;
-            if !Schema::read().tables.iter().any(|k| k == t) {
-                return Err(bad(format!("未知的表“{t}”")));
-            }
-            tables.push(TableData {
-                name: t.to_string(),
-                columns,
-                rows: Vec::new(),
+        let mut one = Sha256::new();
+        let mut found = 0u64;
+        for_each_row(zip, t, |line, _| {
+            one.update(line);
+            all.update(line);
+            found += 1;
+            Ok(())
+        })?;
+        if found != t.rows {
+            return Err(BackupError::Count {
+                table: t.name.clone(),
+                expected: t.rows,
+                found,
             });
-        } else if let Some(r) = v["row"].as_array() {
-            let t = tables
-                .last_mut()
-                .ok_or_else(|| bad("数据行之前缺少表头".into()))?;
-            if r.len() != t.columns.len() {
-                return Err(bad(format!(
-                    "{} 表的行有 {} 个值，应为 {} 个",
-                    t.name,
-                    r.len(),
-                    t.columns.len()
-                )));
-            }
-            t.rows.push(r.clone());
-        } else if v.get("end").is_some() {
-            let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
-            if v["end"]["rows"].as_u64() != Some(rows as u64) {
-                return Err(bad("结尾行的行数与内容不符".into()));
-            }
-            ended = true;
-        } else {
-            return Err(bad("无法识别的行".into()));
+        }
+        if hex(one.finalize()) != t.sha256 {
+            return Err(BackupError::Damaged {
+                what: t.file.clone(),
+            });
         }
     }
-    if !ended {
-        return Err(BackupError::Truncated);
+    if hex(all.finalize()) != manifest.sha256 {
+        return Err(BackupError::Damaged {
+            what: "全部数据".into(),
+        });
     }
-    Ok(tables)
+    let total: u64 = manifest.tables.iter().map(|t| t.rows).sum();
+    if total != manifest.rows {
+        return Err(bad(MANIFEST, "总行数与各表行数之和不符"));
+    }
+    Ok(manifest)
 }
 
-/// Restores a backup into an empty, migrated database, all or nothing.
-pub async fn restore(
+/// `verify` of a whole backup file: what `banli restore --check` prints.
+pub fn check<R: Read + Seek>(input: R) -> Result<Manifest, BackupError> {
+    verify(&mut zip::ZipArchive::new(input)?)
+}
+
+/// Calls `f(raw line with its newline, values)` for each row of one table file.
+fn for_each_row<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    t: &TableEntry,
+    mut f: impl FnMut(&[u8], Vec<Value>) -> Result<(), BackupError>,
+) -> Result<(), BackupError> {
+    let file = zip
+        .by_name(&t.file)
+        .map_err(|_| bad(t.file.as_str(), "清单列出的文件不在备份中"))?;
+    let mut input = BufReader::new(file);
+    let mut line = Vec::new();
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        n += 1;
+        let place = || format!("{} 第 {n} 行", t.file);
+        let values: Vec<Value> =
+            serde_json::from_slice(&line).map_err(|e| bad(place(), e.to_string()))?;
+        if values.len() != t.columns.len() {
+            return Err(bad(
+                place(),
+                format!("有 {} 个值，应为 {} 个", values.len(), t.columns.len()),
+            ));
+        }
+        f(&line, values)?;
+    }
+}
+
+/// Restores a backup into a migrated database, all or nothing. The database must be empty
+/// (beyond what a first start seeds) unless `force`, which deletes what it holds — in the
+/// same transaction, so a failed restore leaves it as it was.
+pub async fn restore<R: Read + Seek>(
     db: &Db,
-    input: impl BufRead,
+    input: R,
+    force: bool,
     mut progress: impl FnMut(&str, u64),
-) -> Result<Summary, BackupError> {
-    let data = read(input)?;
+) -> Result<Manifest, BackupError> {
+    let mut zip = zip::ZipArchive::new(input)?;
+    let manifest = verify(&mut zip)?;
     let schema = Schema::read();
     let mut tx = db.begin().await?;
-    for table in schema.tables.clone() {
-        if SEED_TABLES.contains(&table.as_str()) {
-            continue;
-        }
-        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut *tx)
-            .await?;
-        if n > 0 {
-            return Err(BackupError::NotEmpty { table, rows: n });
+    if !force {
+        for table in &schema.tables {
+            if SEED_TABLES.contains(&table.as_str()) {
+                continue;
+            }
+            let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&mut *tx)
+                .await?;
+            if n > 0 {
+                return Err(BackupError::NotEmpty {
+                    table: table.clone(),
+                    rows: n,
+                });
+            }
         }
     }
-    // A data directory started once holds its default organisation and categories and
-    // nothing else: the backup's own replace them.
-    for table in SEED_TABLES.iter().rev() {
-        sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut *tx)
-            .await?;
+    // Children before parents. Without --force only the seed (a first start's default
+    // organisation and categories) is there: the backup's own replace it.
+    for table in schema.tables.iter().rev() {
+        if force || SEED_TABLES.contains(&table.as_str()) {
+            for (t, c) in LATE_COLUMNS.iter().filter(|(t, _)| t == table) {
+                sqlx::query(&format!("UPDATE {t} SET {c} = NULL"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
+        }
     }
-    let mut sum = Summary::default();
-    let mut late: Vec<(String, String, i64, Value)> = Vec::new();
-    for t in &data {
+    let mut done = 0u64;
+    let mut late: Vec<(String, String, i64, i64)> = Vec::new();
+    for t in &manifest.tables {
         let cols = t.columns.join(", ");
         let marks: Vec<String> = (1..=t.columns.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
@@ -277,17 +378,22 @@ pub async fn restore(
             marks.join(", ")
         );
         let id_at = t.columns.iter().position(|c| c == "id");
-        for row in &t.rows {
+        // One table at a time in memory: the zip is read synchronously, the rows written after.
+        let mut rows: Vec<Vec<Value>> = Vec::new();
+        for_each_row(&mut zip, t, |_, values| {
+            rows.push(values);
+            Ok(())
+        })?;
+        for row in rows {
             let mut q = sqlx::query(&sql);
-            for (c, v) in t.columns.iter().zip(row) {
+            for (c, v) in t.columns.iter().zip(&row) {
                 let deferred = LATE_COLUMNS.contains(&(t.name.as_str(), c.as_str()));
-                let v = if deferred && !v.is_null() {
-                    if let Some(id) = id_at.and_then(|i| row[i].as_i64()) {
-                        late.push((t.name.clone(), c.clone(), id, v.clone()));
+                let v = match (deferred, v.as_i64(), id_at.and_then(|i| row[i].as_i64())) {
+                    (true, Some(target), Some(id)) => {
+                        late.push((t.name.clone(), c.clone(), id, target));
+                        &Value::Null
                     }
-                    &Value::Null
-                } else {
-                    v
+                    _ => v,
                 };
                 // Typed as the schema declares, so PostgreSQL takes a NULL for either.
                 q = if schema.is_integer(&t.name, c) {
@@ -295,10 +401,10 @@ pub async fn restore(
                         Value::Null => q.bind(None::<i64>),
                         Value::Number(n) if n.is_i64() => q.bind(n.as_i64()),
                         other => {
-                            return Err(BackupError::Format {
-                                line: 0,
-                                message: format!("{}.{c} 应为整数，却是 {other}", t.name),
-                            })
+                            return Err(bad(
+                                t.file.as_str(),
+                                format!("{c} 列应为整数，却是 {other}"),
+                            ))
                         }
                     }
                 } else {
@@ -310,25 +416,23 @@ pub async fn restore(
                 };
             }
             q.execute(&mut *tx).await?;
-            sum.rows += 1;
+            done += 1;
         }
-        sum.tables += 1;
-        progress(&t.name, sum.rows);
+        progress(&t.name, done);
     }
-    for (table, column, id, v) in late {
+    for (table, column, id, target) in late {
         sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE id = $2"))
-            .bind(v.as_i64())
+            .bind(target)
             .bind(id)
             .execute(&mut *tx)
             .await?;
     }
     if db.backend == Backend::Postgres {
         // Explicit ids leave the sequences behind: move each past its table's highest id.
-        for t in &data {
-            if schema.is_integer(&t.name, "id") {
+        for table in &schema.tables {
+            if schema.is_integer(table, "id") {
                 sqlx::query(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)",
-                    t.name
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
                 ))
                 .execute(&mut *tx)
                 .await?;
@@ -336,5 +440,99 @@ pub async fn restore(
         }
     }
     tx.commit().await?;
-    Ok(sum)
+    Ok(manifest)
+}
+
+/// Writes a backup to `path` through `path.partial`, renamed at the end: a failed backup
+/// never leaves a half file under the name of a good one.
+pub async fn to_file(
+    db: &Db,
+    path: &Path,
+    progress: impl FnMut(&str, u64),
+) -> Result<Manifest, BackupError> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let out = std::fs::File::create(&partial)?;
+    match backup(db, std::io::BufWriter::new(out), progress).await {
+        Ok(m) => {
+            std::fs::rename(&partial, path)?;
+            Ok(m)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+/// A backup kept in the backup directory (scheduled or made from the admin page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredBackup {
+    /// `banli-YYYYMMDD-HHMMSS.zip` (UTC), so names sort by time.
+    pub name: String,
+    pub bytes: u64,
+}
+
+impl StoredBackup {
+    /// The UTC instant in the name, as `YYYY-MM-DDTHH:MM:SSZ`.
+    pub fn taken_at(&self) -> Option<String> {
+        let stamp = self.name.strip_prefix("banli-")?.strip_suffix(".zip")?;
+        let t = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").ok()?;
+        Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    }
+}
+
+/// Writes a new backup into `dir` and deletes the oldest beyond `keep` (none when `keep` is
+/// 0). Only files named like Banli's own are ever deleted.
+pub async fn to_dir(db: &Db, dir: &Path, keep: usize) -> Result<StoredBackup, BackupError> {
+    std::fs::create_dir_all(dir)?;
+    let mut name = format!("banli-{}.zip", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+    let mut n = 1;
+    while dir.join(&name).exists() {
+        n += 1;
+        name = format!(
+            "banli-{}-{n}.zip",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S")
+        );
+    }
+    to_file(db, &dir.join(&name), |_, _| {}).await?;
+    if keep > 0 {
+        for old in list(dir)?.into_iter().skip(keep) {
+            std::fs::remove_file(dir.join(&old.name))?;
+        }
+    }
+    let bytes = std::fs::metadata(dir.join(&name))?.len();
+    Ok(StoredBackup { name, bytes })
+}
+
+/// The backups in `dir`, newest first (an absent directory holds none).
+pub fn list(dir: &Path) -> std::io::Result<Vec<StoredBackup>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut found = Vec::new();
+    for e in entries {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if is_backup_name(&name) {
+            found.push(StoredBackup {
+                name,
+                bytes: e.metadata()?.len(),
+            });
+        }
+    }
+    found.sort_by(|a, b| b.name.cmp(&a.name));
+    Ok(found)
+}
+
+/// Whether `name` is one of Banli's backup names (and so safe to join to the directory).
+pub fn is_backup_name(name: &str) -> bool {
+    name.strip_prefix("banli-")
+        .and_then(|s| s.strip_suffix(".zip"))
+        .is_some_and(|s| {
+            s.len() >= 15 && s.bytes().all(|b| b.is_ascii_digit() || b == b'-') && !s.is_empty()
+        })
 }

@@ -73,6 +73,7 @@ async fn open(url: &str, cfg: &Config) -> anyhow::Result<App> {
         &cfg.organisation,
         Settings {
             public_base_url: "http://bench.invalid".into(),
+            backups: None,
         },
     )
     .await?)

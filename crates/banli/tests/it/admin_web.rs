@@ -84,15 +84,19 @@ impl Browser {
         }
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Page {
-        let cookie = self
-            .cookies
+    /// The session's cookies, as a `cookie` header.
+    fn cookie(&self) -> String {
+        self.cookies
             .lock()
             .unwrap()
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
-            .join("; ");
+            .join("; ")
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Page {
+        let cookie = self.cookie();
         let req = if cookie.is_empty() {
             req
         } else {
@@ -802,4 +806,113 @@ async fn only_the_admin_may_use_the_admin_pages(t: &TestApp) {
     let anon = Browser::new(t).get("/app/admin").await;
     assert_eq!(anon.status, StatusCode::SEE_OTHER);
     assert!(anon.location.unwrap().starts_with("/app/login"));
+}
+
+on_both!(the_admin_backs_up_from_the_page_and_downloads_the_file);
+async fn the_admin_backs_up_from_the_page_and_downloads_the_file(t: &TestApp) {
+    t.bootstrap_admin().await;
+    t.user("office", "office", None).await;
+    let admin = Browser::new(t);
+    admin
+        .sign_in("admin", "admin-pass-1")
+        .await
+        .see_other("/app");
+    let empty = admin.get("/app/admin/backups").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("尚无备份"), "{}", empty.body);
+    assert!(
+        empty.body.contains("未开启"),
+        "no schedule in the test server"
+    );
+    // Three backups; the server keeps two (the harness's keep).
+    let mut names = Vec::new();
+    for _ in 0..3 {
+        admin
+            .submit("/app/admin/backups", "/app/admin/backups", &[])
+            .await
+            .see_other("/app/admin/backups");
+        let listed = admin.get("/app/admin/backups").await.body;
+        let name = listed
+            .split("href=\"/app/admin/backups/")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a listed backup")
+            .to_string();
+        names.push(name);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    let page = admin.get("/app/admin/backups").await.body;
+    assert_eq!(
+        page.matches("href=\"/app/admin/backups/banli-").count(),
+        2,
+        "{page}"
+    );
+    assert!(!page.contains(&names[0]), "the oldest was deleted");
+    // The overview shows when the last backup was taken (Beijing time, to the minute).
+    let overview = admin.get("/app/admin").await.body;
+    let last = overview
+        .split("id=\"overview-last-backup\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(
+        last.len() == 16 && last.starts_with("20") && last.contains(' '),
+        "{last}"
+    );
+    // The download is the backup itself: a zip whose manifest checks.
+    let url = format!("{}/app/admin/backups/{}", t.base, names[2]);
+    let resp = reqwest::Client::new()
+        .get(&url)
+        .header("cookie", admin.cookie())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "application/zip");
+    let bytes = resp.bytes().await.unwrap();
+    let m = banli_store::backup::check(std::io::Cursor::new(bytes.to_vec())).expect("valid");
+    assert!(m.tables.iter().any(|e| e.name == "users" && e.rows >= 2));
+    // Anything but a listed name is not found, also a path out of the directory.
+    for bad in [
+        "banli-20990101-000000.zip",
+        "..%2Fbanli.sqlite3",
+        "banli.sqlite3",
+    ] {
+        let p = admin.get(&format!("/app/admin/backups/{bad}")).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // Nobody else sees, makes or downloads a backup.
+    let office = Browser::new(t);
+    office
+        .sign_in("office", "password-123")
+        .await
+        .see_other("/app");
+    assert_eq!(
+        office.get("/app/admin/backups").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = office.submit("/app", "/app/admin/backups", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let p = office
+        .get(&format!("/app/admin/backups/{}", names[2]))
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let anon = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(anon.status(), StatusCode::OK);
+    assert_eq!(
+        banli_store::backup::list(&t.app.settings.backups.as_ref().unwrap().dir)
+            .unwrap()
+            .len(),
+        2,
+        "the refused attempts wrote nothing"
+    );
 }

@@ -183,6 +183,8 @@ fn serve_answers_health_and_metrics_and_stops_gracefully() {
             "serve",
             "--listen",
             &format!("127.0.0.1:{port}"),
+            "--backup-every",
+            "24h",
         ])
         .env("BANLI_ORGANISATION", "测试政协")
         .env("BANLI_METRICS_TOKEN", "scrape-secret-1")
@@ -201,6 +203,31 @@ fn serve_answers_health_and_metrics_and_stops_gracefully() {
         None
     });
     assert!(ok.expect("server came up").contains("\"database\":\"ok\""));
+    // With no backup yet, the first scheduled one is written at start, and it is a good one.
+    let backups = dir.path().join("backups");
+    let first = (0..100)
+        .find_map(|_| {
+            let found = std::fs::read_dir(&backups).ok().and_then(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .find(|p| p.extension().is_some_and(|x| x == "zip"))
+            });
+            if found.is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            found
+        })
+        .expect("a scheduled backup at start");
+    let checked = banli()
+        .args(["restore", "--check"])
+        .arg(&first)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&checked.stdout).contains("备份完好"),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
     // Only a scraper with the token reads the metrics.
     let client = reqwest::Client::new();
     let stranger = rt.block_on(async {
@@ -410,7 +437,7 @@ fn backup_then_restore_into_a_new_data_directory() {
     assert!(run(from.path(), &add, b"a-long-password\n")
         .status
         .success());
-    let file = from.path().join("banli-backup.jsonl");
+    let file = from.path().join("banli-backup.zip");
     let file_arg = file.to_str().unwrap();
     let out = run(from.path(), &["backup", file_arg], b"");
     assert!(
@@ -419,7 +446,7 @@ fn backup_then_restore_into_a_new_data_directory() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("已备份"));
-    assert!(file.exists() && !file.with_extension("partial").exists());
+    assert!(file.exists() && !from.path().join("banli-backup.zip.partial").exists());
 
     let out = run(to.path(), &["restore", file_arg], b"");
     assert!(
@@ -427,7 +454,11 @@ fn backup_then_restore_into_a_new_data_directory() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("已恢复"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("已恢复") && said.contains("已重建搜索索引"),
+        "{said}"
+    );
     // The restored user is there: adding the same name again is refused.
     let again = run(to.path(), &add, b"a-long-password\n");
     assert!(!again.status.success());
@@ -435,7 +466,7 @@ fn backup_then_restore_into_a_new_data_directory() {
     let twice = run(to.path(), &["restore", file_arg], b"");
     assert!(!twice.status.success());
     assert!(String::from_utf8_lossy(&twice.stderr).contains("新的数据目录"));
-    let missing = run(to.path(), &["restore", "/nonexistent/backup.jsonl"], b"");
+    let missing = run(to.path(), &["restore", "/nonexistent/backup.zip"], b"");
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("无法读取备份文件"));
 }

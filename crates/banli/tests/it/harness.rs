@@ -129,6 +129,11 @@ impl TestApp {
             "湖南省政协",
             Settings {
                 public_base_url: base.clone(),
+                backups: Some(banli_app::backups::BackupSettings {
+                    dir: dir.path().join("backups"),
+                    every: None,
+                    keep: 2,
+                }),
             },
         )
         .await

@@ -302,6 +302,7 @@ async fn instances_share_the_database_and_keep_their_own_indexes() {
         "湖南省政协",
         banli_app::Settings {
             public_base_url: "http://b.invalid".into(),
+            backups: None,
         },
     )
     .await

@@ -9,12 +9,13 @@ use super::{html, see_other, Chrome, Staff, StaffPost, Tr};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use banli_app::accounts::AdminView;
 use banli_app::admin::UnitOut;
+use banli_app::backups::BackupsView;
 use banli_app::AppError;
 use serde_json::Value;
 use std::borrow::Borrow;
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/app/admin/calendar", get(calendar))
         .route("/app/admin/calendar/years", post(add_year))
         .route("/app/admin/calendar/days-off", post(add_day_off))
+        .route("/app/admin/backups", get(backups).post(backup_now))
+        .route("/app/admin/backups/{name}", get(download_backup))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -43,6 +46,7 @@ enum Tab {
     Categories,
     Policy,
     Calendar,
+    Backups,
 }
 
 /// The admin section's own navigation: (path, label, tab).
@@ -54,6 +58,7 @@ const TABS: &[(&str, &str, Tab)] = &[
     ("/app/admin/categories", "类别", Tab::Categories),
     ("/app/admin/policy", "期限规则", Tab::Policy),
     ("/app/admin/calendar", "节假日", Tab::Calendar),
+    ("/app/admin/backups", "备份", Tab::Backups),
 ];
 
 const ROLES: &[&str] = &["proposer", "office", "unit_staff", "unit_signer", "admin"];
@@ -139,6 +144,8 @@ const POLICY_CHOICES: &[(&str, &str, &str)] = &[
 /// What every admin page shows, with the helpers its template needs.
 pub struct Data {
     v: AdminView,
+    /// The server's backups, or why it keeps none (a CLI-only installation).
+    backups: Result<BackupsView, String>,
     policy: Vec<PolicyField>,
     /// The policy's field names, comma-separated (errors on them are shown beside the field).
     policy_names: String,
@@ -147,7 +154,7 @@ pub struct Data {
 }
 
 impl Data {
-    fn new(v: AdminView, tab: Tab) -> Data {
+    fn new(v: AdminView, backups: Result<BackupsView, String>, tab: Tab) -> Data {
         let policy = policy_fields(&v);
         let policy_names = policy
             .iter()
@@ -160,6 +167,7 @@ impl Data {
             .collect();
         Data {
             v,
+            backups,
             policy,
             policy_names,
             tabs,
@@ -213,6 +221,14 @@ impl Data {
     }
     fn active_users(&self) -> usize {
         self.v.users.iter().filter(|u| !u.disabled).count()
+    }
+    /// The newest backup's time (Beijing), or `None` when there is none.
+    fn last_backup(&self) -> Option<String> {
+        let b = self.backups.as_ref().ok()?.backups.first()?;
+        b.taken_at.as_deref().map(banli_domain::clock::local_minute)
+    }
+    fn megabytes(&self, bytes: impl Borrow<u64>) -> String {
+        format!("{:.1}", *bytes.borrow() as f64 / 1_048_576.0)
     }
     fn years_span(&self) -> String {
         match (self.v.years.last(), self.v.years.first()) {
@@ -315,6 +331,15 @@ struct PolicyPage {
 }
 
 #[derive(Template)]
+#[template(path = "staff/admin_backups.html")]
+struct BackupsPage {
+    c: Chrome,
+    t: Tr,
+    d: Data,
+    failed: Failed,
+}
+
+#[derive(Template)]
 #[template(path = "staff/admin_calendar.html")]
 struct CalendarPage {
     c: Chrome,
@@ -336,9 +361,10 @@ async fn render(
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
     };
+    let backups = s.app.backups(&staff.actor).await.map_err(|e| e.to_string());
     let t = staff.t();
     let c = staff.chrome;
-    let d = Data::new(v, tab);
+    let d = Data::new(v, backups, tab);
     match tab {
         Tab::Overview => html(t.lang, status, &OverviewPage { c, t, d }),
         Tab::Sessions => html(t.lang, status, &SessionsPage { c, t, d, failed }),
@@ -347,6 +373,7 @@ async fn render(
         Tab::Categories => html(t.lang, status, &CategoriesPage { c, t, d, failed }),
         Tab::Policy => html(t.lang, status, &PolicyPage { c, t, d, failed }),
         Tab::Calendar => html(t.lang, status, &CalendarPage { c, t, d, failed }),
+        Tab::Backups => html(t.lang, status, &BackupsPage { c, t, d, failed }),
     }
 }
 
@@ -451,7 +478,48 @@ pub async fn calendar(State(s): State<AppState>, staff: Staff) -> Response {
     render(&s, staff, Tab::Calendar, Failed::default(), StatusCode::OK).await
 }
 
+pub async fn backups(State(s): State<AppState>, staff: Staff) -> Response {
+    render(&s, staff, Tab::Backups, Failed::default(), StatusCode::OK).await
+}
+
+/// A backup file, streamed (admin only; any name not in the list is 404).
+pub async fn download_backup(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+) -> Response {
+    let path = match s.app.backup_file(&staff.actor, &name).await {
+        Ok(p) => p,
+        Err(e) => return staff.fail(&e),
+    };
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(_) => return staff.fail(&AppError::NotFound("备份")),
+    };
+    let length = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    (
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CONTENT_LENGTH, length.to_string()),
+            // Every record of the organisation: never kept by a shared cache.
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+    )
+        .into_response()
+}
+
 // ---- forms ----
+
+pub async fn backup_now(State(s): State<AppState>, p: StaffPost) -> Response {
+    let StaffPost { staff, form: f } = p;
+    let result = s.app.backup_now(&staff.actor).await.map(|_| ());
+    finish(&s, staff, Tab::Backups, "backup", &f, result, "saved").await
+}
 
 /// Text messages on or off for the organisation (sent only where the server has a webhook).
 pub async fn set_sms(State(s): State<AppState>, p: StaffPost) -> Response {
