@@ -5,6 +5,7 @@ use crate::harness::*;
 use crate::lifecycle::on_both;
 use crate::rights_matrix::{reach, Stage};
 use banli_store::backup::{backup, restore, verify, BackupError, Manifest};
+use serde_json::json;
 use std::io::{Cursor, Read, Write};
 
 async fn dump(t: &TestApp) -> (Vec<u8>, Manifest) {
@@ -60,6 +61,14 @@ async fn a_backup_restores_every_row_into_either_backend(t: &TestApp) {
     let w = world(t).await;
     t.set_today("2023-02-01");
     let ids = reach(t, &w, Stage::Closed).await;
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{}/publish", ids.reply),
+        json!({}),
+    )
+    .await
+    .ok();
+    let before = answers(t, &ids, w.session).await;
     let (first, manifest) = dump(t).await;
     assert!(
         manifest.rows > 60 && manifest.tables.len() > 20,
@@ -93,6 +102,15 @@ async fn a_backup_restores_every_row_into_either_backend(t: &TestApp) {
             content(&manifest),
             "round trip into {target:?}"
         );
+        // The restored installation answers as the original did: lists, the item with its
+        // events and documents, users, the published page with its hash, open data.
+        fresh.set_today("2023-02-01");
+        fresh.login("office", "password-123").await;
+        fresh.login("admin", "admin-pass-1").await;
+        let after = answers(&fresh, &ids, w.session).await;
+        for ((path, a), (_, b)) in before.iter().zip(&after) {
+            assert_eq!(a, b, "{path} after a restore into {target:?}");
+        }
         // The copy works: its ids go on after the restored ones (PostgreSQL sequences).
         let (next,): (i64,) = banli_store::sqlx::query_as(
             "INSERT INTO supervisions (item_id, note, created_by, created_at) VALUES ($1, '恢复后督办', 1, '2023-02-02T00:00:00Z') RETURNING id",
@@ -123,6 +141,51 @@ async fn a_backup_restores_every_row_into_either_backend(t: &TestApp) {
         assert_eq!(content(&forced), content(&manifest));
         fresh.finish().await;
     }
+}
+
+/// What users and the public see, with the server's own address taken out.
+async fn answers(
+    t: &TestApp,
+    ids: &crate::rights_matrix::Ids,
+    session: i64,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (who, path) in [
+        ("office", "/api/v1/items".to_string()),
+        ("office", format!("/api/v1/items/{}", ids.item)),
+        ("office", "/api/v1/assignments".to_string()),
+        ("admin", "/api/v1/users".to_string()),
+        ("office", format!("/api/v1/stats?session_id={session}")),
+    ] {
+        let r = t.get(who, &path).await;
+        out.push((path, r.ok().to_string().replace(&t.base, "BASE")));
+    }
+    for path in [
+        "/".to_string(),
+        format!("/replies/{}", ids.reply),
+        "/open-data/replies.csv".to_string(),
+    ] {
+        let (status, _, body) = t.public(&path, &[]).await;
+        assert_eq!(status, 200, "{path}");
+        let encoded = t.base.replace(':', "%3A").replace('/', "%2F");
+        let body = body.replace(&t.base, "BASE").replace(&encoded, "BASE");
+        out.push((path, without_qr(&body)));
+    }
+    out
+}
+
+/// The page without its QR codes (they encode the server's address).
+fn without_qr(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .split_once("</svg>")
+            .map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out
 }
 
 on_both!(a_damaged_cut_or_foreign_file_is_refused_and_nothing_is_written);

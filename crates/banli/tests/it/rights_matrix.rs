@@ -64,7 +64,7 @@ pub(crate) struct Ids {
     pub item: i64,
     lead: i64,
     co: i64,
-    reply: i64,
+    pub reply: i64,
     co_opinion: i64,
     commitment: i64,
 }
