@@ -479,7 +479,30 @@ impl App {
 
     pub async fn set_policy(&self, actor: &Actor, input: Input<Policy>) -> AppResult<Policy> {
         actor.require(&[Role::Admin])?;
-        let p = input.get()?;
+        let p = match input {
+            Input::Value(p) => p,
+            // The API sends the fields to change; the others keep their value (an empty body
+            // once silently reset every rule to its default).
+            Input::Raw(bytes) => {
+                let changes: serde_json::Map<String, serde_json::Value> =
+                    crate::parse_json(&bytes)?;
+                if changes.is_empty() {
+                    return Err(AppError::BadInput {
+                        field: None,
+                        message: "请求体为空：请发送要修改的规则，如 {\"reply_months\": 3}".into(),
+                    });
+                }
+                let mut merged = serde_json::to_value(self.policy(self.org_id).await?)
+                    .expect("policy serialises");
+                for (k, v) in changes {
+                    if merged.get(&k).is_none() {
+                        return Err(AppError::bad(&k, format!("没有名为 {k} 的规则")));
+                    }
+                    merged[k] = v;
+                }
+                crate::parse_json(&serde_json::to_vec(&merged).expect("JSON serialises"))?
+            }
+        };
         p.validate().map_err(|(f, m)| AppError::rule(f, m))?;
         let mut tx = self.db.begin().await?;
         sqlx::query("UPDATE organisations SET policy = $1 WHERE id = $2")

@@ -248,6 +248,7 @@ pub struct AssignmentPage {
 
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ItemQuery {
     /// Set by the web layer from the search index: only these items (the text is then not matched again).
     #[serde(skip)]
@@ -261,17 +262,22 @@ pub struct ItemQuery {
     pub q: Option<String>,
     /// `number` (default), `updated` (latest change first) or `submitted` (earliest first).
     pub sort: Option<String>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<i64>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub per_page: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AssignmentQuery {
     pub unit_id: Option<i64>,
     pub state: Option<String>,
     pub due_before: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: Option<i64>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub per_page: Option<i64>,
 }
 

@@ -112,7 +112,7 @@ macro_rules! create {
 // ---- authentication ----
 
 #[utoipa::path(post, path = "/auth/token", tag = "auth", summary = "用户名和密码换取令牌", request_body = Credentials,
-    responses((status = 200, body = TokenOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = TokenOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, description = "too many failed sign-ins for this username or address; try again later", body = ErrorBody)))]
 async fn token(
     State(s): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -190,7 +190,7 @@ async fn get_policy(State(s): State<AppState>, Auth(actor): Auth) -> R<Policy> {
     Ok(Json(s.app.get_policy(&actor).await?))
 }
 
-#[utoipa::path(put, path = "/policy", tag = "admin", summary = "修改办理规则", request_body = Policy, responses((status = 200, body = Policy), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/policy", tag = "admin", summary = "修改办理规则：只需发送要修改的字段，其余保持不变", request_body = Policy, responses((status = 200, body = Policy), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn put_policy(State(s): State<AppState>, Auth(actor): Auth, body: Bytes) -> R<Policy> {
     Ok(Json(
         s.app.set_policy(&actor, Input::raw(body.to_vec())).await?,
@@ -241,7 +241,7 @@ create!(
 );
 
 #[utoipa::path(get, path = "/items", tag = "items", summary = "提案列表（按可见范围）", params(ItemQuery),
-    responses((status = 200, body = ItemPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ItemPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_items(
     State(s): State<AppState>,
     Auth(actor): Auth,
@@ -258,7 +258,7 @@ async fn get_item(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id) -> R
 }
 
 #[utoipa::path(put, path = "/items/{id}", tag = "items", summary = "修改提案", params(("id" = i64, Path)), request_body = ItemInput,
-    responses((status = 200, body = ItemStateOut), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ItemStateOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn update_item(
     State(s): State<AppState>,
     Auth(actor): Auth,
@@ -373,7 +373,7 @@ bare_action!(
 // ---- assignments ----
 
 #[utoipa::path(get, path = "/assignments", tag = "assignments", summary = "交办件队列", params(AssignmentQuery),
-    responses((status = 200, body = AssignmentPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = AssignmentPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_assignments(
     State(s): State<AppState>,
     Auth(actor): Auth,
@@ -751,5 +751,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stats_xlsx))
         .routes(routes!(items_xlsx))
         .routes(routes!(assignments_xlsx))
+        .routes(routes!(crate::pdf::api_reply))
+        .routes(routes!(crate::pdf::api_co_opinion))
+        .routes(routes!(crate::pdf::api_feedback_form))
         .routes(routes!(openapi_json))
 }

@@ -61,7 +61,6 @@ pub fn router(app: App, metrics: Option<Metrics>, search: Option<Arc<SearchIndex
         )
         .merge(ops::routes())
         .merge(portal::routes())
-        .merge(pdf::routes())
         .merge(staff::routes())
         .fallback(error::not_found)
         .with_state(state)

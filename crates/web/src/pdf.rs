@@ -9,29 +9,17 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use banli_app::letters::{FeedbackData, LetterData};
 use banli_app::{Actor, App, AppError};
 use banli_pdf::{Commitment, FeedbackForm, FontSource, Letter, LetterKind, PdfError, Renderer};
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
-/// The three API routes, with their full paths. `/replies/{id}.pdf` cannot be a route of its
-/// own — the router (matchit 0.8) has no parameters with a suffix, so `/replies/{id}` takes
-/// it — and is answered by [`public_reply_pdf_page`] from the portal's reply page.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/assignments/{id}/reply.pdf", get(api_reply))
-        .route(
-            "/api/v1/assignments/{id}/co-opinion.pdf",
-            get(api_co_opinion),
-        )
-        .route(
-            "/api/v1/assignments/{id}/feedback-form.pdf",
-            get(api_feedback_form),
-        )
-}
+// The three API routes are in the API's router (`api::routes`, documented there) under
+// `/api/v1/assignments/{id}/…pdf`. `/replies/{id}.pdf` cannot be a route of its own — the
+// router (matchit 0.8) has no parameters with a suffix, so `/replies/{id}` takes it — and is
+// answered by [`public_reply_pdf_page`] from the portal's reply page.
 
 static RENDERER: OnceLock<Renderer> = OnceLock::new();
 /// The configured directory of licensed fonts, kept for a lazy load after a failed start.
@@ -237,7 +225,9 @@ pub async fn public_reply_pdf_page(state: &AppState, raw_id: &str) -> Option<Res
     }
 }
 
-async fn api_reply(
+#[utoipa::path(get, path = "/assignments/{id}/reply.pdf", tag = "documents", summary = "答复函 PDF（按公文格式排版）", params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub(crate) async fn api_reply(
     State(s): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
@@ -245,7 +235,9 @@ async fn api_reply(
     Ok(letter_pdf(&s.app, &actor, id, "reply").await?)
 }
 
-async fn api_co_opinion(
+#[utoipa::path(get, path = "/assignments/{id}/co-opinion.pdf", tag = "documents", summary = "会办意见 PDF", params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub(crate) async fn api_co_opinion(
     State(s): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
@@ -253,7 +245,9 @@ async fn api_co_opinion(
     Ok(letter_pdf(&s.app, &actor, id, "co_opinion").await?)
 }
 
-async fn api_feedback_form(
+#[utoipa::path(get, path = "/assignments/{id}/feedback-form.pdf", tag = "documents", summary = "办理情况征询意见表 PDF（供纸质评价）", params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub(crate) async fn api_feedback_form(
     State(s): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,

@@ -747,6 +747,21 @@ async fn paper_collective_office_check_and_rehandling_limit(t: &TestApp) {
     t.put("admin", "/api/v1/policy", json!({"reply_months": 0}))
         .await
         .status(422);
+    t.put("admin", "/api/v1/policy", policy.clone()).await.ok();
+    // A PUT changes the fields it names and keeps the others; an empty body or an unknown
+    // rule changes nothing.
+    let changed = t
+        .put("admin", "/api/v1/policy", json!({"return_window_days": 12}))
+        .await
+        .ok()
+        .clone();
+    assert_eq!(changed["return_window_days"], 12);
+    assert_eq!(changed["office_checks_replies"], true);
+    for body in [json!({}), json!({"no_such_rule": 1})] {
+        t.put("admin", "/api/v1/policy", body).await.status(400);
+    }
+    let kept = t.get("admin", "/api/v1/policy").await.ok().clone();
+    assert_eq!(kept, changed);
     t.put("admin", "/api/v1/policy", policy).await.ok();
     // Paper item: the office enters it with its proposers and the date it arrived.
     t.set_today("2023-01-20");

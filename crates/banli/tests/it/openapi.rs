@@ -115,6 +115,28 @@ async fn real_answers_match_the_documented_schemas(t: &TestApp) {
         !text.contains("\"Individual\""),
         "no Rust variant names in the document"
     );
+    // Filters of the lists are query parameters (a generated client sends them there), with
+    // the ranges the server holds to.
+    for path in ["/items", "/assignments", "/stats", "/items.xlsx", "/stats.xlsx"] {
+        for p in doc["paths"][path]["get"]["parameters"].as_array().unwrap() {
+            assert_eq!(p["in"], "query", "{path} {}", p["name"]);
+        }
+    }
+    let page = doc["paths"]["/items"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "page")
+        .unwrap();
+    assert_eq!(page["schema"]["minimum"], 1);
+    // The PDF downloads are documented with their media type.
+    for pdf in ["reply.pdf", "co-opinion.pdf", "feedback-form.pdf"] {
+        let op = &doc["paths"][format!("/assignments/{{id}}/{pdf}")]["get"];
+        assert!(
+            op["responses"]["200"]["content"]["application/pdf"].is_object(),
+            "{pdf}: {op}"
+        );
+    }
 
     let mut c = Calls { t, doc, checked: 0 };
     let item = c.call("p1", Method::POST, "/items", "/items", Some(json!({"session_id": w.session, "title": "关于文档校验的提案", "body": "正文", "origin": "joint", "cosigners": ["p2"], "category": "经济建设"}))).await;
