@@ -12,6 +12,7 @@ mod dashboard_web;
 mod harness;
 mod hostile;
 mod import;
+mod leak_sweep;
 mod lifecycle;
 mod mail;
 mod matrix;

@@ -117,7 +117,13 @@ async fn real_answers_match_the_documented_schemas(t: &TestApp) {
     );
     // Filters of the lists are query parameters (a generated client sends them there), with
     // the ranges the server holds to.
-    for path in ["/items", "/assignments", "/stats", "/items.xlsx", "/stats.xlsx"] {
+    for path in [
+        "/items",
+        "/assignments",
+        "/stats",
+        "/items.xlsx",
+        "/stats.xlsx",
+    ] {
         for p in doc["paths"][path]["get"]["parameters"].as_array().unwrap() {
             assert_eq!(p["in"], "query", "{path} {}", p["name"]);
         }
