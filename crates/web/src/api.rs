@@ -654,7 +654,7 @@ fn workbook(bytes: Vec<u8>, name: &str) -> axum::response::Response {
 }
 
 #[utoipa::path(get, path = "/stats.xlsx", tag = "stats", summary = "统计导出为 Excel（总体、分单位、分类别）", params(StatsQuery),
-    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 async fn stats_xlsx(
     State(s): State<AppState>,
     Auth(actor): Auth,
@@ -667,7 +667,7 @@ async fn stats_xlsx(
 }
 
 #[utoipa::path(get, path = "/items.xlsx", tag = "items", summary = "提案列表导出为 Excel（按筛选条件）", params(ItemQuery),
-    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn items_xlsx(
     State(s): State<AppState>,
     Auth(actor): Auth,
@@ -680,7 +680,7 @@ async fn items_xlsx(
 }
 
 #[utoipa::path(get, path = "/assignments.xlsx", tag = "assignments", summary = "交办件队列导出为 Excel（含期限与红黄绿灯）", params(AssignmentQuery),
-    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 async fn assignments_xlsx(
     State(s): State<AppState>,
     Auth(actor): Auth,

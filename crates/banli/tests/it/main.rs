@@ -6,6 +6,7 @@ mod admin_web;
 mod backup;
 mod browser;
 mod browser_staff;
+mod browser_xss;
 mod cli;
 mod concurrency;
 mod dashboard_web;
