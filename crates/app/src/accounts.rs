@@ -7,6 +7,7 @@ use crate::{auth, Actor, App, AppError, AppResult, Input};
 use banli_domain::limits::{required, NAME_MAX};
 use banli_domain::model::Role;
 use banli_domain::policy::Policy;
+use banli_domain::rights::Capability;
 use banli_store::sqlx;
 use serde::{Deserialize, Serialize};
 
@@ -131,7 +132,7 @@ const ACCOUNT_COLS: &str =
 impl App {
     /// The admin pages' data: organisation, sessions, units, users, categories, policy, calendar.
     pub async fn admin_view(&self, actor: &Actor) -> AppResult<AdminView> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let organisation = self.organisation_name().await?;
         let sessions = self.list_sessions().await?;
         let units = self.list_units().await?;
@@ -210,7 +211,7 @@ impl App {
         actor: &Actor,
         input: Input<NewCategory>,
     ) -> AppResult<CategoryOut> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let c = input.get()?;
         let name = required("name", &c.name, NAME_MAX)?;
         let mut tx = self.db.begin().await?;
@@ -281,7 +282,7 @@ impl App {
         user_id: i64,
         disabled: bool,
     ) -> AppResult<AccountOut> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         if disabled && user_id == actor.user_id {
             return Err(AppError::rule("disabled", "不能停用自己的账户"));
         }
@@ -338,7 +339,7 @@ impl App {
         user_id: i64,
         input: Input<RoleChange>,
     ) -> AppResult<AccountOut> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let c = input.get()?;
         if user_id == actor.user_id && c.role != Role::Admin {
             return Err(AppError::rule("role", "不能取消自己的系统管理员角色"));
@@ -388,7 +389,7 @@ impl App {
         user_id: i64,
         input: Input<PasswordReset>,
     ) -> AppResult<()> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let p = input.get()?;
         let hash = auth::hash_password(&p.password)?;
         let mut tx = self.db.begin().await?;

@@ -6,6 +6,7 @@ use crate::{auth, Actor, App, AppError, AppResult, Input};
 use banli_domain::limits::{optional, required, NAME_MAX, PHONE_MAX};
 use banli_domain::model::{ItemKind, Role};
 use banli_domain::policy::Policy;
+use banli_domain::rights::Capability;
 use banli_store::{now_ts, sqlx, Db};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -168,7 +169,7 @@ fn prefix(field: &str, v: Option<&str>) -> AppResult<Option<String>> {
 
 impl App {
     pub async fn create_unit(&self, actor: &Actor, input: Input<NewUnit>) -> AppResult<UnitOut> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let u = input.get()?;
         let name = required("name", &u.name, NAME_MAX)?;
         let short = optional("short_name", u.short_name.as_deref(), NAME_MAX)?;
@@ -213,7 +214,7 @@ impl App {
         actor: &Actor,
         input: Input<NewUser>,
     ) -> AppResult<auth::UserOut> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let u = input.get()?;
         self.insert_user(Some(actor), u).await
     }
@@ -308,7 +309,7 @@ impl App {
         password: &str,
     ) -> AppResult<()> {
         if let Some(a) = actor {
-            a.require(&[Role::Admin])?;
+            a.require(Capability::Administer)?;
         }
         let hash = auth::hash_password(password)?;
         let mut tx = self.db.begin().await?;
@@ -352,7 +353,7 @@ impl App {
     /// `POST /users/{id}/unlock`: ends a sign-in lock-out (someone else's failed attempts can
     /// lock a known username); the password stays as it is.
     pub async fn unlock_sign_in(&self, actor: &Actor, user_id: i64) -> AppResult<()> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let mut tx = self.db.begin().await?;
         let name: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE id = $1")
             .bind(user_id)
@@ -383,7 +384,7 @@ impl App {
         actor: &Actor,
         input: Input<NewSession>,
     ) -> AppResult<SessionOut> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let s = input.get()?;
         let name = required("name", &s.name, NAME_MAX)?;
         let body = required("body_name", &s.body_name, NAME_MAX)?;
@@ -454,7 +455,7 @@ impl App {
     }
 
     pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<auth::UserOut>> {
-        actor.require(&[Role::Admin, Role::Office])?;
+        actor.require(Capability::ReadDirectory)?;
         let rows =
             sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))
                 .fetch_all(&self.db.pool)
@@ -473,12 +474,12 @@ impl App {
     }
 
     pub async fn get_policy(&self, actor: &Actor) -> AppResult<Policy> {
-        actor.require(&[Role::Admin, Role::Office])?;
+        actor.require(Capability::ReadDirectory)?;
         self.policy(self.org_id).await
     }
 
     pub async fn set_policy(&self, actor: &Actor, input: Input<Policy>) -> AppResult<Policy> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let p = match input {
             Input::Value(p) => p,
             // The API sends the fields to change; the others keep their value (an empty body

@@ -3,7 +3,7 @@
 //! The file format and restore live in `banli_store::backup`.
 
 use crate::{Actor, App, AppError, AppResult};
-use banli_domain::model::Role;
+use banli_domain::rights::Capability;
 use banli_store::backup::{self, StoredBackup};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -70,7 +70,7 @@ impl App {
     }
 
     pub async fn backups(&self, actor: &Actor) -> AppResult<BackupsView> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let s = self.backup_settings()?;
         let list = backup::list(&s.dir).map_err(|e| {
             AppError::Internal(format!("无法读取备份目录 {}：{e}", s.dir.display()))
@@ -85,7 +85,7 @@ impl App {
 
     /// A backup now, beside the scheduled ones (and counted in what is kept).
     pub async fn backup_now(&self, actor: &Actor) -> AppResult<BackupOut> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         Ok(self.scheduled_backup().await?.into())
     }
 
@@ -105,7 +105,7 @@ impl App {
 
     /// The file of one listed backup, for download; any other name is not found.
     pub async fn backup_file(&self, actor: &Actor, name: &str) -> AppResult<PathBuf> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let s = self.backup_settings()?;
         if !backup::is_backup_name(name) {
             return Err(AppError::NotFound("备份"));

@@ -6,7 +6,8 @@ use crate::rows::*;
 use crate::{iso, Actor, App, AppError, AppResult, Input};
 use banli_domain::calendar::{Calendar, DayRule, Due};
 use banli_domain::limits::required;
-use banli_domain::model::{AssignmentRole, Role};
+use banli_domain::model::AssignmentRole;
+use banli_domain::rights::Capability;
 use banli_store::{sqlx, Tx};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -126,7 +127,7 @@ impl App {
         actor: &Actor,
         input: Input<YearInput>,
     ) -> AppResult<CalendarChange> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let y = input.get()?;
         let json = serde_json::json!({"year": y.year, "days": y.days}).to_string();
         let (year, days) =
@@ -172,7 +173,7 @@ impl App {
         actor: &Actor,
         input: Input<LocalDayOff>,
     ) -> AppResult<CalendarChange> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let d = input.get()?;
         let name = required("name", &d.name, 50)?;
         let mut tx = self.db.begin().await?;

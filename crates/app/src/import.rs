@@ -9,6 +9,7 @@ use crate::{iso, Actor, App, AppError, AppResult};
 use banli_docs::Table;
 use banli_domain::limits::{BODY_MAX, TITLE_MAX};
 use banli_domain::model::{AssignmentRole, Origin, Role};
+use banli_domain::rights::Capability;
 use banli_store::sqlx;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -136,7 +137,7 @@ impl App {
         dry_run: bool,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<ImportReport, ImportError> {
-        actor.require(&[Role::Office])?;
+        actor.require(Capability::ImportItems)?;
         let mut issues = Vec::new();
         for h in &table.headers {
             if !COLUMNS.contains(&h.as_str()) {
@@ -576,7 +577,7 @@ impl App {
         table: &Table,
         dry_run: bool,
     ) -> Result<usize, ImportError> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let mut issues = check_headers(table, UNIT_COLUMNS, &["单位名称"]);
         if !issues.is_empty() {
             return Err(ImportError::Rows(issues));
@@ -672,7 +673,7 @@ impl App {
         table: &Table,
         dry_run: bool,
     ) -> Result<usize, ImportError> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let mut issues =
             check_headers(table, USER_COLUMNS, &["用户名", "姓名", "角色", "初始密码"]);
         if !issues.is_empty() {

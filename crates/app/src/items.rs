@@ -11,6 +11,7 @@ use banli_domain::lifecycle::{derived_item_state, item_next, ItemAction};
 use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, REASON_MAX, TITLE_MAX};
 use banli_domain::model::{AssignmentRole, AssignmentState, Disposition, ItemState, Origin, Role};
 use banli_domain::rights::Action;
+use banli_domain::rights::Capability;
 use banli_store::{sqlx, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -427,7 +428,7 @@ impl App {
         actor: &Actor,
         input: Input<ItemInput>,
     ) -> AppResult<ItemStateOut> {
-        actor.require(&[Role::Proposer, Role::Office])?;
+        actor.require(Capability::CreateItem)?;
         let i = input.get()?;
         let mut tx = self.db.begin().await?;
         let c = self.check_item_input(&mut tx, actor, &i).await?;

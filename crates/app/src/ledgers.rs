@@ -5,6 +5,7 @@
 use crate::view::{paging, rebind};
 use crate::{format_number, Actor, App, AppError, AppResult};
 use banli_domain::model::Role;
+use banli_domain::rights::Capability;
 use banli_store::{sqlx, Sql};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -80,7 +81,7 @@ impl ReplyRow {
 impl App {
     /// The scope of a ledger: the unit a unit user is limited to, or the filter the office chose.
     fn ledger_scope(actor: &Actor, q: &LedgerQuery) -> AppResult<Option<i64>> {
-        actor.require(&[Role::Office, Role::Admin, Role::UnitStaff, Role::UnitSigner])?;
+        actor.require(Capability::SeeWorkLists)?;
         Ok(match actor.role {
             Role::UnitStaff | Role::UnitSigner => {
                 if q.unit_id.is_some() && q.unit_id != actor.unit_id {

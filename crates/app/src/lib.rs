@@ -58,12 +58,10 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("您的角色无权执行此操作"))
-        }
+    /// An item-independent right (`banli_domain::rights::may`); item actions go through
+    /// `App::permit`.
+    pub fn require(&self, c: banli_domain::rights::Capability) -> AppResult<()> {
+        Ok(banli_domain::rights::may(&self.principal(), c)?)
     }
     pub fn is(&self, role: Role) -> bool {
         self.role == role

@@ -10,6 +10,7 @@ use crate::{format_number, iso, Actor, App, AppError, AppResult};
 use banli_domain::clock::{colour_with_threshold, Colour};
 use banli_domain::model::{ItemKind, Role};
 use banli_domain::policy::Policy;
+use banli_domain::rights::Capability;
 use banli_store::{sqlx, Sql, Tx};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -675,7 +676,7 @@ impl App {
     /// Admin: turns text messages on or off for this organisation (they are sent only when
     /// the server also has an SMS webhook configured).
     pub async fn set_sms_notifications(&self, actor: &Actor, enabled: bool) -> AppResult<()> {
-        actor.require(&[Role::Admin])?;
+        actor.require(Capability::Administer)?;
         let mut tx = self.db.begin().await?;
         sqlx::query("UPDATE organisations SET sms_enabled = $1 WHERE id = $2")
             .bind(enabled as i64)

@@ -3,7 +3,8 @@
 
 use crate::rows::date;
 use crate::{iso, Actor, App, AppError, AppResult};
-use banli_domain::model::{Grade, Rating, Role};
+use banli_domain::model::{Grade, Rating};
+use banli_domain::rights::Capability;
 use banli_domain::stats::{self, AssignmentFact, CommitmentFact, Figures, ItemFact};
 use banli_store::{sqlx, Sql};
 use chrono::NaiveDate;
@@ -75,7 +76,7 @@ fn filed(sql: &mut Sql, org: i64, session: i64) {
 
 impl App {
     pub async fn stats(&self, actor: &Actor, q: StatsQuery) -> AppResult<StatsOut> {
-        actor.require(&[Role::Office, Role::Admin])?;
+        actor.require(Capability::SeeStatistics)?;
         if let (Some(f), Some(t)) = (q.from, q.to) {
             if f > t {
                 return Err(AppError::rule("from", "开始日期不能晚于结束日期"));

@@ -6,7 +6,7 @@
 use crate::rows::date;
 use crate::stats::StatsQuery;
 use crate::{iso, Actor, App, AppError, AppResult};
-use banli_domain::model::Role;
+use banli_domain::rights::Capability;
 use banli_store::Sql;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ impl App {
         actor: &Actor,
         q: &StatsQuery,
     ) -> AppResult<Vec<MonthCompletion>> {
-        actor.require(&[Role::Office, Role::Admin])?;
+        actor.require(Capability::SeeStatistics)?;
         if let (Some(f), Some(t)) = (q.from, q.to) {
             if f > t {
                 return Err(AppError::rule("from", "开始日期不能晚于结束日期"));

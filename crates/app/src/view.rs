@@ -8,6 +8,7 @@ use crate::{format_number, Actor, App, AppError, AppResult};
 use banli_domain::clock::{colour_with_threshold, Colour};
 use banli_domain::model::{AssignmentRole, AssignmentState, ItemState, Role};
 use banli_domain::policy::Policy;
+use banli_domain::rights::Capability;
 use banli_domain::rights::{decide, Action};
 use banli_store::{sqlx, Sql, Tx};
 use chrono::NaiveDate;
@@ -797,7 +798,7 @@ impl App {
         actor: &Actor,
         q: AssignmentQuery,
     ) -> AppResult<AssignmentPage> {
-        actor.require(&[Role::Office, Role::Admin, Role::UnitStaff, Role::UnitSigner])?;
+        actor.require(Capability::SeeWorkLists)?;
         let (page, per) = paging(q.page, q.per_page)?;
         let unit = match actor.role {
             Role::UnitStaff | Role::UnitSigner => {

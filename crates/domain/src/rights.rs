@@ -635,5 +635,43 @@ fn decide_on_assignment(
     }
 }
 
+/// What a principal may do that concerns no single item: the organisation's settings, the
+/// lists and figures across items, creating and importing items. Decided by [`may`], the
+/// item-independent half of the rules; the item-bound half is [`decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Units, users, sessions, the policy, the holiday calendar, notification settings,
+    /// backups, the admin pages, importing units and users (the admin).
+    Administer,
+    /// Read the user directory and the policy (the admin and the office).
+    ReadDirectory,
+    /// The organisation's statistics and their trend (the office and the admin).
+    SeeStatistics,
+    /// The work lists across items: assignments, ledgers (every staff role; a unit's own rows
+    /// only, which the lists' filters decide).
+    SeeWorkLists,
+    /// Draft a new item (a member for themselves; the office for paper items).
+    CreateItem,
+    /// Import a session's items from a spreadsheet (the office).
+    ImportItems,
+}
+
+/// Whether the principal may use a capability (403 otherwise, whatever they send).
+pub fn may(p: &Principal, c: Capability) -> Result<(), Denied> {
+    use Role::*;
+    let allowed: &[Role] = match c {
+        Capability::Administer => &[Admin],
+        Capability::ReadDirectory | Capability::SeeStatistics => &[Admin, Office],
+        Capability::SeeWorkLists => &[Admin, Office, UnitStaff, UnitSigner],
+        Capability::CreateItem => &[Proposer, Office],
+        Capability::ImportItems => &[Office],
+    };
+    if allowed.contains(&p.role) {
+        Ok(())
+    } else {
+        Err(forbid("您的角色无权执行此操作"))
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -135,6 +135,28 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ),
     ("POST", "/assignments/{lead}/reply/reject", &["lead_signer"]),
     ("POST", "/assignments/{lead}/reply/check", &["office"]),
+    (
+        "GET",
+        "/assignments/{lead}/reply.pdf",
+        &["admin", "office", "p1", "p2", "lead_staff", "lead_signer"],
+    ),
+    (
+        "GET",
+        "/assignments/{co}/co-opinion.pdf",
+        &[
+            "admin",
+            "office",
+            "lead_staff",
+            "lead_signer",
+            "co_staff",
+            "co_signer",
+        ],
+    ),
+    (
+        "GET",
+        "/assignments/{lead}/feedback-form.pdf",
+        &["admin", "office", "p1", "p2", "lead_staff", "lead_signer"],
+    ),
     ("POST", "/assignments/{lead}/evaluation", &["office", "p1"]),
     (
         "POST",

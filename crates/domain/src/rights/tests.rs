@@ -322,3 +322,45 @@ fn a_refusal_for_who_you_are_holds_in_every_state() {
     }
     assert!(cells > 20_000, "{cells}");
 }
+
+/// The item-independent rights, role by role, as DESIGN §2 gives them.
+#[test]
+fn capabilities_by_role() {
+    use Capability::*;
+    let table: &[(Role, &[Capability])] = &[
+        (
+            Role::Admin,
+            &[Administer, ReadDirectory, SeeStatistics, SeeWorkLists],
+        ),
+        (
+            Role::Office,
+            &[
+                ReadDirectory,
+                SeeStatistics,
+                SeeWorkLists,
+                CreateItem,
+                ImportItems,
+            ],
+        ),
+        (Role::UnitStaff, &[SeeWorkLists]),
+        (Role::UnitSigner, &[SeeWorkLists]),
+        (Role::Proposer, &[CreateItem]),
+    ];
+    let all = [
+        Administer,
+        ReadDirectory,
+        SeeStatistics,
+        SeeWorkLists,
+        CreateItem,
+        ImportItems,
+    ];
+    for (role, allowed) in table {
+        let p = who(*role, 1, None, Some(ORG));
+        for c in all {
+            assert_eq!(may(&p, c).is_ok(), allowed.contains(&c), "{role:?} {c:?}");
+            if let Err(d) = may(&p, c) {
+                assert!(matches!(d, Denied::Forbidden(_)));
+            }
+        }
+    }
+}
