@@ -109,7 +109,7 @@ pub(crate) async fn set_assignment_state(
             item_id: Some(c.item.id),
             assignment_id: Some(c.a.id),
             action,
-            from: Some(&c.a.state),
+            from: Some(c.a.state.as_str()),
             to: Some(to.as_str()),
             reason,
             data,

@@ -445,8 +445,9 @@ impl App {
         let unit = load_unit(tx, c.a.unit_id)
             .await?
             .ok_or(AppError::NotFound("单位"))?;
-        let number = next_doc_number(tx, &unit, &c.item.kind, &doc.kind, today).await?;
-        let (eval_due, provisional) = if doc.kind == REPLY {
+        let number =
+            next_doc_number(tx, &unit, c.item.kind.as_str(), doc.kind.as_str(), today).await?;
+        let (eval_due, provisional) = if doc.kind == DocKind::Reply {
             let cal = crate::calendar::load(tx, c.item.org_id).await?;
             let d = crate::load_policy(tx, c.item.org_id)
                 .await?
@@ -455,7 +456,7 @@ impl App {
         } else {
             (None, false)
         };
-        if doc.kind == REPLY {
+        if doc.kind == DocKind::Reply {
             sqlx::query("UPDATE documents SET state = 'superseded', updated_at = $1 WHERE assignment_id = $2 AND kind = 'reply' AND state = 'sent'")
                 .bind(self.now_ts())
                 .bind(c.a.id)
@@ -472,13 +473,13 @@ impl App {
             .bind(doc.id)
             .execute(&mut **tx)
             .await?;
-        let action = if doc.kind == REPLY {
+        let action = if doc.kind == DocKind::Reply {
             AssignmentAction::SendReply
         } else {
             AssignmentAction::SendCoOpinion
         };
         let to = assignment_next(c.a.role(), c.a.state(), action)?;
-        let event = if doc.kind == REPLY {
+        let event = if doc.kind == DocKind::Reply {
             "reply_sent"
         } else {
             "co_opinion_sent"

@@ -8,6 +8,7 @@ use crate::portal::PublicDocument;
 use crate::publish::document_title;
 use crate::rows::*;
 use crate::{App, AppError, AppResult};
+use banli_domain::model::DocKind;
 use banli_search::Doc;
 use banli_store::sqlx;
 
@@ -160,7 +161,7 @@ impl App {
             let sent = matches!(d.state.as_str(), "sent" | "superseded");
             // Inside: the unit that wrote it, the lead unit for a sent co-opinion, the proposers for a sent reply.
             let mut doc_units = vec![a.unit_id];
-            if d.kind == "co_opinion" && sent {
+            if d.kind == DocKind::CoOpinion && sent {
                 doc_units.extend(
                     assignments
                         .iter()
@@ -183,21 +184,21 @@ impl App {
                 .join("\n");
             docs.push(Doc {
                 key: format!("{}:{}", d.kind, d.id),
-                kind: d.kind.clone(),
+                kind: d.kind.as_str().to_string(),
                 document_id: Some(d.id),
                 title: document_title(
                     &session.body_name,
                     &session.name,
                     item.number,
-                    &item.kind,
-                    &d.kind,
+                    item.kind.as_str(),
+                    d.kind.as_str(),
                 ),
                 body: d.body.clone(),
                 unit_id: Some(a.unit_id),
                 unit_name: unit_name.clone(),
                 grade: d.grade.clone().unwrap_or_default(),
                 unit_ids: doc_units,
-                user_ids: if d.kind == "reply" && sent {
+                user_ids: if d.kind == DocKind::Reply && sent {
                     users.clone()
                 } else {
                     vec![]
@@ -206,7 +207,7 @@ impl App {
                 ..base.clone()
             });
             // The public copy: only a live publication, only its approved content.
-            if let Ok(p) = self.public_document(&d.kind, d.id).await {
+            if let Ok(p) = self.public_document(d.kind.as_str(), d.id).await {
                 docs.push(public_doc(&base, &p, a.unit_id, commitments));
             }
         }

@@ -161,7 +161,7 @@ async fn set_state(
             org_id: Some(item.org_id),
             item_id: Some(item.id),
             action,
-            from: Some(&item.state),
+            from: Some(item.state.as_str()),
             to: Some(to.as_str()),
             reason,
             data,
@@ -515,7 +515,7 @@ impl App {
             .bind(&c.title)
             .bind(&c.body)
             .bind(c.category_id)
-            .bind(if actor.is(Role::Office) && item.on_paper == 0 { item.origin.clone() } else { i.origin.as_str().to_string() })
+            .bind(if actor.is(Role::Office) && item.on_paper == 0 { item.origin.as_str().to_string() } else { i.origin.as_str().to_string() })
             .bind(&c.collective)
             .bind(self.now_ts())
             .bind(id)
@@ -611,7 +611,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Submit).await?;
         let to = item_next(item.state(), ItemAction::Submit)?;
-        if item.origin == "joint" {
+        if item.origin == Origin::Joint {
             let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM item_proposers WHERE item_id = $1 AND status IN ('invited', 'confirmed', 'paper')")
                 .bind(id)
                 .fetch_one(&mut *tx)
@@ -925,7 +925,7 @@ impl App {
                     item_id: Some(id),
                     assignment_id: Some(a.id),
                     action: "role_changed",
-                    from: Some(&a.state),
+                    from: Some(a.state.as_str()),
                     to: Some("returned"),
                     ..Default::default()
                 },

@@ -147,7 +147,7 @@ impl App {
             .bind(org_id)
             .fetch_one(&self.db.pool)
             .await?;
-        Ok(serde_json::from_str(&text).unwrap_or_default())
+        parse_policy(org_id, &text)
     }
 }
 
@@ -161,7 +161,17 @@ pub(crate) async fn load_policy(tx: &mut Tx, org_id: i64) -> AppResult<Policy> {
         .bind(org_id)
         .fetch_one(&mut **tx)
         .await?;
-    Ok(serde_json::from_str(&text).unwrap_or_default())
+    parse_policy(org_id, &text)
+}
+
+/// The stored policy; fields a newer policy added take their defaults, but a policy that is
+/// not readable at all is an error, never the default policy in its place.
+fn parse_policy(org_id: i64, text: &str) -> AppResult<Policy> {
+    serde_json::from_str(text).map_err(|e| {
+        AppError::Internal(format!(
+            "organisations 表 id={org_id} 的 policy 无法读取（{e}）；请在管理页重新保存办理规则"
+        ))
+    })
 }
 
 pub(crate) async fn load_item(tx: &mut Tx, id: i64) -> AppResult<ItemRow> {

@@ -480,7 +480,7 @@ async fn deliver(
 
 fn vars_for(item: &ItemRow) -> Vars {
     Vars {
-        item_kind: item.kind.clone(),
+        item_kind: item.kind.to_string(),
         item_number: item.number,
         item_title: item.title.clone(),
         ..Default::default()

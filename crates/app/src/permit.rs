@@ -4,9 +4,7 @@
 
 use crate::rows::{date, ItemRow};
 use crate::{Actor, App, AppError, AppResult};
-use banli_domain::model::{
-    AssignmentRole, AssignmentState, CommitmentStatus, DocKind, DocState, ItemState, ProposerStatus,
-};
+use banli_domain::model::{CommitmentStatus, DocKind, DocState, ProposerStatus};
 use banli_domain::rights::{
     decide, Action, AssignmentFacts, CommitmentFacts, DocumentFacts, Facts, Proposer,
 };
@@ -51,7 +49,7 @@ impl App {
         item: &ItemRow,
     ) -> AppResult<Facts> {
         let id = item.id;
-        let state = parse("items", id, "state", &item.state, ItemState::parse)?;
+        let state = item.state;
         let mut proposers = Vec::new();
         for (user_id, status) in sqlx::query_as::<_, (i64, String)>(
             "SELECT user_id, status FROM item_proposers WHERE item_id = $1",
@@ -113,14 +111,8 @@ impl App {
             assignments.push(AssignmentFacts {
                 id: a.id,
                 unit_id: a.unit_id,
-                role: parse("assignments", a.id, "role", &a.role, AssignmentRole::parse)?,
-                state: parse(
-                    "assignments",
-                    a.id,
-                    "state",
-                    &a.state,
-                    AssignmentState::parse,
-                )?,
+                role: a.role,
+                state: a.state,
                 delegated_to: delegations
                     .iter()
                     .filter(|(aid, _)| *aid == a.id)

@@ -276,7 +276,7 @@ impl App {
                     &c.session.body_name,
                     &c.session.name,
                     c.item.number,
-                    &c.item.kind,
+                    c.item.kind.as_str(),
                     &r.kind,
                 ),
                 unit: c.unit.name.clone(),

@@ -155,7 +155,7 @@ impl App {
         let editor = optional("editor", i.editor.as_deref(), NAME_MAX)?
             .unwrap_or_else(|| actor.display_name.clone());
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
-        let proposed = Disclosure::parse(&c.doc.disclosure).unwrap_or(Disclosure::NotPublic);
+        let proposed = c.doc.disclosure;
         let disclosure = match i.disclosure {
             Some(d) if d != proposed && !actor.is(Role::Office) => {
                 return Err(AppError::rule("disclosure", "只有提案办可以变更公开方式"))
@@ -183,7 +183,7 @@ impl App {
                 &c.session.body_name,
                 &c.session.name,
                 c.item.number,
-                &c.item.kind,
+                c.item.kind.as_str(),
                 kind,
             ),
             unit: c.unit.name.clone(),

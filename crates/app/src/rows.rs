@@ -1,8 +1,56 @@
-//! Rows as stored. Enum columns stay text here and are parsed where a rule needs them.
+//! Rows as stored, with their enum columns read into the domain's enums: a value the code
+//! does not know fails the query with an error naming the column and the value, never a
+//! silent default.
 
-use banli_domain::model::{AssignmentRole, AssignmentState, DocState, ItemState, Role};
+use banli_domain::model::UnknownValue;
+use banli_domain::model::{
+    AssignmentRole, AssignmentState, Disclosure, DocKind, DocState, ItemKind, ItemState, Origin,
+    Role,
+};
 use chrono::NaiveDate;
-use sqlx::FromRow;
+use sqlx::any::{AnyTypeInfo, AnyValueRef};
+use sqlx::{Any, Decode, FromRow, Type};
+
+/// A text column read into a domain enum. Decoding fails with the value and the enum's name
+/// (`数据库中的值“x”不是有效的 ItemState`), which sqlx reports with the column's name.
+pub struct Stored<T>(pub T);
+
+impl<T> Type<Any> for Stored<T> {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r, T: TryFrom<String, Error = UnknownValue>> Decode<'r, Any> for Stored<T> {
+    fn decode(v: AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let s = <String as Decode<'r, Any>>::decode(v)?;
+        Ok(Stored(T::try_from(s)?))
+    }
+}
+
+macro_rules! stored {
+    ($($t:ty),+) => {$(
+        impl From<Stored<$t>> for $t {
+            fn from(s: Stored<$t>) -> $t {
+                s.0
+            }
+        }
+    )+};
+}
+stored!(
+    Role,
+    ItemKind,
+    Origin,
+    ItemState,
+    AssignmentRole,
+    AssignmentState,
+    DocKind,
+    DocState,
+    Disclosure
+);
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -10,7 +58,8 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    #[sqlx(try_from = "Stored<Role>")]
+    pub role: Role,
     pub unit_id: Option<i64>,
     pub org_id: Option<i64>,
     pub disabled: i64,
@@ -46,14 +95,17 @@ pub struct ItemRow {
     pub id: i64,
     pub org_id: i64,
     pub session_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "Stored<ItemKind>")]
+    pub kind: ItemKind,
     pub title: String,
     pub body: String,
-    pub origin: String,
+    #[sqlx(try_from = "Stored<Origin>")]
+    pub origin: Origin,
     pub category_id: Option<i64>,
     pub collective_name: Option<String>,
     pub first_proposer_id: i64,
-    pub state: String,
+    #[sqlx(try_from = "Stored<ItemState>")]
+    pub state: ItemState,
     pub number: Option<i64>,
     pub submitted_on: Option<String>,
     pub filed_at: Option<String>,
@@ -71,7 +123,7 @@ pub struct ItemRow {
 
 impl ItemRow {
     pub fn state(&self) -> ItemState {
-        ItemState::parse(&self.state).unwrap_or(ItemState::Draft)
+        self.state
     }
 }
 
@@ -80,8 +132,10 @@ pub struct AssignmentRow {
     pub id: i64,
     pub item_id: i64,
     pub unit_id: i64,
-    pub role: String,
-    pub state: String,
+    #[sqlx(try_from = "Stored<AssignmentRole>")]
+    pub role: AssignmentRole,
+    #[sqlx(try_from = "Stored<AssignmentState>")]
+    pub state: AssignmentState,
     pub assigned_on: String,
     pub return_by: String,
     pub first_consultation_by: String,
@@ -96,10 +150,10 @@ pub struct AssignmentRow {
 
 impl AssignmentRow {
     pub fn role(&self) -> AssignmentRole {
-        AssignmentRole::parse(&self.role).unwrap_or(AssignmentRole::Co)
+        self.role
     }
     pub fn state(&self) -> AssignmentState {
-        AssignmentState::parse(&self.state).unwrap_or(AssignmentState::Assigned)
+        self.state
     }
     pub fn assigned_on(&self) -> NaiveDate {
         date(&self.assigned_on)
@@ -117,13 +171,16 @@ impl AssignmentRow {
 #[derive(Debug, Clone, FromRow)]
 pub struct DocumentRow {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "Stored<DocKind>")]
+    pub kind: DocKind,
     pub assignment_id: i64,
     pub round: i64,
-    pub state: String,
+    #[sqlx(try_from = "Stored<DocState>")]
+    pub state: DocState,
     pub body: String,
     pub grade: Option<String>,
-    pub disclosure: String,
+    #[sqlx(try_from = "Stored<Disclosure>")]
+    pub disclosure: Disclosure,
     pub disclosure_reason: Option<String>,
     pub summary: Option<String>,
     pub contact_name: String,
@@ -142,12 +199,12 @@ pub struct DocumentRow {
 
 impl DocumentRow {
     pub fn state(&self) -> DocState {
-        DocState::parse(&self.state).unwrap_or(DocState::Draft)
+        self.state
     }
 }
 
 pub fn role_of(u: &UserRow) -> Role {
-    Role::parse(&u.role).unwrap_or(Role::Proposer)
+    u.role
 }
 
 /// Stored dates were written by us as `YYYY-MM-DD`.

@@ -6,7 +6,7 @@ use crate::documents::latest_sent_reply;
 use crate::rows::*;
 use crate::{format_number, Actor, App, AppError, AppResult};
 use banli_domain::clock::{colour_with_threshold, Colour};
-use banli_domain::model::{AssignmentRole, AssignmentState, ItemState, Role};
+use banli_domain::model::{AssignmentRole, AssignmentState, DocKind, ItemState, Role};
 use banli_domain::policy::Policy;
 use banli_domain::rights::Capability;
 use banli_domain::rights::{decide, Action};
@@ -562,7 +562,7 @@ impl App {
                 .bind(d.id)
                 .fetch_one(&mut **tx)
                 .await?;
-        let no_feedback = d.kind == "reply"
+        let no_feedback = d.kind == DocKind::Reply
             && rated == 0
             && d.evaluation_due
                 .as_deref()
@@ -581,17 +581,17 @@ impl App {
                 &session.body_name,
                 &session.name,
                 item.number,
-                &item.kind,
-                &d.kind,
+                item.kind.as_str(),
+                d.kind.as_str(),
             ),
-            kind: d.kind,
+            kind: d.kind.to_string(),
             assignment_id: d.assignment_id,
             unit_id,
             round: d.round,
-            state: d.state,
+            state: d.state.to_string(),
             body: d.body,
             grade: d.grade,
-            disclosure: d.disclosure,
+            disclosure: d.disclosure.to_string(),
             disclosure_reason: d.disclosure_reason,
             summary: d.summary,
             contact_name: d.contact_name,
@@ -642,7 +642,7 @@ impl App {
             out.push(ItemSummary {
                 id: i.id,
                 session_id: i.session_id,
-                kind: i.kind.clone(),
+                kind: i.kind.to_string(),
                 number: i.number.map(format_number),
                 state: i.state(),
                 first_proposer: i
@@ -652,7 +652,7 @@ impl App {
                     .unwrap_or_default(),
                 category: category.map(|c| c.0),
                 title: i.title,
-                origin: i.origin,
+                origin: i.origin.to_string(),
                 is_key: i.is_key == 1,
                 submitted_on: i.submitted_on,
                 updated_at: i.updated_at,

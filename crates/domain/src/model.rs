@@ -39,8 +39,33 @@ macro_rules! str_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        /// How a stored value is read back: a value the code does not know is an error that
+        /// names it, never a default.
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+            fn try_from(s: String) -> Result<Self, UnknownValue> {
+                $name::parse(&s).ok_or(UnknownValue { kind: stringify!($name), value: s })
+            }
+        }
     };
 }
+
+/// A stored string that is none of an enum's values (a database written by a newer version,
+/// or edited by hand).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "数据库中的值“{}”不是有效的 {}", self.value, self.kind)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
 
 str_enum!(
     /// Who a signed-in user is; the public has no account and no role.

@@ -263,3 +263,54 @@ async fn calendar_years_make_provisional_dates_final(t: &TestApp) {
         "2023-02-01"
     );
 }
+
+on_both!(a_stored_value_the_code_cannot_read_is_an_error_not_a_default);
+/// A state, kind or role in the database that the code does not know (a newer version's, or
+/// a hand edit) fails the read with an error that names it — never a silent 草稿 or a
+/// default role — and the user sees a 500 that says nothing of the internals.
+async fn a_stored_value_the_code_cannot_read_is_an_error_not_a_default(t: &TestApp) {
+    let w = world(t).await;
+    let id = submitted_item(t, &w, "p1", "关于存储值校验的提案").await;
+    t.get("office", &format!("/api/v1/items/{id}")).await.ok();
+    banli_store::sqlx::query("UPDATE items SET state = 'archived_v9' WHERE id = $1")
+        .bind(id)
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    let office = t.app.actor_by_name("office").await.unwrap();
+    let Err(e) = t.app.get_item(&office, id).await else {
+        panic!("an error, not a default")
+    };
+    let said = e.to_string();
+    assert!(
+        said.contains("archived_v9") && said.contains("ItemState"),
+        "{said}"
+    );
+    let r = t.get("office", &format!("/api/v1/items/{id}")).await;
+    assert_eq!(r.status, 500);
+    assert!(!r.body.to_string().contains("archived_v9"));
+    // A role no version knows: the user cannot act as anyone.
+    banli_store::sqlx::query("UPDATE users SET role = 'superuser' WHERE username = 'p2'")
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    let Err(e) = t.app.actor_by_name("p2").await else {
+        panic!("no actor with an unknown role")
+    };
+    assert!(e.to_string().contains("superuser"), "{e}");
+}
+
+on_both!(an_unreadable_policy_is_an_error_not_the_default_policy);
+async fn an_unreadable_policy_is_an_error_not_the_default_policy(t: &TestApp) {
+    t.bootstrap_admin().await;
+    banli_store::sqlx::query("UPDATE organisations SET policy = 'reply_months=2' WHERE id = $1")
+        .bind(t.app.org_id)
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    let Err(e) = t.app.policy(t.app.org_id).await else {
+        panic!("an error")
+    };
+    assert!(e.to_string().contains("policy 无法读取"), "{e}");
+    assert_eq!(t.get("admin", "/api/v1/policy").await.status, 500);
+}
