@@ -255,6 +255,15 @@ pub fn verify<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Result<Manifest, 
         if !known.contains(&t.name) {
             return Err(bad(MANIFEST, format!("未知的表“{}”", t.name)));
         }
+        // Column names go into the INSERT: plain identifiers only.
+        if let Some(c) = t.columns.iter().find(|c| {
+            c.is_empty()
+                || !c
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        }) {
+            return Err(bad(MANIFEST, format!("{} 表的列名“{c}”无效", t.name)));
+        }
         let mut one = Sha256::new();
         let mut found = 0u64;
         for_each_row(zip, t, |line, _| {

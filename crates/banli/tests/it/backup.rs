@@ -247,6 +247,19 @@ async fn a_damaged_cut_or_foreign_file_is_refused_and_nothing_is_written(t: &Tes
             ),
             "未知的表",
         ),
+        (
+            rezip(
+                &good,
+                text_edit("manifest.json", |s| {
+                    s.replacen(
+                        "\"title\"",
+                        "\"title) VALUES (1); DROP TABLE users; --\"",
+                        1,
+                    )
+                }),
+            ),
+            "列名",
+        ),
     ];
     for (file, says) in cases {
         let e = restore(&fresh.app.db, Cursor::new(file), false, |_, _| {})
