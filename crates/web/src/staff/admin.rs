@@ -517,7 +517,13 @@ pub async fn download_backup(
 
 pub async fn backup_now(State(s): State<AppState>, p: StaffPost) -> Response {
     let StaffPost { staff, form: f } = p;
-    let result = s.app.backup_now(&staff.actor).await.map(|_| ());
+    // In its own task: a backup that outlives the request's timeout still finishes (and
+    // renames its file) instead of being dropped half-written.
+    let (app, actor) = (s.app.clone(), staff.actor.clone());
+    let result = match tokio::spawn(async move { app.backup_now(&actor).await }).await {
+        Ok(done) => done.map(|_| ()),
+        Err(e) => Err(AppError::Internal(format!("备份任务中断：{e}"))),
+    };
     finish(&s, staff, Tab::Backups, "backup", &f, result, "saved").await
 }
 
