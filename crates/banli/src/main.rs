@@ -316,10 +316,22 @@ async fn restore(
         redact(&cfg.database_url),
         m.created_at
     );
+    // The restored organisation, not a new empty one under the configured name: a restore
+    // into a fresh data directory usually runs without the old --organisation.
+    let names: Vec<(String,)> = banli_store::sqlx::query_as("SELECT name FROM organisations")
+        .fetch_all(&db.pool)
+        .await?;
     db.close().await;
+    let mut cfg = cfg.clone();
+    if !names.iter().any(|(n,)| *n == cfg.organisation) {
+        if let [(only,)] = names.as_slice() {
+            println!("备份中的机构为“{only}”：启动服务时请加 --organisation {only}（或在配置文件中设置 organisation）");
+            cfg.organisation = only.clone();
+        }
+    }
     // The search index belongs to the database it was built from: rebuild it now.
-    let app = open(cfg).await?;
-    reindex(&app, cfg).await
+    let app = open(&cfg).await?;
+    reindex(&app, &cfg).await
 }
 
 fn redact(url: &str) -> String {

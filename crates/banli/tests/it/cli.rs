@@ -414,7 +414,12 @@ fn serve_demo_loads_every_state_and_restarts_without_duplicating() {
 fn backup_then_restore_into_a_new_data_directory() {
     let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let run = |dir: &std::path::Path, args: &[&str], stdin: &[u8]| {
-        let mut child = banli()
+        let mut cmd = banli();
+        // The old installation had its own organisation; the new one is started without it.
+        if dir == from.path() {
+            cmd.env("BANLI_ORGANISATION", "湘潭市政协");
+        }
+        let mut child = cmd
             .arg("--data-dir")
             .arg(dir)
             .args(args)
@@ -459,6 +464,7 @@ fn backup_then_restore_into_a_new_data_directory() {
         said.contains("已恢复") && said.contains("已重建搜索索引"),
         "{said}"
     );
+    assert!(said.contains("--organisation 湘潭市政协"), "{said}");
     // The restored user is there: adding the same name again is refused.
     let again = run(to.path(), &add, b"a-long-password\n");
     assert!(!again.status.success());
