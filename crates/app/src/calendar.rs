@@ -71,7 +71,7 @@ pub(crate) async fn load(tx: &mut Tx, org_id: i64) -> AppResult<Calendar> {
     let mut national: std::collections::BTreeMap<i32, Vec<DayRule>> = Default::default();
     let mut local = Vec::new();
     for (year, day, off, name, scope) in rows {
-        let date = date(&day);
+        let date = date(&day)?;
         if scope == "national" {
             national.entry(year as i32).or_default().push(DayRule {
                 date,
@@ -247,7 +247,7 @@ impl App {
         .fetch_all(&mut **tx)
         .await?;
         for (id, sent_on, item_id) in docs {
-            let due = policy.evaluation_due(&cal, date(&sent_on));
+            let due = policy.evaluation_due(&cal, date(&sent_on)?);
             sqlx::query("UPDATE documents SET evaluation_due = $1, evaluation_provisional = $2 WHERE id = $3")
                 .bind(iso(due.date))
                 .bind(due.provisional as i64)

@@ -862,7 +862,7 @@ impl App {
                 .cached_policy(&mut policies, item.org_id)
                 .await?
                 .yellow_fraction;
-            let colour = colour_with_threshold(date(&sent_on), date(&due), today, fraction);
+            let colour = colour_with_threshold(date(&sent_on)?, date(&due)?, today, fraction);
             if colour != Colour::Green {
                 out.push(Due {
                     key: format!("reply:{doc}:evaluation:{due}"),

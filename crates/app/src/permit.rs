@@ -84,7 +84,8 @@ impl App {
                 .fetch_optional(&mut **tx)
                 .await?;
         let today = self.today();
-        let cosign_open = cutoff.and_then(|(c,)| c).is_none_or(|c| date(&c) >= today);
+        let cutoff = cutoff.and_then(|(c,)| c).as_deref().map(date).transpose()?;
+        let cosign_open = cutoff.is_none_or(|c| c >= today);
 
         let rows = crate::item_assignments(tx, id).await?;
         let delegations: Vec<(i64, i64)> = sqlx::query_as(
@@ -118,7 +119,7 @@ impl App {
                     .filter(|(aid, _)| *aid == a.id)
                     .map(|(_, u)| *u)
                     .collect(),
-                return_by: date(&a.return_by),
+                return_by: a.return_by,
                 pending_adjustment: has("adjustment", true),
                 pending_extension: has("extension", true),
                 extension_asked: has("extension", false),
@@ -142,7 +143,7 @@ impl App {
                 assignment_id,
                 kind: parse("documents", doc_id, "kind", &kind, DocKind::parse)?,
                 state: parse("documents", doc_id, "state", &doc_state, DocState::parse)?,
-                evaluation_due: evaluation_due.as_deref().map(date),
+                evaluation_due: evaluation_due.as_deref().map(date).transpose()?,
                 rated: rated > 0,
                 published: published > 0,
             });

@@ -31,6 +31,62 @@ impl<'r, T: TryFrom<String, Error = UnknownValue>> Decode<'r, Any> for Stored<T>
     }
 }
 
+/// A `YYYY-MM-DD` column read as a date; a stored text that is not one fails the query.
+pub struct Day(NaiveDate);
+
+/// A nullable `YYYY-MM-DD` column.
+pub struct MaybeDay(Option<NaiveDate>);
+
+fn parse_day(s: &str) -> Result<NaiveDate, sqlx::error::BoxDynError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("数据库中的日期“{s}”无法读取（应为 YYYY-MM-DD）").into())
+}
+
+impl Type<Any> for Day {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for Day {
+    fn decode(v: AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Day(parse_day(&<String as Decode<'r, Any>>::decode(v)?)?))
+    }
+}
+
+impl Type<Any> for MaybeDay {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for MaybeDay {
+    fn decode(v: AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        match <Option<String> as Decode<'r, Any>>::decode(v)? {
+            Some(s) => Ok(MaybeDay(Some(parse_day(&s)?))),
+            None => Ok(MaybeDay(None)),
+        }
+    }
+}
+
+impl From<Day> for NaiveDate {
+    fn from(d: Day) -> NaiveDate {
+        d.0
+    }
+}
+
+impl From<MaybeDay> for Option<NaiveDate> {
+    fn from(d: MaybeDay) -> Option<NaiveDate> {
+        d.0
+    }
+}
+
 macro_rules! stored {
     ($($t:ty),+) => {$(
         impl From<Stored<$t>> for $t {
@@ -136,13 +192,20 @@ pub struct AssignmentRow {
     pub role: AssignmentRole,
     #[sqlx(try_from = "Stored<AssignmentState>")]
     pub state: AssignmentState,
-    pub assigned_on: String,
-    pub return_by: String,
-    pub first_consultation_by: String,
-    pub co_opinion_by: Option<String>,
-    pub reply_by: Option<String>,
-    pub extended_reply_by: Option<String>,
-    pub rehandling_reply_by: Option<String>,
+    #[sqlx(try_from = "Day")]
+    pub assigned_on: NaiveDate,
+    #[sqlx(try_from = "Day")]
+    pub return_by: NaiveDate,
+    #[sqlx(try_from = "Day")]
+    pub first_consultation_by: NaiveDate,
+    #[sqlx(try_from = "MaybeDay")]
+    pub co_opinion_by: Option<NaiveDate>,
+    #[sqlx(try_from = "MaybeDay")]
+    pub reply_by: Option<NaiveDate>,
+    #[sqlx(try_from = "MaybeDay")]
+    pub extended_reply_by: Option<NaiveDate>,
+    #[sqlx(try_from = "MaybeDay")]
+    pub rehandling_reply_by: Option<NaiveDate>,
     pub provisional: i64,
     pub accepted_at: Option<String>,
     pub rehandlings: i64,
@@ -156,15 +219,13 @@ impl AssignmentRow {
         self.state
     }
     pub fn assigned_on(&self) -> NaiveDate {
-        date(&self.assigned_on)
+        self.assigned_on
     }
     /// The reply deadline in force: a re-handling's own, else the extended one, else the first.
     pub fn reply_due(&self) -> Option<NaiveDate> {
         self.rehandling_reply_by
-            .as_deref()
-            .or(self.extended_reply_by.as_deref())
-            .or(self.reply_by.as_deref())
-            .map(date)
+            .or(self.extended_reply_by)
+            .or(self.reply_by)
     }
 }
 
@@ -207,9 +268,9 @@ pub fn role_of(u: &UserRow) -> Role {
     u.role
 }
 
-/// Stored dates were written by us as `YYYY-MM-DD`.
-pub fn date(s: &str) -> NaiveDate {
-    s.parse().unwrap_or_default()
+/// A stored `YYYY-MM-DD` read outside a row type (a tuple query); an error, never 1970-01-01.
+pub fn date(s: &str) -> crate::AppResult<NaiveDate> {
+    parse_day(s).map_err(|e| crate::AppError::Internal(e.to_string()))
 }
 
 pub const ITEM_COLS: &str = "id, org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, disposition, disposition_unit_id, merged_into, is_key, key_leader, on_paper, created_by, created_at, updated_at, scan_ref";

@@ -120,26 +120,29 @@ impl App {
         let rows = sql.query_as::<ARow>().fetch_all(&self.db.pool).await?;
         let facts: Vec<AssignmentFact> = rows
             .into_iter()
-            .map(|r| {
-                let due = r.extended_reply_by.as_deref().or(r.reply_by.as_deref()).map(date);
-                let first = r.first_sent.as_deref().map(date);
+            .map(|r| -> AppResult<AssignmentFact> {
+                let day = |s: &Option<String>| s.as_deref().map(date).transpose();
+                let due = day(&r.extended_reply_by)?.or(day(&r.reply_by)?);
+                let first = day(&r.first_sent)?;
+                let consulted = day(&r.first_in_person)?;
+                let eval_due = day(&r.latest_eval_due)?;
                 let rating = |s: &Option<String>| s.as_deref().and_then(Rating::parse);
                 let (handling, result) = (rating(&r.handling), rating(&r.result));
-                AssignmentFact {
+                Ok(AssignmentFact {
                     item_id: r.item_id,
                     unit_id: r.unit_id,
                     category: r.category,
                     replied: first.is_some(),
                     first_reply_on_time: matches!((first, due), (Some(f), Some(d)) if f <= d),
                     past_due: due.is_some_and(|d| today > d),
-                    consulted_in_person: matches!((r.first_in_person.as_deref().map(date), first), (Some(c), Some(f)) if c <= f),
-                    no_feedback: result.is_none() && r.latest_eval_due.as_deref().map(date).is_some_and(|d| today > d),
+                    consulted_in_person: matches!((consulted, first), (Some(c), Some(f)) if c <= f),
+                    no_feedback: result.is_none() && eval_due.is_some_and(|d| today > d),
                     handling,
                     result,
                     grade: r.latest_grade.as_deref().and_then(Grade::parse),
-                }
+                })
             })
-            .collect();
+            .collect::<AppResult<_>>()?;
 
         let mut sql = Sql::new(
             "SELECT COALESCE(u.parent_id, u.id), c.name, m.due_on, m.status, m.done_on
@@ -155,16 +158,16 @@ impl App {
             .await?
             .into_iter()
             .map(|(unit_id, category, due_on, status, done_on)| {
-                let due = date(&due_on);
-                CommitmentFact {
+                let due = date(&due_on)?;
+                let done = done_on.as_deref().map(date).transpose()?;
+                Ok(CommitmentFact {
                     unit_id,
                     category,
                     due_passed: today > due,
-                    done_on_time: status == "done"
-                        && done_on.as_deref().map(date).is_some_and(|d| d <= due),
-                }
+                    done_on_time: status == "done" && done.is_some_and(|d| d <= due),
+                })
             })
-            .collect();
+            .collect::<AppResult<_>>()?;
 
         let per_unit_map = stats::per_unit(&facts, &commitments);
         let order = stats::rank(&per_unit_map);

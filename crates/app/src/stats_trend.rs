@@ -59,13 +59,19 @@ impl App {
             .await?;
         let mut months: BTreeMap<String, (u64, u64)> = BTreeMap::new();
         for (due_on, status, done_on) in rows {
-            let due = date(&due_on);
+            let due = date(&due_on)?;
             if today <= due {
                 continue;
             }
             let m = months.entry(due.format("%Y-%m").to_string()).or_default();
             m.0 += 1;
-            if status == "done" && done_on.as_deref().map(date).is_some_and(|d| d <= due) {
+            if status == "done"
+                && done_on
+                    .as_deref()
+                    .map(date)
+                    .transpose()?
+                    .is_some_and(|d| d <= due)
+            {
                 m.1 += 1;
             }
         }

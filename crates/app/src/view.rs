@@ -562,11 +562,9 @@ impl App {
                 .bind(d.id)
                 .fetch_one(&mut **tx)
                 .await?;
-        let no_feedback = d.kind == DocKind::Reply
-            && rated == 0
-            && d.evaluation_due
-                .as_deref()
-                .is_some_and(|due| date(due) < today);
+        let evaluation_due = d.evaluation_due.as_deref().map(date).transpose()?;
+        let no_feedback =
+            d.kind == DocKind::Reply && rated == 0 && evaluation_due.is_some_and(|due| due < today);
         let publications = sqlx::query_as::<_, (i64, String, String, String, Option<String>)>("SELECT version, disclosure, sha256, published_at, withdrawn_at FROM publications WHERE document_id = $1 ORDER BY version")
             .bind(d.id)
             .fetch_all(&mut **tx)
@@ -613,13 +611,13 @@ impl App {
         document_id: i64,
         today: NaiveDate,
     ) -> AppResult<Vec<CommitmentOut>> {
-        Ok(sqlx::query_as::<_, (i64, i64, i64, String, String, String, i64)>("SELECT id, document_id, unit_id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id")
+        sqlx::query_as::<_, (i64, i64, i64, String, String, String, i64)>("SELECT id, document_id, unit_id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id")
             .bind(document_id)
             .fetch_all(&mut **tx)
             .await?
             .into_iter()
-            .map(|(id, document_id, unit_id, text, due_on, status, percent)| CommitmentOut { overdue: status == "open" && date(&due_on) < today, id, document_id, unit_id, text, due_on, status, percent })
-            .collect())
+            .map(|(id, document_id, unit_id, text, due_on, status, percent)| Ok(CommitmentOut { overdue: status == "open" && date(&due_on)? < today, id, document_id, unit_id, text, due_on, status, percent }))
+            .collect()
     }
 
     async fn summaries(&self, tx: &mut Tx, items: Vec<ItemRow>) -> AppResult<Vec<ItemSummary>> {
@@ -901,16 +899,16 @@ pub(crate) fn assignment_out(
         })
     };
     if state == AssignmentState::Assigned {
-        clock("return_window", date(&a.return_by));
+        clock("return_window", a.return_by);
     }
     // Consulting the proposer is the answering unit's clock, not a co unit's.
     if role.owes_reply() && !consulted && banli_domain::lifecycle::owes_document(state) {
-        clock("first_consultation", date(&a.first_consultation_by));
+        clock("first_consultation", a.first_consultation_by);
     }
     if banli_domain::lifecycle::owes_document(state) {
         if role == AssignmentRole::Co {
-            if let Some(d) = a.co_opinion_by.as_deref() {
-                clock("co_opinion", date(d));
+            if let Some(d) = a.co_opinion_by {
+                clock("co_opinion", d);
             }
         } else if let Some(d) = a.reply_due() {
             clock("reply", d);
@@ -923,14 +921,14 @@ pub(crate) fn assignment_out(
         unit_name,
         role,
         state,
-        assigned_on: a.assigned_on.clone(),
+        assigned_on: crate::iso(a.assigned_on),
         due: DueDates {
-            return_by: a.return_by.clone(),
-            first_consultation_by: a.first_consultation_by.clone(),
-            co_opinion_by: a.co_opinion_by.clone(),
-            reply_by: a.reply_by.clone(),
-            extended_reply_by: a.extended_reply_by.clone(),
-            rehandling_reply_by: a.rehandling_reply_by.clone(),
+            return_by: crate::iso(a.return_by),
+            first_consultation_by: crate::iso(a.first_consultation_by),
+            co_opinion_by: a.co_opinion_by.map(crate::iso),
+            reply_by: a.reply_by.map(crate::iso),
+            extended_reply_by: a.extended_reply_by.map(crate::iso),
+            rehandling_reply_by: a.rehandling_reply_by.map(crate::iso),
             provisional,
         },
         clocks,

@@ -289,6 +289,31 @@ async fn a_stored_value_the_code_cannot_read_is_an_error_not_a_default(t: &TestA
     let r = t.get("office", &format!("/api/v1/items/{id}")).await;
     assert_eq!(r.status, 500);
     assert!(!r.body.to_string().contains("archived_v9"));
+    // A date that is not one is an error too, never 1970-01-01.
+    banli_store::sqlx::query("UPDATE items SET state = 'submitted' WHERE id = $1")
+        .bind(id)
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    t.post(
+        "office",
+        &format!("/api/v1/items/{id}/assign"),
+        json!({"lead": w.lead}),
+    )
+    .await
+    .ok();
+    banli_store::sqlx::query("UPDATE assignments SET return_by = '2023-02-30' WHERE item_id = $1")
+        .bind(id)
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    let Err(e) = t.app.get_item(&office, id).await else {
+        panic!("a bad stored date read as a date")
+    };
+    assert!(e.to_string().contains("2023-02-30"), "{e}");
     // A role no version knows: the user cannot act as anyone.
     banli_store::sqlx::query("UPDATE users SET role = 'superuser' WHERE username = 'p2'")
         .execute(&t.app.db.pool)
