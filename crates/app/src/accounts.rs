@@ -32,7 +32,8 @@ struct AccountRow {
     id: i64,
     username: String,
     display_name: String,
-    role: String,
+    #[sqlx(try_from = "crate::rows::Stored<Role>")]
+    role: Role,
     unit_id: Option<i64>,
     sector: Option<String>,
     email: Option<String>,
@@ -47,7 +48,7 @@ impl From<AccountRow> for AccountOut {
             id: r.id,
             username: r.username,
             display_name: r.display_name,
-            role: Role::parse(&r.role).unwrap_or(Role::Proposer),
+            role: r.role,
             unit_id: r.unit_id,
             sector: r.sector,
             email: r.email,
