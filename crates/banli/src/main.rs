@@ -318,13 +318,11 @@ async fn restore(
     );
     // The restored organisation, not a new empty one under the configured name: a restore
     // into a fresh data directory usually runs without the old --organisation.
-    let names: Vec<(String,)> = banli_store::sqlx::query_as("SELECT name FROM organisations")
-        .fetch_all(&db.pool)
-        .await?;
+    let names = banli_store::backup::organisations(&db).await?;
     db.close().await;
     let mut cfg = cfg.clone();
-    if !names.iter().any(|(n,)| *n == cfg.organisation) {
-        if let [(only,)] = names.as_slice() {
+    if !names.contains(&cfg.organisation) {
+        if let [only] = names.as_slice() {
             println!("备份中的机构为“{only}”：启动服务时请加 --organisation {only}（或在配置文件中设置 organisation）");
             cfg.organisation = only.clone();
         }

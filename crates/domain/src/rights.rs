@@ -460,6 +460,20 @@ fn decide_on_assignment(
             .iter()
             .any(|d| d.assignment_id == a.id && d.kind == kind && d.state == DocState::Draft)
     };
+    // A reply and a co-opinion are drafted alike: by the unit's own clerk, in the right role,
+    // on an open item, while the work is accepted or being re-handled.
+    let drafting = |role_fits: bool, wrong_role: &str, document: &str| {
+        ensure(staff, not_ours)?;
+        ensure(role_fits, || forbid(wrong_role))?;
+        open(f)?;
+        ensure(
+            matches!(
+                a.state,
+                AssignmentState::Accepted | AssignmentState::Rehandling
+            ),
+            || conflict(format!("请先签收交办件，或{document}已发出")),
+        )
+    };
     use Action::*;
     match action {
         SeeWork(_) => ensure(
@@ -523,32 +537,16 @@ fn decide_on_assignment(
             )?;
             step(a, AssignmentAction::Work)
         }
-        DraftCoOpinion(_) => {
-            ensure(staff, not_ours)?;
-            ensure(a.role == AssignmentRole::Co, || {
-                forbid("只有会办单位起草会办意见")
-            })?;
-            open(f)?;
-            ensure(
-                matches!(
-                    a.state,
-                    AssignmentState::Accepted | AssignmentState::Rehandling
-                ),
-                || conflict("请先签收交办件，或会办意见已发出"),
-            )
-        }
+        DraftCoOpinion(_) => drafting(
+            a.role == AssignmentRole::Co,
+            "只有会办单位起草会办意见",
+            "会办意见",
+        ),
         DraftReply(_) => {
-            ensure(staff, not_ours)?;
-            ensure(a.role.owes_reply(), || {
-                forbid("会办单位不直接答复提案人，请起草会办意见")
-            })?;
-            open(f)?;
-            ensure(
-                matches!(
-                    a.state,
-                    AssignmentState::Accepted | AssignmentState::Rehandling
-                ),
-                || conflict("请先签收交办件，或答复已发出"),
+            drafting(
+                a.role.owes_reply(),
+                "会办单位不直接答复提案人，请起草会办意见",
+                "答复",
             )?;
             let checking = f.documents.iter().any(|d| {
                 d.assignment_id == a.id && d.kind == DocKind::Reply && d.state == DocState::Checking

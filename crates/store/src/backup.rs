@@ -496,14 +496,13 @@ impl StoredBackup {
 /// 0). Only files named like Banli's own are ever deleted.
 pub async fn to_dir(db: &Db, dir: &Path, keep: usize) -> Result<StoredBackup, BackupError> {
     std::fs::create_dir_all(dir)?;
-    let mut name = format!("banli-{}.zip", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-    let mut n = 1;
+    // Two backups in one second: the second takes the next free second, so names stay in
+    // time order and each still reads as a time.
+    let mut at = chrono::Utc::now();
+    let mut name = format!("banli-{}.zip", at.format("%Y%m%d-%H%M%S"));
     while dir.join(&name).exists() {
-        n += 1;
-        name = format!(
-            "banli-{}-{n}.zip",
-            chrono::Utc::now().format("%Y%m%d-%H%M%S")
-        );
+        at += chrono::Duration::seconds(1);
+        name = format!("banli-{}.zip", at.format("%Y%m%d-%H%M%S"));
     }
     to_file(db, &dir.join(&name), |_, _| {}).await?;
     if keep > 0 {
@@ -537,11 +536,21 @@ pub fn list(dir: &Path) -> std::io::Result<Vec<StoredBackup>> {
     Ok(found)
 }
 
-/// Whether `name` is one of Banli's backup names (and so safe to join to the directory).
+/// Whether `name` is one of Banli's backup names, `banli-YYYYMMDD-HHMMSS.zip` (and so safe
+/// to join to the directory).
 pub fn is_backup_name(name: &str) -> bool {
-    name.strip_prefix("banli-")
-        .and_then(|s| s.strip_suffix(".zip"))
-        .is_some_and(|s| {
-            s.len() >= 15 && s.bytes().all(|b| b.is_ascii_digit() || b == b'-') && !s.is_empty()
-        })
+    StoredBackup {
+        name: name.to_string(),
+        bytes: 0,
+    }
+    .taken_at()
+    .is_some()
+}
+
+/// The organisations a database holds, by name (a restore names the one to serve).
+pub async fn organisations(db: &Db) -> Result<Vec<String>, BackupError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM organisations ORDER BY id")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().map(|(n,)| n).collect())
 }

@@ -295,7 +295,8 @@ async fn status(b: &Browser) -> u64 {
 
 /// Signs in on the login page (signing out through the header's form first when someone is
 /// still signed in) and checks the landing page is this user's work queue.
-async fn sign_in(b: &Browser, t: &TestApp, user: &str, password: &str) {
+/// Signs in through the login page (signing out whoever was signed in) and lands on 工作台.
+pub(crate) async fn sign_in(b: &Browser, t: &TestApp, user: &str, password: &str) {
     open(b, &format!("{}/app/login", t.base)).await;
     if !b.current_url().await.contains("/app/login") {
         press(

@@ -8,6 +8,7 @@
 //! SQLite only, like the other browser tests; skips without Chromium except under CI=true.
 
 use crate::browser::{browser, Browser};
+use crate::browser_staff::sign_in;
 use crate::harness::*;
 use crate::portal::{replied, reply};
 use serde_json::{json, Value};
@@ -48,7 +49,7 @@ async fn payloads_never_become_markup_on_any_page() {
     let w = world(&t).await;
     t.set_today("2023-02-01");
     // A member and a unit whose names are payloads.
-    t.post("admin", "/api/v1/users", json!({"username": "px", "password": "password-123", "display_name": format!("委员{}", PAYLOADS[1]), "role": "proposer"})).await.ok();
+    t.post("admin", "/api/v1/users", json!({"username": "px", "password": "password-123", "display_name": format!("用户px{}", PAYLOADS[1]), "role": "proposer"})).await.ok();
     t.login("px", "password-123").await;
     t.post("admin", "/api/v1/units", json!({"name": format!("单位{}", PAYLOADS[2]), "short_name": "注入单位", "doc_prefix": "注"})).await.ok();
     let px_item = t
@@ -106,8 +107,6 @@ async fn payloads_never_become_markup_on_any_page() {
         let (n, shown) = sweep(&b, &t, start, who.unwrap_or("anonymous")).await;
         pages += n;
         showing += shown;
-        // Signed out for the next user: a fresh cookie jar.
-        b.cmd(reqwest::Method::DELETE, "/cookie", None).await;
     }
     assert!(pages >= 150, "only {pages} pages swept");
     assert!(
@@ -120,27 +119,6 @@ async fn payloads_never_become_markup_on_any_page() {
     );
     drop(b);
     t.finish().await;
-}
-
-async fn sign_in(b: &Browser, t: &TestApp, user: &str, password: &str) {
-    b.goto(&format!("{}/app/login", t.base)).await;
-    let name = b.find("#username").await;
-    b.keys(&name, user).await;
-    let pass = b.find("#password").await;
-    b.keys(&pass, password).await;
-    let button = b
-        .find_by("xpath", "//main//button[normalize-space()='登录']")
-        .await;
-    b.click(&button).await;
-    let mut url = String::new();
-    for _ in 0..50 {
-        url = b.current_url().await;
-        if url.ends_with("/app") {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{user} did not get to the work queue: {url}");
 }
 
 /// Follows same-site links from `start` breadth first; returns (pages, pages showing a

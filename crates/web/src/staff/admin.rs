@@ -361,7 +361,12 @@ async fn render(
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
     };
-    let backups = s.app.backups(&staff.actor).await.map_err(|e| e.to_string());
+    // Only the overview and the backup page show backups (a directory read).
+    let backups = if matches!(tab, Tab::Overview | Tab::Backups) {
+        s.app.backups(&staff.actor).await.map_err(|e| e.to_string())
+    } else {
+        Err(String::new())
+    };
     let t = staff.t();
     let c = staff.chrome;
     let d = Data::new(v, backups, tab);
@@ -492,11 +497,13 @@ pub async fn download_backup(
         Ok(p) => p,
         Err(e) => return staff.fail(&e),
     };
-    let file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
-        Err(_) => return staff.fail(&AppError::NotFound("备份")),
+    let opened = match tokio::fs::File::open(&path).await {
+        Ok(f) => f.metadata().await.map(|m| (f, m.len())),
+        Err(e) => Err(e),
     };
-    let length = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let Ok((file, length)) = opened else {
+        return staff.fail(&AppError::NotFound("备份"));
+    };
     (
         [
             (header::CONTENT_TYPE, "application/zip".to_string()),
