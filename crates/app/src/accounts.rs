@@ -8,7 +8,8 @@ use banli_domain::limits::{required, NAME_MAX};
 use banli_domain::model::Role;
 use banli_domain::policy::Policy;
 use banli_domain::rights::Capability;
-use banli_store::sqlx;
+use banli_store::users::AccountRow;
+use banli_store::{orgs, users};
 use serde::{Deserialize, Serialize};
 
 /// A user as the admin sees them: with e-mail, phone and whether the account is disabled.
@@ -25,21 +26,6 @@ pub struct AccountOut {
     pub phone: Option<String>,
     pub disabled: bool,
     pub created_at: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    id: i64,
-    username: String,
-    display_name: String,
-    #[sqlx(try_from = "crate::rows::Stored<Role>")]
-    role: Role,
-    unit_id: Option<i64>,
-    sector: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    disabled: i64,
-    created_at: String,
 }
 
 impl From<AccountRow> for AccountOut {
@@ -127,9 +113,6 @@ pub struct AdminView {
     pub local_days_off: Vec<DayOffOut>,
 }
 
-const ACCOUNT_COLS: &str =
-    "id, username, display_name, role, unit_id, sector, email, phone, disabled, created_at";
-
 impl App {
     /// The admin pages' data: organisation, sessions, units, users, categories, policy, calendar.
     pub async fn admin_view(&self, actor: &Actor) -> AppResult<AdminView> {
@@ -137,21 +120,15 @@ impl App {
         let organisation = self.organisation_name().await?;
         let sessions = self.list_sessions().await?;
         let units = self.list_units().await?;
-        let users = sqlx::query_as::<_, AccountRow>(&format!(
-            "SELECT {ACCOUNT_COLS} FROM users ORDER BY id"
-        ))
-        .fetch_all(&self.db.pool)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
+        let users = users::accounts(&self.db.pool)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         let categories = self.category_tree().await?;
         let policy = self.policy(self.org_id).await?;
         let cal = self.calendar().await?;
-        let added: Vec<(i64,)> =
-            sqlx::query_as("SELECT DISTINCT year FROM calendar_days WHERE scope = 'national'")
-                .fetch_all(&self.db.pool)
-                .await?;
+        let added = banli_store::calendar::national_years(&self.db.pool).await?;
         let years = cal
             .loaded_years()
             .into_iter()
@@ -163,7 +140,7 @@ impl App {
                     year,
                     days_off,
                     workdays: days.len() - days_off,
-                    added: added.iter().any(|(y,)| *y == year as i64),
+                    added: added.contains(&(year as i64)),
                 }
             })
             .collect();
@@ -190,12 +167,7 @@ impl App {
 
     /// The category tree of the organisation, in creation order (children name their parent).
     pub async fn category_tree(&self) -> AppResult<Vec<CategoryOut>> {
-        let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
-            "SELECT id, name, parent_id FROM categories WHERE org_id = $1 ORDER BY id",
-        )
-        .bind(self.org_id)
-        .fetch_all(&self.db.pool)
-        .await?;
+        let rows = orgs::category_tree(&self.db.pool, self.org_id).await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, parent_id)| CategoryOut {
@@ -215,39 +187,22 @@ impl App {
         actor.require(Capability::Administer)?;
         let c = input.get()?;
         let name = required("name", &c.name, NAME_MAX)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         if let Some(pid) = c.parent_id {
-            let parent: Option<(i64,)> =
-                sqlx::query_as("SELECT id FROM categories WHERE id = $1 AND org_id = $2")
-                    .bind(pid)
-                    .bind(self.org_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if parent.is_none() {
+            if !orgs::category_exists(&mut tx, self.org_id, pid).await? {
                 return Err(AppError::rule("parent_id", "上级类别不存在"));
             }
         }
-        let taken: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM categories WHERE org_id = $1 AND name = $2")
-                .bind(self.org_id)
-                .bind(&name)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_some() {
+        if orgs::category_id(&mut tx, self.org_id, &name)
+            .await?
+            .is_some()
+        {
             return Err(AppError::rule("name", "已有同名类别"));
         }
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO categories (org_id, name, parent_id) VALUES ($1, $2, $3) RETURNING id",
-        )
-        .bind(self.org_id)
-        .bind(&name)
-        .bind(c.parent_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = orgs::insert_category(&mut tx, self.org_id, &name, c.parent_id).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 action: "category_created",
@@ -267,9 +222,7 @@ impl App {
     }
 
     async fn account(&self, tx: &mut banli_store::Tx, user_id: i64) -> AppResult<AccountOut> {
-        sqlx::query_as::<_, AccountRow>(&format!("SELECT {ACCOUNT_COLS} FROM users WHERE id = $1"))
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
+        users::account(tx, user_id)
             .await?
             .map(Into::into)
             .ok_or(AppError::NotFound("用户"))
@@ -287,7 +240,7 @@ impl App {
         if disabled && user_id == actor.user_id {
             return Err(AppError::rule("disabled", "不能停用自己的账户"));
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let before = self.account(&mut tx, user_id).await?;
         if before.disabled == disabled {
             return Err(AppError::conflict(if disabled {
@@ -296,20 +249,9 @@ impl App {
                 "该账户未停用"
             }));
         }
-        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-            .bind(disabled as i64)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        users::set_disabled(&mut tx, user_id, disabled).await?;
         if disabled {
-            sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM tokens WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+            users::sign_out_everywhere(&mut tx, user_id).await?;
         }
         let action = if disabled {
             "user_disabled"
@@ -319,7 +261,6 @@ impl App {
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 action,
@@ -353,21 +294,15 @@ impl App {
             _ => {}
         }
         let org = (!c.role.needs_unit()).then_some(self.org_id);
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let before = self.account(&mut tx, user_id).await?;
         if let Some(uid) = c.unit_id {
             if crate::load_unit(&mut tx, uid).await?.is_none() {
                 return Err(AppError::rule("unit_id", "单位不存在"));
             }
         }
-        sqlx::query("UPDATE users SET role = $1, unit_id = $2, org_id = $3 WHERE id = $4")
-            .bind(c.role.as_str())
-            .bind(c.unit_id)
-            .bind(org)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event {
+        users::set_role(&mut tx, user_id, c.role, c.unit_id, org).await?;
+        record(&mut tx, Some(actor), Event {
             org_id: Some(self.org_id),
             action: "user_role_changed",
             from: Some(before.role.as_str()),
@@ -393,29 +328,14 @@ impl App {
         actor.require(Capability::Administer)?;
         let p = input.get()?;
         let hash = auth::hash_password(&p.password)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let user = self.account(&mut tx, user_id).await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM tokens WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM login_failures WHERE username = $1")
-            .bind(&user.username)
-            .execute(&mut *tx)
-            .await?;
+        users::set_password(&mut tx, user_id, &hash).await?;
+        users::sign_out_everywhere(&mut tx, user_id).await?;
+        users::clear_failures(&mut tx, &user.username).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 action: "password_reset",

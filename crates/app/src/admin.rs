@@ -7,7 +7,7 @@ use banli_domain::limits::{optional, required, NAME_MAX, PHONE_MAX};
 use banli_domain::model::{ItemKind, Role};
 use banli_domain::policy::Policy;
 use banli_domain::rights::Capability;
-use banli_store::{now_ts, sqlx, Db};
+use banli_store::{orgs, users, Db};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -22,29 +22,8 @@ pub const DEFAULT_CATEGORIES: &[&str] = &[
 /// Finds or creates the organisation named in the configuration.
 pub(crate) async fn ensure_organisation(db: &Db, name: &str) -> AppResult<i64> {
     let mut tx = db.begin().await?;
-    let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM organisations WHERE name = $1")
-        .bind(name)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let id = match found {
-        Some((id,)) => id,
-        None => {
-            let (id,): (i64,) = sqlx::query_as("INSERT INTO organisations (name, timezone, policy, created_at) VALUES ($1, 'Asia/Shanghai', $2, $3) RETURNING id")
-                .bind(name)
-                .bind(serde_json::to_string(&Policy::default()).expect("policy serialises"))
-                .bind(now_ts())
-                .fetch_one(&mut *tx)
-                .await?;
-            for c in DEFAULT_CATEGORIES {
-                sqlx::query("INSERT INTO categories (org_id, name) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(*c)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            id
-        }
-    };
+    let policy = serde_json::to_string(&Policy::default()).expect("policy serialises");
+    let id = banli_store::orgs::find_or_create(&mut tx, name, &policy, DEFAULT_CATEGORIES).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -175,29 +154,29 @@ impl App {
         let short = optional("short_name", u.short_name.as_deref(), NAME_MAX)?;
         let p1 = prefix("doc_prefix", u.doc_prefix.as_deref())?;
         let p2 = prefix("doc_prefix_suggestion", u.doc_prefix_suggestion.as_deref())?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         if let Some(pid) = u.parent_id {
             if crate::load_unit(&mut tx, pid).await?.is_none() {
                 return Err(AppError::rule("parent_id", "上级单位不存在"));
             }
         }
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM units WHERE name = $1 OR short_name = $1 OR ($2 <> '' AND (name = $2 OR short_name = $2))").bind(&name).bind(short.clone().unwrap_or_default()).fetch_optional(&mut *tx).await?;
-        if taken.is_some() {
+        if orgs::unit_name_taken(&mut tx, &name, short.as_deref()).await? {
             return Err(AppError::rule("name", "已有同名单位"));
         }
-        let row = sqlx::query_as::<_, UnitRow>(&format!("INSERT INTO units (name, short_name, parent_id, doc_prefix, doc_prefix_suggestion, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {UNIT_COLS}"))
-            .bind(&name)
-            .bind(short)
-            .bind(u.parent_id)
-            .bind(p1)
-            .bind(p2)
-            .bind(self.now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = orgs::insert_unit(
+            &mut tx,
+            &orgs::NewUnit {
+                name: &name,
+                short_name: short.as_deref(),
+                parent_id: u.parent_id,
+                doc_prefix: p1.as_deref(),
+                doc_prefix_suggestion: p2.as_deref(),
+            },
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 action: "unit_created",
                 data: Some(serde_json::json!({"unit_id": row.id, "name": name})),
@@ -250,36 +229,33 @@ impl App {
         }
         let hash = auth::hash_password(&u.password)?;
         let org = (!u.role.needs_unit()).then_some(self.org_id);
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         if let Some(uid) = u.unit_id {
             if crate::load_unit(&mut tx, uid).await?.is_none() {
                 return Err(AppError::rule("unit_id", "单位不存在"));
             }
         }
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
-            .bind(&username)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
+        if users::username_taken(&mut tx, &username).await? {
             return Err(AppError::rule("username", "用户名已被使用"));
         }
-        let (id,): (i64,) = sqlx::query_as("INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at, email, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-            .bind(&username)
-            .bind(&display)
-            .bind(hash)
-            .bind(u.role.as_str())
-            .bind(u.unit_id)
-            .bind(org)
-            .bind(sector)
-            .bind(self.now_ts())
-            .bind(email)
-            .bind(phone)
-            .fetch_one(&mut *tx)
-            .await?;
+        let id = users::insert(
+            &mut tx,
+            &users::NewUser {
+                username: &username,
+                display_name: &display,
+                password_hash: &hash,
+                role: u.role,
+                unit_id: u.unit_id,
+                org_id: org,
+                sector: sector.as_deref(),
+                email: email.as_deref(),
+                phone: phone.as_deref(),
+            },
+        )
+        .await?;
         record(
             &mut tx,
             actor,
-            &self.now_ts(),
             Event {
                 org_id: org,
                 action: "user_created",
@@ -312,33 +288,13 @@ impl App {
             a.require(Capability::Administer)?;
         }
         let hash = auth::hash_password(password)?;
-        let mut tx = self.db.begin().await?;
-        let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
-            .bind(hash)
-            .bind(username)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
+        let mut tx = self.begin().await?;
+        if !users::reset_password(&mut tx, username, &hash).await? {
             return Err(AppError::NotFound("用户"));
         }
-        for table in ["web_sessions", "tokens"] {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE user_id IN (SELECT id FROM users WHERE username = $1)"
-            ))
-            .bind(username)
-            .execute(&mut *tx)
-            .await?;
-        }
-        // A new password also ends a lock-out, as the lock message promises.
-        sqlx::query("DELETE FROM login_failures WHERE username = $1")
-            .bind(username)
-            .execute(&mut *tx)
-            .await?;
         record(
             &mut tx,
             actor,
-            &self.now_ts(),
             Event {
                 action: "password_reset",
                 data: Some(serde_json::json!({"username": username})),
@@ -354,20 +310,15 @@ impl App {
     /// lock a known username); the password stays as it is.
     pub async fn unlock_sign_in(&self, actor: &Actor, user_id: i64) -> AppResult<()> {
         actor.require(Capability::Administer)?;
-        let mut tx = self.db.begin().await?;
-        let name: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (username,) = name.ok_or(AppError::NotFound("用户"))?;
-        sqlx::query("DELETE FROM login_failures WHERE username = $1")
-            .bind(&username)
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        let username = users::get(&mut tx, user_id)
+            .await?
+            .ok_or(AppError::NotFound("用户"))?
+            .username;
+        users::clear_failures(&mut tx, &username).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 action: "sign_in_unlocked",
                 data: Some(serde_json::json!({"username": username})),
@@ -402,27 +353,27 @@ impl App {
                 ));
             }
         }
-        let mut tx = self.db.begin().await?;
-        let dup: Option<(i64,)> = sqlx::query_as("SELECT id FROM sessions WHERE org_id = $1 AND kind = $2 AND term = $3 AND sitting = $4").bind(self.org_id).bind(s.kind.as_str()).bind(s.term).bind(s.sitting).fetch_optional(&mut *tx).await?;
-        if dup.is_some() {
+        let mut tx = self.begin().await?;
+        if orgs::session_exists(&mut tx, self.org_id, s.kind, s.term, s.sitting).await? {
             return Err(AppError::rule("sitting", "该届次会议已存在"));
         }
-        let row = sqlx::query_as::<_, SessionRow>(&format!("INSERT INTO sessions (org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {SESSION_COLS}"))
-            .bind(self.org_id)
-            .bind(name)
-            .bind(body)
-            .bind(s.kind.as_str())
-            .bind(s.term)
-            .bind(s.sitting)
-            .bind(crate::iso(s.opened_on))
-            .bind(s.cosign_cutoff.map(crate::iso))
-            .bind(self.now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = orgs::insert_session(
+            &mut tx,
+            &orgs::NewSession {
+                org_id: self.org_id,
+                name: &name,
+                body_name: &body,
+                kind: s.kind,
+                term: s.term,
+                sitting: s.sitting,
+                opened_on: s.opened_on,
+                cosign_cutoff: s.cosign_cutoff,
+            },
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 action: "session_created",
@@ -437,29 +388,18 @@ impl App {
 
     /// Units are public knowledge inside the installation: every signed-in user may list them.
     pub async fn list_units(&self) -> AppResult<Vec<UnitOut>> {
-        let rows =
-            sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLS} FROM units ORDER BY id"))
-                .fetch_all(&self.db.pool)
-                .await?;
+        let rows = orgs::units(&self.db.pool).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn list_sessions(&self) -> AppResult<Vec<SessionOut>> {
-        let rows = sqlx::query_as::<_, SessionRow>(&format!(
-            "SELECT {SESSION_COLS} FROM sessions WHERE org_id = $1 ORDER BY id"
-        ))
-        .bind(self.org_id)
-        .fetch_all(&self.db.pool)
-        .await?;
+        let rows = orgs::sessions(&self.db.pool, self.org_id).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<auth::UserOut>> {
         actor.require(Capability::ReadDirectory)?;
-        let rows =
-            sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))
-                .fetch_all(&self.db.pool)
-                .await?;
+        let rows = users::all(&self.db.pool).await?;
         Ok(rows
             .iter()
             .map(|u| auth::UserOut {
@@ -505,16 +445,16 @@ impl App {
             }
         };
         p.validate().map_err(|(f, m)| AppError::rule(f, m))?;
-        let mut tx = self.db.begin().await?;
-        sqlx::query("UPDATE organisations SET policy = $1 WHERE id = $2")
-            .bind(serde_json::to_string(&p).expect("policy serialises"))
-            .bind(self.org_id)
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        orgs::set_policy(
+            &mut tx,
+            self.org_id,
+            &serde_json::to_string(&p).expect("policy serialises"),
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 action: "policy_changed",
@@ -528,11 +468,6 @@ impl App {
     }
 
     pub async fn categories(&self) -> AppResult<Vec<(i64, String)>> {
-        Ok(
-            sqlx::query_as("SELECT id, name FROM categories WHERE org_id = $1 ORDER BY id")
-                .bind(self.org_id)
-                .fetch_all(&self.db.pool)
-                .await?,
-        )
+        Ok(orgs::categories(&self.db.pool, self.org_id).await?)
     }
 }

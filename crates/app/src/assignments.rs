@@ -3,12 +3,13 @@
 
 use crate::events::{record, Event};
 use crate::rows::*;
-use crate::{iso, load_assignment, load_unit, Actor, App, AppError, AppResult, Input};
+use crate::{load_assignment, load_unit, Actor, App, AppError, AppResult, Input};
 use banli_domain::lifecycle::{assignment_next, AssignmentAction};
 use banli_domain::limits::{optional, required, REASON_MAX, SUMMARY_MAX};
 use banli_domain::model::{AssignmentRole, AssignmentState, ConsultationMethod};
 use banli_domain::rights::Action;
-use banli_store::{sqlx, Tx};
+use banli_store::assignments as store;
+use banli_store::Tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -84,26 +85,19 @@ impl App {
     }
 }
 
-#[allow(clippy::too_many_arguments)] // the fields of one event row
 pub(crate) async fn set_assignment_state(
     tx: &mut Tx,
     actor: &Actor,
-    now: &str,
     c: &Ctx,
     to: AssignmentState,
     action: &str,
     reason: Option<&str>,
     data: Option<serde_json::Value>,
 ) -> AppResult<()> {
-    sqlx::query("UPDATE assignments SET state = $1 WHERE id = $2")
-        .bind(to.as_str())
-        .bind(c.a.id)
-        .execute(&mut **tx)
-        .await?;
+    banli_store::assignments::set_state(tx, c.a.id, to).await?;
     record(
         tx,
         Some(actor),
-        now,
         Event {
             org_id: Some(c.item.org_id),
             item_id: Some(c.item.id),
@@ -122,25 +116,11 @@ pub(crate) async fn set_assignment_state(
 impl App {
     /// `POST /assignments/{id}/accept`: 签收.
     pub async fn accept_assignment(&self, actor: &Actor, id: i64) -> AppResult<AssignmentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::Accept).await?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Accept)?;
-        sqlx::query("UPDATE assignments SET accepted_at = $1 WHERE id = $2")
-            .bind(self.now_ts())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        set_assignment_state(
-            &mut tx,
-            actor,
-            &self.now_ts(),
-            &c,
-            to,
-            "accepted",
-            None,
-            None,
-        )
-        .await?;
+        banli_store::assignments::mark_accepted(&mut tx, id).await?;
+        set_assignment_state(&mut tx, actor, &c, to, "accepted", None, None).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }
@@ -152,25 +132,24 @@ impl App {
         id: i64,
         input: Input<ReturnInput>,
     ) -> AppResult<AssignmentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::RequestReturn).await?;
         let i = input.get()?;
         let reason = required("reason", &i.reason, REASON_MAX)?;
         let proposal = optional("proposal", i.proposal.as_deref(), REASON_MAX)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::RequestReturn)?;
-        sqlx::query("INSERT INTO adjustments (assignment_id, reason, proposal, state, was_accepted, requested_by, created_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6)")
-            .bind(id)
-            .bind(&reason)
-            .bind(&proposal)
-            .bind((c.a.state() == AssignmentState::Accepted) as i64)
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .execute(&mut *tx)
-            .await?;
+        store::request_adjustment(
+            &mut tx,
+            id,
+            &reason,
+            proposal.as_deref(),
+            c.a.state() == AssignmentState::Accepted,
+            actor.user_id,
+        )
+        .await?;
         set_assignment_state(
             &mut tx,
             actor,
-            &self.now_ts(),
             &c,
             to,
             "return_requested",
@@ -189,37 +168,24 @@ impl App {
         id: i64,
         input: Input<DecideInput>,
     ) -> AppResult<AssignmentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::DecideReturn).await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
-        let pending: Option<(i64, i64)> = sqlx::query_as("SELECT id, was_accepted FROM adjustments WHERE assignment_id = $1 AND state = 'pending'")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let pending = store::pending_adjustment(&mut tx, id).await?;
         let Some((adj, was_accepted)) = pending else {
             return Err(AppError::conflict("没有待决定的调整申请"));
         };
         let action = if i.approve {
             AssignmentAction::ApproveReturn
         } else {
-            AssignmentAction::RefuseReturn {
-                was_accepted: was_accepted == 1,
-            }
+            AssignmentAction::RefuseReturn { was_accepted }
         };
         let to = assignment_next(c.a.role(), c.a.state(), action)?;
-        sqlx::query("UPDATE adjustments SET state = $1, decided_by = $2, note = $3, decided_at = $4 WHERE id = $5")
-            .bind(if i.approve { "approved" } else { "refused" })
-            .bind(actor.user_id)
-            .bind(&note)
-            .bind(self.now_ts())
-            .bind(adj)
-            .execute(&mut *tx)
-            .await?;
+        store::decide_adjustment(&mut tx, adj, i.approve, actor.user_id, note.as_deref()).await?;
         set_assignment_state(
             &mut tx,
             actor,
-            &self.now_ts(),
             &c,
             to,
             if i.approve {
@@ -231,7 +197,7 @@ impl App {
             None,
         )
         .await?;
-        crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), c.item.id).await?;
+        crate::items::refresh_item_state(&mut tx, actor, c.item.id).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }
@@ -243,7 +209,7 @@ impl App {
         id: i64,
         input: Input<DelegateInput>,
     ) -> AppResult<crate::items::Created> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::Delegate).await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
@@ -256,19 +222,18 @@ impl App {
                 return Err(AppError::rule("due_on", "期限不能早于今天"));
             }
         }
-        let (did,): (i64,) = sqlx::query_as("INSERT INTO delegations (assignment_id, unit_id, note, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-            .bind(id)
-            .bind(i.unit_id)
-            .bind(&note)
-            .bind(i.due_on.map(iso))
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
+        let did = store::delegate(
+            &mut tx,
+            id,
+            i.unit_id,
+            note.as_deref(),
+            i.due_on,
+            actor.user_id,
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(c.item.org_id),
                 item_id: Some(c.item.id),
@@ -291,7 +256,7 @@ impl App {
         id: i64,
         input: Input<ExtensionInput>,
     ) -> AppResult<crate::items::Created> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self
             .ctx(&mut tx, actor, id, Action::RequestExtension)
             .await?;
@@ -314,18 +279,10 @@ impl App {
                 format!("延期最长至 {}", limit.date),
             ));
         }
-        let (eid,): (i64,) = sqlx::query_as("INSERT INTO extensions (assignment_id, until_on, reason, state, requested_by, created_at) VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id")
-            .bind(id)
-            .bind(iso(i.until))
-            .bind(&reason)
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
+        let eid = store::request_extension(&mut tx, id, i.until, &reason, actor.user_id).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(c.item.org_id),
                 item_id: Some(c.item.id),
@@ -348,40 +305,28 @@ impl App {
         id: i64,
         input: Input<DecideInput>,
     ) -> AppResult<AssignmentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self
             .ctx(&mut tx, actor, id, Action::DecideExtension)
             .await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
-        let pending: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, until_on FROM extensions WHERE assignment_id = $1 AND state = 'pending'",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let pending = store::pending_extension(&mut tx, id).await?;
         let Some((eid, until)) = pending else {
             return Err(AppError::conflict("没有待决定的延期申请"));
         };
-        sqlx::query("UPDATE extensions SET state = $1, decided_by = $2, note = $3, decided_at = $4 WHERE id = $5")
-            .bind(if i.approve { "approved" } else { "refused" })
-            .bind(actor.user_id)
-            .bind(&note)
-            .bind(self.now_ts())
-            .bind(eid)
-            .execute(&mut *tx)
-            .await?;
-        if i.approve {
-            sqlx::query("UPDATE assignments SET extended_reply_by = $1 WHERE id = $2")
-                .bind(&until)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        store::decide_extension(
+            &mut tx,
+            id,
+            eid,
+            i.approve.then_some(until),
+            actor.user_id,
+            note.as_deref(),
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(c.item.org_id),
                 item_id: Some(c.item.id),
@@ -412,7 +357,7 @@ impl App {
         id: i64,
         input: Input<ConsultationInput>,
     ) -> AppResult<crate::items::Created> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let Ctx { a, item } = self.ctx(&mut tx, actor, id, Action::Consult).await?;
         let i = input.get()?;
         let summary = required("summary", &i.summary, SUMMARY_MAX)?;
@@ -425,19 +370,18 @@ impl App {
                 format!("沟通日期不能早于交办日期 {}", a.assigned_on),
             ));
         }
-        let (cid,): (i64,) = sqlx::query_as("INSERT INTO consultations (assignment_id, method, held_on, summary, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-            .bind(id)
-            .bind(i.method.as_str())
-            .bind(iso(i.date))
-            .bind(&summary)
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
+        let cid = store::add_consultation(
+            &mut tx,
+            id,
+            i.method.as_str(),
+            i.date,
+            &summary,
+            actor.user_id,
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(item.org_id),
                 item_id: Some(item.id),
@@ -460,7 +404,7 @@ impl App {
         id: i64,
         input: Input<crate::items::ReasonInput>,
     ) -> AppResult<AssignmentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::Reopen).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         let action = if c.a.role() == AssignmentRole::Co {
@@ -473,16 +417,10 @@ impl App {
         let due = crate::load_policy(&mut tx, c.item.org_id)
             .await?
             .rehandling_due(&cal, self.today());
-        sqlx::query("UPDATE assignments SET rehandling_reply_by = $1, rehandlings = rehandlings + $2 WHERE id = $3")
-            .bind(iso(due.date))
-            .bind((c.a.role() != AssignmentRole::Co) as i64)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        store::reopen(&mut tx, id, due.date, c.a.role() != AssignmentRole::Co).await?;
         set_assignment_state(
             &mut tx,
             actor,
-            &self.now_ts(),
             &c,
             to,
             "reopened",
@@ -490,7 +428,7 @@ impl App {
             Some(serde_json::json!({"due": due.date, "provisional": due.provisional})),
         )
         .await?;
-        crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), c.item.id).await?;
+        crate::items::refresh_item_state(&mut tx, actor, c.item.id).await?;
         tx.commit().await?;
         Ok(AssignmentStateOut { id, state: to })
     }

@@ -8,7 +8,6 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use banli_domain::limits::PASSWORD_MIN;
 use banli_domain::model::Role;
-use banli_store::sqlx;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -93,12 +92,7 @@ pub(crate) fn actor_of(u: &UserRow) -> Actor {
 
 impl App {
     pub async fn user_by_name(&self, username: &str) -> AppResult<Option<UserRow>> {
-        Ok(sqlx::query_as::<_, UserRow>(&format!(
-            "SELECT {USER_COLS} FROM users WHERE username = $1"
-        ))
-        .bind(username)
-        .fetch_optional(&self.db.pool)
-        .await?)
+        Ok(banli_store::users::by_username(&self.db.pool, username).await?)
     }
 
     /// Checks a username and password; the same answer for an unknown user and a wrong
@@ -148,24 +142,20 @@ impl App {
         let mut raw = [0u8; 32];
         getrandom::fill(&mut raw).map_err(|e| AppError::Internal(e.to_string()))?;
         let token = format!("bl_{}", hex::encode(raw));
-        sqlx::query(
-            "INSERT INTO tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
+        banli_store::users::add_token(
+            self.db.writer(),
+            user_id,
+            &token_hash(&token),
+            label,
+            &self.now_ts(),
         )
-        .bind(user_id)
-        .bind(token_hash(&token))
-        .bind(label)
-        .bind(self.now_ts())
-        .execute(self.db.writer())
         .await?;
         Ok(token)
     }
 
     /// The actor behind a bearer token; disabled users' tokens stop working at once.
     pub async fn authenticate(&self, token: &str) -> AppResult<Actor> {
-        let user = sqlx::query_as::<_, UserRow>(&format!("SELECT {} FROM users u JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND u.disabled = 0", USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")))
-            .bind(token_hash(token))
-            .fetch_optional(&self.db.pool)
-            .await?;
+        let user = banli_store::users::by_token(&self.db.pool, &token_hash(token)).await?;
         user.map(|u| actor_of(&u)).ok_or(AppError::Unauthorized)
     }
 

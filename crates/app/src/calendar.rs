@@ -2,13 +2,12 @@
 //! years an admin added, and local days off; plus recomputing provisional due dates.
 
 use crate::events::{record, Event};
-use crate::rows::*;
-use crate::{iso, Actor, App, AppError, AppResult, Input};
-use banli_domain::calendar::{Calendar, DayRule, Due};
+use crate::{Actor, App, AppError, AppResult, Input};
+use banli_domain::calendar::{Calendar, Due};
 use banli_domain::limits::required;
 use banli_domain::model::AssignmentRole;
 use banli_domain::rights::Capability;
-use banli_store::{sqlx, Tx};
+use banli_store::Tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -62,26 +61,8 @@ pub struct CalendarChange {
 
 pub(crate) async fn load(tx: &mut Tx, org_id: i64) -> AppResult<Calendar> {
     let mut cal = Calendar::bundled();
-    let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
-        "SELECT year, day, off, name, scope FROM calendar_days WHERE org_id IS NULL OR org_id = $1 ORDER BY id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut national: std::collections::BTreeMap<i32, Vec<DayRule>> = Default::default();
-    let mut local = Vec::new();
-    for (year, day, off, name, scope) in rows {
-        let date = date(&day)?;
-        if scope == "national" {
-            national.entry(year as i32).or_default().push(DayRule {
-                date,
-                off: off != 0,
-                name,
-            });
-        } else {
-            local.push((date, name));
-        }
-    }
+    let banli_store::calendar::StoredDays { national, local } =
+        banli_store::calendar::days(tx, org_id).await?;
     for (year, days) in national {
         cal.add_year(year, &days)
             .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -135,26 +116,11 @@ impl App {
         if days.is_empty() {
             return Err(AppError::rule("days", "节假日列表不能为空"));
         }
-        let mut tx = self.db.begin().await?;
-        sqlx::query("DELETE FROM calendar_days WHERE scope = 'national' AND year = $1")
-            .bind(year as i64)
-            .execute(&mut *tx)
-            .await?;
-        for d in &days {
-            sqlx::query("INSERT INTO calendar_days (org_id, year, day, off, name, scope, created_by, created_at) VALUES (NULL, $1, $2, $3, $4, 'national', $5, $6)")
-                .bind(year as i64)
-                .bind(iso(d.date))
-                .bind(d.off as i64)
-                .bind(&d.name)
-                .bind(actor.user_id)
-                .bind(self.now_ts())
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut tx = self.begin().await?;
+        banli_store::calendar::replace_year(&mut tx, year, &days, actor.user_id).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 action: "calendar_year_added",
@@ -176,20 +142,18 @@ impl App {
         actor.require(Capability::Administer)?;
         let d = input.get()?;
         let name = required("name", &d.name, 50)?;
-        let mut tx = self.db.begin().await?;
-        sqlx::query("INSERT INTO calendar_days (org_id, year, day, off, name, scope, created_by, created_at) VALUES ($1, $2, $3, 1, $4, 'local', $5, $6)")
-            .bind(self.org_id)
-            .bind(d.date.year() as i64)
-            .bind(iso(d.date))
-            .bind(&name)
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        banli_store::calendar::add_local_day_off(
+            &mut tx,
+            self.org_id,
+            d.date,
+            &name,
+            actor.user_id,
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 action: "calendar_day_off_added",
@@ -210,25 +174,13 @@ impl App {
     async fn recompute_provisional(&self, tx: &mut Tx, actor: &Actor) -> AppResult<u64> {
         let cal = load(tx, self.org_id).await?;
         let policy = crate::load_policy(tx, self.org_id).await?;
-        let rows = sqlx::query_as::<_, AssignmentRow>(&format!(
-            "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE provisional = 1"
-        ))
-        .fetch_all(&mut **tx)
-        .await?;
+        let rows = banli_store::calendar::provisional_assignments(tx).await?;
         let mut n = 0;
         for a in rows {
             let role: AssignmentRole = a.role();
             let due = policy.assignment_dues(&cal, role, a.assigned_on());
-            sqlx::query("UPDATE assignments SET return_by = $1, first_consultation_by = $2, co_opinion_by = $3, reply_by = $4, provisional = $5 WHERE id = $6")
-                .bind(iso(due.return_by))
-                .bind(iso(due.first_consultation_by))
-                .bind(due.co_opinion_by.map(iso))
-                .bind(due.reply_by.map(iso))
-                .bind(due.provisional as i64)
-                .bind(a.id)
-                .execute(&mut **tx)
-                .await?;
-            record(tx, Some(actor), &self.now_ts(), Event {
+            banli_store::calendar::set_assignment_dues(tx, a.id, &due).await?;
+            record(tx, Some(actor), Event {
                 item_id: Some(a.item_id),
                 assignment_id: Some(a.id),
                 action: "due_dates_recomputed",
@@ -241,23 +193,13 @@ impl App {
             .await?;
             n += 1;
         }
-        let docs: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT d.id, d.sent_on, a.item_id FROM documents d JOIN assignments a ON a.id = d.assignment_id WHERE d.evaluation_provisional = 1 AND d.sent_on IS NOT NULL",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
+        let docs = banli_store::calendar::provisional_evaluations(tx).await?;
         for (id, sent_on, item_id) in docs {
-            let due = policy.evaluation_due(&cal, date(&sent_on)?);
-            sqlx::query("UPDATE documents SET evaluation_due = $1, evaluation_provisional = $2 WHERE id = $3")
-                .bind(iso(due.date))
-                .bind(due.provisional as i64)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+            let due = policy.evaluation_due(&cal, sent_on);
+            banli_store::calendar::set_evaluation_due(tx, id, due.date, due.provisional).await?;
             record(
                 tx,
                 Some(actor),
-                &self.now_ts(),
                 Event {
                     item_id: Some(item_id),
                     document_id: Some(id),

@@ -4,14 +4,14 @@
 use crate::assignments::{set_assignment_state, Ctx};
 use crate::events::{record, Event};
 use crate::rows::*;
-use crate::{iso, load_unit, Actor, App, AppError, AppResult, Input};
+use crate::{load_unit, Actor, App, AppError, AppResult, Input};
 use banli_domain::lifecycle::{assignment_next, AssignmentAction};
 use banli_domain::limits::{
     optional, required, BODY_MAX, NAME_MAX, PHONE_MAX, REASON_MAX, SUMMARY_MAX,
 };
 use banli_domain::model::*;
 use banli_domain::rights::Action;
-use banli_store::{sqlx, Tx};
+use banli_store::{documents, Tx};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -117,25 +117,14 @@ async fn open_document(
     assignment_id: i64,
     kind: &str,
 ) -> AppResult<Option<DocumentRow>> {
-    Ok(sqlx::query_as::<_, DocumentRow>(&format!(
-        "SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id = $1 AND kind = $2 AND state IN ('draft', 'rejected', 'checking') ORDER BY id DESC"
-    ))
-    .bind(assignment_id)
-    .bind(kind)
-    .fetch_optional(&mut **tx)
-    .await?)
+    Ok(documents::open(tx, assignment_id, route_kind(kind)).await?)
 }
 
 pub(crate) async fn latest_sent_reply(
     tx: &mut Tx,
     assignment_id: i64,
 ) -> AppResult<Option<DocumentRow>> {
-    Ok(sqlx::query_as::<_, DocumentRow>(&format!(
-        "SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id = $1 AND kind = 'reply' AND state = 'sent' ORDER BY id DESC"
-    ))
-    .bind(assignment_id)
-    .fetch_optional(&mut **tx)
-    .await?)
+    Ok(documents::latest_sent(tx, assignment_id, DocKind::Reply).await?)
 }
 
 struct Draft {
@@ -172,78 +161,37 @@ impl App {
         kind: &str,
         d: Draft,
     ) -> AppResult<DocumentStateOut> {
-        let now = self.now_ts();
-        if let Some(open) = open_document(tx, c.a.id, kind).await? {
-            if open.state() == DocState::Checking {
-                return Err(AppError::conflict("答复正在提案办审核，不能修改"));
-            }
-        }
         let existing = open_document(tx, c.a.id, kind).await?;
+        if existing
+            .as_ref()
+            .is_some_and(|d| d.state() == DocState::Checking)
+        {
+            return Err(AppError::conflict("答复正在提案办审核，不能修改"));
+        }
+        let fields = documents::DraftFields {
+            body: &d.body,
+            grade: d.grade,
+            disclosure: d.disclosure,
+            disclosure_reason: d.disclosure_reason.as_deref(),
+            summary: d.summary.as_deref(),
+            contact_name: &d.contact_name,
+            contact_phone: &d.contact_phone,
+            drafted_by: actor.user_id,
+        };
         let id = match existing {
             Some(doc) => {
-                sqlx::query("UPDATE documents SET state = 'draft', body = $1, grade = $2, disclosure = $3, disclosure_reason = $4, summary = $5, contact_name = $6, contact_phone = $7, drafted_by = $8, reject_reason = NULL, updated_at = $9 WHERE id = $10")
-                    .bind(&d.body)
-                    .bind(d.grade.map(|g| g.as_str()))
-                    .bind(d.disclosure.as_str())
-                    .bind(&d.disclosure_reason)
-                    .bind(&d.summary)
-                    .bind(&d.contact_name)
-                    .bind(&d.contact_phone)
-                    .bind(actor.user_id)
-                    .bind(&now)
-                    .bind(doc.id)
-                    .execute(&mut **tx)
-                    .await?;
-                sqlx::query("DELETE FROM commitments WHERE document_id = $1")
-                    .bind(doc.id)
-                    .execute(&mut **tx)
-                    .await?;
+                documents::redraft(tx, doc.id, &fields).await?;
                 doc.id
             }
-            None => {
-                let (round,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) + 1 FROM documents WHERE assignment_id = $1 AND kind = $2",
-                )
-                .bind(c.a.id)
-                .bind(kind)
-                .fetch_one(&mut **tx)
-                .await?;
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO documents (kind, assignment_id, round, state, body, grade, disclosure, disclosure_reason, summary, contact_name, contact_phone, drafted_by, created_at, updated_at)
-                     VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-                )
-                .bind(kind)
-                .bind(c.a.id)
-                .bind(round)
-                .bind(&d.body)
-                .bind(d.grade.map(|g| g.as_str()))
-                .bind(d.disclosure.as_str())
-                .bind(&d.disclosure_reason)
-                .bind(&d.summary)
-                .bind(&d.contact_name)
-                .bind(&d.contact_phone)
-                .bind(actor.user_id)
-                .bind(&now)
-                .fetch_one(&mut **tx)
-                .await?;
-                id
-            }
+            None => documents::insert_draft(tx, c.a.id, route_kind(kind), &fields).await?,
         };
         // Drafts of commitments live with the draft; they are only tracked once it is sent.
         for (text, due) in &d.commitments {
-            sqlx::query("INSERT INTO commitments (document_id, unit_id, text, due_on, status, percent, created_at, updated_at) VALUES ($1, $2, $3, $4, 'open', 0, $5, $5)")
-                .bind(id)
-                .bind(c.a.unit_id)
-                .bind(text)
-                .bind(iso(*due))
-                .bind(&now)
-                .execute(&mut **tx)
-                .await?;
+            documents::add_commitment(tx, id, c.a.unit_id, text, *due).await?;
         }
         record(
             tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(c.item.org_id),
                 item_id: Some(c.item.id),
@@ -273,7 +221,7 @@ impl App {
         id: i64,
         input: Input<CoOpinionInput>,
     ) -> AppResult<DocumentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::DraftCoOpinion).await?;
         let i = input.get()?;
         let body = required("body", &i.body, BODY_MAX)?;
@@ -321,7 +269,7 @@ impl App {
         id: i64,
         input: Input<ReplyInput>,
     ) -> AppResult<DocumentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::DraftReply).await?;
         let i = input.get()?;
         let body = required("body", &i.body, BODY_MAX)?;
@@ -388,7 +336,7 @@ impl App {
         id: i64,
         kind: &str,
     ) -> AppResult<DocumentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self
             .ctx(&mut tx, actor, id, |a| Action::Approve(a, route_kind(kind)))
             .await?;
@@ -404,11 +352,10 @@ impl App {
         assignment_next(c.a.role(), c.a.state(), action)?;
         let policy = crate::load_policy(&mut tx, c.item.org_id).await?;
         let out = if kind == REPLY && policy.office_checks_replies {
-            sqlx::query("UPDATE documents SET state = 'checking', approved_by = $1, updated_at = $2 WHERE id = $3").bind(actor.user_id).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
+            documents::hold_for_check(&mut tx, doc.id, actor.user_id).await?;
             record(
                 &mut tx,
                 Some(actor),
-                &self.now_ts(),
                 Event {
                     org_id: Some(c.item.org_id),
                     item_id: Some(c.item.id),
@@ -452,27 +399,22 @@ impl App {
             let d = crate::load_policy(tx, c.item.org_id)
                 .await?
                 .evaluation_due(&cal, today);
-            (Some(iso(d.date)), d.provisional)
+            (Some(d.date), d.provisional)
         } else {
             (None, false)
         };
-        if doc.kind == DocKind::Reply {
-            sqlx::query("UPDATE documents SET state = 'superseded', updated_at = $1 WHERE assignment_id = $2 AND kind = 'reply' AND state = 'sent'")
-                .bind(self.now_ts())
-                .bind(c.a.id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        sqlx::query("UPDATE documents SET state = 'sent', doc_number = $1, approved_by = COALESCE(approved_by, $2), sent_at = $3, sent_on = $4, evaluation_due = $5, evaluation_provisional = $6, updated_at = $3 WHERE id = $7")
-            .bind(&number)
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .bind(iso(today))
-            .bind(eval_due)
-            .bind(provisional as i64)
-            .bind(doc.id)
-            .execute(&mut **tx)
-            .await?;
+        documents::send(
+            tx,
+            doc,
+            &documents::Sending {
+                doc_number: &number,
+                approved_by: actor.user_id,
+                sent_on: today,
+                evaluation_due: eval_due,
+                evaluation_provisional: provisional,
+            },
+        )
+        .await?;
         let action = if doc.kind == DocKind::Reply {
             AssignmentAction::SendReply
         } else {
@@ -487,7 +429,6 @@ impl App {
         set_assignment_state(
             tx,
             actor,
-            &self.now_ts(),
             c,
             to,
             event,
@@ -495,7 +436,7 @@ impl App {
             Some(serde_json::json!({"document_id": doc.id, "doc_number": number})),
         )
         .await?;
-        crate::items::refresh_item_state(tx, actor, &self.now_ts(), c.item.id).await?;
+        crate::items::refresh_item_state(tx, actor, c.item.id).await?;
         Ok(DocumentStateOut {
             id: doc.id,
             assignment_id: c.a.id,
@@ -512,7 +453,7 @@ impl App {
         kind: &str,
         input: Input<crate::items::ReasonInput>,
     ) -> AppResult<DocumentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self
             .ctx(&mut tx, actor, id, |a| {
                 Action::RejectDraft(a, route_kind(kind))
@@ -523,11 +464,10 @@ impl App {
             .await?
             .filter(|d| d.state() == DocState::Draft)
             .ok_or_else(|| AppError::conflict("没有待签发的稿件"))?;
-        sqlx::query("UPDATE documents SET state = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3").bind(&reason).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
+        documents::reject(&mut tx, doc.id, &reason).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(c.item.org_id),
                 item_id: Some(c.item.id),
@@ -561,7 +501,7 @@ impl App {
         id: i64,
         input: Input<crate::assignments::DecideInput>,
     ) -> AppResult<DocumentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::CheckReply).await?;
         let i = input.get()?;
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
@@ -575,11 +515,10 @@ impl App {
             let reason = note
                 .clone()
                 .ok_or_else(|| AppError::rule("note", "退回答复须说明理由"))?;
-            sqlx::query("UPDATE documents SET state = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3").bind(&reason).bind(self.now_ts()).bind(doc.id).execute(&mut *tx).await?;
+            documents::reject(&mut tx, doc.id, &reason).await?;
             record(
                 &mut tx,
                 Some(actor),
-                &self.now_ts(),
                 Event {
                     org_id: Some(c.item.org_id),
                     item_id: Some(c.item.id),
@@ -609,14 +548,13 @@ impl App {
         id: i64,
         input: Input<crate::items::ReasonInput>,
     ) -> AppResult<crate::assignments::AssignmentStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.ctx(&mut tx, actor, id, Action::Waive).await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
         let to = assignment_next(c.a.role(), c.a.state(), AssignmentAction::Waive)?;
         set_assignment_state(
             &mut tx,
             actor,
-            &self.now_ts(),
             &c,
             to,
             "co_opinion_waived",
@@ -636,7 +574,7 @@ impl App {
         id: i64,
         input: Input<EvaluationInput>,
     ) -> AppResult<EvaluationOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let Ctx { a, item } = self.ctx(&mut tx, actor, id, Action::Evaluate).await?;
         let i = input.get()?;
         let comment = optional("comment", i.comment.as_deref(), REASON_MAX)?;
@@ -658,19 +596,21 @@ impl App {
             .await?
             .ok_or_else(|| AppError::conflict("尚未收到答复，不能评价"))?;
         let today = self.today();
-        let (eid,): (i64,) = sqlx::query_as("INSERT INTO evaluations (assignment_id, document_id, handling, result, comment, source, scan_ref, entered_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-            .bind(id)
-            .bind(reply.id)
-            .bind(i.handling.as_str())
-            .bind(i.result.as_str())
-            .bind(&comment)
-            .bind(source.as_str())
-            .bind(&scan)
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
-        record(&mut tx, Some(actor), &self.now_ts(), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), document_id: Some(reply.id), action: "evaluated", data: Some(serde_json::json!({"handling": i.handling, "result": i.result, "source": source})), ..Default::default() }).await?;
+        let eid = documents::insert_evaluation(
+            &mut tx,
+            &documents::NewEvaluation {
+                assignment_id: id,
+                document_id: reply.id,
+                handling: i.handling.as_str(),
+                result: i.result.as_str(),
+                comment: comment.as_deref(),
+                source: source.as_str(),
+                scan_ref: scan.as_deref(),
+                entered_by: actor.user_id,
+            },
+        )
+        .await?;
+        record(&mut tx, Some(actor), Event { org_id: Some(item.org_id), item_id: Some(item.id), assignment_id: Some(id), document_id: Some(reply.id), action: "evaluated", data: Some(serde_json::json!({"handling": i.handling, "result": i.result, "source": source})), ..Default::default() }).await?;
         let policy = crate::load_policy(&mut tx, item.org_id).await?;
         let mut state = a.state();
         let mut rehandling = false;
@@ -679,12 +619,7 @@ impl App {
                 let cal = crate::calendar::load(&mut tx, item.org_id).await?;
                 let due = policy.rehandling_due(&cal, today);
                 let to = assignment_next(a.role(), a.state(), AssignmentAction::Rehandle)?;
-                sqlx::query("UPDATE assignments SET rehandling_reply_by = $1, rehandlings = rehandlings + 1, provisional = CASE WHEN $2 = 1 THEN 1 ELSE provisional END WHERE id = $3")
-                    .bind(iso(due.date))
-                    .bind(due.provisional as i64)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                banli_store::assignments::rehandle(&mut tx, id, due.date, due.provisional).await?;
                 let c = Ctx {
                     a: a.clone(),
                     item: item.clone(),
@@ -692,7 +627,6 @@ impl App {
                 set_assignment_state(
                     &mut tx,
                     actor,
-                    &self.now_ts(),
                     &c,
                     to,
                     "rehandling",
@@ -700,14 +634,13 @@ impl App {
                     Some(serde_json::json!({"due": due.date, "provisional": due.provisional})),
                 )
                 .await?;
-                crate::items::refresh_item_state(&mut tx, actor, &self.now_ts(), item.id).await?;
+                crate::items::refresh_item_state(&mut tx, actor, item.id).await?;
                 state = to;
                 rehandling = true;
             } else {
                 record(
                     &mut tx,
                     Some(actor),
-                    &self.now_ts(),
                     Event {
                         org_id: Some(item.org_id),
                         item_id: Some(item.id),
@@ -737,14 +670,11 @@ impl App {
         id: i64,
         input: Input<ProgressInput>,
     ) -> AppResult<CommitmentStateOut> {
-        let mut tx = self.db.begin().await?;
-        let row: Option<(i64, String, i64, String, i64)> = sqlx::query_as(
-            "SELECT c.unit_id, c.status, c.percent, d.state, a.item_id FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id WHERE c.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (_, status, percent, _, item_id) = row.ok_or(AppError::NotFound("承诺事项"))?;
+        let mut tx = self.begin().await?;
+        let cm = documents::commitment(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound("承诺事项"))?;
+        let (status, percent, item_id) = (cm.status, cm.percent, cm.item_id);
         self.permit(&mut tx, actor, item_id, Action::Progress(id))
             .await?;
         let i = input.get()?;
@@ -759,32 +689,24 @@ impl App {
             CommitmentStatus::Done => 100,
             _ => i.percent.unwrap_or(percent),
         };
-        sqlx::query("UPDATE commitments SET status = $1, percent = $2, status_reason = CASE WHEN $1 = 'carried_over' THEN $3 ELSE status_reason END, updated_at = $4, done_on = $5 WHERE id = $6")
-            .bind(new_status.as_str())
-            .bind(new_percent)
-            .bind(&note)
-            .bind(self.now_ts())
-            .bind((new_status == CommitmentStatus::Done).then(|| iso(self.today())))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO commitment_progress (commitment_id, note, percent, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(id)
-            .bind(&note)
-            .bind(i.percent)
-            .bind(new_status.as_str())
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .execute(&mut *tx)
-            .await?;
+        documents::progress(
+            &mut tx,
+            id,
+            new_status,
+            new_percent,
+            i.percent,
+            &note,
+            (new_status == CommitmentStatus::Done).then(|| self.today()),
+            actor.user_id,
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 item_id: Some(item_id),
                 action: "commitment_progress",
-                from: Some(&status),
+                from: Some(status.as_str()),
                 to: Some(new_status.as_str()),
                 reason: Some(&note),
                 data: Some(serde_json::json!({"commitment_id": id, "percent": new_percent})),
@@ -833,17 +755,6 @@ async fn next_doc_number(
         base
     };
     let year = today.year() as i64;
-    sqlx::query("INSERT INTO doc_series (unit_id, year, series, next) VALUES ($1, $2, $3, 1) ON CONFLICT (unit_id, year, series) DO NOTHING")
-        .bind(unit.id)
-        .bind(year)
-        .bind(&series)
-        .execute(&mut **tx)
-        .await?;
-    let (n,): (i64,) = sqlx::query_as("UPDATE doc_series SET next = next + 1 WHERE unit_id = $1 AND year = $2 AND series = $3 RETURNING next - 1")
-        .bind(unit.id)
-        .bind(year)
-        .bind(&series)
-        .fetch_one(&mut **tx)
-        .await?;
+    let n = documents::next_number(tx, unit.id, year, &series).await?;
     Ok(format!("{series}〔{year}〕{n}号"))
 }

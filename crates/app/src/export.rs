@@ -266,7 +266,7 @@ impl App {
                     c.unit_name,
                     c.doc_number.unwrap_or_default(),
                     c.text,
-                    c.due_on,
+                    crate::iso(c.due_on),
                     state.into(),
                     format!("{}%", c.percent),
                     c.done_on.unwrap_or_default(),
@@ -334,7 +334,7 @@ impl App {
                     } else {
                         String::new()
                     },
-                    if r.state == "superseded" {
+                    if r.state == banli_domain::model::DocState::Superseded {
                         "已被重新办理的答复取代".into()
                     } else {
                         String::new()

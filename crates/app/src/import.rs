@@ -5,12 +5,12 @@
 
 use crate::events::{record, Event};
 use crate::rows::*;
-use crate::{iso, Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult};
 use banli_docs::Table;
 use banli_domain::limits::{BODY_MAX, TITLE_MAX};
-use banli_domain::model::{AssignmentRole, Origin, Role};
+use banli_domain::model::{AssignmentRole, ItemState, Origin, Role};
 use banli_domain::rights::Capability;
-use banli_store::sqlx;
+use banli_store::import as store;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -167,7 +167,7 @@ impl App {
             return Err(ImportError::Rows(issues));
         }
         // Look-up tables, once.
-        let users: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, username, display_name FROM users WHERE role = 'proposer' AND org_id = $1 AND disabled = 0").bind(self.org_id).fetch_all(&self.db.pool).await?;
+        let users = store::members(&self.db.pool, self.org_id).await?;
         let units = self.list_units().await?;
         let categories: HashMap<String, i64> = self
             .categories()
@@ -175,15 +175,10 @@ impl App {
             .into_iter()
             .map(|(id, n)| (n, id))
             .collect();
-        let taken: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>(
-            "SELECT number FROM items WHERE session_id = $1 AND number IS NOT NULL",
-        )
-        .bind(session_id)
-        .fetch_all(&self.db.pool)
-        .await?
-        .into_iter()
-        .map(|n| n.0)
-        .collect();
+        let taken: BTreeSet<i64> = store::numbers_taken(&self.db.pool, session_id)
+            .await?
+            .into_iter()
+            .collect();
         let today = self.today();
         let person = |name: &str| -> Result<i64, String> {
             let by_user: Vec<i64> = users.iter().filter(|u| u.1 == name).map(|u| u.0).collect();
@@ -407,65 +402,61 @@ impl App {
         rows: Vec<Row>,
         progress: &mut impl FnMut(usize, usize),
     ) -> AppResult<()> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let cal = crate::calendar::load(&mut tx, self.org_id).await?;
         let policy = crate::load_policy(&mut tx, self.org_id).await?;
         let today = self.today();
-        let now = self.now_ts();
         // Given numbers are kept; numbers handed out here continue after the highest.
         let highest = rows.iter().filter_map(|r| r.number).max().unwrap_or(0);
-        sqlx::query("UPDATE sessions SET next_number = CASE WHEN next_number > $1 THEN next_number ELSE $1 + 1 END WHERE id = $2").bind(highest).bind(session.id).execute(&mut *tx).await?;
+        store::reserve_numbers_up_to(&mut tx, session.id, highest).await?;
         let total = rows.len();
         for (k, r) in rows.into_iter().enumerate() {
             let assigned = r.lead.is_some() || !r.separate.is_empty();
             let number = match r.number {
                 Some(n) => Some(n),
                 None if assigned => {
-                    let (n,): (i64,) = sqlx::query_as("UPDATE sessions SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1").bind(session.id).fetch_one(&mut *tx).await?;
+                    let n = banli_store::items::take_number(&mut tx, session.id, None).await?;
                     Some(n)
                 }
                 None => None,
             };
             let state = if assigned {
-                "handling"
+                ItemState::Handling
             } else if number.is_some() {
-                "filed"
+                ItemState::Filed
             } else {
-                "submitted"
+                ItemState::Submitted
             };
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, on_paper, created_by, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $15) RETURNING id",
+            let id = store::insert_paper_item(
+                &mut tx,
+                &banli_store::items::NewItem {
+                    org_id: self.org_id,
+                    session_id: session.id,
+                    kind: &session.kind,
+                    title: &r.title,
+                    body: &r.body,
+                    origin: r.origin,
+                    category_id: r.category_id,
+                    collective_name: r.collective.as_deref(),
+                    first_proposer_id: r.proposers[0],
+                    state,
+                    number,
+                    submitted_on: Some(r.submitted_on),
+                    on_paper: true,
+                    created_by: actor.user_id,
+                    scan_ref: None,
+                },
+                &r.proposers,
             )
-            .bind(self.org_id)
-            .bind(session.id)
-            .bind(&session.kind)
-            .bind(&r.title)
-            .bind(&r.body)
-            .bind(r.origin.as_str())
-            .bind(r.category_id)
-            .bind(&r.collective)
-            .bind(r.proposers[0])
-            .bind(state)
-            .bind(number)
-            .bind(iso(r.submitted_on))
-            .bind(number.map(|_| now.clone()))
-            .bind(actor.user_id)
-            .bind(&now)
-            .fetch_one(&mut *tx)
             .await?;
-            for (pos, uid) in r.proposers.iter().enumerate() {
-                sqlx::query("INSERT INTO item_proposers (item_id, user_id, position, status) VALUES ($1, $2, $3, $4)").bind(id).bind(*uid).bind(pos as i64).bind(if pos == 0 { "first" } else { "paper" }).execute(&mut *tx).await?;
-            }
             record(
                 &mut tx,
                 Some(actor),
-                &now,
                 Event {
                     org_id: Some(self.org_id),
                     item_id: Some(id),
                     action: "imported",
-                    to: Some(state),
+                    to: Some(state.as_str()),
                     data: Some(serde_json::json!({"number": number})),
                     ..Default::default()
                 },
@@ -480,10 +471,8 @@ impl App {
             let item = crate::load_item(&mut tx, id).await?;
             for (unit, role) in units {
                 let due = policy.assignment_dues(&cal, role, today);
-                crate::items::insert_assignment(
-                    &mut tx, actor, &now, &item, unit, role, today, &due,
-                )
-                .await?;
+                crate::items::insert_assignment(&mut tx, actor, &item, unit, role, today, &due)
+                    .await?;
             }
             progress(k + 1, total);
         }
@@ -627,7 +616,7 @@ impl App {
         if dry_run {
             return Ok(table.rows.len());
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let mut ids: HashMap<String, i64> = existing
             .iter()
             .flat_map(|u| {
@@ -637,15 +626,21 @@ impl App {
             .collect();
         for r in &table.rows {
             let opt = |c: &str| Some(table.get(r, c).trim().to_string()).filter(|v| !v.is_empty());
-            let (id,): (i64,) = sqlx::query_as("INSERT INTO units (name, short_name, parent_id, doc_prefix, doc_prefix_suggestion, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                .bind(table.get(r, "单位名称").trim())
-                .bind(opt("简称"))
-                .bind(opt("上级单位").and_then(|p| ids.get(&p).copied()))
-                .bind(opt("提案答复文号前缀"))
-                .bind(opt("建议答复文号前缀"))
-                .bind(self.now_ts())
-                .fetch_one(&mut *tx)
-                .await?;
+            let name = table.get(r, "单位名称").trim().to_string();
+            let short = opt("简称");
+            let parent = opt("上级单位").and_then(|p| ids.get(&p).copied());
+            let (p1, p2) = (opt("提案答复文号前缀"), opt("建议答复文号前缀"));
+            let id = store::insert_unit(
+                &mut tx,
+                &banli_store::orgs::NewUnit {
+                    name: &name,
+                    short_name: short.as_deref(),
+                    parent_id: parent,
+                    doc_prefix: p1.as_deref(),
+                    doc_prefix_suggestion: p2.as_deref(),
+                },
+            )
+            .await?;
             ids.insert(table.get(r, "单位名称").trim().to_string(), id);
             if let Some(s) = opt("简称") {
                 ids.insert(s, id);
@@ -653,7 +648,6 @@ impl App {
             record(
                 &mut tx,
                 Some(actor),
-                &self.now_ts(),
                 Event {
                     action: "unit_created",
                     data: Some(serde_json::json!({"unit_id": id, "imported": true})),
@@ -680,12 +674,7 @@ impl App {
             return Err(ImportError::Rows(issues));
         }
         let units = self.list_units().await?;
-        let taken: BTreeSet<String> = sqlx::query_as::<_, (String,)>("SELECT username FROM users")
-            .fetch_all(&self.db.pool)
-            .await?
-            .into_iter()
-            .map(|u| u.0)
-            .collect();
+        let taken: BTreeSet<String> = store::usernames(&self.db.pool).await?.into_iter().collect();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut checked = Vec::new();
         for (i, r) in table.rows.iter().enumerate() {
@@ -789,24 +778,23 @@ impl App {
             let h = crate::auth::hash_password(&c.5)?;
             hashed.push((c, h));
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         for ((username, display, role, unit, sector, _), hash) in &hashed {
             let org = (!role.needs_unit()).then_some(self.org_id);
-            sqlx::query("INSERT INTO users (username, display_name, password_hash, role, unit_id, org_id, sector, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(username)
-                .bind(display)
-                .bind(hash)
-                .bind(role.as_str())
-                .bind(*unit)
-                .bind(org)
-                .bind(sector)
-                .bind(self.now_ts())
-                .execute(&mut *tx)
-                .await?;
+            store::insert_user(
+                &mut tx,
+                username,
+                display,
+                hash,
+                *role,
+                *unit,
+                org,
+                sector.as_deref(),
+            )
+            .await?;
             record(
                 &mut tx,
                 Some(actor),
-                &self.now_ts(),
                 Event {
                     org_id: org,
                     action: "user_created",

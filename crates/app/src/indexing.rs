@@ -6,11 +6,10 @@
 
 use crate::portal::PublicDocument;
 use crate::publish::document_title;
-use crate::rows::*;
 use crate::{App, AppError, AppResult};
-use banli_domain::model::DocKind;
+use banli_domain::model::{DocKind, DocState};
 use banli_search::Doc;
-use banli_store::sqlx;
+use banli_store::{documents, events, orgs};
 
 /// The documents an item contributes now, and every key it may have contributed before (so
 /// the caller deletes those that no longer exist, e.g. a withdrawn publication).
@@ -23,25 +22,13 @@ impl App {
     /// Outbox rows after `after` (the caller re-reads a window behind its watermark, since on
     /// PostgreSQL a row can commit after a higher id).
     pub async fn outbox_after(&self, after: i64, limit: i64) -> AppResult<Vec<(i64, String, i64)>> {
-        Ok(sqlx::query_as(
-            "SELECT id, topic, ref_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.db.pool)
-        .await?)
+        Ok(events::outbox_after(&self.db.pool, after, limit).await?)
     }
 
     /// The public address of an item's live published reply, if it has one.
     pub async fn published_reply_url(&self, item_id: i64) -> AppResult<Option<String>> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT p.document_id FROM publications p JOIN documents d ON d.id = p.document_id JOIN assignments a ON a.id = d.assignment_id
-             WHERE a.item_id = $1 AND d.kind = 'reply' AND p.withdrawn_at IS NULL AND p.disclosure IN ('public', 'summary') ORDER BY p.document_id DESC",
-        )
-        .bind(item_id)
-        .fetch_optional(&self.db.pool)
-        .await?;
-        Ok(row.map(|(id,)| {
+        let row = banli_store::items::published_reply(&self.db.pool, item_id).await?;
+        Ok(row.map(|id| {
             format!(
                 "{}/replies/{id}",
                 self.settings.public_base_url.trim_end_matches('/')
@@ -50,31 +37,17 @@ impl App {
     }
 
     pub async fn latest_outbox_id(&self) -> AppResult<i64> {
-        let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM outbox")
-            .fetch_one(&self.db.pool)
-            .await?;
-        Ok(max.unwrap_or(0))
+        Ok(events::latest_outbox_id(&self.db.pool).await?)
     }
 
     /// Asks whichever server holds the index to rebuild it (used by `banli reindex`).
     pub async fn request_reindex(&self) -> AppResult<()> {
-        sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('reindex', 0, $1)")
-            .bind(self.now_ts())
-            .execute(self.db.writer())
-            .await?;
+        events::request_reindex(self.db.writer(), &self.now_ts()).await?;
         Ok(())
     }
 
     pub async fn all_item_ids(&self) -> AppResult<Vec<i64>> {
-        Ok(
-            sqlx::query_as::<_, (i64,)>("SELECT id FROM items WHERE org_id = $1 ORDER BY id")
-                .bind(self.org_id)
-                .fetch_all(&self.db.pool)
-                .await?
-                .into_iter()
-                .map(|(i,)| i)
-                .collect(),
-        )
+        Ok(banli_store::items::ids_of_org(&self.db.pool, self.org_id).await?)
     }
 
     /// Unit names and short names, for the segmenter's dictionary.
@@ -102,28 +75,22 @@ impl App {
         let session = crate::load_session(&mut tx, item.session_id)
             .await?
             .ok_or(AppError::NotFound("届次会议"))?;
-        let category: Option<(String,)> = match item.category_id {
-            Some(c) => {
-                sqlx::query_as("SELECT name FROM categories WHERE id = $1")
-                    .bind(c)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            }
+        let category = match item.category_id {
+            Some(c) => orgs::category_name(&mut tx, c).await?,
             None => None,
-        };
-        let category = category.map(|c| c.0).unwrap_or_default();
+        }
+        .unwrap_or_default();
         let assignments = crate::item_assignments(&mut tx, item_id).await?;
-        let delegated: Vec<(i64,)> = sqlx::query_as("SELECT d.unit_id FROM delegations d JOIN assignments a ON a.id = d.assignment_id WHERE a.item_id = $1").bind(item_id).fetch_all(&mut *tx).await?;
-        let proposers: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM item_proposers WHERE item_id = $1 OR item_id IN (SELECT id FROM items WHERE merged_into = $1)").bind(item_id).fetch_all(&mut *tx).await?;
+        let delegated = banli_store::facts::delegations(&mut tx, item_id).await?;
+        let users = banli_store::items::proposer_ids_with_merged(&mut tx, item_id).await?;
         let mut units: Vec<i64> = assignments
             .iter()
             .map(|a| a.unit_id)
-            .chain(delegated.into_iter().map(|d| d.0))
+            .chain(delegated.into_iter().map(|d| d.1))
             .chain(item.disposition_unit_id)
             .collect();
         units.sort();
         units.dedup();
-        let users: Vec<i64> = proposers.into_iter().map(|p| p.0).collect();
         let base = Doc {
             key: format!("item:{item_id}"),
             kind: "item".into(),
@@ -146,7 +113,22 @@ impl App {
         };
         let mut docs = Vec::new();
         let mut all_keys = vec![base.key.clone()];
-        let docs_rows = sqlx::query_as::<_, DocumentRow>(&format!("SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id")).bind(item_id).fetch_all(&mut *tx).await?;
+        let docs_rows = documents::of_item(&mut tx, item_id).await?;
+        let mut units_named = std::collections::HashMap::new();
+        let mut commitments_of = std::collections::HashMap::new();
+        for d in &docs_rows {
+            if let Some(a) = assignments.iter().find(|a| a.id == d.assignment_id) {
+                if let Some(u) = orgs::unit(&mut tx, a.unit_id).await? {
+                    units_named.insert(a.unit_id, u.name);
+                }
+            }
+            let texts: Vec<String> = documents::commitments(&mut tx, d.id)
+                .await?
+                .into_iter()
+                .map(|c| c.text)
+                .collect();
+            commitments_of.insert(d.id, texts.join("\n"));
+        }
         tx.commit().await?;
         for d in docs_rows {
             all_keys.push(format!("{}:{}", d.kind, d.id));
@@ -154,11 +136,8 @@ impl App {
             let Some(a) = assignments.iter().find(|a| a.id == d.assignment_id) else {
                 continue;
             };
-            let (unit_name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1")
-                .bind(a.unit_id)
-                .fetch_one(&self.db.pool)
-                .await?;
-            let sent = matches!(d.state.as_str(), "sent" | "superseded");
+            let unit_name = units_named.get(&a.unit_id).cloned().unwrap_or_default();
+            let sent = matches!(d.state, DocState::Sent | DocState::Superseded);
             // Inside: the unit that wrote it, the lead unit for a sent co-opinion, the proposers for a sent reply.
             let mut doc_units = vec![a.unit_id];
             if d.kind == DocKind::CoOpinion && sent {
@@ -172,16 +151,7 @@ impl App {
                         .map(|x| x.unit_id),
                 );
             }
-            let commitments: Vec<(String,)> =
-                sqlx::query_as("SELECT text FROM commitments WHERE document_id = $1 ORDER BY id")
-                    .bind(d.id)
-                    .fetch_all(&self.db.pool)
-                    .await?;
-            let commitments = commitments
-                .into_iter()
-                .map(|c| c.0)
-                .collect::<Vec<_>>()
-                .join("\n");
+            let commitments = commitments_of.remove(&d.id).unwrap_or_default();
             docs.push(Doc {
                 key: format!("{}:{}", d.kind, d.id),
                 kind: d.kind.as_str().to_string(),
@@ -190,8 +160,8 @@ impl App {
                     &session.body_name,
                     &session.name,
                     item.number,
-                    item.kind.as_str(),
-                    d.kind.as_str(),
+                    item.kind,
+                    d.kind,
                 ),
                 body: d.body.clone(),
                 unit_id: Some(a.unit_id),
@@ -207,8 +177,10 @@ impl App {
                 ..base.clone()
             });
             // The public copy: only a live publication, only its approved content.
-            if let Ok(p) = self.public_document(d.kind.as_str(), d.id).await {
-                docs.push(public_doc(&base, &p, a.unit_id, commitments));
+            match self.public_document(d.kind.as_str(), d.id).await {
+                Ok(p) => docs.push(public_doc(&base, &p, a.unit_id, commitments)),
+                Err(AppError::NotFound(_)) => {}
+                Err(e) => return Err(e),
             }
         }
         docs.push(base);

@@ -4,15 +4,17 @@
 use crate::events::{record, Event};
 use crate::rows::*;
 use crate::{
-    format_number, iso, item_assignments, load_item, load_unit, Actor, App, AppError, AppResult,
-    Input,
+    format_number, item_assignments, load_item, load_unit, Actor, App, AppError, AppResult, Input,
 };
 use banli_domain::lifecycle::{derived_item_state, item_next, ItemAction};
 use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, REASON_MAX, TITLE_MAX};
-use banli_domain::model::{AssignmentRole, AssignmentState, Disposition, ItemState, Origin, Role};
+use banli_domain::model::{
+    AssignmentRole, AssignmentState, Disposition, ItemState, Origin, ProposerStatus, Role,
+};
 use banli_domain::rights::Action;
 use banli_domain::rights::Capability;
-use banli_store::{sqlx, Tx};
+use banli_store::items as store;
+use banli_store::Tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -136,27 +138,19 @@ fn out(item: &ItemRow, state: ItemState) -> ItemStateOut {
     }
 }
 
-#[allow(clippy::too_many_arguments)] // the fields of one event row
 async fn set_state(
     tx: &mut Tx,
     actor: &Actor,
-    now: &str,
     item: &ItemRow,
     to: ItemState,
     action: &str,
     reason: Option<&str>,
     data: Option<serde_json::Value>,
 ) -> AppResult<()> {
-    sqlx::query("UPDATE items SET state = $1, updated_at = $2 WHERE id = $3")
-        .bind(to.as_str())
-        .bind(now)
-        .bind(item.id)
-        .execute(&mut **tx)
-        .await?;
+    banli_store::items::set_state(tx, item.id, to).await?;
     record(
         tx,
         Some(actor),
-        now,
         Event {
             org_id: Some(item.org_id),
             item_id: Some(item.id),
@@ -172,12 +166,7 @@ async fn set_state(
 }
 
 /// Brings an item in handling in line with its assignments (DESIGN §3: `replied` is derived).
-pub(crate) async fn refresh_item_state(
-    tx: &mut Tx,
-    actor: &Actor,
-    now: &str,
-    item_id: i64,
-) -> AppResult<()> {
+pub(crate) async fn refresh_item_state(tx: &mut Tx, actor: &Actor, item_id: i64) -> AppResult<()> {
     let item = load_item(tx, item_id).await?;
     let current = item.state();
     if !matches!(
@@ -199,7 +188,7 @@ pub(crate) async fn refresh_item_state(
         _ => return Ok(()),
     };
     let to = item_next(current, action)?;
-    set_state(tx, actor, now, &item, to, "state_derived", None, None).await
+    set_state(tx, actor, &item, to, "state_derived", None, None).await
 }
 
 /// A new assignment with its clocks, and its `assigned` event (shared with the import).
@@ -207,33 +196,16 @@ pub(crate) async fn refresh_item_state(
 pub(crate) async fn insert_assignment(
     tx: &mut Tx,
     actor: &Actor,
-    now: &str,
     item: &ItemRow,
     unit: i64,
     role: AssignmentRole,
     on: NaiveDate,
     due: &banli_domain::policy::AssignmentDues,
 ) -> AppResult<i64> {
-    let (aid,): (i64,) = sqlx::query_as(
-        "INSERT INTO assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)
-         VALUES ($1, $2, $3, 'assigned', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(item.id)
-    .bind(unit)
-    .bind(role.as_str())
-    .bind(iso(on))
-    .bind(iso(due.return_by))
-    .bind(iso(due.first_consultation_by))
-    .bind(due.co_opinion_by.map(iso))
-    .bind(due.reply_by.map(iso))
-    .bind(due.provisional as i64)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
+    let aid = banli_store::assignments::insert(tx, item.id, unit, role, on, due).await?;
     record(
         tx,
         Some(actor),
-        now,
         Event {
             org_id: Some(item.org_id),
             item_id: Some(item.id),
@@ -256,10 +228,7 @@ async fn users_by_name(
 ) -> AppResult<Vec<UserRow>> {
     let mut out: Vec<UserRow> = Vec::new();
     for n in names {
-        let u = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLS} FROM users WHERE username = $1 AND role = 'proposer' AND org_id = $2 AND disabled = 0"))
-            .bind(n.trim())
-            .bind(org_id)
-            .fetch_optional(&mut **tx)
+        let u = store::proposer_by_username(tx, org_id, n.trim())
             .await?
             .ok_or_else(|| AppError::rule(field, format!("找不到委员“{n}”")))?;
         if out.iter().any(|o| o.id == u.id) {
@@ -274,14 +243,9 @@ async fn category_id(tx: &mut Tx, org_id: i64, name: Option<&str>) -> AppResult<
     let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(None);
     };
-    let found: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM categories WHERE org_id = $1 AND name = $2")
-            .bind(org_id)
-            .bind(name)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let found = banli_store::orgs::category_id(tx, org_id, name).await?;
     found
-        .map(|(id,)| Some(id))
+        .map(Some)
         .ok_or_else(|| AppError::rule("category", format!("没有“{name}”这个类别")))
 }
 
@@ -292,7 +256,7 @@ struct Checked {
     collective: Option<String>,
     first: i64,
     /// (user, status) after the first proposer.
-    others: Vec<(i64, &'static str)>,
+    others: Vec<(i64, ProposerStatus)>,
     submitted_on: Option<NaiveDate>,
     on_paper: bool,
     scan: Option<String>,
@@ -327,7 +291,7 @@ impl App {
             let people = users_by_name(tx, "proposers", &names, self.org_id).await?;
             let others = people[1..]
                 .iter()
-                .map(|u| (u.id, "paper"))
+                .map(|u| (u.id, ProposerStatus::Paper))
                 .collect::<Vec<_>>();
             (people[0].id, others, true)
         } else {
@@ -347,7 +311,10 @@ impl App {
             }
             (
                 actor.user_id,
-                people.iter().map(|u| (u.id, "invited")).collect(),
+                people
+                    .iter()
+                    .map(|u| (u.id, ProposerStatus::Invited))
+                    .collect(),
                 false,
             )
         };
@@ -390,35 +357,18 @@ impl App {
 
     async fn write_proposers(&self, tx: &mut Tx, item_id: i64, c: &Checked) -> AppResult<()> {
         // Keep the answers of co-signers who stay on the list.
-        let previous: Vec<(i64, String)> =
-            sqlx::query_as("SELECT user_id, status FROM item_proposers WHERE item_id = $1")
-                .bind(item_id)
-                .fetch_all(&mut **tx)
-                .await?;
-        sqlx::query("DELETE FROM item_proposers WHERE item_id = $1")
-            .bind(item_id)
-            .execute(&mut **tx)
-            .await?;
-        let mut rows = vec![(c.first, "first".to_string())];
+        let previous = store::proposers(tx, item_id).await?;
+        let mut rows = vec![(c.first, ProposerStatus::First)];
         for (uid, status) in &c.others {
+            let status = *status;
             let kept = previous.iter().find(|(p, s)| {
-                p == uid && *status == "invited" && (s == "confirmed" || s == "declined")
+                p == uid
+                    && status == ProposerStatus::Invited
+                    && matches!(s, ProposerStatus::Confirmed | ProposerStatus::Declined)
             });
-            rows.push((
-                *uid,
-                kept.map(|(_, s)| s.clone())
-                    .unwrap_or_else(|| status.to_string()),
-            ));
+            rows.push((*uid, kept.map(|(_, s)| *s).unwrap_or(status)));
         }
-        for (pos, (uid, status)) in rows.iter().enumerate() {
-            sqlx::query("INSERT INTO item_proposers (item_id, user_id, position, status) VALUES ($1, $2, $3, $4)")
-                .bind(item_id)
-                .bind(*uid)
-                .bind(pos as i64)
-                .bind(status.as_str())
-                .execute(&mut **tx)
-                .await?;
-        }
+        store::set_proposers(tx, item_id, &rows).await?;
         Ok(())
     }
 
@@ -430,37 +380,36 @@ impl App {
     ) -> AppResult<ItemStateOut> {
         actor.require(Capability::CreateItem)?;
         let i = input.get()?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = self.check_item_input(&mut tx, actor, &i).await?;
         let session = crate::load_session(&mut tx, i.session_id)
             .await?
             .ok_or(AppError::NotFound("届次会议"))?;
-        let now = self.now_ts();
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, submitted_on, on_paper, created_by, created_at, updated_at, scan_ref)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $13, $14) RETURNING id",
+        let id = banli_store::items::insert(
+            &mut tx,
+            &banli_store::items::NewItem {
+                org_id: self.org_id,
+                session_id: i.session_id,
+                kind: &session.kind,
+                title: &c.title,
+                body: &c.body,
+                origin: i.origin,
+                category_id: c.category_id,
+                collective_name: c.collective.as_deref(),
+                first_proposer_id: c.first,
+                state: ItemState::Draft,
+                number: None,
+                submitted_on: c.submitted_on,
+                on_paper: c.on_paper,
+                created_by: actor.user_id,
+                scan_ref: c.scan.as_deref(),
+            },
         )
-        .bind(self.org_id)
-        .bind(i.session_id)
-        .bind(&session.kind)
-        .bind(&c.title)
-        .bind(&c.body)
-        .bind(i.origin.as_str())
-        .bind(c.category_id)
-        .bind(&c.collective)
-        .bind(c.first)
-        .bind(c.submitted_on.map(iso))
-        .bind(c.on_paper as i64)
-        .bind(actor.user_id)
-        .bind(&now)
-        .bind(&c.scan)
-        .fetch_one(&mut *tx)
         .await?;
         self.write_proposers(&mut tx, id, &c).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 item_id: Some(id),
@@ -485,7 +434,7 @@ impl App {
         id: i64,
         input: Input<ItemInput>,
     ) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, f) = self.permit(&mut tx, actor, id, Action::Edit).await?;
         let state = f.state;
         let i = input.get()?;
@@ -511,23 +460,25 @@ impl App {
         } else {
             self.check_item_input(&mut tx, actor, &i).await?
         };
-        sqlx::query("UPDATE items SET title = $1, body = $2, category_id = $3, origin = $4, collective_name = $5, updated_at = $6 WHERE id = $7")
-            .bind(&c.title)
-            .bind(&c.body)
-            .bind(c.category_id)
-            .bind(if actor.is(Role::Office) && item.on_paper == 0 { item.origin.as_str().to_string() } else { i.origin.as_str().to_string() })
-            .bind(&c.collective)
-            .bind(self.now_ts())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let keep_origin = actor.is(Role::Office) && item.on_paper == 0;
+        store::edit(
+            &mut tx,
+            id,
+            &store::DraftEdit {
+                title: &c.title,
+                body: &c.body,
+                category_id: c.category_id,
+                origin: if keep_origin { item.origin } else { i.origin },
+                collective_name: c.collective.as_deref(),
+            },
+        )
+        .await?;
         if !(actor.is(Role::Office) && item.on_paper == 0) {
             self.write_proposers(&mut tx, id, &c).await?;
         }
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(item.org_id),
                 item_id: Some(id),
@@ -547,21 +498,18 @@ impl App {
         id: i64,
         input: Input<CosignInput>,
     ) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Cosign).await?;
         let i = input.get()?;
-        let status = if i.accept { "confirmed" } else { "declined" };
-        sqlx::query("UPDATE item_proposers SET status = $1, responded_at = $2 WHERE item_id = $3 AND user_id = $4")
-            .bind(status)
-            .bind(self.now_ts())
-            .bind(id)
-            .bind(actor.user_id)
-            .execute(&mut *tx)
-            .await?;
+        let status = if i.accept {
+            ProposerStatus::Confirmed
+        } else {
+            ProposerStatus::Declined
+        };
+        store::answer_cosign(&mut tx, id, actor.user_id, status).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(item.org_id),
                 item_id: Some(id),
@@ -587,55 +535,28 @@ impl App {
         permission: Action,
         reason: impl FnOnce() -> AppResult<String>,
     ) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, permission).await?;
         let reason = Some(reason()?);
         let to = item_next(item.state(), action)?;
-        set_state(
-            &mut tx,
-            actor,
-            &self.now_ts(),
-            &item,
-            to,
-            event,
-            reason.as_deref(),
-            None,
-        )
-        .await?;
+        set_state(&mut tx, actor, &item, to, event, reason.as_deref(), None).await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
 
     /// `POST /items/{id}/submit`.
     pub async fn submit_item(&self, actor: &Actor, id: i64) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Submit).await?;
         let to = item_next(item.state(), ItemAction::Submit)?;
         if item.origin == Origin::Joint {
-            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM item_proposers WHERE item_id = $1 AND status IN ('invited', 'confirmed', 'paper')")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
+            let n = store::cosigner_count(&mut tx, id).await?;
             if n == 0 {
                 return Err(AppError::rule("cosigners", "联名提案至少需要一位联名人"));
             }
         }
-        sqlx::query("UPDATE items SET submitted_on = COALESCE(submitted_on, $1) WHERE id = $2")
-            .bind(iso(self.today()))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        set_state(
-            &mut tx,
-            actor,
-            &self.now_ts(),
-            &item,
-            to,
-            "submitted",
-            None,
-            None,
-        )
-        .await?;
+        store::mark_submitted(&mut tx, id, self.today()).await?;
+        set_state(&mut tx, actor, &item, to, "submitted", None, None).await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }
@@ -683,50 +604,17 @@ impl App {
         id: i64,
         input: Input<FileInput>,
     ) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::File).await?;
         let i = input.get()?;
         let title = optional("title", i.title.as_deref(), TITLE_MAX)?;
         let to = item_next(item.state(), ItemAction::File)?;
         let category = category_id(&mut tx, item.org_id, i.category.as_deref()).await?;
-        let number = match item.number {
-            Some(n) => {
-                // A number given on paper is kept; online filing continues after the highest.
-                sqlx::query("UPDATE sessions SET next_number = CASE WHEN next_number > $1 THEN next_number ELSE $1 + 1 END WHERE id = $2")
-                    .bind(n)
-                    .bind(item.session_id)
-                    .execute(&mut *tx)
-                    .await?;
-                n
-            }
-            None => {
-                // The counter row is locked by this update until commit: no gaps, no duplicates.
-                let (n,): (i64,) = sqlx::query_as("UPDATE sessions SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1")
-                    .bind(item.session_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                n
-            }
-        };
-        // Unconfirmed co-signers drop off at filing.
-        sqlx::query(
-            "UPDATE item_proposers SET status = 'lapsed' WHERE item_id = $1 AND status = 'invited'",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE items SET number = $1, filed_at = $2, title = COALESCE($3, title), category_id = COALESCE($4, category_id) WHERE id = $5")
-            .bind(number)
-            .bind(self.now_ts())
-            .bind(title)
-            .bind(category)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let number = store::take_number(&mut tx, item.session_id, item.number).await?;
+        store::file(&mut tx, id, number, title.as_deref(), category).await?;
         set_state(
             &mut tx,
             actor,
-            &self.now_ts(),
             &item,
             to,
             "filed",
@@ -749,7 +637,7 @@ impl App {
         id: i64,
         input: Input<RejectInput>,
     ) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Reject).await?;
         let i = input.get()?;
         let reason = required("reason", &i.reason, REASON_MAX)?;
@@ -768,16 +656,10 @@ impl App {
             }
             _ => {}
         }
-        sqlx::query("UPDATE items SET disposition = $1, disposition_unit_id = $2 WHERE id = $3")
-            .bind(i.disposition.as_str())
-            .bind(i.unit_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        store::set_disposition(&mut tx, id, i.disposition, i.unit_id).await?;
         set_state(
             &mut tx,
             actor,
-            &self.now_ts(),
             &item,
             to,
             "not_filed",
@@ -796,7 +678,7 @@ impl App {
         id: i64,
         input: Input<MergeInput>,
     ) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Merge).await?;
         let i = input.get()?;
         if i.into == id {
@@ -815,15 +697,10 @@ impl App {
             return Err(AppError::rule("into", "目标提案已结束或未提交，不能并入"));
         }
         let to = item_next(item.state(), ItemAction::Merge)?;
-        sqlx::query("UPDATE items SET merged_into = $1 WHERE id = $2")
-            .bind(i.into)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        store::merge_into(&mut tx, id, i.into).await?;
         set_state(
             &mut tx,
             actor,
-            &self.now_ts(),
             &item,
             to,
             "merged",
@@ -834,7 +711,6 @@ impl App {
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(item.org_id),
                 item_id: Some(i.into),
@@ -855,7 +731,7 @@ impl App {
         id: i64,
         input: Input<AssignInput>,
     ) -> AppResult<AssignOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Assign).await?;
         let i = input.get()?;
         if !i.separate.is_empty() && (i.lead.is_some() || !i.co.is_empty()) {
@@ -912,14 +788,10 @@ impl App {
                 .iter()
                 .any(|(u, r, _)| *u == a.unit_id && *r != a.role())
         }) {
-            sqlx::query("UPDATE assignments SET state = 'returned' WHERE id = $1")
-                .bind(a.id)
-                .execute(&mut *tx)
-                .await?;
+            banli_store::assignments::set_state(&mut tx, a.id, AssignmentState::Returned).await?;
             record(
                 &mut tx,
                 Some(actor),
-                &self.now_ts(),
                 Event {
                     org_id: Some(item.org_id),
                     item_id: Some(id),
@@ -934,31 +806,11 @@ impl App {
         }
         for (unit, role, _) in wanted {
             let due = policy.assignment_dues(&cal, role, today);
-            let aid = insert_assignment(
-                &mut tx,
-                actor,
-                &self.now_ts(),
-                &item,
-                unit,
-                role,
-                today,
-                &due,
-            )
-            .await?;
+            let aid = insert_assignment(&mut tx, actor, &item, unit, role, today, &due).await?;
             created.push(aid);
         }
         if to != item.state() {
-            set_state(
-                &mut tx,
-                actor,
-                &self.now_ts(),
-                &item,
-                to,
-                "handling",
-                None,
-                None,
-            )
-            .await?;
+            set_state(&mut tx, actor, &item, to, "handling", None, None).await?;
         }
         tx.commit().await?;
         let all = self.assignments_by_id(&created).await?;
@@ -972,20 +824,14 @@ impl App {
         id: i64,
         input: Input<KeyInput>,
     ) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Key).await?;
         let i = input.get()?;
         let leader = optional("leader", i.leader.as_deref(), NAME_MAX)?;
-        sqlx::query("UPDATE items SET is_key = $1, key_leader = $2 WHERE id = $3")
-            .bind(i.key as i64)
-            .bind(if i.key { leader.clone() } else { None })
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        store::set_key(&mut tx, id, i.key, leader.as_deref()).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(item.org_id),
                 item_id: Some(id),
@@ -1006,7 +852,7 @@ impl App {
         id: i64,
         input: Input<SupervisionInput>,
     ) -> AppResult<Created> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Supervise).await?;
         let i = input.get()?;
         let note = required("note", &i.note, REASON_MAX)?;
@@ -1015,18 +861,10 @@ impl App {
                 return Err(AppError::rule("due_on", "督办期限不能早于今天"));
             }
         }
-        let (sid,): (i64,) = sqlx::query_as("INSERT INTO supervisions (item_id, note, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(id)
-            .bind(&note)
-            .bind(i.due_on.map(iso))
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .fetch_one(&mut *tx)
-            .await?;
+        let sid = store::add_supervision(&mut tx, id, &note, i.due_on, actor.user_id).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(item.org_id),
                 item_id: Some(id),
@@ -1043,20 +881,10 @@ impl App {
 
     /// `POST /items/{id}/close`: 办结, once every reply is sent and each rating is in or past due.
     pub async fn close_item(&self, actor: &Actor, id: i64) -> AppResult<ItemStateOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let (item, _) = self.permit(&mut tx, actor, id, Action::Close).await?;
         let to = item_next(item.state(), ItemAction::Close)?;
-        set_state(
-            &mut tx,
-            actor,
-            &self.now_ts(),
-            &item,
-            to,
-            "closed",
-            None,
-            None,
-        )
-        .await?;
+        set_state(&mut tx, actor, &item, to, "closed", None, None).await?;
         tx.commit().await?;
         Ok(out(&item, to))
     }

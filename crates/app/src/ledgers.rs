@@ -2,11 +2,11 @@
 //! a sent reply, and every sent reply, with filters, paging and the same visibility as the
 //! assignment list — the office and the admin see the organisation, a unit its own rows.
 
-use crate::view::{paging, rebind};
-use crate::{format_number, Actor, App, AppError, AppResult};
-use banli_domain::model::Role;
+use crate::view::paging;
+use crate::{Actor, App, AppError, AppResult};
+use banli_domain::model::{CommitmentStatus, Grade, Role};
 use banli_domain::rights::Capability;
-use banli_store::{sqlx, Sql};
+use banli_store::lists::{self, LedgerFilter};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -22,36 +22,7 @@ pub struct LedgerQuery {
     pub per_page: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct CommitmentRow {
-    pub id: i64,
-    pub item_id: i64,
-    pub item_number: Option<i64>,
-    pub item_title: String,
-    pub unit_name: String,
-    pub doc_number: Option<String>,
-    pub text: String,
-    pub due_on: String,
-    pub status: String,
-    pub percent: i64,
-    pub done_on: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct ReplyRow {
-    pub id: i64,
-    pub item_id: i64,
-    pub item_number: Option<i64>,
-    pub item_title: String,
-    pub unit_name: String,
-    pub doc_number: Option<String>,
-    pub sent_on: Option<String>,
-    pub grade: Option<String>,
-    pub disclosure: String,
-    pub state: String,
-    pub published: i64,
-    pub result: Option<String>,
-}
+pub use banli_store::lists::{CommitmentLedgerRow as CommitmentRow, ReplyLedgerRow as ReplyRow};
 
 #[derive(Debug, Serialize)]
 pub struct LedgerPage<T> {
@@ -59,23 +30,6 @@ pub struct LedgerPage<T> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
-}
-
-impl CommitmentRow {
-    pub fn number(&self) -> String {
-        self.item_number.map(format_number).unwrap_or_default()
-    }
-    /// Open past its due date (organisation-local `today`).
-    pub fn overdue(&self, today: NaiveDate) -> bool {
-        self.status == "open"
-            && NaiveDate::parse_from_str(&self.due_on, "%Y-%m-%d").is_ok_and(|d| d < today)
-    }
-}
-
-impl ReplyRow {
-    pub fn number(&self) -> String {
-        self.item_number.map(format_number).unwrap_or_default()
-    }
 }
 
 impl App {
@@ -93,13 +47,12 @@ impl App {
         })
     }
 
-    fn ledger_filter(&self, sql: &mut Sql, unit: Option<i64>, q: &LedgerQuery) {
-        sql.bind(self.org_id);
-        if let Some(s) = q.session_id {
-            sql.push(" AND i.session_id = ").bind(s);
-        }
-        if let Some(u) = unit {
-            sql.push(" AND a.unit_id = ").bind(u);
+    fn ledger_filter(&self, unit: Option<i64>, q: &LedgerQuery) -> LedgerFilter {
+        LedgerFilter {
+            org_id: self.org_id,
+            session_id: q.session_id,
+            unit_id: unit,
+            before: q.before,
         }
     }
 
@@ -111,35 +64,17 @@ impl App {
     ) -> AppResult<LedgerPage<CommitmentRow>> {
         let unit = Self::ledger_scope(actor, q)?;
         let (page, per) = paging(q.page, q.per_page)?;
-        let mut sql = Sql::new(
-            " FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id
-             WHERE d.state IN ('sent', 'superseded') AND i.org_id = ",
-        );
-        self.ledger_filter(&mut sql, unit, q);
-        if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-            if !["open", "done", "carried_over"].contains(&s) {
-                return Err(AppError::bad("status", format!("未知的承诺事项状态“{s}”")));
-            }
-            sql.push(" AND c.status = ").bind(s);
-        }
-        if let Some(d) = q.before {
-            sql.push(" AND c.due_on <= ").bind(crate::iso(d));
-        }
+        let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                CommitmentStatus::parse(s)
+                    .ok_or_else(|| AppError::bad("status", format!("未知的承诺事项状态“{s}”")))?,
+            ),
+            None => None,
+        };
+        let filter = self.ledger_filter(unit, q);
         let mut tx = self.db.read().await?;
-        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "")
-            .query_as::<(i64,)>()
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut list = rebind(
-            &sql,
-            "SELECT c.id, i.id AS item_id, i.number AS item_number, i.title AS item_title, u.name AS unit_name, d.doc_number, c.text, c.due_on, c.status, c.percent, c.done_on",
-            " ORDER BY c.due_on, c.id",
-        );
-        list.push(" LIMIT ")
-            .bind(per)
-            .push(" OFFSET ")
-            .bind((page - 1) * per);
-        let rows = list.query_as::<CommitmentRow>().fetch_all(&mut *tx).await?;
+        let (rows, total) =
+            lists::commitment_ledger(&mut tx, &filter, status, per, (page - 1) * per).await?;
         tx.commit().await?;
         Ok(LedgerPage {
             rows,
@@ -157,37 +92,17 @@ impl App {
     ) -> AppResult<LedgerPage<ReplyRow>> {
         let unit = Self::ledger_scope(actor, q)?;
         let (page, per) = paging(q.page, q.per_page)?;
-        let mut sql = Sql::new(
-            " FROM documents d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id
-             WHERE d.kind = 'reply' AND d.state IN ('sent', 'superseded') AND i.org_id = ",
-        );
-        self.ledger_filter(&mut sql, unit, q);
-        if let Some(g) = q.status.as_deref().filter(|s| !s.is_empty()) {
-            if !["A", "B", "C", "D"].contains(&g) {
-                return Err(AppError::bad("status", format!("未知的答复类别“{g}”")));
-            }
-            sql.push(" AND d.grade = ").bind(g);
-        }
-        if let Some(d) = q.before {
-            sql.push(" AND d.sent_on <= ").bind(crate::iso(d));
-        }
+        let grade = match q.status.as_deref().filter(|s| !s.is_empty()) {
+            Some(g) => Some(
+                Grade::parse(g)
+                    .ok_or_else(|| AppError::bad("status", format!("未知的答复类别“{g}”")))?,
+            ),
+            None => None,
+        };
+        let filter = self.ledger_filter(unit, q);
         let mut tx = self.db.read().await?;
-        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "")
-            .query_as::<(i64,)>()
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut list = rebind(
-            &sql,
-            "SELECT d.id, i.id AS item_id, i.number AS item_number, i.title AS item_title, u.name AS unit_name, d.doc_number, d.sent_on, d.grade, d.disclosure, d.state,
-                    (SELECT COUNT(*) FROM publications p WHERE p.document_id = d.id AND p.withdrawn_at IS NULL) AS published,
-                    (SELECT e.result FROM evaluations e WHERE e.document_id = d.id ORDER BY e.id DESC LIMIT 1) AS result",
-            " ORDER BY d.sent_on DESC, d.id DESC",
-        );
-        list.push(" LIMIT ")
-            .bind(per)
-            .push(" OFFSET ")
-            .bind((page - 1) * per);
-        let rows = list.query_as::<ReplyRow>().fetch_all(&mut *tx).await?;
+        let (rows, total) =
+            lists::reply_ledger(&mut tx, &filter, grade, per, (page - 1) * per).await?;
         tx.commit().await?;
         Ok(LedgerPage {
             rows,

@@ -6,8 +6,7 @@
 
 use crate::view::{DocumentOut, ItemDetail};
 use crate::{Actor, App, AppError, AppResult};
-use banli_domain::model::{AssignmentRole, AssignmentState, ItemKind};
-use banli_store::sqlx;
+use banli_domain::model::{AssignmentRole, AssignmentState, DocKind, DocState, ItemKind};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,15 +71,6 @@ pub struct FeedbackData {
     pub due: Option<String>,
 }
 
-/// 委员 for CPPCC proposals, 代表 for congress suggestions.
-fn title_of_person(item_kind: &str) -> &'static str {
-    if item_kind == "suggestion" {
-        "代表"
-    } else {
-        "委员"
-    }
-}
-
 /// Proposers who stand behind the item: the first one, and co-signers who confirmed (or
 /// signed on paper); invited, declined and lapsed names are not on it.
 fn standing_proposers(d: &ItemDetail) -> Vec<&str> {
@@ -106,25 +96,14 @@ impl App {
         &self,
         assignment_id: i64,
         kind: &str,
-        states: &[&str],
+        states: &[DocState],
     ) -> AppResult<bool> {
-        let mut sql =
-            banli_store::Sql::new("SELECT COUNT(*) FROM documents WHERE assignment_id = ");
-        sql.bind(assignment_id)
-            .push(" AND kind = ")
-            .bind(kind)
-            .push(" AND state IN ")
-            .bind_list(states.iter().map(|s| s.to_string()));
-        let (n,): (i64,) = sql.query_as::<(i64,)>().fetch_one(&self.db.pool).await?;
-        Ok(n > 0)
+        let kind = DocKind::parse(kind).ok_or(AppError::NotFound("文件"))?;
+        Ok(banli_store::documents::exists_in(&self.db.pool, assignment_id, kind, states).await?)
     }
 
     async fn signer_name(&self, document_id: i64) -> AppResult<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT u.display_name FROM documents d JOIN users u ON u.id = d.approved_by WHERE d.id = $1")
-            .bind(document_id)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(row.map(|r| r.0))
+        Ok(banli_store::documents::signer_name(&self.db.pool, document_id).await?)
     }
 
     /// `GET /assignments/{id}/reply.pdf` and `…/co-opinion.pdf`: the assignment's current
@@ -163,7 +142,12 @@ impl App {
                     .hidden_document(
                         assignment_id,
                         kind,
-                        &["draft", "rejected", "checking", "sent"],
+                        &[
+                            DocState::Draft,
+                            DocState::Rejected,
+                            DocState::Checking,
+                            DocState::Sent,
+                        ],
                     )
                     .await?
                 {
@@ -178,7 +162,7 @@ impl App {
             .iter()
             .find(|a| a.id == assignment_id)
             .ok_or(AppError::NotFound("交办"))?;
-        let person = title_of_person(&d.summary.kind);
+        let person = d.summary.kind.member_title();
         let (addressee, copy_to) = if kind == "reply" {
             // Sent to the first proposer, copied to the co-signers and to the first proposers
             // of merged items (DESIGN §3 Handle).
@@ -199,12 +183,8 @@ impl App {
                     .map(|n| format!("{n}{person}"))
                     .collect()
             };
-            let merged: Vec<(String, Option<String>)> = sqlx::query_as(
-                "SELECT u.display_name, i.collective_name FROM items i JOIN users u ON u.id = i.first_proposer_id WHERE i.merged_into = $1 ORDER BY i.id",
-            )
-            .bind(d.summary.id)
-            .fetch_all(&self.db.pool)
-            .await?;
+            let merged =
+                banli_store::items::merged_first_proposers(&self.db.pool, d.summary.id).await?;
             for (name, collective) in merged {
                 let n = collective.unwrap_or_else(|| format!("{name}{person}"));
                 if !copy.contains(&n) && n != addressee {
@@ -275,7 +255,7 @@ impl App {
         else {
             return Err(
                 if self
-                    .hidden_document(assignment_id, "reply", &["sent"])
+                    .hidden_document(assignment_id, "reply", &[DocState::Sent])
                     .await?
                 {
                     AppError::forbidden("您无权查看这份答复")
@@ -289,14 +269,13 @@ impl App {
             .iter()
             .find(|a| a.id == assignment_id)
             .ok_or(AppError::NotFound("交办"))?;
-        let (body_name,): (String,) =
-            sqlx::query_as("SELECT body_name FROM sessions WHERE id = $1")
-                .bind(d.summary.session_id)
-                .fetch_one(&self.db.pool)
-                .await?;
-        let label = ItemKind::parse(&d.summary.kind)
-            .unwrap_or(ItemKind::Proposal)
-            .label();
+        let mut tx = self.db.read().await?;
+        let body_name = crate::load_session(&mut tx, d.summary.session_id)
+            .await?
+            .ok_or(AppError::NotFound("届次会议"))?
+            .body_name;
+        tx.commit().await?;
+        let label = d.summary.kind.label();
         let proposers = match &d.collective_name {
             Some(c) => c.clone(),
             None => standing_proposers(&d).join("、"),
@@ -305,7 +284,7 @@ impl App {
             reply_id: reply.id,
             title: format!("{body_name}{}{label}办理情况征询意见表", d.session_name),
             kind_label: label.to_string(),
-            proposer_label: if d.summary.kind == "suggestion" {
+            proposer_label: if d.summary.kind == ItemKind::Suggestion {
                 "代表"
             } else {
                 "提案人"

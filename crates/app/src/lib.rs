@@ -39,7 +39,7 @@ pub use input::{parse_json, Input};
 
 use banli_domain::model::Role;
 use banli_domain::policy::Policy;
-use banli_store::{sqlx, Db, Tx};
+use banli_store::{Db, Tx};
 use chrono::{FixedOffset, NaiveDate, Utc};
 use rows::*;
 use std::sync::{Arc, Mutex};
@@ -137,17 +137,23 @@ impl App {
         }
     }
 
+    /// A write transaction at the application's clock: every row it writes carries its one
+    /// instant (`tx.now()`).
+    pub async fn begin(&self) -> AppResult<Tx> {
+        Ok(self.db.begin_at(self.now_ts()).await?)
+    }
+
     /// Moves the clock (tests and demo data only).
     pub fn set_today(&self, day: Option<NaiveDate>) {
         *self.today_override.lock().expect("clock lock") = day;
     }
 
     pub async fn policy(&self, org_id: i64) -> AppResult<Policy> {
-        let (text,): (String,) = sqlx::query_as("SELECT policy FROM organisations WHERE id = $1")
-            .bind(org_id)
-            .fetch_one(&self.db.pool)
-            .await?;
-        parse_policy(org_id, &text)
+        let mut conn = self.db.pool.acquire().await?;
+        parse_policy(
+            org_id,
+            banli_store::orgs::policy_text(&mut conn, org_id).await?,
+        )
     }
 }
 
@@ -157,17 +163,14 @@ impl App {
 /// the pool for a second connection while it holds SQLite's write lock: with as many
 /// concurrent writers as connections, each would wait on the others until the busy timeout.
 pub(crate) async fn load_policy(tx: &mut Tx, org_id: i64) -> AppResult<Policy> {
-    let (text,): (String,) = sqlx::query_as("SELECT policy FROM organisations WHERE id = $1")
-        .bind(org_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    parse_policy(org_id, &text)
+    parse_policy(org_id, banli_store::orgs::policy_text(tx, org_id).await?)
 }
 
 /// The stored policy; fields a newer policy added take their defaults, but a policy that is
 /// not readable at all is an error, never the default policy in its place.
-fn parse_policy(org_id: i64, text: &str) -> AppResult<Policy> {
-    serde_json::from_str(text).map_err(|e| {
+fn parse_policy(org_id: i64, text: Option<String>) -> AppResult<Policy> {
+    let text = text.ok_or(AppError::NotFound("组织"))?;
+    serde_json::from_str(&text).map_err(|e| {
         AppError::Internal(format!(
             "organisations 表 id={org_id} 的 policy 无法读取（{e}）；请在管理页重新保存办理规则"
         ))
@@ -175,54 +178,30 @@ fn parse_policy(org_id: i64, text: &str) -> AppResult<Policy> {
 }
 
 pub(crate) async fn load_item(tx: &mut Tx, id: i64) -> AppResult<ItemRow> {
-    sqlx::query_as::<_, ItemRow>(&format!("SELECT {ITEM_COLS} FROM items WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
+    banli_store::items::get(tx, id)
         .await?
         .ok_or(AppError::NotFound("提案"))
 }
 
 pub(crate) async fn load_assignment(tx: &mut Tx, id: i64) -> AppResult<AssignmentRow> {
-    sqlx::query_as::<_, AssignmentRow>(&format!(
-        "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(AppError::NotFound("交办"))
+    banli_store::assignments::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("交办"))
 }
 
 pub(crate) async fn item_assignments(tx: &mut Tx, item_id: i64) -> AppResult<Vec<AssignmentRow>> {
-    Ok(sqlx::query_as::<_, AssignmentRow>(&format!(
-        "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE item_id = $1 ORDER BY id"
-    ))
-    .bind(item_id)
-    .fetch_all(&mut **tx)
-    .await?)
+    Ok(banli_store::assignments::of_item(tx, item_id).await?)
 }
 
 pub(crate) async fn load_unit(tx: &mut Tx, id: i64) -> AppResult<Option<UnitRow>> {
-    Ok(
-        sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLS} FROM units WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?,
-    )
+    Ok(banli_store::orgs::unit(tx, id).await?)
 }
 
 pub(crate) async fn load_session(tx: &mut Tx, id: i64) -> AppResult<Option<SessionRow>> {
-    Ok(sqlx::query_as::<_, SessionRow>(&format!(
-        "SELECT {SESSION_COLS} FROM sessions WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?)
+    Ok(banli_store::orgs::session(tx, id).await?)
 }
 
-/// 0239-style case number.
-pub fn format_number(n: i64) -> String {
-    format!("{n:04}")
-}
+pub use banli_domain::model::format_number;
 
 pub fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

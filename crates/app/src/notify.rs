@@ -9,205 +9,19 @@ use crate::rows::*;
 use crate::{format_number, iso, Actor, App, AppError, AppResult};
 use banli_domain::clock::{colour_with_threshold, Colour};
 use banli_domain::model::{ItemKind, Role};
+pub use banli_domain::notices::plan;
+use banli_domain::notices::{template, Audience, CLOCK_LABELS};
 use banli_domain::policy::Policy;
 use banli_domain::rights::Capability;
-use banli_store::{sqlx, Sql, Tx};
+use banli_store::events::{self, EventRow};
+use banli_store::notices::{self, NewNotice, People, Recipient};
+use banli_store::Tx;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// Who receives a notification, relative to the event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// Office users of the item's organisation.
-    Office,
-    /// Co-signers invited online who have not answered yet.
-    InvitedCosigners,
-    /// The first proposer (for a collective item: its contact user).
-    FirstProposer,
-    /// Everyone still on the item: first proposer, confirmed and paper co-signers.
-    Proposers,
-    /// Those a reply is copied to: confirmed and paper co-signers, and the first proposers of
-    /// items merged into this one.
-    CopyRecipients,
-    /// unit_staff of the event's assignment's unit.
-    UnitStaff,
-    /// unit_signer of the event's assignment's unit.
-    UnitSigners,
-    /// unit_staff of the item's live lead unit.
-    LeadUnitStaff,
-    /// unit_staff of the sub-unit an assignment was delegated to (`data.unit_id`).
-    DelegateStaff,
-}
-
-/// Whom an event hands work to (or informs), and with which template. Events not listed
-/// hand nothing to anyone.
-pub fn plan(action: &str, to_state: Option<&str>) -> &'static [(Audience, &'static str)] {
-    use Audience::*;
-    match action {
-        "submitted" => &[
-            (Office, "item_submitted"),
-            (InvitedCosigners, "cosign_invited"),
-        ],
-        "returned" => &[(FirstProposer, "item_returned")],
-        "filed" => &[(Proposers, "item_filed")],
-        "not_filed" => &[(Proposers, "item_not_filed")],
-        "merged" => &[(Proposers, "item_merged")],
-        "assigned" => &[(UnitStaff, "assigned")],
-        "reopened" | "rehandling" => &[(UnitStaff, "rehandling")],
-        "return_approved" => &[(UnitStaff, "return_approved")],
-        "return_refused" => &[(UnitStaff, "return_refused")],
-        "extension_approved" => &[(UnitStaff, "extension_approved")],
-        "extension_refused" => &[(UnitStaff, "extension_refused")],
-        "return_requested" => &[(Office, "return_requested")],
-        "extension_requested" => &[(Office, "extension_requested")],
-        "co_opinion_drafted" => &[(UnitSigners, "co_opinion_to_sign")],
-        "reply_drafted" => &[(UnitSigners, "reply_to_sign")],
-        "co_opinion_rejected" => &[(UnitStaff, "co_opinion_rejected")],
-        "reply_rejected" | "reply_check_rejected" => &[(UnitStaff, "reply_rejected")],
-        "co_opinion_sent" => &[(LeadUnitStaff, "co_opinion_received")],
-        // Approved by the signer but held for the office's check (policy).
-        "reply_approved" if to_state == Some("checking") => &[(Office, "reply_to_check")],
-        "reply_sent" => &[
-            (FirstProposer, "reply_to_rate"),
-            (CopyRecipients, "reply_copied"),
-        ],
-        "evaluated" => &[(UnitStaff, "evaluated")],
-        "delegated" => &[(DelegateStaff, "delegated")],
-        _ => &[],
-    }
-}
-
-/// One wording: Simplified Chinese (Traditional is converted from it) and English.
-/// Placeholders: {item} {unit} {actor} {reason} (a whole line, or nothing) {clock} {due};
-/// in the e-mail and SMS frames {name} {title} {body} {url}.
-struct Template {
-    kind: &'static str,
-    zh: (&'static str, &'static str),
-    en: (&'static str, &'static str),
-}
-
-const TEMPLATES: &[Template] = &[
-    Template {
-        kind: "item_submitted", zh: ("待审查：{item}", "{actor}提交了{item}，请审查后立案、退回修改或不予立案。"), en: ("To review: {item}", "{actor} submitted {item}. Please review it and file, return or decline it.")
-    },
-    Template {
-        kind: "cosign_invited",
-        zh: ("联名邀请：{item}", "{actor}邀请您联名{item}，请在联名截止日期前确认或谢绝。"),
-        en: ("Co-signing invitation: {item}", "{actor} invites you to co-sign {item}. Please confirm or decline before the co-signing deadline."),
-    },
-    Template {
-        kind: "item_returned", zh: ("退回修改：{item}", "提案办将{item}退回修改，请修改后重新提交。{reason}"), en: ("Returned for revision: {item}", "The office returned {item} for revision. Please revise and submit it again.{reason}")
-    },
-    Template { kind: "item_filed", zh: ("已立案：{item}", "{item}已立案，将交有关单位办理。"), en: ("Filed: {item}", "{item} has been filed and will be assigned to the handling units.") },
-    Template { kind: "item_not_filed", zh: ("不予立案：{item}", "{item}经审查不予立案。{reason}"), en: ("Not filed: {item}", "{item} was not filed.{reason}") },
-    Template { kind: "item_merged", zh: ("已并案：{item}", "{item}已并入其他提案一并办理，您将收到该提案的答复。"), en: ("Merged: {item}", "{item} was merged into another item; you will receive that item's reply.") },
-    Template {
-        kind: "assigned",
-        zh: ("新交办：{item}", "{item}已交{unit}办理，请及时签收；如不属于本单位职责，请在申请调整期限内申请调整。"),
-        en: ("New assignment: {item}", "{item} has been assigned to {unit}. Please accept it, or ask for an adjustment within the adjustment window if it is not yours."),
-    },
-    Template {
-        kind: "rehandling", zh: ("重新办理：{item}", "{item}需要{unit}重新办理，请在新的期限内重新答复。{reason}"), en: ("Handle again: {item}", "{unit} needs to handle {item} again and reply by the new due date.{reason}")
-    },
-    Template {
-        kind: "return_approved",
-        zh: ("调整申请已同意：{item}", "提案办同意了{unit}对{item}的调整申请，本单位不再承办。{reason}"),
-        en: ("Adjustment approved: {item}", "The office approved the adjustment {unit} asked for on {item}; the unit no longer handles it.{reason}"),
-    },
-    Template {
-        kind: "return_refused",
-        zh: ("调整申请未同意：{item}", "提案办未同意{unit}对{item}的调整申请，请继续办理。{reason}"),
-        en: ("Adjustment refused: {item}", "The office refused the adjustment {unit} asked for on {item}. Please carry on handling it.{reason}"),
-    },
-    Template { kind: "extension_approved", zh: ("延期申请已同意：{item}", "提案办同意了{unit}办理{item}的答复延期。{reason}"), en: ("Extension approved: {item}", "The office approved {unit}'s extension for {item}.{reason}") },
-    Template {
-        kind: "extension_refused",
-        zh: ("延期申请未同意：{item}", "提案办未同意{unit}办理{item}的延期申请，请按原期限答复。{reason}"),
-        en: ("Extension refused: {item}", "The office refused {unit}'s extension for {item}. Please reply by the original due date.{reason}"),
-    },
-    Template { kind: "return_requested", zh: ("申请调整：{item}", "{unit}申请调整{item}，请审核决定。{reason}"), en: ("Adjustment requested: {item}", "{unit} asks for an adjustment of {item}. Please decide.{reason}") },
-    Template { kind: "extension_requested", zh: ("申请延期：{item}", "{unit}申请延期答复{item}，请审核决定。{reason}"), en: ("Extension requested: {item}", "{unit} asks for an extension for {item}. Please decide.{reason}") },
-    Template {
-        kind: "co_opinion_to_sign",
-        zh: ("会办意见待签发：{item}", "{actor}起草了{unit}关于{item}的会办意见，请审核签发。"),
-        en: ("Co-opinion to approve: {item}", "{actor} drafted {unit}'s co-opinion on {item}. Please review and approve it."),
-    },
-    Template { kind: "reply_to_sign", zh: ("答复待签发：{item}", "{actor}起草了{unit}对{item}的答复，请审核签发。"), en: ("Reply to approve: {item}", "{actor} drafted {unit}'s reply to {item}. Please review and approve it.") },
-    Template {
-        kind: "co_opinion_rejected",
-        zh: ("会办意见被退回：{item}", "{unit}关于{item}的会办意见被签发人退回，请修改后重新提交。{reason}"),
-        en: ("Co-opinion sent back: {item}", "The signer sent back {unit}'s co-opinion on {item}. Please revise it.{reason}"),
-    },
-    Template {
-        kind: "reply_rejected", zh: ("答复被退回：{item}", "{unit}对{item}的答复被退回，请修改后重新提交。{reason}"), en: ("Reply sent back: {item}", "{unit}'s reply to {item} was sent back. Please revise it.{reason}")
-    },
-    Template { kind: "co_opinion_received", zh: ("收到会办意见：{item}", "{unit}已发来{item}的会办意见。"), en: ("Co-opinion received: {item}", "{unit} sent its co-opinion on {item}.") },
-    Template {
-        kind: "reply_to_check",
-        zh: ("答复待审核：{item}", "{unit}对{item}的答复已签发，请审核答复类别和内容。"),
-        en: ("Reply to check: {item}", "{unit}'s reply to {item} has been approved by its signer. Please check its grade and substance."),
-    },
-    Template {
-        kind: "reply_to_rate",
-        zh: ("收到答复，请评价：{item}", "{unit}已答复{item}，请查看答复并对办理态度和办理结果作出评价。"),
-        en: ("Reply received, please rate: {item}", "{unit} replied to {item}. Please read the reply and rate the handling and the result."),
-    },
-    Template { kind: "reply_copied", zh: ("收到答复：{item}", "{unit}已答复{item}，抄送您知悉。"), en: ("Reply received: {item}", "{unit} replied to {item}; this copy is for your information.") },
-    Template { kind: "evaluated", zh: ("提案人已评价：{item}", "提案人已对{unit}关于{item}的答复作出评价。"), en: ("Rated: {item}", "The proposer rated {unit}'s reply to {item}.") },
-    Template { kind: "delegated", zh: ("内部交办：{item}", "{unit}将{item}的部分办理工作交由贵单位办理。{reason}"), en: ("Delegated to you: {item}", "{unit} delegated part of the work on {item} to your unit.{reason}") },
-    Template { kind: "reminder_yellow", zh: ("即将到期：{item}", "{unit}办理{item}的{clock}为{due}，即将到期，请抓紧办理。"), en: ("Due soon: {item}", "The {clock} of {unit} for {item} is {due}. Please act soon.") },
-    Template { kind: "reminder_red", zh: ("已逾期：{item}", "{unit}办理{item}的{clock}（{due}）已过，请尽快办理。"), en: ("Overdue: {item}", "The {clock} of {unit} for {item} ({due}) has passed. Please act now.") },
-    Template { kind: "reminder_red_office", zh: ("逾期提醒：{item}", "{unit}办理{item}的{clock}（{due}）已过，请督办。"), en: ("Overdue: {item}", "The {clock} of {unit} for {item} ({due}) has passed. Please follow up.") },
-    Template {
-        kind: "evaluation_reminder",
-        zh: ("请尽快评价：{item}", "您对{unit}关于{item}答复的评价期限为{due}，逾期未评价的将记为未反馈。"),
-        en: ("Please rate soon: {item}", "Your rating of {unit}'s reply to {item} is due on {due}; a reply not rated by then is recorded as no feedback."),
-    },
-    Template {
-        kind: "evaluation_lapsed_office",
-        zh: ("评价已逾期：{item}", "{unit}关于{item}的答复评价期限（{due}）已过，提案人未评价，记为未反馈；收到纸质征询意见表的，请录入。"),
-        en: ("Rating lapsed: {item}", "The rating of {unit}'s reply to {item} was due on {due} and was not given: recorded as no feedback. Enter a paper form if one arrives."),
-    },
-    // The frames of the outgoing messages.
-    Template {
-        kind: "email",
-        zh: ("{title}", "{name}，您好：\n\n{body}\n\n查看详情：{url}\n\n——\n本邮件由提案建议办理系统自动发送，请勿直接回复。"),
-        en: ("{title}", "Dear {name},\n\n{body}\n\nDetails: {url}\n\n--\nSent automatically by Banli. Please do not reply to this message."),
-    },
-    Template { kind: "sms", zh: ("{title}", "{title}（详情：{url}）"), en: ("{title}", "{title} ({url})") },
-];
-
-const CLOCK_LABELS: &[(&str, &str, &str)] = &[
-    ("return_window", "申请调整期限", "adjustment window"),
-    (
-        "first_consultation",
-        "首次沟通期限",
-        "first consultation due date",
-    ),
-    ("co_opinion", "会办意见期限", "co-opinion due date"),
-    ("reply", "答复期限", "reply due date"),
-    ("evaluation", "评价期限", "rating due date"),
-];
-
-/// The recipient's language: Simplified Chinese unless they chose Traditional or English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Hans,
-    Hant,
-    En,
-}
-
-impl Lang {
-    pub fn parse(locale: &str) -> Lang {
-        match locale {
-            "en" => Lang::En,
-            "zh-Hant" => Lang::Hant,
-            _ => Lang::Hans,
-        }
-    }
-}
+pub use banli_domain::model::Lang;
 
 fn opencc() -> &'static ferrous_opencc::OpenCC {
     static CC: OnceLock<ferrous_opencc::OpenCC> = OnceLock::new();
@@ -217,32 +31,14 @@ fn opencc() -> &'static ferrous_opencc::OpenCC {
     })
 }
 
-/// The values a template is filled with.
-#[derive(Debug, Default, Clone)]
-pub struct Vars {
-    pub item_kind: String,
-    pub item_number: Option<i64>,
-    pub item_title: String,
-    pub unit: String,
-    pub actor: String,
-    pub reason: Option<String>,
-    pub clock: Option<String>,
-    pub due: Option<String>,
-}
-
-fn template(kind: &str) -> &'static Template {
-    TEMPLATES
-        .iter()
-        .find(|t| t.kind == kind)
-        .unwrap_or_else(|| panic!("no notification template {kind}"))
-}
+pub use banli_domain::notices::Vars;
 
 /// Title and body of a notification in the recipient's language.
 pub fn render(kind: &str, lang: Lang, v: &Vars) -> (String, String) {
     let t = template(kind);
     let en = lang == Lang::En;
     let (title, body) = if en { t.en } else { t.zh };
-    let item_kind = ItemKind::parse(&v.item_kind).unwrap_or(ItemKind::Proposal);
+    let item_kind = v.item_kind;
     let item = match (en, v.item_number) {
         (false, Some(n)) => format!(
             "第{}号{}《{}》",
@@ -325,37 +121,12 @@ pub fn item_link(item_id: i64) -> String {
     format!("/app/items/{item_id}")
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Recipient {
-    id: i64,
-    display_name: String,
-    locale: String,
-    email: Option<String>,
-    phone: Option<String>,
-}
-
-const RECIPIENT_COLS: &str = "u.id, u.display_name, u.locale, u.email, u.phone";
-
-async fn users_where(tx: &mut Tx, clause: &str, arg: i64) -> AppResult<Vec<Recipient>> {
-    Ok(sqlx::query_as::<_, Recipient>(&format!(
-        "SELECT {RECIPIENT_COLS} FROM users u WHERE u.disabled = 0 AND {clause} ORDER BY u.id"
-    ))
-    .bind(arg)
-    .fetch_all(&mut **tx)
-    .await?)
-}
-
 async fn unit_users(tx: &mut Tx, unit_id: i64, role: Role) -> AppResult<Vec<Recipient>> {
-    users_where(
-        tx,
-        &format!("u.role = '{}' AND u.unit_id = $1", role.as_str()),
-        unit_id,
-    )
-    .await
+    Ok(notices::recipients(tx, People::Unit { unit_id, role }).await?)
 }
 
 async fn office_users(tx: &mut Tx, org_id: i64) -> AppResult<Vec<Recipient>> {
-    users_where(tx, "u.role = 'office' AND u.org_id = $1", org_id).await
+    Ok(notices::recipients(tx, People::Office { org_id }).await?)
 }
 
 async fn audience(
@@ -366,50 +137,60 @@ async fn audience(
     data: Option<&serde_json::Value>,
 ) -> AppResult<Vec<Recipient>> {
     use Audience::*;
-    let proposers = |statuses: &str| {
-        format!("u.id IN (SELECT p.user_id FROM item_proposers p WHERE p.item_id = $1 AND p.status IN ({statuses}))")
-    };
-    Ok(match who {
-        Office => office_users(tx, item.org_id).await?,
-        InvitedCosigners => users_where(tx, &proposers("'invited'"), item.id).await?,
-        FirstProposer => users_where(tx, "u.id = $1", item.first_proposer_id).await?,
-        Proposers => users_where(tx, &proposers("'first', 'confirmed', 'paper'"), item.id).await?,
+    let item_id = item.id;
+    let people = match who {
+        Office => People::Office {
+            org_id: item.org_id,
+        },
+        InvitedCosigners => People::Proposers {
+            item_id,
+            statuses: &["invited"],
+        },
+        FirstProposer => People::User(item.first_proposer_id),
+        Proposers => People::Proposers {
+            item_id,
+            statuses: &["first", "confirmed", "paper"],
+        },
         CopyRecipients => {
-            let mut out = users_where(tx, &proposers("'confirmed', 'paper'"), item.id).await?;
-            out.extend(users_where(tx, "u.id IN (SELECT m.first_proposer_id FROM items m WHERE m.merged_into = $1)", item.id).await?);
-            out
+            let mut out = notices::recipients(
+                tx,
+                People::Proposers {
+                    item_id,
+                    statuses: &["confirmed", "paper"],
+                },
+            )
+            .await?;
+            out.extend(notices::recipients(tx, People::MergedProposers { item_id }).await?);
+            return Ok(out);
         }
-        UnitStaff => match a {
-            Some(a) => unit_users(tx, a.unit_id, Role::UnitStaff).await?,
-            None => vec![],
+        UnitStaff | UnitSigners => match a {
+            Some(a) => People::Unit {
+                unit_id: a.unit_id,
+                role: if who == UnitStaff {
+                    Role::UnitStaff
+                } else {
+                    Role::UnitSigner
+                },
+            },
+            None => return Ok(vec![]),
         },
-        UnitSigners => match a {
-            Some(a) => unit_users(tx, a.unit_id, Role::UnitSigner).await?,
-            None => vec![],
-        },
-        LeadUnitStaff => users_where(tx, "u.role = 'unit_staff' AND u.unit_id IN (SELECT l.unit_id FROM assignments l WHERE l.item_id = $1 AND l.role = 'lead' AND l.state <> 'returned')", item.id).await?,
+        LeadUnitStaff => People::LeadUnitStaff { item_id },
         DelegateStaff => match data.and_then(|d| d["unit_id"].as_i64()) {
-            Some(u) => unit_users(tx, u, Role::UnitStaff).await?,
-            None => vec![],
+            Some(unit_id) => People::Unit {
+                unit_id,
+                role: Role::UnitStaff,
+            },
+            None => return Ok(vec![]),
         },
-    })
+    };
+    Ok(notices::recipients(tx, people).await?)
 }
 
 async fn unit_name(tx: &mut Tx, unit_id: i64) -> AppResult<String> {
-    let row: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT name, short_name FROM units WHERE id = $1")
-            .bind(unit_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(row.map(|(n, _)| n).unwrap_or_default())
-}
-
-async fn sms_enabled(tx: &mut Tx, org_id: i64) -> AppResult<bool> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT sms_enabled FROM organisations WHERE id = $1")
-        .bind(org_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(row.is_some_and(|(f,)| f == 1))
+    Ok(banli_store::orgs::unit(tx, unit_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default())
 }
 
 /// One notification for each recipient (first template wins for someone in two audiences),
@@ -425,9 +206,11 @@ async fn deliver(
     vars: &Vars,
     seen: &mut Vec<i64>,
 ) -> AppResult<usize> {
-    let sms = sms_enabled(tx, item.org_id).await?;
+    let sms = match event_id {
+        Some(e) => notices::sms_enabled_at(tx, item.org_id, e).await?,
+        None => notices::sms_enabled(tx, item.org_id).await?,
+    };
     let link = item_link(item.id);
-    let now = banli_store::now_ts();
     let mut n = 0;
     for (kind, people) in sends {
         for r in people {
@@ -436,17 +219,17 @@ async fn deliver(
             }
             seen.push(r.id);
             let (title, body) = render(kind, Lang::parse(&r.locale), vars);
-            let (nid,): (i64,) = sqlx::query_as("INSERT INTO notifications (user_id, event_id, item_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
-                .bind(r.id)
-                .bind(event_id)
-                .bind(item.id)
-                .bind(kind)
-                .bind(&title)
-                .bind(&body)
-                .bind(&link)
-                .bind(at)
-                .fetch_one(&mut **tx)
-                .await?;
+            let notice = NewNotice {
+                user_id: r.id,
+                event_id,
+                item_id: item.id,
+                kind,
+                title: &title,
+                body: &body,
+                link: &link,
+                at,
+            };
+            let nid = notices::insert(tx, &notice).await?;
             n += 1;
             let email = r.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
             let phone = r
@@ -455,23 +238,9 @@ async fn deliver(
                 .map(str::trim)
                 .filter(|p| !p.is_empty() && sms);
             for (channel, to) in [("email", email), ("sms", phone)] {
-                let Some(to) = to else { continue };
-                sqlx::query(
-                    "INSERT INTO outgoing_messages (channel, recipient, recipient_name, locale, subject, body, link, notification_id, state, attempts, next_attempt_at, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', 0, $9, $10)",
-                )
-                .bind(channel)
-                .bind(to)
-                .bind(&r.display_name)
-                .bind(&r.locale)
-                .bind(&title)
-                .bind(&body)
-                .bind(&link)
-                .bind(nid)
-                .bind(&now)
-                .bind(at)
-                .execute(&mut **tx)
-                .await?;
+                if let Some(to) = to {
+                    notices::queue_message(tx, channel, to, &r, &notice, nid).await?;
+                }
             }
         }
     }
@@ -479,38 +248,38 @@ async fn deliver(
 }
 
 fn vars_for(item: &ItemRow) -> Vars {
-    Vars {
-        item_kind: item.kind.to_string(),
-        item_number: item.number,
-        item_title: item.title.clone(),
-        ..Default::default()
-    }
+    Vars::new(item.kind, item.number, item.title.clone())
 }
 
-/// Called by [`crate::events::record`] for every event, inside the action's transaction.
-pub(crate) async fn on_event(
-    tx: &mut Tx,
-    actor: Option<&Actor>,
-    at: &str,
-    event_id: i64,
-    e: &Event<'_>,
-) -> AppResult<()> {
-    let steps = plan(e.action, e.to);
-    if steps.is_empty() {
-        return Ok(());
-    }
+/// The notifications of one recorded event, in the follower's transaction.
+async fn on_event(tx: &mut Tx, e: &EventRow) -> AppResult<()> {
+    let steps = plan(&e.action, e.to_state.as_deref());
     let Some(item_id) = e.item_id else {
         return Ok(());
     };
-    // Read after the action's own writes: the number just given, the title just tidied.
-    let item = crate::load_item(tx, item_id).await?;
+    if steps.is_empty() {
+        return Ok(());
+    }
+    // The item as its notifications are written (the title tidied by the step), with the
+    // number only once it was given: a step before filing is told without one.
+    let mut item = crate::load_item(tx, item_id).await?;
+    if item.number.is_some() && !events::numbered_by(tx, item_id, e.id).await? {
+        item.number = None;
+    }
     let a = match e.assignment_id {
         Some(id) => Some(crate::load_assignment(tx, id).await?),
         None => None,
     };
+    let data: Option<serde_json::Value> =
+        e.data.as_deref().and_then(|d| serde_json::from_str(d).ok());
     let mut vars = vars_for(&item);
-    vars.actor = actor.map(|a| a.display_name.clone()).unwrap_or_default();
-    vars.reason = e.reason.map(str::to_string);
+    if let Some(actor) = e.actor_id {
+        vars.actor = banli_store::users::get(tx, actor)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+    }
+    vars.reason = e.reason.clone();
     if let Some(a) = &a {
         vars.unit = unit_name(tx, a.unit_id).await?;
     }
@@ -518,22 +287,52 @@ pub(crate) async fn on_event(
     for (who, kind) in steps {
         sends.push((
             *kind,
-            audience(tx, *who, &item, a.as_ref(), e.data.as_ref()).await?,
+            audience(tx, *who, &item, a.as_ref(), data.as_ref()).await?,
         ));
     }
     let mut seen = Vec::new();
     deliver(
         tx,
-        at,
-        Some(event_id),
+        &e.at,
+        Some(e.id),
         &item,
-        actor.map(|a| a.user_id),
+        e.actor_id,
         sends,
         &vars,
         &mut seen,
     )
     .await?;
     Ok(())
+}
+
+impl App {
+    /// Writes the notifications that recorded events owe (DESIGN §3: whoever a step hands
+    /// work to hears of it). Events reach the notifier through the outbox, oldest first;
+    /// each is taken by exactly one instance, in the same transaction that writes its
+    /// notifications, so none is lost or sent twice. The server runs this continually; the
+    /// notification pages run it first, so a user always sees what their last step caused.
+    /// Returns how many events were handled.
+    pub async fn follow_events(&self) -> AppResult<usize> {
+        let mut done = 0;
+        while events::notices_waiting(&self.db.pool).await? {
+            let mut tx = self.begin().await?;
+            let batch = events::pending_notices(&mut tx, 200).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for (outbox_id, event) in &batch {
+                if !events::take(&mut tx, *outbox_id).await? {
+                    continue;
+                }
+                if let Some(e) = event {
+                    on_event(&mut tx, e).await?;
+                }
+                done += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(done)
+    }
 }
 
 // ---- what the web app shows ----
@@ -563,17 +362,6 @@ pub struct NotificationPage {
     pub per_page: i64,
 }
 
-type NotificationTuple = (
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    String,
-    Option<String>,
-);
-
 /// A reminder the daily run owes: one clock in one colour.
 struct Due {
     key: String,
@@ -593,39 +381,23 @@ impl App {
         per_page: i64,
     ) -> AppResult<NotificationPage> {
         let (page, per_page) = crate::view::paging(Some(page), Some(per_page))?;
+        self.follow_events().await?;
         let mut tx = self.db.read().await?;
-        let (total,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
-                .bind(actor.user_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let (unread,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
-        )
-        .bind(actor.user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let rows: Vec<NotificationTuple> = sqlx::query_as("SELECT id, kind, title, body, link, item_id, created_at, read_at FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3")
-            .bind(actor.user_id)
-            .bind(per_page)
-            .bind((page - 1) * per_page)
-            .fetch_all(&mut *tx)
-            .await?;
+        let (rows, total, unread) =
+            notices::page(&mut tx, actor.user_id, per_page, (page - 1) * per_page).await?;
         tx.commit().await?;
         let items = rows
             .into_iter()
-            .map(
-                |(id, kind, title, body, link, item_id, created_at, read_at)| NotificationOut {
-                    id,
-                    kind,
-                    title,
-                    body,
-                    link,
-                    item_id,
-                    created_at,
-                    read_at,
-                },
-            )
+            .map(|n| NotificationOut {
+                id: n.id,
+                kind: n.kind,
+                title: n.title,
+                body: n.body,
+                link: n.link,
+                item_id: n.item_id,
+                created_at: n.created_at,
+                read_at: n.read_at,
+            })
             .collect();
         Ok(NotificationPage {
             items,
@@ -638,13 +410,8 @@ impl App {
 
     /// How many of the actor's notifications are unread (the badge in the web app).
     pub async fn unread_notifications(&self, actor: &Actor) -> AppResult<i64> {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
-        )
-        .bind(actor.user_id)
-        .fetch_one(&self.db.pool)
-        .await?;
-        Ok(n)
+        self.follow_events().await?;
+        Ok(notices::unread(&self.db.pool, actor.user_id).await?)
     }
 
     /// Marks the actor's own notifications read: the given ones, or all with `None`. Ids of
@@ -654,10 +421,6 @@ impl App {
         actor: &Actor,
         ids: Option<Vec<i64>>,
     ) -> AppResult<u64> {
-        let mut sql = Sql::new("UPDATE notifications SET read_at = ");
-        sql.bind(self.now_ts())
-            .push(" WHERE read_at IS NULL AND user_id = ")
-            .bind(actor.user_id);
         if let Some(ids) = &ids {
             if ids.is_empty() {
                 return Ok(0);
@@ -665,10 +428,9 @@ impl App {
             if ids.len() > 1000 {
                 return Err(AppError::bad("ids", "一次最多标记1000条通知"));
             }
-            sql.push(" AND id IN ").bind_list(ids.iter().copied());
         }
-        let mut tx = self.db.begin().await?;
-        let n = sql.query().execute(&mut *tx).await?.rows_affected();
+        let mut tx = self.begin().await?;
+        let n = notices::mark_read(&mut tx, actor.user_id, ids.as_deref()).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -677,16 +439,11 @@ impl App {
     /// the server also has an SMS webhook configured).
     pub async fn set_sms_notifications(&self, actor: &Actor, enabled: bool) -> AppResult<()> {
         actor.require(Capability::Administer)?;
-        let mut tx = self.db.begin().await?;
-        sqlx::query("UPDATE organisations SET sms_enabled = $1 WHERE id = $2")
-            .bind(enabled as i64)
-            .bind(self.org_id)
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        notices::set_sms_enabled(&mut tx, self.org_id, enabled).await?;
         crate::events::record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(self.org_id),
                 action: "sms_notifications_set",
@@ -701,18 +458,14 @@ impl App {
 
     pub async fn sms_notifications_enabled(&self) -> AppResult<bool> {
         let mut tx = self.db.read().await?;
-        let on = sms_enabled(&mut tx, self.org_id).await?;
+        let on = notices::sms_enabled(&mut tx, self.org_id).await?;
         tx.commit().await?;
         Ok(on)
     }
 
     /// Whether the daily reminder already ran on this day (on any instance).
     pub async fn daily_reminders_ran(&self, day: NaiveDate) -> AppResult<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT day FROM reminder_runs WHERE day = $1")
-            .bind(iso(day))
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(row.is_some())
+        Ok(notices::reminders_ran(&self.db.pool, &iso(day)).await?)
     }
 
     /// The daily reminder: every open clock (an assignment's return window, first
@@ -726,16 +479,10 @@ impl App {
         let dues = self.due_reminders(today).await?;
         let mut written = 0;
         for d in dues {
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.begin().await?;
             // The key claims the reminder: a second run (or instance) conflicts and skips.
-            let claimed = sqlx::query("INSERT INTO clock_reminders (clock_key, colour, reminded_on) VALUES ($1, $2, $3) ON CONFLICT (clock_key, colour) DO NOTHING")
-                .bind(&d.key)
-                .bind(colour_name(d.colour))
-                .bind(iso(today))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if claimed == 0 {
+            if !notices::claim_reminder(&mut tx, &d.key, colour_name(d.colour), &iso(today)).await?
+            {
                 tx.rollback().await?;
                 continue;
             }
@@ -751,7 +498,7 @@ impl App {
                 )),
                 ("evaluation", _) => sends.push((
                     "evaluation_reminder",
-                    users_where(&mut tx, "u.id = $1", d.item.first_proposer_id).await?,
+                    notices::recipients(&mut tx, People::User(d.item.first_proposer_id)).await?,
                 )),
                 (_, Colour::Red) => {
                     sends.push((
@@ -769,26 +516,12 @@ impl App {
                 )),
             }
             let mut seen = Vec::new();
-            written += deliver(
-                &mut tx,
-                &self.now_ts(),
-                None,
-                &d.item,
-                None,
-                sends,
-                &vars,
-                &mut seen,
-            )
-            .await?;
+            let at = tx.now();
+            written += deliver(&mut tx, &at, None, &d.item, None, sends, &vars, &mut seen).await?;
             tx.commit().await?;
         }
-        let mut tx = self.db.begin().await?;
-        sqlx::query("INSERT INTO reminder_runs (day, ran_at, notifications) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET ran_at = excluded.ran_at, notifications = reminder_runs.notifications + excluded.notifications")
-            .bind(iso(today))
-            .bind(banli_store::now_ts())
-            .bind(written as i64)
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        notices::record_reminder_run(&mut tx, &iso(today), written as i64).await?;
         tx.commit().await?;
         if written > 0 {
             tracing::info!(written, day = %today, "daily reminders written");
@@ -799,28 +532,16 @@ impl App {
     /// The yellow and red clocks of today, read in one snapshot (the writes come after).
     async fn due_reminders(&self, today: NaiveDate) -> AppResult<Vec<Due>> {
         let mut tx = self.db.read().await?;
-        let cols = ASSIGNMENT_COLS
-            .split(", ")
-            .map(|c| format!("a.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rows = sqlx::query_as::<_, AssignmentRow>(&format!(
-            "SELECT {cols} FROM assignments a JOIN items i ON i.id = a.item_id
-             WHERE i.state IN ('handling', 'replied') AND a.state IN ('assigned', 'accepted', 'return_requested', 'rehandling') ORDER BY a.id"
-        ))
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = notices::open_assignments(&mut tx).await?;
+        let consulted = banli_store::assignments::context(&mut tx, &rows)
+            .await?
+            .consulted;
         let mut policies: HashMap<i64, Policy> = HashMap::new();
         let mut items: HashMap<i64, ItemRow> = HashMap::new();
         let mut out = Vec::new();
         for a in rows {
             let item = cached_item(&mut tx, &mut items, a.item_id).await?;
-            let policy = self.cached_policy(&mut policies, item.org_id).await?;
-            let (consulted,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM consultations WHERE assignment_id = $1")
-                    .bind(a.id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let policy = cached_policy(&mut tx, &mut policies, item.org_id).await?;
             // The same clocks, coloured the same way, as the work queue shows.
             let view = crate::view::assignment_out(
                 &policy,
@@ -828,7 +549,7 @@ impl App {
                 String::new(),
                 item.number,
                 item.title.clone(),
-                consulted > 0,
+                consulted.contains(&a.id),
                 today,
             );
             for c in view.clocks {
@@ -849,28 +570,21 @@ impl App {
             }
         }
         // Sent replies not yet rated, on items not closed.
-        let replies: Vec<(i64, i64, i64, String, String)> = sqlx::query_as(
-            "SELECT d.id, a.item_id, a.unit_id, d.sent_on, d.evaluation_due FROM documents d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
-             WHERE d.kind = 'reply' AND d.state = 'sent' AND d.evaluation_due IS NOT NULL AND d.sent_on IS NOT NULL AND i.state <> 'closed'
-             AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.document_id = d.id) ORDER BY d.id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for (doc, item_id, unit_id, sent_on, due) in replies {
-            let item = cached_item(&mut tx, &mut items, item_id).await?;
-            let fraction = self
-                .cached_policy(&mut policies, item.org_id)
+        for r in notices::unrated_replies(&mut tx).await? {
+            let item = cached_item(&mut tx, &mut items, r.item_id).await?;
+            let fraction = cached_policy(&mut tx, &mut policies, item.org_id)
                 .await?
                 .yellow_fraction;
-            let colour = colour_with_threshold(date(&sent_on)?, date(&due)?, today, fraction);
+            let colour = colour_with_threshold(r.sent_on, r.evaluation_due, today, fraction);
             if colour != Colour::Green {
+                let due = iso(r.evaluation_due);
                 out.push(Due {
-                    key: format!("reply:{doc}:evaluation:{due}"),
+                    key: format!("reply:{}:evaluation:{due}", r.document_id),
                     colour,
                     clock: "evaluation",
                     due,
                     item,
-                    unit_id,
+                    unit_id: r.unit_id,
                 });
             }
         }
@@ -892,19 +606,17 @@ async fn cached_item(
     Ok(i)
 }
 
-impl App {
-    async fn cached_policy(
-        &self,
-        policies: &mut HashMap<i64, Policy>,
-        org_id: i64,
-    ) -> AppResult<Policy> {
-        if let Some(p) = policies.get(&org_id) {
-            return Ok(p.clone());
-        }
-        let p = self.policy(org_id).await?;
-        policies.insert(org_id, p.clone());
-        Ok(p)
+async fn cached_policy(
+    tx: &mut Tx,
+    policies: &mut HashMap<i64, Policy>,
+    org_id: i64,
+) -> AppResult<Policy> {
+    if let Some(p) = policies.get(&org_id) {
+        return Ok(p.clone());
     }
+    let p = crate::load_policy(tx, org_id).await?;
+    policies.insert(org_id, p.clone());
+    Ok(p)
 }
 
 fn colour_name(c: Colour) -> &'static str {
@@ -918,93 +630,7 @@ fn colour_name(c: Colour) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Audience::*;
-
-    #[test]
-    fn each_handover_reaches_whoever_must_act_next() {
-        assert_eq!(
-            plan("submitted", Some("submitted")),
-            &[
-                (Office, "item_submitted"),
-                (InvitedCosigners, "cosign_invited")
-            ]
-        );
-        assert_eq!(
-            plan("returned", Some("returned")),
-            &[(FirstProposer, "item_returned")]
-        );
-        for a in ["filed", "not_filed", "merged"] {
-            assert_eq!(plan(a, None)[0].0, Proposers, "{a}");
-        }
-        for a in [
-            "assigned",
-            "reopened",
-            "rehandling",
-            "return_approved",
-            "return_refused",
-            "extension_approved",
-            "extension_refused",
-            "co_opinion_rejected",
-            "reply_rejected",
-            "reply_check_rejected",
-            "evaluated",
-        ] {
-            assert_eq!(plan(a, None)[0].0, UnitStaff, "{a}");
-        }
-        for a in ["return_requested", "extension_requested"] {
-            assert_eq!(plan(a, None), &[(Office, a)]);
-        }
-        assert_eq!(
-            plan("co_opinion_drafted", None),
-            &[(UnitSigners, "co_opinion_to_sign")]
-        );
-        assert_eq!(
-            plan("reply_drafted", None),
-            &[(UnitSigners, "reply_to_sign")]
-        );
-        assert_eq!(
-            plan("co_opinion_sent", Some("co_opinion_sent")),
-            &[(LeadUnitStaff, "co_opinion_received")]
-        );
-        assert_eq!(
-            plan("reply_sent", Some("replied")),
-            &[
-                (FirstProposer, "reply_to_rate"),
-                (CopyRecipients, "reply_copied")
-            ]
-        );
-        assert_eq!(plan("delegated", None), &[(DelegateStaff, "delegated")]);
-    }
-
-    #[test]
-    fn the_office_checks_a_reply_only_when_it_is_held_for_checking() {
-        assert_eq!(
-            plan("reply_approved", Some("checking")),
-            &[(Office, "reply_to_check")]
-        );
-        assert!(plan("reply_approved", None).is_empty());
-    }
-
-    #[test]
-    fn bookkeeping_events_notify_nobody() {
-        for a in [
-            "drafted",
-            "edited",
-            "accepted",
-            "consultation",
-            "state_derived",
-            "handling",
-            "cosign_confirmed",
-            "published",
-            "closed",
-            "user_created",
-            "merged_in",
-            "supervision",
-            "commitment_progress",
-        ] {
-            assert!(plan(a, None).is_empty(), "{a}");
-        }
-    }
+    use banli_domain::notices::TEMPLATES;
 
     #[test]
     fn every_planned_template_and_clock_exists() {
@@ -1061,12 +687,9 @@ mod tests {
 
     fn vars() -> Vars {
         Vars {
-            item_kind: "proposal".into(),
-            item_number: Some(239),
-            item_title: "关于加快发展的提案".into(),
             unit: "湖南省发展和改革委员会".into(),
             reason: Some("请补充数据".into()),
-            ..Default::default()
+            ..Vars::new(ItemKind::Proposal, Some(239), "关于加快发展的提案".into())
         }
     }
 
@@ -1104,11 +727,7 @@ mod tests {
 
     #[test]
     fn an_unnumbered_suggestion_is_named_by_its_title() {
-        let v = Vars {
-            item_kind: "suggestion".into(),
-            item_title: "关于广场舞的建议".into(),
-            ..Default::default()
-        };
+        let v = Vars::new(ItemKind::Suggestion, None, "关于广场舞的建议".into());
         assert_eq!(
             render("item_submitted", Lang::Hans, &v).0,
             "待审查：建议《关于广场舞的建议》"

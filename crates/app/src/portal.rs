@@ -4,7 +4,8 @@
 
 use crate::publish::{document_title, CanonicalContent};
 use crate::{format_number, App, AppError, AppResult};
-use banli_store::{sqlx, Sql};
+use banli_domain::model::{Disclosure, DocKind, Grade};
+use banli_store::publications::{self, LiveRow, PortalFilter};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
@@ -92,41 +93,12 @@ pub struct IntegrityFinding {
     pub problem: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    document_id: i64,
-    kind: String,
-    version: i64,
-    sha256: String,
-    content: String,
-    source: String,
-    editor: String,
-    note: Option<String>,
-    published_at: String,
-    disclosure: String,
-    grade: Option<String>,
-    item_id: i64,
-    item_title: String,
-    number: Option<i64>,
-    session_name: String,
-    category: Option<String>,
-}
-
-/// The live (not withdrawn) publications, with what the lists show beside them.
-const LIVE: &str = "SELECT p.document_id, d.kind, p.version, p.sha256, p.content, p.source, p.editor, p.note, p.published_at, p.disclosure, d.grade,
-        i.id AS item_id, i.title AS item_title, i.number, s.name AS session_name, c.name AS category
-    FROM publications p
-    JOIN documents d ON d.id = p.document_id
-    JOIN assignments a ON a.id = d.assignment_id
-    JOIN items i ON i.id = a.item_id
-    JOIN sessions s ON s.id = i.session_id
-    LEFT JOIN categories c ON c.id = i.category_id
-    WHERE p.withdrawn_at IS NULL AND p.disclosure IN ('public', 'summary') AND i.org_id = ";
+type Row = LiveRow;
 
 fn summary(r: &Row, content: &CanonicalContent) -> PublicSummary {
     PublicSummary {
         document_id: r.document_id,
-        kind: r.kind.clone(),
+        kind: r.kind.to_string(),
         version: r.version,
         title: content.title.clone(),
         unit: content.unit.clone(),
@@ -137,7 +109,7 @@ fn summary(r: &Row, content: &CanonicalContent) -> PublicSummary {
         session_name: r.session_name.clone(),
         category: r.category.clone(),
         grade: r.grade.clone(),
-        disclosure: r.disclosure.clone(),
+        disclosure: r.disclosure.to_string(),
         sha256: r.sha256.clone(),
     }
 }
@@ -152,31 +124,37 @@ impl App {
     pub async fn public_documents(&self, q: &PortalQuery) -> AppResult<PublicPage> {
         let page = q.page.unwrap_or(1).clamp(1, crate::view::MAX_PAGE);
         let per = q.per_page.unwrap_or(20).clamp(1, 100);
-        let mut sql = Sql::new(LIVE);
-        sql.bind(self.org_id);
-        if let Some(s) = q.session_id {
-            sql.push(" AND i.session_id = ").bind(s);
-        }
-        if let Some(u) = q.unit_id {
-            sql.push(" AND a.unit_id = ").bind(u);
-        }
-        if let Some(c) = q.category.as_deref().filter(|c| !c.is_empty()) {
-            sql.push(" AND c.name = ").bind(c);
-        }
-        if let Some(g) = q.grade.as_deref().filter(|g| !g.is_empty()) {
-            sql.push(" AND d.grade = ").bind(g);
-        }
-        if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
-            sql.push(" AND d.kind = ").bind(k);
-        }
-        let mut count = sql.clone();
-        count.wrap("SELECT COUNT(*) FROM (", ") live");
-        let (total,): (i64,) = count.query_as::<(i64,)>().fetch_one(&self.db.pool).await?;
-        sql.push(" ORDER BY p.published_at DESC, p.document_id DESC LIMIT ")
-            .bind(per)
-            .push(" OFFSET ")
-            .bind((page - 1) * per);
-        let rows = sql.query_as::<Row>().fetch_all(&self.db.pool).await?;
+        let empty = PublicPage {
+            items: vec![],
+            total: 0,
+            page,
+            per_page: per,
+        };
+        // A grade or kind that does not exist matches nothing (a public URL, not a form).
+        let grade = match q.grade.as_deref().filter(|g| !g.is_empty()) {
+            Some(g) => match Grade::parse(g) {
+                Some(g) => Some(g),
+                None => return Ok(empty),
+            },
+            None => None,
+        };
+        let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
+            Some(k) => match DocKind::parse(k) {
+                Some(k) => Some(k),
+                None => return Ok(empty),
+            },
+            None => None,
+        };
+        let filter = PortalFilter {
+            session_id: q.session_id,
+            unit_id: q.unit_id,
+            category: q.category.as_deref().filter(|c| !c.is_empty()),
+            grade,
+            kind,
+        };
+        let (rows, total) =
+            publications::live_page(&self.db.pool, self.org_id, &filter, per, (page - 1) * per)
+                .await?;
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
             items.push(summary(r, &content_of(r)?));
@@ -196,33 +174,26 @@ impl App {
         } else {
             "会办意见"
         };
-        let mut sql = Sql::new(LIVE);
-        sql.bind(self.org_id)
-            .push(" AND d.kind = ")
-            .bind(kind)
-            .push(" AND p.document_id = ")
-            .bind(id);
-        let r = sql
-            .query_as::<Row>()
-            .fetch_optional(&self.db.pool)
+        let doc_kind = DocKind::parse(kind).ok_or(AppError::NotFound(what))?;
+        let r = publications::live_one(&self.db.pool, self.org_id, doc_kind, id)
             .await?
             .ok_or(AppError::NotFound(what))?;
         let content = content_of(&r)?;
-        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as("SELECT id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id").bind(id).fetch_all(&self.db.pool).await?;
         let mut commitments = Vec::new();
-        for (cid, text, due_on, status, percent) in rows {
-            let progress = sqlx::query_as::<_, (String, String)>("SELECT created_at, note FROM commitment_progress WHERE commitment_id = $1 ORDER BY id")
-                .bind(cid)
-                .fetch_all(&self.db.pool)
+        for c in publications::commitments(&self.db.pool, id).await? {
+            let progress = publications::progress(&self.db.pool, c.id)
                 .await?
                 .into_iter()
-                .map(|(at, note)| PublicProgress { date: banli_domain::clock::local_date(&at), note })
+                .map(|(at, note)| PublicProgress {
+                    date: banli_domain::clock::local_date(&at),
+                    note,
+                })
                 .collect();
             commitments.push(PublicCommitment {
-                text,
-                due_on,
-                status,
-                percent,
+                text: c.text,
+                due_on: crate::iso(c.due_on),
+                status: c.status.to_string(),
+                percent: c.percent,
                 progress,
             });
         }
@@ -241,14 +212,12 @@ impl App {
     /// Every live publication checked against the database: the stored content must still
     /// hash to the stored SHA-256, and the document it came from must still say the same.
     pub async fn integrity_check(&self) -> AppResult<(usize, Vec<IntegrityFinding>)> {
-        let mut sql = Sql::new(LIVE);
-        sql.bind(self.org_id).push(" ORDER BY p.document_id");
-        let rows = sql.query_as::<Row>().fetch_all(&self.db.pool).await?;
+        let rows = publications::live_all(&self.db.pool, self.org_id).await?;
         let mut findings = Vec::new();
         for r in &rows {
             let finding = |problem: String| IntegrityFinding {
                 document_id: r.document_id,
-                kind: r.kind.clone(),
+                kind: r.kind.to_string(),
                 version: r.version,
                 problem,
             };
@@ -263,26 +232,26 @@ impl App {
                 findings.push(finding("公开内容与批准时的哈希不一致（内容被改动）".into()));
             }
             let mut tx = self.db.read().await?;
-            let c = crate::publish::load_doc(&mut tx, r.document_id, &r.kind).await?;
+            let c = crate::publish::load_doc(&mut tx, r.document_id, r.kind.as_str()).await?;
             tx.commit().await?;
-            let body = if r.disclosure == "summary" {
+            let body = if r.disclosure == Disclosure::Summary {
                 c.doc.summary.clone().unwrap_or_default()
             } else {
                 c.doc.body.clone()
             };
             let now = CanonicalContent {
-                kind: r.kind.clone(),
+                kind: r.kind.to_string(),
                 title: document_title(
                     &c.session.body_name,
                     &c.session.name,
                     c.item.number,
-                    c.item.kind.as_str(),
-                    &r.kind,
+                    c.item.kind,
+                    c.doc.kind,
                 ),
                 unit: c.unit.name.clone(),
                 doc_number: c.doc.doc_number.clone().unwrap_or_default(),
                 sent_on: c.doc.sent_on.clone().unwrap_or_default(),
-                disclosure: r.disclosure.clone(),
+                disclosure: r.disclosure.to_string(),
                 body,
             };
             if now.sha256() != r.sha256 {
@@ -295,10 +264,8 @@ impl App {
 
 impl App {
     pub async fn organisation_name(&self) -> AppResult<String> {
-        let (name,): (String,) = sqlx::query_as("SELECT name FROM organisations WHERE id = $1")
-            .bind(self.org_id)
-            .fetch_one(&self.db.pool)
-            .await?;
-        Ok(name)
+        publications::organisation_name(&self.db.pool, self.org_id)
+            .await?
+            .ok_or(AppError::NotFound("组织"))
     }
 }

@@ -3,13 +3,12 @@
 
 use crate::events::{record, Event};
 use crate::rows::*;
-use crate::{format_number, Actor, App, AppError, AppResult, Input};
+use crate::{Actor, App, AppError, AppResult, Input};
 use banli_domain::limits::{optional, required, NAME_MAX, REASON_MAX};
-use banli_domain::model::{Disclosure, ItemKind, Role};
+use banli_domain::model::{Disclosure, DocKind, Role};
 use banli_domain::rights::Action;
-use banli_store::{sqlx, Tx};
+use banli_store::Tx;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -41,49 +40,8 @@ pub struct WithdrawOut {
     pub withdrawn: bool,
 }
 
-/// What a publication fixes and hashes: the approved document, without contact details and
-/// without the live progress of its commitments. Field order is part of the hash.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
-pub struct CanonicalContent {
-    pub kind: String,
-    pub title: String,
-    pub unit: String,
-    pub doc_number: String,
-    pub sent_on: String,
-    pub disclosure: String,
-    /// The full text, or the summary for `summary` mode.
-    pub body: String,
-}
-
-impl CanonicalContent {
-    pub fn sha256(&self) -> String {
-        hex::encode(Sha256::digest(
-            serde_json::to_string(self)
-                .expect("content serialises")
-                .as_bytes(),
-        ))
-    }
-}
-
-/// 关于湖南省政协十三届一次会议第0239号提案的答复 / …的会办意见.
-pub fn document_title(
-    body_name: &str,
-    session_name: &str,
-    number: Option<i64>,
-    item_kind: &str,
-    doc_kind: &str,
-) -> String {
-    let kind = ItemKind::parse(item_kind)
-        .unwrap_or(ItemKind::Proposal)
-        .label();
-    let n = number.map(format_number).unwrap_or_default();
-    let what = if doc_kind == "co_opinion" {
-        "会办意见"
-    } else {
-        "答复"
-    };
-    format!("关于{body_name}{session_name}第{n}号{kind}的{what}")
-}
+pub use banli_domain::model::document_title;
+pub use banli_domain::publication::CanonicalContent;
 
 pub(crate) struct DocCtx {
     pub doc: DocumentRow,
@@ -99,14 +57,10 @@ pub(crate) async fn load_doc(tx: &mut Tx, id: i64, kind: &str) -> AppResult<DocC
     } else {
         "会办意见"
     };
-    let doc = sqlx::query_as::<_, DocumentRow>(&format!(
-        "SELECT {DOCUMENT_COLS} FROM documents WHERE id = $1 AND kind = $2"
-    ))
-    .bind(id)
-    .bind(kind)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(AppError::NotFound(what))?;
+    let kind = DocKind::parse(kind).ok_or(AppError::NotFound(what))?;
+    let doc = banli_store::publications::document(tx, id, kind)
+        .await?
+        .ok_or(AppError::NotFound(what))?;
     let a = crate::load_assignment(tx, doc.assignment_id).await?;
     let item = crate::load_item(tx, a.item_id).await?;
     let unit = crate::load_unit(tx, a.unit_id)
@@ -145,7 +99,7 @@ impl App {
         kind: &str,
         input: Input<PublishInput>,
     ) -> AppResult<PublishOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = load_doc(&mut tx, id, kind).await?;
         self.permit(&mut tx, actor, c.item.id, Action::Publish(id))
             .await?;
@@ -183,8 +137,8 @@ impl App {
                 &c.session.body_name,
                 &c.session.name,
                 c.item.number,
-                c.item.kind.as_str(),
-                kind,
+                c.item.kind,
+                c.doc.kind,
             ),
             unit: c.unit.name.clone(),
             doc_number: c.doc.doc_number.clone().unwrap_or_default(),
@@ -193,34 +147,28 @@ impl App {
             body,
         };
         let sha = content.sha256();
-        let (version,): (i64,) = sqlx::query_as(
-            "SELECT COALESCE(MAX(version), 0) + 1 FROM publications WHERE document_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if version > 1 && note.is_none() {
+        let first = banli_store::publications::versions(&mut tx, id).await? == 0;
+        if !first && note.is_none() {
             return Err(AppError::rule("note", "更正后重新公开须说明更正内容"));
         }
         // A new version replaces the one on the portal.
-        sqlx::query("UPDATE publications SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = '被新版本替代' WHERE document_id = $3 AND withdrawn_at IS NULL").bind(self.now_ts()).bind(actor.user_id).bind(id).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO publications (document_id, version, disclosure, source, editor, sha256, content, note, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-            .bind(id)
-            .bind(version)
-            .bind(disclosure.as_str())
-            .bind(&source)
-            .bind(&editor)
-            .bind(&sha)
-            .bind(serde_json::to_string(&content).expect("content serialises"))
-            .bind(&note)
-            .bind(actor.user_id)
-            .bind(self.now_ts())
-            .execute(&mut *tx)
-            .await?;
+        let version = banli_store::publications::publish(
+            &mut tx,
+            &banli_store::publications::NewPublication {
+                document_id: id,
+                disclosure,
+                source: &source,
+                editor: &editor,
+                sha256: &sha,
+                content_json: &serde_json::to_string(&content).expect("content serialises"),
+                note: note.as_deref(),
+                published_by: actor.user_id,
+            },
+        )
+        .await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(c.item.org_id),
                 item_id: Some(c.item.id),
@@ -249,25 +197,19 @@ impl App {
         kind: &str,
         input: Input<crate::items::ReasonInput>,
     ) -> AppResult<WithdrawOut> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
         let c = load_doc(&mut tx, id, kind).await?;
         self.permit(&mut tx, actor, c.item.id, Action::Unpublish(id))
             .await?;
         let reason = required("reason", &input.get()?.reason, REASON_MAX)?;
-        let live: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT id, version FROM publications WHERE document_id = $1 AND withdrawn_at IS NULL",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let live = banli_store::publications::live(&mut tx, id).await?;
         let Some((pid, version)) = live else {
             return Err(AppError::conflict("这份文件当前没有公开"));
         };
-        sqlx::query("UPDATE publications SET withdrawn_at = $1, withdrawn_by = $2, withdraw_reason = $3 WHERE id = $4").bind(self.now_ts()).bind(actor.user_id).bind(&reason).bind(pid).execute(&mut *tx).await?;
+        banli_store::publications::withdraw(&mut tx, pid, actor.user_id, &reason).await?;
         record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             Event {
                 org_id: Some(c.item.org_id),
                 item_id: Some(c.item.id),
@@ -291,6 +233,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use banli_domain::model::ItemKind;
 
     #[test]
     fn titles_follow_the_specification() {
@@ -299,8 +242,8 @@ mod tests {
                 "湖南省政协",
                 "十三届一次会议",
                 Some(239),
-                "proposal",
-                "reply"
+                ItemKind::Proposal,
+                DocKind::Reply
             ),
             "关于湖南省政协十三届一次会议第0239号提案的答复"
         );
@@ -309,8 +252,8 @@ mod tests {
                 "湖南省人大常委会",
                 "十四届三次会议",
                 Some(5),
-                "suggestion",
-                "co_opinion"
+                ItemKind::Suggestion,
+                DocKind::CoOpinion
             ),
             "关于湖南省人大常委会十四届三次会议第0005号建议的会办意见"
         );

@@ -4,10 +4,9 @@
 //! at sign-out, and (all but the current one) at a password change.
 
 use crate::auth::{hash_password, verify_password};
-use crate::rows::*;
 use crate::{Actor, App, AppError, AppResult};
 use banli_domain::limits::PASSWORD_MIN;
-use banli_store::sqlx;
+use banli_store::signin as store;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
@@ -46,16 +45,6 @@ pub fn random_token() -> AppResult<String> {
     Ok(hex::encode(raw))
 }
 
-fn parse_ts(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
 /// Constant-time comparison, so a CSRF token cannot be guessed byte by byte from timings.
 pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -67,7 +56,9 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 
 impl App {
     fn now(&self) -> DateTime<Utc> {
-        parse_ts(&self.now_ts())
+        DateTime::parse_from_rfc3339(&self.now_ts())
+            .expect("now_ts writes RFC 3339")
+            .with_timezone(&Utc)
     }
 
     /// Refuses a username that is locked after too many failures (unknown names too, so the
@@ -77,15 +68,10 @@ impl App {
         username: &str,
         address: Option<&str>,
     ) -> AppResult<()> {
+        let mut conn = self.db.pool.acquire().await?;
         if let Some(addr) = address {
-            let row: Option<(i64, String)> = sqlx::query_as(
-                "SELECT failures, window_start FROM address_failures WHERE address = $1",
-            )
-            .bind(addr)
-            .fetch_optional(&self.db.pool)
-            .await?;
-            if let Some((failures, start)) = row {
-                let ends = parse_ts(&start) + Duration::minutes(ADDRESS_WINDOW_MINUTES);
+            if let Some((failures, start)) = store::address_failures(&mut conn, addr).await? {
+                let ends = start + Duration::minutes(ADDRESS_WINDOW_MINUTES);
                 if failures >= ADDRESS_MAX_FAILURES && ends > self.now() {
                     let minutes = ((ends - self.now()).num_seconds() + 59) / 60;
                     return Err(AppError::Locked(format!(
@@ -94,13 +80,7 @@ impl App {
                 }
             }
         }
-        let row: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT locked_until FROM login_failures WHERE username = $1")
-                .bind(username)
-                .fetch_optional(&self.db.pool)
-                .await?;
-        if let Some((Some(until),)) = row {
-            let until = parse_ts(&until);
+        if let Some((_, Some(until))) = store::user_failures(&mut conn, username).await? {
             if until > self.now() {
                 let minutes = ((until - self.now()).num_seconds() + 59) / 60;
                 return Err(AppError::Locked(format!("登录失败次数过多，该账户已暂时锁定，请{minutes}分钟后再试，或请系统管理员重置密码")));
@@ -115,61 +95,32 @@ impl App {
         address: Option<&str>,
         ok: bool,
     ) -> AppResult<()> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.begin().await?;
+        let now = self.now();
         if let (Some(addr), false) = (address, ok) {
-            let now = self.now();
-            let row: Option<(i64, String)> = sqlx::query_as(
-                "SELECT failures, window_start FROM address_failures WHERE address = $1",
-            )
-            .bind(addr)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match row {
-                Some((n, start))
-                    if parse_ts(&start) + Duration::minutes(ADDRESS_WINDOW_MINUTES) > now =>
-                {
-                    sqlx::query("UPDATE address_failures SET failures = $1 WHERE address = $2")
-                        .bind(n + 1)
-                        .bind(addr)
-                        .execute(&mut *tx)
-                        .await?;
+            match store::address_failures(&mut tx, addr).await? {
+                Some((n, start)) if start + Duration::minutes(ADDRESS_WINDOW_MINUTES) > now => {
+                    store::count_address_failure(&mut tx, addr, n + 1, None, true).await?
                 }
-                Some(_) => {
-                    sqlx::query("UPDATE address_failures SET failures = 1, window_start = $1 WHERE address = $2").bind(ts(now)).bind(addr).execute(&mut *tx).await?;
-                }
-                None => {
-                    sqlx::query("INSERT INTO address_failures (address, failures, window_start) VALUES ($1, 1, $2)").bind(addr).bind(ts(now)).execute(&mut *tx).await?;
-                }
+                Some(_) => store::count_address_failure(&mut tx, addr, 1, Some(now), true).await?,
+                None => store::count_address_failure(&mut tx, addr, 1, Some(now), false).await?,
             }
         }
         if ok {
-            sqlx::query("DELETE FROM login_failures WHERE username = $1")
-                .bind(username)
-                .execute(&mut *tx)
-                .await?;
+            banli_store::users::clear_failures(&mut tx, username).await?;
         } else {
-            let now = self.now();
-            let row: Option<(i64, Option<String>)> = sqlx::query_as(
-                "SELECT failures, locked_until FROM login_failures WHERE username = $1",
-            )
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let row = store::user_failures(&mut tx, username).await?;
             // A lock that has run out starts a fresh count.
             let before = match &row {
                 Some((n, None)) => *n,
-                Some((_, Some(u))) if parse_ts(u) > now => MAX_FAILURES,
+                Some((_, Some(u))) if *u > now => MAX_FAILURES,
                 _ => 0,
             };
             let failures = before + 1;
-            let locked =
-                (failures >= MAX_FAILURES).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
+            let locked = (failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MINUTES));
             let failures = if locked.is_some() { 0 } else { failures };
-            if row.is_some() {
-                sqlx::query("UPDATE login_failures SET failures = $1, locked_until = $2, last_failure_at = $3 WHERE username = $4").bind(failures).bind(&locked).bind(ts(now)).bind(username).execute(&mut *tx).await?;
-            } else {
-                sqlx::query("INSERT INTO login_failures (username, failures, locked_until, last_failure_at) VALUES ($1, $2, $3, $4)").bind(username).bind(failures).bind(&locked).bind(ts(now)).execute(&mut *tx).await?;
-            }
+            store::set_user_failures(&mut tx, username, failures, locked, now, row.is_some())
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -201,54 +152,34 @@ impl App {
         let token = random_token()?;
         let csrf = random_token()?;
         let now = self.now();
-        sqlx::query("INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(sha(&token))
-            .bind(actor.user_id)
-            .bind(&csrf)
-            .bind(ts(now))
-            .bind(ts(now))
-            .bind(ts(now + Duration::hours(ABSOLUTE_HOURS)))
-            .execute(self.db.writer())
-            .await?;
+        store::open_session(
+            self.db.writer(),
+            &sha(&token),
+            actor.user_id,
+            &csrf,
+            now,
+            now + Duration::hours(ABSOLUTE_HOURS),
+        )
+        .await?;
         Ok(WebSession { token, csrf, actor })
     }
 
     /// The session behind a cookie, if it is still alive; a disabled user's sessions end at once.
     pub async fn web_session(&self, token: &str) -> AppResult<Option<WebSession>> {
-        let cols = USER_COLS
-            .split(", ")
-            .map(|c| format!("u.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let row: Option<(String, String, String, i64)> =
-            sqlx::query_as("SELECT s.csrf, s.last_seen_at, s.expires_at, s.id FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = 0").bind(sha(token)).fetch_optional(&self.db.pool).await?;
-        let Some((csrf, last_seen, expires, sid)) = row else {
+        let Some(session) = store::session(&self.db.pool, &sha(token)).await? else {
             return Ok(None);
         };
         let now = self.now();
-        if parse_ts(&expires) <= now
-            || parse_ts(&last_seen) + Duration::minutes(IDLE_MINUTES) <= now
-        {
-            sqlx::query("DELETE FROM web_sessions WHERE id = $1")
-                .bind(sid)
-                .execute(self.db.writer())
-                .await?;
+        if session.expires <= now || session.last_seen + Duration::minutes(IDLE_MINUTES) <= now {
+            store::end_session(self.db.writer(), session.id).await?;
             return Ok(None);
         }
         // Write the idle clock at most once a minute: reads stay reads.
-        if parse_ts(&last_seen) + Duration::minutes(1) <= now {
-            sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id = $2")
-                .bind(ts(now))
-                .bind(sid)
-                .execute(self.db.writer())
-                .await?;
+        if session.last_seen + Duration::minutes(1) <= now {
+            store::touch_session(self.db.writer(), session.id, now).await?;
         }
-        let user = sqlx::query_as::<_, UserRow>(&format!(
-            "SELECT {cols} FROM users u JOIN web_sessions s ON s.user_id = u.id WHERE s.id = $1"
-        ))
-        .bind(sid)
-        .fetch_one(&self.db.pool)
-        .await?;
+        let user = store::session_user(&self.db.pool, session.id).await?;
+        let csrf = session.csrf;
         Ok(Some(WebSession {
             token: token.to_string(),
             csrf,
@@ -258,10 +189,7 @@ impl App {
 
     /// Sign-out: the session is gone from the database, not just from the browser.
     pub async fn sign_out(&self, token: &str) -> AppResult<()> {
-        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
-            .bind(sha(token))
-            .execute(self.db.writer())
-            .await?;
+        store::end_session_by_token(self.db.writer(), &sha(token)).await?;
         Ok(())
     }
 
@@ -294,26 +222,11 @@ impl App {
             ));
         }
         let hash = hash_password(new)?;
-        let mut tx = self.db.begin().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(&hash)
-            .bind(actor.user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2")
-            .bind(actor.user_id)
-            .bind(sha(current_token))
-            .execute(&mut *tx)
-            .await?;
-        // API tokens issued under the old password end too.
-        sqlx::query("DELETE FROM tokens WHERE user_id = $1")
-            .bind(actor.user_id)
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        store::change_password(&mut tx, actor.user_id, &hash, &sha(current_token)).await?;
         crate::events::record(
             &mut tx,
             Some(actor),
-            &self.now_ts(),
             crate::events::Event {
                 action: "password_changed",
                 ..Default::default()
@@ -329,11 +242,7 @@ impl App {
         if !LOCALES.contains(&locale) {
             return Err(AppError::rule("locale", "不支持的语言"));
         }
-        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
-            .bind(locale)
-            .bind(actor.user_id)
-            .execute(self.db.writer())
-            .await?;
+        store::set_locale(self.db.writer(), actor.user_id, locale).await?;
         Ok(())
     }
 }

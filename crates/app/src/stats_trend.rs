@@ -3,11 +3,10 @@
 //! and separate assignments of filed items, with the same session and date-range filters),
 //! grouped by the month of their due date.
 
-use crate::rows::date;
 use crate::stats::StatsQuery;
-use crate::{iso, Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult};
+use banli_domain::model::CommitmentStatus;
 use banli_domain::rights::Capability;
-use banli_store::Sql;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -37,41 +36,22 @@ impl App {
             }
         }
         let today = self.today();
-        let mut sql = Sql::new(
-            "SELECT m.due_on, m.status, m.done_on
-             FROM commitments m JOIN documents d ON d.id = m.document_id JOIN assignments a ON a.id = d.assignment_id
-             JOIN items i ON i.id = a.item_id
-             WHERE d.state IN ('sent', 'superseded') AND a.role IN ('lead', 'separate') AND a.state <> 'returned'
-               AND i.state IN ('filed', 'handling', 'replied', 'closed') AND i.org_id = ",
-        );
-        sql.bind(self.org_id)
-            .push(" AND i.session_id = ")
-            .bind(q.session_id);
-        if let Some(f) = q.from {
-            sql.push(" AND SUBSTR(i.filed_at, 1, 10) >= ").bind(iso(f));
-        }
-        if let Some(t) = q.to {
-            sql.push(" AND SUBSTR(i.filed_at, 1, 10) <= ").bind(iso(t));
-        }
-        let rows = sql
-            .query_as::<(String, String, Option<String>)>()
-            .fetch_all(&self.db.pool)
-            .await?;
+        let scope = banli_store::stats::Scope {
+            org_id: self.org_id,
+            session_id: q.session_id,
+            from: q.from,
+            to: q.to,
+        };
         let mut months: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        for (due_on, status, done_on) in rows {
-            let due = date(&due_on)?;
-            if today <= due {
+        for c in banli_store::stats::commitments(&self.db.pool, &scope).await? {
+            if today <= c.due_on {
                 continue;
             }
-            let m = months.entry(due.format("%Y-%m").to_string()).or_default();
+            let m = months
+                .entry(c.due_on.format("%Y-%m").to_string())
+                .or_default();
             m.0 += 1;
-            if status == "done"
-                && done_on
-                    .as_deref()
-                    .map(date)
-                    .transpose()?
-                    .is_some_and(|d| d <= due)
-            {
+            if c.status == CommitmentStatus::Done && c.done_on.is_some_and(|d| d <= c.due_on) {
                 m.1 += 1;
             }
         }

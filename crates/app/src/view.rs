@@ -5,12 +5,15 @@
 use crate::documents::latest_sent_reply;
 use crate::rows::*;
 use crate::{format_number, Actor, App, AppError, AppResult};
-use banli_domain::clock::{colour_with_threshold, Colour};
-use banli_domain::model::{AssignmentRole, AssignmentState, DocKind, ItemState, Role};
+use banli_domain::clock::{assignment_clocks, AssignmentDates, Colour};
+use banli_domain::model::{
+    AssignmentRole, AssignmentState, CommitmentStatus, DocKind, ItemKind, ItemState, Role,
+};
 use banli_domain::policy::Policy;
 use banli_domain::rights::Capability;
 use banli_domain::rights::{decide, Action};
-use banli_store::{sqlx, Sql, Tx};
+use banli_store::lists::{self, Sight};
+use banli_store::{documents, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -170,7 +173,7 @@ pub struct EventOut {
 pub struct ItemSummary {
     pub id: i64,
     pub session_id: i64,
-    pub kind: String,
+    pub kind: ItemKind,
     pub number: Option<String>,
     pub title: String,
     pub origin: String,
@@ -330,29 +333,18 @@ pub(crate) fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64
     Ok((page, per))
 }
 
-/// An adjustment or extension request: assignment, reason, proposal or date, state, note, time.
-type RequestRow = (i64, String, Option<String>, String, Option<String>, String);
-
-/// ` AND …`: the items `actor` may open, as SQL over `items` (unqualified columns). Lists,
-/// staff search and similar items filter through this, so none of them shows an item that
-/// the item page would refuse (a proposer's unsubmitted draft above all).
-fn push_visible(sql: &mut Sql, actor: &Actor) {
+/// The items `actor` may open, as a set a query can filter by. Lists, staff search and
+/// similar items filter through this, so none of them shows an item that the item page
+/// would refuse (a proposer's unsubmitted draft above all).
+pub(crate) fn sight(actor: &Actor) -> Sight {
     match actor.role {
-        Role::Office | Role::Admin => {
-            sql.push(" AND (state <> 'draft' OR on_paper = 1)");
-        }
-        Role::Proposer => {
-            sql.push(" AND (id IN (SELECT item_id FROM item_proposers WHERE user_id = ")
-                .bind(actor.user_id);
-            sql.push(") OR merged_into IS NULL AND id IN (SELECT merged_into FROM items m JOIN item_proposers p ON p.item_id = m.id WHERE p.user_id = ").bind(actor.user_id).push("))");
-        }
-        Role::UnitStaff | Role::UnitSigner => {
-            let u = actor.unit_id.unwrap_or(-1);
-            sql.push(" AND (id IN (SELECT a.item_id FROM assignments a WHERE a.unit_id = ")
-                .bind(u);
-            sql.push(") OR id IN (SELECT a.item_id FROM delegations d JOIN assignments a ON a.id = d.assignment_id WHERE d.unit_id = ").bind(u);
-            sql.push(") OR disposition_unit_id = ").bind(u).push(")");
-        }
+        Role::Office | Role::Admin => Sight::Office,
+        Role::Proposer => Sight::Proposer {
+            user_id: actor.user_id,
+        },
+        Role::UnitStaff | Role::UnitSigner => Sight::Unit {
+            unit_id: actor.unit_id.unwrap_or(-1),
+        },
     }
 }
 
@@ -362,16 +354,11 @@ impl App {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new("SELECT id FROM items WHERE org_id = ");
-        sql.bind(self.org_id);
-        push_visible(&mut sql, actor);
-        let mut seen = std::collections::HashSet::new();
-        for chunk in ids.chunks(500) {
-            let mut q = sql.clone();
-            q.push(" AND id IN ").bind_list(chunk.iter().copied());
-            let rows: Vec<(i64,)> = q.query_as().fetch_all(&self.db.pool).await?;
-            seen.extend(rows.into_iter().map(|(id,)| id));
-        }
+        let seen: std::collections::HashSet<i64> =
+            lists::visible_ids(&self.db.pool, self.org_id, sight(actor), ids)
+                .await?
+                .into_iter()
+                .collect();
         Ok(ids.iter().copied().filter(|id| seen.contains(id)).collect())
     }
 
@@ -394,18 +381,13 @@ impl App {
             .await?
             .pop()
             .expect("one summary");
-        let proposers: Vec<(i64, String, String, String)> =
-            sqlx::query_as("SELECT u.id, u.username, u.display_name, p.status FROM item_proposers p JOIN users u ON u.id = p.user_id WHERE p.item_id = $1 ORDER BY p.position").bind(id).fetch_all(&mut *tx).await?;
-        let merged_items: Vec<(i64,)> =
-            sqlx::query_as("SELECT id FROM items WHERE merged_into = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
+        let proposers = banli_store::items::proposer_list(&mut tx, id).await?;
+        let merged_items = banli_store::items::merged_from(&mut tx, id).await?;
         let rows = crate::item_assignments(&mut tx, id).await?;
         let assignments = self
             .assignment_outs(&mut tx, &policy, rows.clone(), today)
             .await?;
-        let docs = sqlx::query_as::<_, DocumentRow>(&format!("SELECT {DOCUMENT_COLS} FROM documents WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id")).bind(id).fetch_all(&mut *tx).await?;
+        let docs = documents::of_item(&mut tx, id).await?;
         let mut co_opinions = Vec::new();
         let mut replies = Vec::new();
         let mut commitments = Vec::new();
@@ -425,87 +407,90 @@ impl App {
                 co_opinions.push(out)
             }
         }
-        let evaluations: Vec<EvaluationView> = sqlx::query_as::<_, (i64, i64, i64, String, String, Option<String>, String, String)>(
-            "SELECT id, assignment_id, document_id, handling, result, comment, source, created_at FROM evaluations WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .filter(|e| may(Action::SeeWork(e.1)))
-        .map(|(id, assignment_id, reply_id, handling, result, comment, source, created_at)| EvaluationView { id, assignment_id, reply_id, handling, result, comment, source, created_at })
-        .collect();
-        let consultations: Vec<ConsultationOut> =
-            sqlx::query_as::<_, (i64, i64, String, String, String)>("SELECT id, assignment_id, method, held_on, summary FROM consultations WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY held_on, id")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .filter(|c| may(Action::SeeWork(c.1)))
-                .map(|(id, assignment_id, method, date, summary)| ConsultationOut { id, assignment_id, method, date, summary })
-                .collect();
+        let evaluations: Vec<EvaluationView> = documents::evaluations_of_item(&mut tx, id)
+            .await?
+            .into_iter()
+            .filter(|e| may(Action::SeeWork(e.assignment_id)))
+            .map(|e| EvaluationView {
+                id: e.id,
+                assignment_id: e.assignment_id,
+                reply_id: e.document_id,
+                handling: e.handling.to_string(),
+                result: e.result.to_string(),
+                comment: e.comment,
+                source: e.source.to_string(),
+                created_at: e.created_at,
+            })
+            .collect();
+        let consultations: Vec<ConsultationOut> = documents::consultations_of_item(&mut tx, id)
+            .await?
+            .into_iter()
+            .filter(|c| may(Action::SeeWork(c.assignment_id)))
+            .map(|c| ConsultationOut {
+                id: c.id,
+                assignment_id: c.assignment_id,
+                method: c.method.to_string(),
+                date: crate::iso(c.held_on),
+                summary: c.summary,
+            })
+            .collect();
         let supervisions: Vec<SupervisionOut> = if !may(Action::SeeSupervision) {
             vec![]
         } else {
-            sqlx::query_as::<_, (i64, String, Option<String>, String)>("SELECT id, note, due_on, created_at FROM supervisions WHERE item_id = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(&mut *tx)
+            banli_store::items::supervisions(&mut tx, id)
                 .await?
                 .into_iter()
-                .map(|(id, note, due_on, created_at)| SupervisionOut { id, note, due_on, created_at })
+                .map(|s| SupervisionOut {
+                    id: s.id,
+                    note: s.note,
+                    due_on: s.due_on,
+                    created_at: s.created_at,
+                })
                 .collect()
         };
-        let events: Vec<EventOut> = sqlx::query_as::<_, (i64, String, Option<i64>, Option<String>, String, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>)>(
-            "SELECT e.id, e.at, e.actor_id, u.display_name, e.action, e.assignment_id, e.document_id, e.from_state, e.to_state, e.reason FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.item_id = $1 ORDER BY e.id",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .filter(|e| {
-            // What happens between the office and the units stays between them.
-            let shared = PROPOSER_EVENTS.contains(&e.4.as_str());
-            match e.5 {
-                Some(a) => may(Action::SeeInternal(a)) || (shared && may(Action::SeeWork(a))),
-                None => shared || may(Action::SeeSupervision),
-            }
-        })
-        .map(|(id, at, actor_id, actor_name, action, assignment_id, document_id, from_state, to_state, reason)| EventOut {
-            id,
-            at,
-            actor_id,
-            // Proposers see who in the office or unit acted only as the body, not the clerk.
-            actor_name: if is_proposer && actor_id != Some(actor.user_id) { None } else { actor_name },
-            action,
-            assignment_id,
-            document_id,
-            from_state,
-            to_state,
-            reason,
-        })
-        .collect();
-        let mut requests: Vec<RequestOut> = Vec::new();
-        {
-            let adj: Vec<RequestRow> =
-                sqlx::query_as("SELECT assignment_id, reason, proposal, state, note, created_at FROM adjustments WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id").bind(id).fetch_all(&mut *tx).await?;
-            let ext: Vec<RequestRow> =
-                sqlx::query_as("SELECT assignment_id, reason, until_on, state, note, created_at FROM extensions WHERE assignment_id IN (SELECT id FROM assignments WHERE item_id = $1) ORDER BY id").bind(id).fetch_all(&mut *tx).await?;
-            for (kind, rows) in [("adjustment", adj), ("extension", ext)] {
-                for (assignment_id, reason, proposal, state, note, created_at) in rows {
-                    if may(Action::SeeInternal(assignment_id)) {
-                        requests.push(RequestOut {
-                            assignment_id,
-                            kind: kind.to_string(),
-                            reason,
-                            proposal,
-                            state,
-                            note,
-                            created_at,
-                        });
-                    }
+        let events: Vec<EventOut> = banli_store::events::of_item(&mut tx, id)
+            .await?
+            .into_iter()
+            .filter(|e| {
+                // What happens between the office and the units stays between them.
+                let shared = PROPOSER_EVENTS.contains(&e.action.as_str());
+                match e.assignment_id {
+                    Some(a) => may(Action::SeeInternal(a)) || (shared && may(Action::SeeWork(a))),
+                    None => shared || may(Action::SeeSupervision),
                 }
-            }
-        }
+            })
+            .map(|e| EventOut {
+                id: e.id,
+                at: e.at,
+                actor_id: e.actor_id,
+                // Proposers see who in the office or unit acted only as the body, not the clerk.
+                actor_name: if is_proposer && e.actor_id != Some(actor.user_id) {
+                    None
+                } else {
+                    e.actor_name
+                },
+                action: e.action,
+                assignment_id: e.assignment_id,
+                document_id: e.document_id,
+                from_state: e.from_state,
+                to_state: e.to_state,
+                reason: e.reason,
+            })
+            .collect();
+        let requests: Vec<RequestOut> = banli_store::assignments::requests_of_item(&mut tx, id)
+            .await?
+            .into_iter()
+            .filter(|r| may(Action::SeeInternal(r.assignment_id)))
+            .map(|r| RequestOut {
+                assignment_id: r.assignment_id,
+                kind: r.kind.to_string(),
+                reason: r.reason,
+                proposal: r.proposal,
+                state: r.state.to_string(),
+                note: r.note,
+                created_at: r.created_at,
+            })
+            .collect();
         tx.commit().await?;
         let mut detail = ItemDetail {
             summary,
@@ -515,17 +500,17 @@ impl App {
             disposition: item.disposition,
             disposition_unit_id: item.disposition_unit_id,
             merged_into: item.merged_into,
-            merged_items: merged_items.into_iter().map(|(i,)| i).collect(),
+            merged_items,
             key_leader: item.key_leader,
             on_paper: item.on_paper == 1,
             scan: item.scan_ref,
             proposers: proposers
                 .into_iter()
-                .map(|(user_id, username, display_name, status)| ProposerOut {
-                    user_id,
-                    username,
-                    display_name,
-                    status,
+                .map(|p| ProposerOut {
+                    user_id: p.user_id,
+                    username: p.username,
+                    display_name: p.display_name,
+                    status: p.status.to_string(),
                 })
                 .collect(),
             assignments,
@@ -557,20 +542,20 @@ impl App {
             .find(|a| a.id == d.assignment_id)
             .map(|a| a.unit_id)
             .unwrap_or_default();
-        let (rated,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM evaluations WHERE document_id = $1")
-                .bind(d.id)
-                .fetch_one(&mut **tx)
-                .await?;
+        let rated = documents::rating_count(tx, d.id).await?;
         let evaluation_due = d.evaluation_due.as_deref().map(date).transpose()?;
         let no_feedback =
             d.kind == DocKind::Reply && rated == 0 && evaluation_due.is_some_and(|due| due < today);
-        let publications = sqlx::query_as::<_, (i64, String, String, String, Option<String>)>("SELECT version, disclosure, sha256, published_at, withdrawn_at FROM publications WHERE document_id = $1 ORDER BY version")
-            .bind(d.id)
-            .fetch_all(&mut **tx)
+        let publications = documents::publications(tx, d.id)
             .await?
             .into_iter()
-            .map(|(version, disclosure, sha256, published_at, withdrawn_at)| PublicationOut { version, disclosure, sha256, published_at, withdrawn_at })
+            .map(|p| PublicationOut {
+                version: p.version,
+                disclosure: p.disclosure.to_string(),
+                sha256: p.sha256,
+                published_at: p.published_at,
+                withdrawn_at: p.withdrawn_at,
+            })
             .collect();
         let commitments = self.commitments_of(tx, d.id, today).await?;
         Ok(DocumentOut {
@@ -579,8 +564,8 @@ impl App {
                 &session.body_name,
                 &session.name,
                 item.number,
-                item.kind.as_str(),
-                d.kind.as_str(),
+                item.kind,
+                d.kind,
             ),
             kind: d.kind.to_string(),
             assignment_id: d.assignment_id,
@@ -611,44 +596,36 @@ impl App {
         document_id: i64,
         today: NaiveDate,
     ) -> AppResult<Vec<CommitmentOut>> {
-        sqlx::query_as::<_, (i64, i64, i64, String, String, String, i64)>("SELECT id, document_id, unit_id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id")
-            .bind(document_id)
-            .fetch_all(&mut **tx)
+        Ok(documents::commitments(tx, document_id)
             .await?
             .into_iter()
-            .map(|(id, document_id, unit_id, text, due_on, status, percent)| Ok(CommitmentOut { overdue: status == "open" && date(&due_on)? < today, id, document_id, unit_id, text, due_on, status, percent }))
-            .collect()
+            .map(|c| CommitmentOut {
+                overdue: c.status == CommitmentStatus::Open && c.due_on < today,
+                id: c.id,
+                document_id: c.document_id,
+                unit_id: c.unit_id,
+                text: c.text,
+                due_on: crate::iso(c.due_on),
+                status: c.status.to_string(),
+                percent: c.percent,
+            })
+            .collect())
     }
 
     async fn summaries(&self, tx: &mut Tx, items: Vec<ItemRow>) -> AppResult<Vec<ItemSummary>> {
+        let (people, categories) = banli_store::items::names(tx, &items).await?;
         let mut out = Vec::with_capacity(items.len());
         for i in items {
-            let first: Option<(String,)> =
-                sqlx::query_as("SELECT display_name FROM users WHERE id = $1")
-                    .bind(i.first_proposer_id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            let category: Option<(String,)> = match i.category_id {
-                Some(c) => {
-                    sqlx::query_as("SELECT name FROM categories WHERE id = $1")
-                        .bind(c)
-                        .fetch_optional(&mut **tx)
-                        .await?
-                }
-                None => None,
-            };
+            let first = people.get(&i.first_proposer_id).cloned();
+            let category = i.category_id.and_then(|c| categories.get(&c).cloned());
             out.push(ItemSummary {
                 id: i.id,
                 session_id: i.session_id,
-                kind: i.kind.to_string(),
+                kind: i.kind,
                 number: i.number.map(format_number),
                 state: i.state(),
-                first_proposer: i
-                    .collective_name
-                    .clone()
-                    .or(first.map(|f| f.0))
-                    .unwrap_or_default(),
-                category: category.map(|c| c.0),
+                first_proposer: i.collective_name.clone().or(first).unwrap_or_default(),
+                category,
                 title: i.title,
                 origin: i.origin.to_string(),
                 is_key: i.is_key == 1,
@@ -659,37 +636,21 @@ impl App {
         Ok(out)
     }
 
-    async fn assignment_outs(
+    pub(crate) async fn assignment_outs(
         &self,
         tx: &mut Tx,
         policy: &Policy,
         rows: Vec<AssignmentRow>,
         today: NaiveDate,
     ) -> AppResult<Vec<AssignmentOut>> {
+        let c = banli_store::assignments::context(tx, &rows).await?;
         let mut out = Vec::with_capacity(rows.len());
         for a in rows {
-            let (unit_name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1")
-                .bind(a.unit_id)
-                .fetch_one(&mut **tx)
-                .await?;
-            let (number, title): (Option<i64>, String) =
-                sqlx::query_as("SELECT number, title FROM items WHERE id = $1")
-                    .bind(a.item_id)
-                    .fetch_one(&mut **tx)
-                    .await?;
-            let (consulted,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM consultations WHERE assignment_id = $1")
-                    .bind(a.id)
-                    .fetch_one(&mut **tx)
-                    .await?;
+            let unit_name = c.unit_names.get(&a.unit_id).cloned().unwrap_or_default();
+            let (number, title) = c.items.get(&a.item_id).cloned().unwrap_or_default();
+            let consulted = c.consulted.contains(&a.id);
             out.push(assignment_out(
-                policy,
-                a,
-                unit_name,
-                number,
-                title,
-                consulted > 0,
-                today,
+                policy, a, unit_name, number, title, consulted, today,
             ));
         }
         Ok(out)
@@ -699,12 +660,8 @@ impl App {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let mut sql = Sql::new(&format!(
-            "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id IN "
-        ));
-        sql.bind_list(ids.iter().copied()).push(" ORDER BY id");
         let mut tx = self.db.read().await?;
-        let rows = sql.query_as::<AssignmentRow>().fetch_all(&mut *tx).await?;
+        let rows = banli_store::assignments::by_ids(&mut tx, ids).await?;
         let policy = crate::load_policy(&mut tx, self.org_id).await?;
         let out = self
             .assignment_outs(&mut tx, &policy, rows, self.today())
@@ -716,35 +673,17 @@ impl App {
     /// `GET /items`: the items the actor may see, filtered and paged.
     pub async fn list_items(&self, actor: &Actor, q: ItemQuery) -> AppResult<ItemPage> {
         let (page, per) = paging(q.page, q.per_page)?;
-        let mut sql = Sql::new(" FROM items WHERE org_id = ");
-        sql.bind(self.org_id);
-        push_visible(&mut sql, actor);
-        if let Some(s) = q.session_id {
-            sql.push(" AND session_id = ").bind(s);
-        }
-        if let Some(state) = q.state.as_deref().filter(|s| !s.is_empty()) {
-            if ItemState::parse(state).is_none() {
-                return Err(AppError::bad("state", format!("未知的状态“{state}”")));
-            }
-            sql.push(" AND state = ").bind(state);
-        }
-        if let Some(u) = q.unit_id {
-            sql.push(" AND id IN (SELECT item_id FROM assignments WHERE state <> 'returned' AND unit_id = ").bind(u).push(")");
-        }
-        if let Some(c) = q
-            .category
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            sql.push(" AND category_id IN (SELECT id FROM categories WHERE name = ")
-                .bind(c.to_string())
-                .push(")");
-        }
+        let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
+            Some(state) => Some(
+                ItemState::parse(state)
+                    .ok_or_else(|| AppError::bad("state", format!("未知的状态“{state}”")))?,
+            ),
+            None => None,
+        };
         let order = match q.sort.as_deref().unwrap_or("number") {
-            "" | "number" => " ORDER BY COALESCE(number, 999999999), id",
-            "updated" => " ORDER BY updated_at DESC, id DESC",
-            "submitted" => " ORDER BY COALESCE(submitted_on, '9999-12-31'), id",
+            "" | "number" => lists::ItemOrder::Number,
+            "updated" => lists::ItemOrder::Updated,
+            "submitted" => lists::ItemOrder::Submitted,
             other => {
                 return Err(AppError::bad(
                     "sort",
@@ -752,34 +691,24 @@ impl App {
                 ))
             }
         };
-        if let Some(ids) = &q.ids {
-            if ids.is_empty() {
-                return Ok(ItemPage {
-                    items: vec![],
-                    total: 0,
-                    page,
-                    per_page: per,
-                });
-            }
-            sql.push(" AND id IN ").bind_list(ids.iter().copied());
-        } else if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let filter = lists::ItemFilter {
+            org_id: self.org_id,
+            sight: sight(actor),
+            session_id: q.session_id,
+            state,
+            unit_id: q.unit_id,
+            category: q
+                .category
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty()),
+            ids: q.ids.as_deref(),
             // Plain substring match until the search index answers staff queries.
-            let pattern = format!("%{}%", text.replace(['%', '_'], ""));
-            sql.push(" AND (title LIKE ")
-                .bind(pattern.clone())
-                .push(" OR body LIKE ")
-                .bind(pattern)
-                .push(")");
-        }
+            text: q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            order,
+        };
         let mut tx = self.db.read().await?;
-        let count = rebind(&sql, "SELECT COUNT(*)", "");
-        let (total,): (i64,) = count.query_as::<(i64,)>().fetch_one(&mut *tx).await?;
-        let mut list = rebind(&sql, &format!("SELECT {ITEM_COLS}"), order);
-        list.push(" LIMIT ")
-            .bind(per)
-            .push(" OFFSET ")
-            .bind((page - 1) * per);
-        let rows = list.query_as::<ItemRow>().fetch_all(&mut *tx).await?;
+        let (rows, total) = lists::items(&mut tx, &filter, per, (page - 1) * per).await?;
         let items = self.summaries(&mut tx, rows).await?;
         tx.commit().await?;
         Ok(ItemPage {
@@ -807,43 +736,21 @@ impl App {
             }
             _ => q.unit_id,
         };
-        let mut sql =
-            Sql::new(" FROM assignments a JOIN items i ON i.id = a.item_id WHERE i.org_id = ");
-        sql.bind(self.org_id);
-        if let Some(u) = unit {
-            // The unit's own work and the work its parent delegated to it (内部交办).
-            sql.push(" AND (a.unit_id = ")
-                .bind(u)
-                .push(" OR a.id IN (SELECT assignment_id FROM delegations WHERE unit_id = ")
-                .bind(u)
-                .push("))");
-        }
-        if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
-            if AssignmentState::parse(s).is_none() {
-                return Err(AppError::bad("state", format!("未知的状态“{s}”")));
-            }
-            sql.push(" AND a.state = ").bind(s);
-        }
-        if let Some(d) = q.due_before {
-            let d = crate::iso(d);
-            sql.push(" AND COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by) <= ").bind(d);
-        }
-        let cols = ASSIGNMENT_COLS
-            .split(", ")
-            .map(|c| format!("a.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                AssignmentState::parse(s)
+                    .ok_or_else(|| AppError::bad("state", format!("未知的状态“{s}”")))?,
+            ),
+            None => None,
+        };
+        let filter = lists::AssignmentFilter {
+            org_id: self.org_id,
+            unit_id: unit,
+            state,
+            due_before: q.due_before,
+        };
         let mut tx = self.db.read().await?;
-        let (total,): (i64,) = rebind(&sql, "SELECT COUNT(*)", "")
-            .query_as::<(i64,)>()
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut list = rebind(&sql, &format!("SELECT {cols}"), " ORDER BY COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by), a.id");
-        list.push(" LIMIT ")
-            .bind(per)
-            .push(" OFFSET ")
-            .bind((page - 1) * per);
-        let rows = list.query_as::<AssignmentRow>().fetch_all(&mut *tx).await?;
+        let (rows, total) = lists::assignments(&mut tx, &filter, per, (page - 1) * per).await?;
         let policy = crate::load_policy(&mut tx, self.org_id).await?;
         let items = self
             .assignment_outs(&mut tx, &policy, rows, self.today())
@@ -868,13 +775,6 @@ impl App {
     }
 }
 
-/// The same filter with a different head and tail (count vs. page).
-pub(crate) fn rebind(body: &Sql, head: &str, tail: &str) -> Sql {
-    let mut s = body.clone();
-    s.wrap(head, tail);
-    s
-}
-
 pub(crate) fn assignment_out(
     policy: &Policy,
     a: AssignmentRow,
@@ -884,36 +784,32 @@ pub(crate) fn assignment_out(
     consulted: bool,
     today: NaiveDate,
 ) -> AssignmentOut {
-    let state = a.state();
-    let role = a.role();
-    let start = a.assigned_on();
+    let (state, role) = (a.state(), a.role());
     let provisional = a.provisional == 1;
-    let mut clocks = Vec::new();
-    let mut clock = |name: &str, due: NaiveDate| {
-        clocks.push(Clock {
-            name: name.to_string(),
-            due: crate::iso(due),
-            colour: colour_with_threshold(start, due, today, policy.yellow_fraction),
-            overdue: today > due,
-            provisional,
-        })
+    let dates = AssignmentDates {
+        assigned_on: a.assigned_on,
+        return_by: a.return_by,
+        first_consultation_by: a.first_consultation_by,
+        co_opinion_by: a.co_opinion_by,
+        reply_due: a.reply_due(),
     };
-    if state == AssignmentState::Assigned {
-        clock("return_window", a.return_by);
-    }
-    // Consulting the proposer is the answering unit's clock, not a co unit's.
-    if role.owes_reply() && !consulted && banli_domain::lifecycle::owes_document(state) {
-        clock("first_consultation", a.first_consultation_by);
-    }
-    if banli_domain::lifecycle::owes_document(state) {
-        if role == AssignmentRole::Co {
-            if let Some(d) = a.co_opinion_by {
-                clock("co_opinion", d);
-            }
-        } else if let Some(d) = a.reply_due() {
-            clock("reply", d);
-        }
-    }
+    let clocks = assignment_clocks(
+        role,
+        state,
+        &dates,
+        consulted,
+        today,
+        policy.yellow_fraction,
+    )
+    .into_iter()
+    .map(|c| Clock {
+        name: c.name.to_string(),
+        due: crate::iso(c.due),
+        colour: c.colour,
+        overdue: c.overdue,
+        provisional,
+    })
+    .collect();
     AssignmentOut {
         id: a.id,
         item_id: a.item_id,
@@ -951,32 +847,13 @@ pub struct QueueGauges {
 
 impl App {
     pub async fn queue_gauges(&self) -> AppResult<QueueGauges> {
-        let today = crate::iso(self.today());
-        let open_states = "('assigned', 'accepted', 'return_requested', 'rehandling')";
-        let (open,): (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM assignments WHERE state IN {open_states}"
-        ))
-        .fetch_one(&self.db.pool)
-        .await?;
-        let (overdue,): (i64,) =
-            sqlx::query_as(&format!("SELECT COUNT(*) FROM assignments WHERE state IN {open_states} AND COALESCE(rehandling_reply_by, extended_reply_by, reply_by, co_opinion_by) < $1")).bind(&today).fetch_one(&self.db.pool).await?;
-        let (awaiting_filing,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM items WHERE state = 'submitted'")
-                .fetch_one(&self.db.pool)
-                .await?;
-        let (outbox,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox")
-            .fetch_one(&self.db.pool)
-            .await?;
-        let (outgoing_queued,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM outgoing_messages WHERE state = 'queued'")
-                .fetch_one(&self.db.pool)
-                .await?;
+        let g = banli_store::lists::gauges(&self.db.pool, self.today()).await?;
         Ok(QueueGauges {
-            open,
-            overdue,
-            awaiting_filing,
-            outbox,
-            outgoing_queued,
+            open: g.open,
+            overdue: g.overdue,
+            awaiting_filing: g.awaiting_filing,
+            outbox: g.outbox,
+            outgoing_queued: g.outgoing_queued,
         })
     }
 }

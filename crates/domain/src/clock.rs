@@ -78,6 +78,65 @@ pub fn colour_with_threshold(
     }
 }
 
+/// An assignment's dates as far as its clocks go.
+#[derive(Debug, Clone, Copy)]
+pub struct AssignmentDates {
+    pub assigned_on: NaiveDate,
+    pub return_by: NaiveDate,
+    pub first_consultation_by: NaiveDate,
+    pub co_opinion_by: Option<NaiveDate>,
+    /// The reply deadline in force (re-handling, else extended, else first).
+    pub reply_due: Option<NaiveDate>,
+}
+
+/// One clock an assignment shows, coloured from the assignment's start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenClock {
+    /// `return_window`, `first_consultation`, `co_opinion` or `reply`.
+    pub name: &'static str,
+    pub due: NaiveDate,
+    pub colour: Colour,
+    pub overdue: bool,
+}
+
+/// The clocks that run for an assignment in its state (DESIGN §4): the window to ask for an
+/// adjustment until it is accepted; the first consultation for the answering unit (a lead or
+/// separate one, not a co unit) until it has consulted; and while a document is owed, the
+/// co-opinion deadline for a co unit or the reply deadline in force for the others.
+pub fn assignment_clocks(
+    role: crate::model::AssignmentRole,
+    state: crate::model::AssignmentState,
+    d: &AssignmentDates,
+    consulted: bool,
+    today: NaiveDate,
+    yellow_fraction: f64,
+) -> Vec<OpenClock> {
+    use crate::model::{AssignmentRole, AssignmentState};
+    let clock = |name, due: NaiveDate| OpenClock {
+        name,
+        due,
+        colour: colour_with_threshold(d.assigned_on, due, today, yellow_fraction),
+        overdue: today > due,
+    };
+    let owes = crate::lifecycle::owes_document(state);
+    let mut out = Vec::new();
+    if state == AssignmentState::Assigned {
+        out.push(clock("return_window", d.return_by));
+    }
+    if role.owes_reply() && !consulted && owes {
+        out.push(clock("first_consultation", d.first_consultation_by));
+    }
+    if owes {
+        let due = if role == AssignmentRole::Co {
+            d.co_opinion_by.map(|x| ("co_opinion", x))
+        } else {
+            d.reply_due.map(|x| ("reply", x))
+        };
+        out.extend(due.map(|(name, x)| clock(name, x)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +214,35 @@ mod tests {
         assert_eq!(local_date("2026-04-14T15:59:59.000000Z"), "2026-04-14");
         assert_eq!(local_minute("2026-12-04T14:10:00Z"), "2026-12-04 22:10");
         assert_eq!(local_date("2026-04-15"), "2026-04-15");
+    }
+
+    #[test]
+    fn each_assignment_shows_the_clocks_its_state_runs() {
+        use crate::model::{AssignmentRole as R, AssignmentState as S};
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let dates = AssignmentDates {
+            assigned_on: d("2023-03-01"),
+            return_by: d("2023-03-08"),
+            first_consultation_by: d("2023-04-01"),
+            co_opinion_by: Some(d("2023-04-15")),
+            reply_due: Some(d("2023-06-01")),
+        };
+        let names = |role, state, consulted| {
+            assignment_clocks(role, state, &dates, consulted, d("2023-03-02"), 0.2)
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(R::Lead, S::Assigned, false),
+            ["return_window", "first_consultation", "reply"]
+        );
+        assert_eq!(names(R::Lead, S::Accepted, true), ["reply"]);
+        // A co unit writes a co-opinion and does not consult the proposer itself.
+        assert_eq!(names(R::Co, S::Accepted, false), ["co_opinion"]);
+        assert!(names(R::Lead, S::Replied, false).is_empty());
+        let late = assignment_clocks(R::Separate, S::Accepted, &dates, true, d("2023-06-02"), 0.2);
+        assert_eq!(late[0].colour, Colour::Red);
+        assert!(late[0].overdue);
     }
 }

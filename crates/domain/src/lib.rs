@@ -7,6 +7,8 @@ pub mod clock;
 pub mod lifecycle;
 pub mod limits;
 pub mod model;
+pub mod notices;
 pub mod policy;
+pub mod publication;
 pub mod rights;
 pub mod stats;

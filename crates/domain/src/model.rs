@@ -51,6 +51,47 @@ macro_rules! str_enum {
     };
 }
 
+/// A case number as it is written: 0239.
+pub fn format_number(n: i64) -> String {
+    format!("{n:04}")
+}
+
+/// 关于湖南省政协十三届一次会议第0239号提案的答复 / …的会办意见.
+pub fn document_title(
+    body_name: &str,
+    session_name: &str,
+    number: Option<i64>,
+    item_kind: ItemKind,
+    doc_kind: DocKind,
+) -> String {
+    let kind = item_kind.label();
+    let n = number.map(format_number).unwrap_or_default();
+    let what = if doc_kind == DocKind::CoOpinion {
+        "会办意见"
+    } else {
+        "答复"
+    };
+    format!("关于{body_name}{session_name}第{n}号{kind}的{what}")
+}
+
+/// The recipient's language: Simplified Chinese unless they chose Traditional or English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Hans,
+    Hant,
+    En,
+}
+
+impl Lang {
+    pub fn parse(locale: &str) -> Lang {
+        match locale {
+            "en" => Lang::En,
+            "zh-Hant" => Lang::Hant,
+            _ => Lang::Hans,
+        }
+    }
+}
+
 /// A stored string that is none of an enum's values (a database written by a newer version,
 /// or edited by hand).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +130,14 @@ impl ItemKind {
         match self {
             ItemKind::Proposal => "提案",
             ItemKind::Suggestion => "建议",
+        }
+    }
+
+    /// Who submits it: 委员 (CPPCC proposals) or 代表 (congress suggestions).
+    pub fn member_title(self) -> &'static str {
+        match self {
+            ItemKind::Proposal => "委员",
+            ItemKind::Suggestion => "代表",
         }
     }
 }

@@ -9,7 +9,7 @@
 //! sending and recording it is the only way to send it twice.
 
 use banli_app::App;
-use banli_store::{now_ts, sqlx, Sql};
+
 use chrono::{Duration as Span, FixedOffset, Timelike, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
@@ -92,7 +92,9 @@ pub enum Error {
     #[error("通知配置有误：{0}")]
     Config(String),
     #[error("数据库错误：{0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[from] banli_store::Error),
+    #[error("{0}")]
+    App(#[from] banli_app::AppError),
 }
 
 /// Retry and batching knobs. Tests use a zero `retry_base`.
@@ -152,18 +154,7 @@ struct Webhook {
     url: hyper::Uri,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct Row {
-    id: i64,
-    channel: String,
-    recipient: String,
-    recipient_name: Option<String>,
-    locale: String,
-    subject: String,
-    body: String,
-    link: Option<String>,
-    attempts: i64,
-}
+type Row = banli_store::notices::Outgoing;
 
 /// How one send ended.
 enum Outcome {
@@ -234,6 +225,9 @@ impl Deliverer {
     /// Claims the due rows, sends them and records each outcome. Returns (sent, failed):
     /// failed counts every unsuccessful attempt, whether it will be retried or not.
     pub async fn run_once(&self) -> Result<(usize, usize), Error> {
+        // Notifications follow the events recorded since the last pass (this loop is the
+        // server's follower of the outbox's event rows).
+        self.app.follow_events().await?;
         let channels = self.channels();
         if channels.is_empty() {
             return Ok((0, 0));
@@ -298,10 +292,7 @@ impl Deliverer {
 
     /// Makes every queued row due now (after fixing the mail server, or in tests).
     pub async fn retry_now(&self) -> Result<u64, Error> {
-        let mut tx = self.app.db.begin().await?;
-        let n = sqlx::query("UPDATE outgoing_messages SET next_attempt_at = $1 WHERE state = 'queued' AND next_attempt_at > $1").bind(now_ts()).execute(&mut *tx).await?.rows_affected();
-        tx.commit().await?;
-        Ok(n)
+        Ok(banli_store::notices::retry_all_now(&self.app.db).await?)
     }
 
     /// Sends until `shutdown` turns true; a batch in flight is finished first.
@@ -336,7 +327,6 @@ impl Deliverer {
 
     /// Takes up to a batch of due rows for this call alone.
     async fn claim(&self, channels: &[&str]) -> Result<Vec<Row>, Error> {
-        let now = now_ts();
         let until =
             ts(Utc::now() + Span::from_std(self.opts.claim_for).unwrap_or(Span::minutes(5)));
         let token = format!(
@@ -344,30 +334,14 @@ impl Deliverer {
             self.instance,
             self.claims.fetch_add(1, Ordering::Relaxed)
         );
-        // Rows are picked and marked in one statement: on PostgreSQL a row another instance
-        // claimed meanwhile fails the re-checked condition; SQLite runs one writer at a time.
-        let mut sql = Sql::new("UPDATE outgoing_messages SET claimed_by = ");
-        sql.bind(token.clone())
-            .push(", claimed_until = ")
-            .bind(until);
-        sql.push(" WHERE state = 'queued' AND (claimed_until IS NULL OR claimed_until < ")
-            .bind(now.clone())
-            .push(")");
-        sql.push(" AND id IN (SELECT id FROM outgoing_messages WHERE state = 'queued' AND next_attempt_at <= ").bind(now.clone());
-        sql.push(" AND (claimed_until IS NULL OR claimed_until < ")
-            .bind(now)
-            .push(") AND channel IN ")
-            .bind_list(channels.iter().copied());
-        sql.push(" ORDER BY next_attempt_at, id LIMIT ")
-            .bind(self.opts.batch)
-            .push(")");
-        let mut tx = self.app.db.begin().await?;
-        sql.query().execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(sqlx::query_as::<_, Row>("SELECT id, channel, recipient, recipient_name, locale, subject, body, link, attempts FROM outgoing_messages WHERE claimed_by = $1 AND state = 'queued' ORDER BY id")
-            .bind(token)
-            .fetch_all(&self.app.db.pool)
-            .await?)
+        Ok(banli_store::notices::claim_outgoing(
+            &self.app.db,
+            &token,
+            &until,
+            channels,
+            self.opts.batch,
+        )
+        .await?)
     }
 
     async fn finish(
@@ -380,19 +354,14 @@ impl Deliverer {
         let now = Utc::now();
         let next = retry_in.map(|d| ts(now + Span::from_std(d).unwrap_or(Span::hours(1))));
         let error = error.map(|e| e.chars().take(1000).collect::<String>());
-        let mut tx = self.app.db.begin().await?;
-        sqlx::query(
-            "UPDATE outgoing_messages SET state = $1, attempts = attempts + 1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
-             sent_at = CASE WHEN $1 = 'sent' THEN $4 ELSE sent_at END, claimed_by = NULL, claimed_until = NULL WHERE id = $5",
+        banli_store::notices::finish_outgoing(
+            &self.app.db,
+            row.id,
+            state,
+            error.as_deref(),
+            next.as_deref(),
         )
-        .bind(state)
-        .bind(error)
-        .bind(next)
-        .bind(ts(now))
-        .bind(row.id)
-        .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -545,8 +514,9 @@ fn build_webhook(url: &str) -> Result<Webhook, Error> {
     Ok(Webhook { client, url: uri })
 }
 
-/// Starts the notification tasks of `banli serve`: the deliverer (when mail or SMS is
-/// configured) and the daily reminder. They stop when `shutdown` turns true.
+/// Starts the notification tasks of `banli serve`: the deliverer (which also writes the
+/// notifications of new events, so it runs even with no mail or SMS configured) and the
+/// daily reminder. They stop when `shutdown` turns true.
 pub fn spawn(
     app: App,
     cfg: NotifyConfig,
@@ -559,8 +529,8 @@ pub fn spawn(
     let deliverer = Deliverer::new(app.clone(), cfg.mail, cfg.sms)?;
     if !deliverer.channels().is_empty() {
         tracing::info!(channels = ?deliverer.channels(), "delivering notifications");
-        handles.push(tokio::spawn(deliverer.run(shutdown.clone())));
     }
+    handles.push(tokio::spawn(deliverer.run(shutdown.clone())));
     handles.push(tokio::spawn(run_daily_reminders(
         app,
         cfg.reminder_hour.min(23),

@@ -1,5 +1,6 @@
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::time::Duration;
 
@@ -25,7 +26,43 @@ pub struct Db {
     pub backend: Backend,
 }
 
-pub type Tx = Transaction<'static, Any>;
+/// A transaction and the one instant it happens at: every row it writes (`updated_at`, the
+/// event's `at`, a notification's time) carries the same timestamp, so the history reads as
+/// one step. It dereferences to the connection, so `&mut *tx` runs a query inside it.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    at: String,
+}
+
+impl Tx {
+    /// The transaction's instant (fixed-width RFC 3339, UTC).
+    pub fn at(&self) -> &str {
+        &self.at
+    }
+    /// The instant as an owned value, to bind into a query that also borrows the connection.
+    pub fn now(&self) -> String {
+        self.at.clone()
+    }
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
 
 /// How long a writer waits for its turn (queue plus another process's lock) before giving
 /// up with nothing written. Shorter than the web layer's request timeout, so a request never
@@ -99,10 +136,16 @@ impl Db {
     /// While a `Tx` is held, read through it, never through `pool`: on SQLite the pool would
     /// not see the transaction's own writes, and a second `begin` would wait for itself.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.writer.begin().await,
-        }
+        self.begin_at(now_ts()).await
+    }
+
+    /// A write transaction at a given instant (the application's clock, which tests move).
+    pub async fn begin_at(&self, at: String) -> Result<Tx, sqlx::Error> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
+        };
+        Ok(Tx { inner, at })
     }
 
     /// For a single write statement outside a transaction (it queues like `begin`).
@@ -112,7 +155,11 @@ impl Db {
 
     /// A read-only transaction: a consistent snapshot without taking SQLite's write lock.
     pub async fn read(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        let inner = self.pool.begin().await?;
+        Ok(Tx {
+            inner,
+            at: now_ts(),
+        })
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

@@ -40,6 +40,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sign-in throttling per address",
         include_str!("../migrations/0007_address_throttle.sql"),
     ),
+    (
+        8,
+        "outbox by topic (notifications follow events)",
+        include_str!("../migrations/0008_outbox_topic.sql"),
+    ),
 ];
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {

@@ -166,7 +166,10 @@ async fn filed_and_assigned(t: &TestApp, w: &World, title: &str, assign: Value) 
     (id, ids)
 }
 
+/// The outgoing queue as the server has it: the server writes the notifications (and their
+/// e-mails) of recorded events as it follows them, so follow first.
 async fn queue(t: &TestApp) -> Vec<(String, String, i64, Option<String>, Option<String>)> {
+    t.app.follow_events().await.unwrap();
     sqlx::query_as(
         "SELECT recipient, state, attempts, last_error, sent_at FROM outgoing_messages ORDER BY id",
     )
@@ -716,6 +719,7 @@ async fn nobody_is_told_of_their_own_step(t: &TestApp) {
         assert_eq!(notes(t, nobody).await.total, 0, "{nobody}");
     }
     // No one got a notification of an event they caused.
+    t.app.follow_events().await.unwrap();
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications n JOIN events e ON e.id = n.event_id WHERE e.actor_id = n.user_id").fetch_one(&t.app.db.pool).await.unwrap();
     assert_eq!(n, 0);
 }
@@ -818,4 +822,63 @@ async fn text_messages_go_to_the_webhook_when_turned_on(t: &TestApp) {
         }
     )
     .is_err());
+}
+
+on_both!(each_event_is_notified_once_however_many_instances_follow);
+/// Notifications follow events through the outbox: several instances following at once
+/// write each event's notifications exactly once, and nothing is left waiting.
+async fn each_event_is_notified_once_however_many_instances_follow(t: &TestApp) {
+    let w = world(t).await;
+    for k in 0..6 {
+        filed_and_assigned(
+            t,
+            &w,
+            &format!("关于跟随事件{k}的提案"),
+            json!({"lead": w.lead, "co": [w.co]}),
+        )
+        .await;
+    }
+    let waiting = |t: &TestApp| {
+        let pool = t.app.db.pool.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE topic = 'event'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            n
+        }
+    };
+    assert!(waiting(t).await > 0, "events wait for the notifier");
+    let (a, b, c) = (t.app.clone(), t.app.clone(), t.app.clone());
+    let (ra, rb, rc) = tokio::join!(a.follow_events(), b.follow_events(), c.follow_events());
+    let handled = ra.unwrap() + rb.unwrap() + rc.unwrap();
+    assert!(handled > 0);
+    assert_eq!(waiting(t).await, 0, "every event was taken");
+    let (dupes,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM (SELECT event_id, user_id FROM notifications WHERE event_id IS NOT NULL GROUP BY event_id, user_id HAVING COUNT(*) > 1) d",
+    )
+    .fetch_one(&t.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(dupes, 0, "no notification written twice");
+    // Each assignment reached its unit's staff once.
+    let (assigned,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE kind = 'assigned'")
+            .fetch_one(&t.app.db.pool)
+            .await
+            .unwrap();
+    let (staff,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE role = 'unit_staff' AND disabled = 0 AND unit_id IN ($1, $2)",
+    )
+    .bind(w.lead)
+    .bind(w.co)
+    .fetch_one(&t.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(assigned, 6 * staff);
+    assert_eq!(
+        t.app.follow_events().await.unwrap(),
+        0,
+        "a second pass finds nothing"
+    );
 }

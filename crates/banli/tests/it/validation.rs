@@ -282,8 +282,11 @@ async fn a_stored_value_the_code_cannot_read_is_an_error_not_a_default(t: &TestA
         panic!("an error, not a default")
     };
     let said = e.to_string();
+    // The operator learns the value, the enum, the table and the row to mend.
     assert!(
-        said.contains("archived_v9") && said.contains("ItemState"),
+        said.contains("archived_v9")
+            && said.contains("ItemState")
+            && said.contains(&format!("items 表 id={id}")),
         "{said}"
     );
     let r = t.get("office", &format!("/api/v1/items/{id}")).await;
@@ -312,6 +315,14 @@ async fn a_stored_value_the_code_cannot_read_is_an_error_not_a_default(t: &TestA
         .unwrap();
     let Err(e) = t.app.get_item(&office, id).await else {
         panic!("a bad stored date read as a date")
+    };
+    assert!(
+        e.to_string().contains("2023-02-30") && e.to_string().contains("assignments 表 id="),
+        "{e}"
+    );
+    // The work queue and the statistics read the same strictly.
+    let Err(e) = t.app.list_assignments(&office, Default::default()).await else {
+        panic!("a list read past a bad date")
     };
     assert!(e.to_string().contains("2023-02-30"), "{e}");
     // A role no version knows: the user cannot act as anyone.
