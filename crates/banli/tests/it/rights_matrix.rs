@@ -561,6 +561,36 @@ async fn page_forms_match_what_the_api_accepts(t: &TestApp) {
                     page.status
                 ));
             }
+            // Listing is a cell too: the item is in the viewer's list (the SQL form of the
+            // same decision, which search and similar items filter through) exactly when
+            // its page opens.
+            if *who != "none" {
+                count += 1;
+                // The first proposer sees their item at every stage.
+                let mine = t.get("p1", &format!("/api/v1/items/{}", probe.item)).await;
+                let state = mine.ok()["state"].as_str().unwrap().to_string();
+                let list = t
+                    .get(
+                        who,
+                        &format!(
+                            "/api/v1/items?session_id={}&state={state}&sort=updated&per_page=200",
+                            w.session
+                        ),
+                    )
+                    .await;
+                let list = list.ok();
+                let listed = list["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|i| i["id"].as_i64() == Some(probe.item));
+                assert!(list["total"].as_i64().unwrap() < 200, "the page holds them all");
+                if listed != api_view.is_success() {
+                    failures.push(format!(
+                        "{stage:?} {who} list: listed {listed} but api view {api_view}"
+                    ));
+                }
+            }
             let shown: Vec<String> = cells(&probe, &w, who, *stage)
                 .into_iter()
                 .filter(|c| page.body.contains(&format!("action=\"{}\"", c.form)))
