@@ -10,7 +10,7 @@ use banli_domain::limits::{
     optional, required, BODY_MAX, NAME_MAX, PHONE_MAX, REASON_MAX, SUMMARY_MAX,
 };
 use banli_domain::model::*;
-use banli_domain::rights::Action;
+use banli_domain::rights::{Action, Capability};
 use banli_store::{documents, Tx};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -580,14 +580,14 @@ impl App {
         let comment = optional("comment", i.comment.as_deref(), REASON_MAX)?;
         let scan = optional("scan", i.scan.as_deref(), 500)?;
         let source = i.source.unwrap_or(EvaluationSource::Online);
-        match (actor.role, source) {
-            (Role::Office, EvaluationSource::Online) => {
+        match (actor.may(Capability::EnterPaperRecords), source) {
+            (true, EvaluationSource::Online) => {
                 return Err(AppError::rule(
                     "source",
                     "提案办只能录入纸质征询意见表（source: paper）",
                 ))
             }
-            (Role::Proposer, EvaluationSource::Paper) => {
+            (false, EvaluationSource::Paper) => {
                 return Err(AppError::rule("source", "委员请直接在线评价"))
             }
             _ => {}

@@ -9,7 +9,7 @@ use crate::{
 use banli_domain::lifecycle::{derived_item_state, item_next, ItemAction};
 use banli_domain::limits::{optional, required, BODY_MAX, NAME_MAX, REASON_MAX, TITLE_MAX};
 use banli_domain::model::{
-    AssignmentRole, AssignmentState, Disposition, ItemState, Origin, ProposerStatus, Role,
+    AssignmentRole, AssignmentState, Disposition, ItemState, Origin, ProposerStatus,
 };
 use banli_domain::rights::Action;
 use banli_domain::rights::Capability;
@@ -277,7 +277,7 @@ impl App {
             return Err(AppError::rule("session_id", "届次会议不存在"));
         }
         let category_id = category_id(tx, self.org_id, i.category.as_deref()).await?;
-        let (first, others, on_paper) = if actor.is(Role::Office) {
+        let (first, others, on_paper) = if actor.may(Capability::EnterPaperRecords) {
             let names = i.proposers.clone().unwrap_or_default();
             if names.is_empty() {
                 return Err(AppError::rule("proposers", "代录纸质提案须填写提案人"));
@@ -441,8 +441,10 @@ impl App {
         if i.session_id != item.session_id {
             return Err(AppError::rule("session_id", "不能更换届次会议"));
         }
-        // The office tidies an online item's text; proposers stay as the drafter left them.
-        let c = if actor.is(Role::Office) && item.on_paper == 0 {
+        // The office tidies an online item's text; origin and proposers stay as the drafter
+        // left them.
+        let tidying = actor.may(Capability::EnterPaperRecords) && item.on_paper == 0;
+        let c = if tidying {
             let title = required("title", &i.title, TITLE_MAX)?;
             let body = required("body", &i.body, BODY_MAX)?;
             let category_id = category_id(&mut tx, self.org_id, i.category.as_deref()).await?;
@@ -460,7 +462,6 @@ impl App {
         } else {
             self.check_item_input(&mut tx, actor, &i).await?
         };
-        let keep_origin = actor.is(Role::Office) && item.on_paper == 0;
         store::edit(
             &mut tx,
             id,
@@ -468,12 +469,12 @@ impl App {
                 title: &c.title,
                 body: &c.body,
                 category_id: c.category_id,
-                origin: if keep_origin { item.origin } else { i.origin },
+                origin: if tidying { item.origin } else { i.origin },
                 collective_name: c.collective.as_deref(),
             },
         )
         .await?;
-        if !(actor.is(Role::Office) && item.on_paper == 0) {
+        if !tidying {
             self.write_proposers(&mut tx, id, &c).await?;
         }
         record(

@@ -4,7 +4,7 @@
 
 use crate::view::paging;
 use crate::{Actor, App, AppError, AppResult};
-use banli_domain::model::{CommitmentStatus, Grade, Role};
+use banli_domain::model::{CommitmentStatus, Grade};
 use banli_domain::rights::Capability;
 use banli_store::lists::{self, LedgerFilter};
 use chrono::NaiveDate;
@@ -36,14 +36,13 @@ impl App {
     /// The scope of a ledger: the unit a unit user is limited to, or the filter the office chose.
     fn ledger_scope(actor: &Actor, q: &LedgerQuery) -> AppResult<Option<i64>> {
         actor.require(Capability::SeeWorkLists)?;
-        Ok(match actor.role {
-            Role::UnitStaff | Role::UnitSigner => {
-                if q.unit_id.is_some() && q.unit_id != actor.unit_id {
-                    return Err(AppError::forbidden("只能查看本单位的台账"));
-                }
-                actor.unit_id
+        Ok(if actor.may(Capability::SeeEveryUnitsWork) {
+            q.unit_id
+        } else {
+            if q.unit_id.is_some() && q.unit_id != actor.unit_id {
+                return Err(AppError::forbidden("只能查看本单位的台账"));
             }
-            _ => q.unit_id,
+            actor.unit_id
         })
     }
 

@@ -63,6 +63,10 @@ impl Actor {
     pub fn require(&self, c: banli_domain::rights::Capability) -> AppResult<()> {
         Ok(banli_domain::rights::may(&self.principal(), c)?)
     }
+    /// Whether the actor has an item-independent right (for what a page offers).
+    pub fn may(&self, c: banli_domain::rights::Capability) -> bool {
+        banli_domain::rights::may(&self.principal(), c).is_ok()
+    }
     pub fn is(&self, role: Role) -> bool {
         self.role == role
     }

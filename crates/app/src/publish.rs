@@ -5,8 +5,8 @@ use crate::events::{record, Event};
 use crate::rows::*;
 use crate::{Actor, App, AppError, AppResult, Input};
 use banli_domain::limits::{optional, required, NAME_MAX, REASON_MAX};
-use banli_domain::model::{Disclosure, DocKind, Role};
-use banli_domain::rights::Action;
+use banli_domain::model::{Disclosure, DocKind};
+use banli_domain::rights::{Action, Capability};
 use banli_store::Tx;
 use serde::{Deserialize, Serialize};
 
@@ -111,7 +111,7 @@ impl App {
         let note = optional("note", i.note.as_deref(), REASON_MAX)?;
         let proposed = c.doc.disclosure;
         let disclosure = match i.disclosure {
-            Some(d) if d != proposed && !actor.is(Role::Office) => {
+            Some(d) if d != proposed && !actor.may(Capability::OverrideDisclosure) => {
                 return Err(AppError::rule("disclosure", "只有提案办可以变更公开方式"))
             }
             Some(d) => d,

@@ -727,14 +727,13 @@ impl App {
     ) -> AppResult<AssignmentPage> {
         actor.require(Capability::SeeWorkLists)?;
         let (page, per) = paging(q.page, q.per_page)?;
-        let unit = match actor.role {
-            Role::UnitStaff | Role::UnitSigner => {
-                if q.unit_id.is_some() && q.unit_id != actor.unit_id {
-                    return Err(AppError::forbidden("只能查看本单位的交办件"));
-                }
-                actor.unit_id
+        let unit = if actor.may(Capability::SeeEveryUnitsWork) {
+            q.unit_id
+        } else {
+            if q.unit_id.is_some() && q.unit_id != actor.unit_id {
+                return Err(AppError::forbidden("只能查看本单位的交办件"));
             }
-            _ => q.unit_id,
+            actor.unit_id
         };
         let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
             Some(s) => Some(

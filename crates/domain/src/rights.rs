@@ -652,6 +652,17 @@ pub enum Capability {
     CreateItem,
     /// Import a session's items from a spreadsheet (the office).
     ImportItems,
+    /// Enter what arrived on paper: an item's proposers, submission day and scan, and a
+    /// proposer's paper feedback form (the office).
+    EnterPaperRecords,
+    /// Publish a document in another disclosure mode than the unit proposed (the office).
+    OverrideDisclosure,
+    /// The work lists and ledgers of every unit, filtered by any unit (the office and the
+    /// admin; a unit's staff see their own unit's rows).
+    SeeEveryUnitsWork,
+    /// Search, find similar items and have units suggested across the whole organisation
+    /// (the office and the admin; every result still passes `Action::View`).
+    SearchOrganisation,
 }
 
 /// Whether the principal may use a capability (403 otherwise, whatever they send).
@@ -662,7 +673,10 @@ pub fn may(p: &Principal, c: Capability) -> Result<(), Denied> {
         Capability::ReadDirectory | Capability::SeeStatistics => &[Admin, Office],
         Capability::SeeWorkLists => &[Admin, Office, UnitStaff, UnitSigner],
         Capability::CreateItem => &[Proposer, Office],
-        Capability::ImportItems => &[Office],
+        Capability::ImportItems
+        | Capability::EnterPaperRecords
+        | Capability::OverrideDisclosure => &[Office],
+        Capability::SearchOrganisation | Capability::SeeEveryUnitsWork => &[Admin, Office],
     };
     if allowed.contains(&p.role) {
         Ok(())

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use banli_app::{Actor, AppError};
-use banli_domain::model::Role;
+use banli_domain::rights::Capability;
 
 /// The ids of the items matching `text` that the caller may see, best first; `None` without
 /// a query or without an index (the list then falls back to substring matching).
@@ -20,7 +20,7 @@ pub async fn search_ids(
     // Within what the caller may see; the database checks visibility once more.
     let scope = banli_search::Scope::Staff {
         org_id: s.app.org_id,
-        all: matches!(actor.role, Role::Office | Role::Admin),
+        all: actor.may(Capability::SearchOrganisation),
         unit_id: actor.unit_id,
         user_id: actor.user_id,
     };
@@ -83,7 +83,7 @@ pub async fn similar(
         return Err(AppError::Internal("search index unavailable".into()));
     };
     let internal = |e: banli_search::Error| AppError::Internal(e.to_string());
-    let office = matches!(actor.role, Role::Office | Role::Admin);
+    let office = actor.may(Capability::SearchOrganisation);
     let mut items = Vec::new();
     let mut suggested_units = Vec::new();
     if office {

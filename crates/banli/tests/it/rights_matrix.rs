@@ -584,7 +584,10 @@ async fn page_forms_match_what_the_api_accepts(t: &TestApp) {
                     .unwrap()
                     .iter()
                     .any(|i| i["id"].as_i64() == Some(probe.item));
-                assert!(list["total"].as_i64().unwrap() < 200, "the page holds them all");
+                assert!(
+                    list["total"].as_i64().unwrap() < 200,
+                    "the page holds them all"
+                );
                 if listed != api_view.is_success() {
                     failures.push(format!(
                         "{stage:?} {who} list: listed {listed} but api view {api_view}"

@@ -330,7 +330,14 @@ fn capabilities_by_role() {
     let table: &[(Role, &[Capability])] = &[
         (
             Role::Admin,
-            &[Administer, ReadDirectory, SeeStatistics, SeeWorkLists],
+            &[
+                Administer,
+                ReadDirectory,
+                SeeStatistics,
+                SeeWorkLists,
+                SeeEveryUnitsWork,
+                SearchOrganisation,
+            ],
         ),
         (
             Role::Office,
@@ -340,6 +347,10 @@ fn capabilities_by_role() {
                 SeeWorkLists,
                 CreateItem,
                 ImportItems,
+                EnterPaperRecords,
+                OverrideDisclosure,
+                SeeEveryUnitsWork,
+                SearchOrganisation,
             ],
         ),
         (Role::UnitStaff, &[SeeWorkLists]),
@@ -353,6 +364,10 @@ fn capabilities_by_role() {
         SeeWorkLists,
         CreateItem,
         ImportItems,
+        EnterPaperRecords,
+        OverrideDisclosure,
+        SeeEveryUnitsWork,
+        SearchOrganisation,
     ];
     for (role, allowed) in table {
         let p = who(*role, 1, None, Some(ORG));

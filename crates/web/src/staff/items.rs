@@ -14,8 +14,8 @@ use axum::response::Response;
 use banli_app::admin::{SessionOut, UnitOut};
 use banli_app::view::{AssignmentOut, DocumentOut, ItemDetail};
 use banli_app::AppError;
-use banli_domain::model::Role;
 use banli_domain::policy::Policy;
+use banli_domain::rights::Capability;
 use serde_json::Value;
 
 #[derive(Template)]
@@ -30,7 +30,12 @@ struct ItemPage {
     policy: Policy,
     similar: Option<SimilarOut>,
     failed: Failed,
-    office: bool,
+    /// Paper fields: proposers, submission day, scan; the paper feedback form.
+    paper: bool,
+    /// The disclosure mode may be changed when publishing.
+    override_disclosure: bool,
+    /// Similar items link to themselves (search across the organisation).
+    search_all: bool,
     today: String,
     /// The signed-in proposer's own answer to a co-sign invitation (`invited`, `confirmed` …).
     my_cosign: String,
@@ -177,11 +182,13 @@ async fn load_page(
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
     };
-    let office = staff.actor.role == Role::Office;
+    let paper = staff.actor.may(Capability::EnterPaperRecords);
+    let override_disclosure = staff.actor.may(Capability::OverrideDisclosure);
+    let search_all = staff.actor.may(Capability::SearchOrganisation);
     // Likely duplicates and suggested units help the office file, merge and assign; a
     // proposer drafting sees earlier items with published replies.
     let want_similar =
-        (office && (d.actions.file || d.actions.merge || d.actions.assign)) || d.actions.edit;
+        (search_all && (d.actions.file || d.actions.merge || d.actions.assign)) || d.actions.edit;
     let similar = if want_similar {
         let text = format!("{}\n{}", d.summary.title, d.body);
         crate::lookup::similar(s, &staff.actor, &text, &[format!("item:{id}")])
@@ -211,7 +218,9 @@ async fn load_page(
         policy,
         similar,
         failed,
-        office,
+        paper,
+        override_disclosure,
+        search_all,
         today: banli_app::iso(s.app.today()),
         my_cosign,
         c: staff.chrome,
@@ -257,7 +266,7 @@ pub(super) fn unit_id(units: &[UnitOut], name: &str, field: &str) -> Result<i64,
         .ok_or_else(|| AppError::rule(field, format!("找不到承办单位“{name}”，请从列表中选择")))
 }
 
-fn item_body(f: &Form, office: bool) -> Result<Value, AppError> {
+fn item_body(f: &Form, paper: bool) -> Result<Value, AppError> {
     let mut fields = vec![
         ("session_id", f.int("session_id")?),
         ("title", f.text("title")),
@@ -270,7 +279,7 @@ fn item_body(f: &Form, office: bool) -> Result<Value, AppError> {
     if cosigners.as_array().is_some_and(|a| !a.is_empty()) {
         fields.push(("cosigners", cosigners));
     }
-    if office {
+    if paper {
         let proposers = f.names("proposers");
         if proposers.as_array().is_some_and(|a| !a.is_empty()) {
             fields.push(("proposers", proposers));
@@ -292,12 +301,11 @@ pub async fn item_action(
     };
     let app = &s.app;
     let a = &staff.actor;
-    let office = a.role == Role::Office;
+    let paper = a.may(Capability::EnterPaperRecords);
     let result: Result<(), AppError> = async {
         match action.as_str() {
             "edit" => {
-                app.update_item(a, id, input(item_body(&f, office)?))
-                    .await?;
+                app.update_item(a, id, input(item_body(&f, paper)?)).await?;
             }
             "submit" => {
                 app.submit_item(a, id).await?;
@@ -567,7 +575,7 @@ pub async fn assignment_action(
                 app.check_reply(a, id, decide()?).await?;
             }
             "evaluation" => {
-                let paper = a.role == Role::Office;
+                let paper = a.may(Capability::EnterPaperRecords);
                 app.evaluate(
                     a,
                     id,
@@ -712,7 +720,7 @@ struct NewItemPage {
     t: Tr,
     sessions: Vec<SessionOut>,
     categories: Vec<String>,
-    office: bool,
+    paper: bool,
     failed: Failed,
     similar: Option<SimilarOut>,
 }
@@ -724,7 +732,7 @@ async fn new_form(
     similar: Option<SimilarOut>,
     status: StatusCode,
 ) -> Response {
-    if !matches!(staff.actor.role, Role::Proposer | Role::Office) {
+    if staff.actor.require(Capability::CreateItem).is_err() {
         return staff.fail(&AppError::forbidden(
             "只有委员（代表）起草提案，提案办代录纸质提案",
         ));
@@ -737,12 +745,11 @@ async fn new_form(
         Err(e) => return staff.fail(&e),
     };
     let t = staff.t();
-    let office = staff.actor.role == Role::Office;
     let page = NewItemPage {
         t,
         sessions,
         categories: categories.into_iter().map(|(_, n)| n).collect(),
-        office,
+        paper: staff.actor.may(Capability::EnterPaperRecords),
         failed,
         similar,
         c: staff.chrome,
@@ -774,8 +781,7 @@ pub async fn create(State(s): State<AppState>, p: StaffPost) -> Response {
         };
         return new_form(&s, staff, kept, similar, StatusCode::OK).await;
     }
-    let office = staff.actor.role == Role::Office;
-    let body = match item_body(&f, office) {
+    let body = match item_body(&f, staff.actor.may(Capability::EnterPaperRecords)) {
         Ok(b) => b,
         Err(e) => {
             return new_form(

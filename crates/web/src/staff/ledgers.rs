@@ -10,7 +10,7 @@ use axum::response::Response;
 use banli_app::admin::SessionOut;
 use banli_app::ledgers::{CommitmentRow, LedgerPage, LedgerQuery, ReplyRow};
 use banli_app::AppError;
-use banli_domain::model::Role;
+use banli_domain::rights::Capability;
 
 /// What both ledgers' filter forms need.
 struct Filters {
@@ -81,7 +81,7 @@ async fn filters(
         q,
         sessions: s.app.list_sessions().await?,
         units,
-        office: matches!(staff.actor.role, Role::Office | Role::Admin),
+        office: staff.actor.may(Capability::SeeEveryUnitsWork),
         export: format!("{}&format=xlsx", page_link(raw, 1)),
         pager: pager(raw, total, page, per),
     })

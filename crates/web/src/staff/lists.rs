@@ -12,6 +12,7 @@ use banli_app::queue::QueueSection;
 use banli_app::view::{AssignmentOut, AssignmentQuery, ItemQuery, ItemSummary};
 use banli_app::AppError;
 use banli_domain::model::{AssignmentState, ItemState, Role};
+use banli_domain::rights::Capability;
 
 #[derive(Template)]
 #[template(path = "staff/queue.html")]
@@ -194,7 +195,7 @@ pub async fn items(State(s): State<AppState>, staff: Staff, RawQuery(raw): RawQu
     let t = staff.t();
     q.page = Some(page.page);
     let export = format!("{}&format=xlsx", page_link(&raw, 1));
-    let office = matches!(staff.actor.role, Role::Office | Role::Admin);
+    let office = staff.actor.may(Capability::SeeEveryUnitsWork);
     let page_out = ItemsPage {
         t,
         pager: pager(&raw, page.total, page.page, page.per_page),
@@ -282,7 +283,7 @@ pub async fn assignments(
     };
     let t = staff.t();
     q.page = Some(page.page);
-    let office = matches!(staff.actor.role, Role::Office | Role::Admin);
+    let office = staff.actor.may(Capability::SeeEveryUnitsWork);
     let out = AssignmentsPage {
         t,
         pager: pager(&raw, page.total, page.page, page.per_page),
