@@ -7,7 +7,8 @@
 use crate::portal::PublicDocument;
 use crate::publish::document_title;
 use crate::{App, AppError, AppResult};
-use banli_domain::model::{DocKind, DocState};
+use banli_domain::model::Role;
+use banli_domain::rights::{decide, Action, Facts, Principal};
 use banli_search::Doc;
 use banli_store::{documents, events, orgs};
 
@@ -83,6 +84,9 @@ impl App {
         let assignments = crate::item_assignments(&mut tx, item_id).await?;
         let delegated = banli_store::facts::delegations(&mut tx, item_id).await?;
         let users = banli_store::items::proposer_ids_with_merged(&mut tx, item_id).await?;
+        // Who may see what is the permission decision's answer for each possible reader:
+        // the office, each unit with a part in the item, each proposer.
+        let facts = self.facts_for_unit(&mut tx, None, &item).await?;
         let mut units: Vec<i64> = assignments
             .iter()
             .map(|a| a.unit_id)
@@ -91,6 +95,12 @@ impl App {
             .collect();
         units.sort();
         units.dedup();
+        let readers = Readers {
+            org_id: item.org_id,
+            units,
+            users,
+        };
+        let (office, units, users) = readers.of(&facts, Action::View);
         let base = Doc {
             key: format!("item:{item_id}"),
             kind: "item".into(),
@@ -106,8 +116,9 @@ impl App {
             grade: String::new(),
             published_at: String::new(),
             public: false,
-            unit_ids: units.clone(),
-            user_ids: users.clone(),
+            office,
+            unit_ids: units,
+            user_ids: users,
             org_id: item.org_id,
             commitments: String::new(),
         };
@@ -137,20 +148,7 @@ impl App {
                 continue;
             };
             let unit_name = units_named.get(&a.unit_id).cloned().unwrap_or_default();
-            let sent = matches!(d.state, DocState::Sent | DocState::Superseded);
-            // Inside: the unit that wrote it, the lead unit for a sent co-opinion, the proposers for a sent reply.
-            let mut doc_units = vec![a.unit_id];
-            if d.kind == DocKind::CoOpinion && sent {
-                doc_units.extend(
-                    assignments
-                        .iter()
-                        .filter(|x| {
-                            x.role() == banli_domain::model::AssignmentRole::Lead
-                                && x.state().is_live()
-                        })
-                        .map(|x| x.unit_id),
-                );
-            }
+            let (office, unit_ids, user_ids) = readers.of(&facts, Action::SeeDocument(d.id));
             let commitments = commitments_of.remove(&d.id).unwrap_or_default();
             docs.push(Doc {
                 key: format!("{}:{}", d.kind, d.id),
@@ -167,12 +165,9 @@ impl App {
                 unit_id: Some(a.unit_id),
                 unit_name: unit_name.clone(),
                 grade: d.grade.clone().unwrap_or_default(),
-                unit_ids: doc_units,
-                user_ids: if d.kind == DocKind::Reply && sent {
-                    users.clone()
-                } else {
-                    vec![]
-                },
+                office,
+                unit_ids,
+                user_ids,
                 commitments: commitments.clone(),
                 ..base.clone()
             });
@@ -200,9 +195,48 @@ fn public_doc(base: &Doc, p: &PublicDocument, unit_id: i64, commitments: String)
         grade: p.summary.grade.clone().unwrap_or_default(),
         published_at: p.summary.published_at.clone(),
         public: true,
+        office: false,
         unit_ids: vec![],
         user_ids: vec![],
         commitments,
         ..base.clone()
+    }
+}
+
+/// The possible readers of an item's index documents.
+struct Readers {
+    org_id: i64,
+    units: Vec<i64>,
+    users: Vec<i64>,
+}
+
+impl Readers {
+    /// Whether the office may, and which of the units and users may, take `action`.
+    fn of(&self, facts: &Facts, action: Action) -> (bool, Vec<i64>, Vec<i64>) {
+        let may = |role, user_id, unit_id, org_id| {
+            let p = Principal {
+                role,
+                user_id,
+                unit_id,
+                org_id,
+            };
+            decide(&p, action, facts).is_ok()
+        };
+        let office = may(Role::Office, 0, None, Some(self.org_id));
+        let units = self
+            .units
+            .iter()
+            .copied()
+            .filter(|u| {
+                may(Role::UnitStaff, 0, Some(*u), None) || may(Role::UnitSigner, 0, Some(*u), None)
+            })
+            .collect();
+        let users = self
+            .users
+            .iter()
+            .copied()
+            .filter(|u| may(Role::Proposer, *u, None, Some(self.org_id)))
+            .collect();
+        (office, units, users)
     }
 }

@@ -31,6 +31,17 @@ impl App {
         actor: &Actor,
         item: &ItemRow,
     ) -> AppResult<Facts> {
+        self.facts_for_unit(tx, actor.unit_id, item).await
+    }
+
+    /// The facts for a principal of this unit (whether it has sub-units to delegate to is
+    /// the one fact that depends on who asks).
+    pub(crate) async fn facts_for_unit(
+        &self,
+        tx: &mut Tx,
+        unit_id: Option<i64>,
+        item: &ItemRow,
+    ) -> AppResult<Facts> {
         let id = item.id;
         let state = item.state;
         let proposers = facts::proposers(tx, id).await?;
@@ -70,7 +81,7 @@ impl App {
 
         let documents = facts::documents(tx, id).await?;
         let commitments = facts::commitments(tx, id).await?;
-        let principal_has_sub_units = match actor.unit_id {
+        let principal_has_sub_units = match unit_id {
             Some(u) => facts::has_sub_units(tx, u).await?,
             None => false,
         };

@@ -94,6 +94,8 @@ pub struct Doc {
     // Visibility:
     /// Visible to everyone (the public portal).
     pub public: bool,
+    /// Visible to the organisation's office and administrators.
+    pub office: bool,
     /// Units whose staff may see it.
     pub unit_ids: Vec<i64>,
     /// Users (proposers) who may see it.
@@ -109,8 +111,8 @@ pub enum Scope {
     /// Only documents with `public == true`.
     Public,
     /// Staff of `org_id`. With `all` (office, admin): every document of the
-    /// organisation. Otherwise only documents whose `unit_ids` contain
-    /// `unit_id` or whose `user_ids` contain `user_id`.
+    /// organisation the office may see (`office`). Otherwise only documents
+    /// whose `unit_ids` contain `unit_id` or whose `user_ids` contain `user_id`.
     Staff {
         org_id: i64,
         all: bool,
@@ -196,6 +198,7 @@ struct Fields {
     grade: Field,
     published_at: Field,
     public: Field,
+    office: Field,
     unit_ids: Field,
     user_ids: Field,
     org_id: Field,
@@ -223,6 +226,7 @@ fn schema() -> (Schema, Fields) {
         grade: b.add_text_field("grade", STRING),
         published_at: b.add_text_field("published_at", STORED),
         public: b.add_bool_field("public", INDEXED),
+        office: b.add_bool_field("office", INDEXED),
         unit_ids: b.add_i64_field("unit_ids", INDEXED),
         user_ids: b.add_i64_field("user_ids", INDEXED),
         org_id: b.add_i64_field("org_id", INDEXED),
@@ -382,6 +386,7 @@ impl SearchIndex {
             doc.add_text(f.grade, &d.grade);
             doc.add_text(f.published_at, &d.published_at);
             doc.add_bool(f.public, d.public);
+            doc.add_bool(f.office, d.office);
             for &u in &d.unit_ids {
                 doc.add_i64(f.unit_ids, u);
             }
@@ -584,7 +589,9 @@ impl SearchIndex {
                 user_id,
             } => {
                 out.push(term(Term::from_field_i64(f.org_id, *org_id)));
-                if !*all {
+                if *all {
+                    out.push(term(Term::from_field_bool(f.office, true)));
+                } else {
                     let mut either: Vec<(Occur, Box<dyn TQuery>)> = vec![(
                         Occur::Should,
                         term(Term::from_field_i64(f.user_ids, *user_id)),

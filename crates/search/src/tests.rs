@@ -20,6 +20,7 @@ fn doc(key: &str, body: &str) -> Doc {
         grade: "A".to_string(),
         published_at: "2024-03-01T09:00:00+08:00".to_string(),
         public: true,
+        office: true,
         unit_ids: vec![1],
         user_ids: vec![100],
         org_id: 1,
@@ -156,7 +157,13 @@ fn visibility_is_part_of_the_query() {
     other_org.public = false;
     other_org.org_id = 2;
     other_org.unit_ids = vec![10];
-    idx.upsert(&[public, unit10, unit11, other_org]).unwrap();
+    // A unit's draft: its own staff find it, the office does not.
+    let mut draft = doc("reply:5", "养老服务");
+    draft.public = false;
+    draft.office = false;
+    draft.unit_ids = vec![11];
+    idx.upsert(&[public, unit10, unit11, other_org, draft])
+        .unwrap();
     idx.commit(1).unwrap();
     let see = |scope: Scope| -> (Vec<String>, usize) {
         let mut q = Query::new("养老", scope);
@@ -176,11 +183,11 @@ fn visibility_is_part_of_the_query() {
     };
     // A unit sees its own documents, never another unit's.
     assert_eq!(see(staff(Some(10), 1, false)).0, ["reply:1", "reply:2"]);
-    assert_eq!(see(staff(Some(11), 1, false)).0, ["reply:3"]);
+    assert_eq!(see(staff(Some(11), 1, false)).0, ["reply:3", "reply:5"]);
     // A proposer sees their own.
     assert_eq!(see(staff(None, 501, false)).0, ["reply:3"]);
     assert_eq!(see(staff(None, 999, false)).0, Vec::<String>::new());
-    // The office sees the whole organisation, not another one.
+    // The office sees what the office may see in the organisation, not another one's.
     assert_eq!(
         see(staff(None, 1, true)).0,
         ["reply:1", "reply:2", "reply:3"]

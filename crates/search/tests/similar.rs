@@ -132,6 +132,7 @@ fn index() -> SearchIndex {
             session_id: session,
             unit_ids: units,
             user_ids: vec![user],
+            office: true,
             org_id: 1,
             ..Doc::default()
         });
@@ -155,6 +156,7 @@ fn index() -> SearchIndex {
             session_id: session,
             unit_ids: vec![unit.0],
             user_ids: if *kind == "reply" { vec![user] } else { vec![] },
+            office: true,
             org_id: 1,
             ..Doc::default()
         };
@@ -162,6 +164,7 @@ fn index() -> SearchIndex {
             docs.push(Doc {
                 key: format!("pub:{key}"),
                 public: true,
+                office: false,
                 unit_ids: vec![],
                 user_ids: vec![],
                 published_at: "2024-06-01T09:00:00+08:00".into(),

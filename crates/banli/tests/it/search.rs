@@ -186,6 +186,67 @@ async fn search_respects_publication_and_visibility(t: &TestApp) {
     .await;
 }
 
+on_both!(the_office_does_not_search_a_units_unsent_draft);
+/// The index's scopes are the permission decision's answers: a word that is only in a unit's
+/// unsent draft reply finds the item for that unit's staff, not for the office (which reads
+/// replies once signed); once the reply is sent the office finds it too.
+async fn the_office_does_not_search_a_units_unsent_draft(t: &TestApp) {
+    let w = world(t).await;
+    let id = submitted_item(t, &w, "p1", "关于完善社区嵌入式托育服务的提案").await;
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    let a = t
+        .post(
+            "office",
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": w.lead}),
+        )
+        .await
+        .ok()["assignments"][0]["id"]
+        .as_i64()
+        .unwrap();
+    t.post(
+        "lead_staff",
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+    )
+    .await
+    .ok();
+    t.post("lead_staff", &format!("/api/v1/assignments/{a}/reply"), json!({"body": "拟在望城区试点普惠托育驿站。", "grade": "A", "disclosure": "public", "contact_name": "甲", "contact_phone": "1"}))
+        .await
+        .ok();
+    let ids = |v: &serde_json::Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    eventually("the drafting unit finds its draft's words", || async {
+        ids(t.get("lead_staff", "/api/v1/items?q=托育驿站").await.ok()).contains(&id)
+    })
+    .await;
+    assert!(
+        !ids(t.get("office", "/api/v1/items?q=托育驿站").await.ok()).contains(&id),
+        "the office does not search inside an unsent draft"
+    );
+    // The item's own words the office finds as always.
+    assert!(ids(t.get("office", "/api/v1/items?q=嵌入式托育").await.ok()).contains(&id));
+    t.post(
+        "lead_signer",
+        &format!("/api/v1/assignments/{a}/reply/approve"),
+        json!({}),
+    )
+    .await
+    .ok();
+    eventually("the sent reply's words reach the office", || async {
+        ids(t.get("office", "/api/v1/items?q=托育驿站").await.ok()).contains(&id)
+    })
+    .await;
+}
+
 #[test]
 fn reindex_rebuilds_the_index_with_a_summary() {
     let dir = tempfile::tempdir().unwrap();
