@@ -509,6 +509,30 @@ async fn adjustment_rejection_and_lapsed_rating(t: &TestApp) {
     .await
     .status(201);
     t.get("sub_staff", &format!("/api/v1/items/{c}")).await.ok();
+    // The sub-unit has the work in its own queue, in the API's list and on its landing page
+    // alike; a unit with no part in it has it in neither.
+    for (who, has) in [("sub_staff", true), ("lead_staff", false)] {
+        let list = t.get(who, "/api/v1/assignments?per_page=200").await;
+        let listed = list.ok()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"].as_i64() == Some(oa));
+        assert_eq!(listed, has, "{who}: API work list");
+        let web = crate::staff_web::Web::sign_in(t, who, "password-123").await;
+        let page = web.get("/app").await;
+        let section = page
+            .body
+            .split("id=\"q-delegated\"")
+            .nth(1)
+            .map(|s| s.split("</section>").next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            section.contains(&format!("/app/items/{c}\"")),
+            has,
+            "{who}: the landing page's delegated work"
+        );
+    }
     t.post(
         "sub_staff",
         &format!("/api/v1/assignments/{oa}/consultations"),
