@@ -409,73 +409,71 @@ impl App {
         // Given numbers are kept; numbers handed out here continue after the highest.
         let highest = rows.iter().filter_map(|r| r.number).max().unwrap_or(0);
         store::reserve_numbers_up_to(&mut tx, session.id, highest).await?;
-        let total = rows.len();
-        for (k, r) in rows.into_iter().enumerate() {
-            let assigned = r.lead.is_some() || !r.separate.is_empty();
-            let number = match r.number {
-                Some(n) => Some(n),
-                None if assigned => {
-                    let n = banli_store::items::take_number(&mut tx, session.id, None).await?;
-                    Some(n)
+        // Numbers for the assigned items that came without one, in one step.
+        let wanted = rows
+            .iter()
+            .filter(|r| r.number.is_none() && (r.lead.is_some() || !r.separate.is_empty()))
+            .count() as i64;
+        let mut next = if wanted > 0 {
+            banli_store::items::take_numbers(&mut tx, session.id, wanted).await?
+        } else {
+            0
+        };
+        let items: Vec<store::ImportedItem> = rows
+            .iter()
+            .map(|r| {
+                let assigned = r.lead.is_some() || !r.separate.is_empty();
+                let number = match r.number {
+                    Some(n) => Some(n),
+                    None if assigned => {
+                        next += 1;
+                        Some(next - 1)
+                    }
+                    None => None,
+                };
+                let state = if assigned {
+                    ItemState::Handling
+                } else if number.is_some() {
+                    ItemState::Filed
+                } else {
+                    ItemState::Submitted
+                };
+                let assignments = r
+                    .lead
+                    .iter()
+                    .map(|u| (*u, AssignmentRole::Lead))
+                    .chain(r.co.iter().map(|u| (*u, AssignmentRole::Co)))
+                    .chain(r.separate.iter().map(|u| (*u, AssignmentRole::Separate)))
+                    .map(|(u, role)| (u, role, policy.assignment_dues(&cal, role, today)))
+                    .collect();
+                store::ImportedItem {
+                    item: banli_store::items::NewItem {
+                        org_id: self.org_id,
+                        session_id: session.id,
+                        kind: &session.kind,
+                        title: &r.title,
+                        body: &r.body,
+                        origin: r.origin,
+                        category_id: r.category_id,
+                        collective_name: r.collective.as_deref(),
+                        first_proposer_id: r.proposers[0],
+                        state,
+                        number,
+                        submitted_on: Some(r.submitted_on),
+                        on_paper: true,
+                        created_by: actor.user_id,
+                        scan_ref: None,
+                    },
+                    proposers: &r.proposers,
+                    assignments,
                 }
-                None => None,
-            };
-            let state = if assigned {
-                ItemState::Handling
-            } else if number.is_some() {
-                ItemState::Filed
-            } else {
-                ItemState::Submitted
-            };
-            let id = store::insert_paper_item(
-                &mut tx,
-                &banli_store::items::NewItem {
-                    org_id: self.org_id,
-                    session_id: session.id,
-                    kind: &session.kind,
-                    title: &r.title,
-                    body: &r.body,
-                    origin: r.origin,
-                    category_id: r.category_id,
-                    collective_name: r.collective.as_deref(),
-                    first_proposer_id: r.proposers[0],
-                    state,
-                    number,
-                    submitted_on: Some(r.submitted_on),
-                    on_paper: true,
-                    created_by: actor.user_id,
-                    scan_ref: None,
-                },
-                &r.proposers,
-            )
-            .await?;
-            record(
-                &mut tx,
-                Some(actor),
-                Event {
-                    org_id: Some(self.org_id),
-                    item_id: Some(id),
-                    action: "imported",
-                    to: Some(state.as_str()),
-                    data: Some(serde_json::json!({"number": number})),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let units = r
-                .lead
-                .iter()
-                .map(|u| (*u, AssignmentRole::Lead))
-                .chain(r.co.iter().map(|u| (*u, AssignmentRole::Co)))
-                .chain(r.separate.iter().map(|u| (*u, AssignmentRole::Separate)));
-            let item = crate::load_item(&mut tx, id).await?;
-            for (unit, role) in units {
-                let due = policy.assignment_dues(&cal, role, today);
-                crate::items::insert_assignment(&mut tx, actor, &item, unit, role, today, &due)
-                    .await?;
-            }
-            progress(k + 1, total);
-        }
+            })
+            .collect();
+        let total = items.len();
+        store::write_items(&mut tx, actor.user_id, today, &items, |done| {
+            progress(done, total)
+        })
+        .await?;
         tx.commit().await?;
         Ok(())
     }

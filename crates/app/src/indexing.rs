@@ -175,7 +175,11 @@ impl App {
             match self.public_document(d.kind.as_str(), d.id).await {
                 Ok(p) => docs.push(public_doc(&base, &p, a.unit_id, commitments)),
                 Err(AppError::NotFound(_)) => {}
-                Err(e) => return Err(e),
+                // One unreadable publication must not stop the index for every item: it
+                // stays out of public search, and the log says which.
+                Err(e) => {
+                    tracing::error!(document = d.id, error = %e, "a publication could not be read; left out of public search")
+                }
             }
         }
         docs.push(base);

@@ -13,6 +13,7 @@ pub mod documents;
 mod error;
 mod events;
 pub mod export;
+mod handover;
 pub mod import;
 pub mod indexing;
 mod input;
@@ -144,7 +145,7 @@ impl App {
     /// A write transaction at the application's clock: every row it writes carries its one
     /// instant (`tx.now()`).
     pub async fn begin(&self) -> AppResult<Tx> {
-        Ok(self.db.begin_at(self.now_ts()).await?)
+        Ok(self.db.begin_at(|| self.now_ts()).await?)
     }
 
     /// Moves the clock (tests and demo data only).

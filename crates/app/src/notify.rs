@@ -1,19 +1,22 @@
 //! Notifications (DESIGN §8): every step that hands work to someone leaves them an in-app
 //! notification and, when they have an address, an e-mail (and a text message where the
-//! organisation turned those on) — written in the action's own transaction, so the queue
-//! never misses a step and never announces one that rolled back. A daily run reminds the
-//! responsible users of clocks turning yellow and red. Delivery is the `banli-notify` crate's.
+//! organisation turned those on). The step records who hears and the words' values in its
+//! own transaction (`crate::handover`), so nothing is announced that rolled back; the
+//! notifications are written from the outbox afterwards (`App::follow_events`), exactly once.
+//! A daily run reminds the responsible users of clocks turning yellow and red. Delivery is
+//! the `banli-notify` crate's.
 
 use crate::events::Event;
+use crate::handover::{self, office_users, unit_name, unit_users, vars_for, Handover};
 use crate::rows::*;
 use crate::{format_number, iso, Actor, App, AppError, AppResult};
 use banli_domain::clock::{colour_with_threshold, Colour};
 use banli_domain::model::{ItemKind, Role};
 pub use banli_domain::notices::plan;
-use banli_domain::notices::{template, Audience, CLOCK_LABELS};
+use banli_domain::notices::{template, CLOCK_LABELS};
 use banli_domain::policy::Policy;
 use banli_domain::rights::Capability;
-use banli_store::events::{self, EventRow};
+use banli_store::events::{self, EventRow, Pending};
 use banli_store::notices::{self, NewNotice, People, Recipient};
 use banli_store::Tx;
 use chrono::NaiveDate;
@@ -121,78 +124,6 @@ pub fn item_link(item_id: i64) -> String {
     format!("/app/items/{item_id}")
 }
 
-async fn unit_users(tx: &mut Tx, unit_id: i64, role: Role) -> AppResult<Vec<Recipient>> {
-    Ok(notices::recipients(tx, People::Unit { unit_id, role }).await?)
-}
-
-async fn office_users(tx: &mut Tx, org_id: i64) -> AppResult<Vec<Recipient>> {
-    Ok(notices::recipients(tx, People::Office { org_id }).await?)
-}
-
-async fn audience(
-    tx: &mut Tx,
-    who: Audience,
-    item: &ItemRow,
-    a: Option<&AssignmentRow>,
-    data: Option<&serde_json::Value>,
-) -> AppResult<Vec<Recipient>> {
-    use Audience::*;
-    let item_id = item.id;
-    let people = match who {
-        Office => People::Office {
-            org_id: item.org_id,
-        },
-        InvitedCosigners => People::Proposers {
-            item_id,
-            statuses: &["invited"],
-        },
-        FirstProposer => People::User(item.first_proposer_id),
-        Proposers => People::Proposers {
-            item_id,
-            statuses: &["first", "confirmed", "paper"],
-        },
-        CopyRecipients => {
-            let mut out = notices::recipients(
-                tx,
-                People::Proposers {
-                    item_id,
-                    statuses: &["confirmed", "paper"],
-                },
-            )
-            .await?;
-            out.extend(notices::recipients(tx, People::MergedProposers { item_id }).await?);
-            return Ok(out);
-        }
-        UnitStaff | UnitSigners => match a {
-            Some(a) => People::Unit {
-                unit_id: a.unit_id,
-                role: if who == UnitStaff {
-                    Role::UnitStaff
-                } else {
-                    Role::UnitSigner
-                },
-            },
-            None => return Ok(vec![]),
-        },
-        LeadUnitStaff => People::LeadUnitStaff { item_id },
-        DelegateStaff => match data.and_then(|d| d["unit_id"].as_i64()) {
-            Some(unit_id) => People::Unit {
-                unit_id,
-                role: Role::UnitStaff,
-            },
-            None => return Ok(vec![]),
-        },
-    };
-    Ok(notices::recipients(tx, people).await?)
-}
-
-async fn unit_name(tx: &mut Tx, unit_id: i64) -> AppResult<String> {
-    Ok(banli_store::orgs::unit(tx, unit_id)
-        .await?
-        .map(|u| u.name)
-        .unwrap_or_default())
-}
-
 /// One notification for each recipient (first template wins for someone in two audiences),
 /// never for the actor, with its e-mail and SMS rows. Returns how many were written.
 #[allow(clippy::too_many_arguments)]
@@ -200,17 +131,14 @@ async fn deliver(
     tx: &mut Tx,
     at: &str,
     event_id: Option<i64>,
-    item: &ItemRow,
+    item_id: i64,
+    sms: bool,
     actor_id: Option<i64>,
     sends: Vec<(&str, Vec<Recipient>)>,
     vars: &Vars,
     seen: &mut Vec<i64>,
 ) -> AppResult<usize> {
-    let sms = match event_id {
-        Some(e) => notices::sms_enabled_at(tx, item.org_id, e).await?,
-        None => notices::sms_enabled(tx, item.org_id).await?,
-    };
-    let link = item_link(item.id);
+    let link = item_link(item_id);
     let mut n = 0;
     for (kind, people) in sends {
         for r in people {
@@ -222,7 +150,7 @@ async fn deliver(
             let notice = NewNotice {
                 user_id: r.id,
                 event_id,
-                item_id: item.id,
+                item_id,
                 kind,
                 title: &title,
                 body: &body,
@@ -247,58 +175,39 @@ async fn deliver(
     Ok(n)
 }
 
-fn vars_for(item: &ItemRow) -> Vars {
-    Vars::new(item.kind, item.number, item.title.clone())
-}
-
-/// The notifications of one recorded event, in the follower's transaction.
-async fn on_event(tx: &mut Tx, e: &EventRow) -> AppResult<()> {
-    let steps = plan(&e.action, e.to_state.as_deref());
+/// The notifications of one recorded event, in the follower's transaction: who hears and the
+/// words' values as the step left them (its handover), or, for an event recorded without
+/// one (a bulk import), as they stand now.
+async fn on_event(tx: &mut Tx, e: &EventRow, handover: Option<&str>) -> AppResult<()> {
+    let h = match handover {
+        Some(json) => serde_json::from_str::<Handover>(json).map_err(|err| {
+            AppError::Internal(format!(
+                "outbox: the handover of event {} cannot be read: {err}",
+                e.id
+            ))
+        })?,
+        None => match handover::of_event(tx, e).await? {
+            Some(h) => h,
+            None => return Ok(()),
+        },
+    };
     let Some(item_id) = e.item_id else {
         return Ok(());
     };
-    if steps.is_empty() {
-        return Ok(());
-    }
-    // The item as its notifications are written (the title tidied by the step), with the
-    // number only once it was given: a step before filing is told without one.
-    let mut item = crate::load_item(tx, item_id).await?;
-    if item.number.is_some() && !events::numbered_by(tx, item_id, e.id).await? {
-        item.number = None;
-    }
-    let a = match e.assignment_id {
-        Some(id) => Some(crate::load_assignment(tx, id).await?),
-        None => None,
-    };
-    let data: Option<serde_json::Value> =
-        e.data.as_deref().and_then(|d| serde_json::from_str(d).ok());
-    let mut vars = vars_for(&item);
-    if let Some(actor) = e.actor_id {
-        vars.actor = banli_store::users::get(tx, actor)
-            .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default();
-    }
-    vars.reason = e.reason.clone();
-    if let Some(a) = &a {
-        vars.unit = unit_name(tx, a.unit_id).await?;
-    }
     let mut sends = Vec::new();
-    for (who, kind) in steps {
-        sends.push((
-            *kind,
-            audience(tx, *who, &item, a.as_ref(), data.as_ref()).await?,
-        ));
+    for (kind, people) in &h.sends {
+        sends.push((kind.as_str(), notices::recipients_by_ids(tx, people).await?));
     }
     let mut seen = Vec::new();
     deliver(
         tx,
         &e.at,
         Some(e.id),
-        &item,
+        item_id,
+        h.sms,
         e.actor_id,
         sends,
-        &vars,
+        &h.vars,
         &mut seen,
     )
     .await?;
@@ -313,26 +222,83 @@ impl App {
     /// notification pages run it first, so a user always sees what their last step caused.
     /// Returns how many events were handled.
     pub async fn follow_events(&self) -> AppResult<usize> {
+        self.follow(usize::MAX).await
+    }
+
+    /// Up to `batches` batches of events.
+    async fn follow(&self, batches: usize) -> AppResult<usize> {
         let mut done = 0;
-        while events::notices_waiting(&self.db.pool).await? {
+        let mut left = batches;
+        while left > 0 && events::notices_waiting(&self.db.pool).await? {
+            left -= 1;
             let mut tx = self.begin().await?;
             let batch = events::pending_notices(&mut tx, 200).await?;
             if batch.is_empty() {
                 break;
             }
-            for (outbox_id, event) in &batch {
-                if !events::take(&mut tx, *outbox_id).await? {
-                    continue;
+            match notify_all(&mut tx, &batch).await {
+                Ok(n) => {
+                    tx.commit().await?;
+                    done += n;
                 }
-                if let Some(e) = event {
-                    on_event(&mut tx, e).await?;
+                Err(AppError::Busy) => return Err(AppError::Busy),
+                Err(e) => {
+                    tx.rollback().await?;
+                    tracing::warn!(error = %e, "a batch of notifications failed; writing them one event at a time");
+                    done += self.follow_one_by_one(&batch).await?;
                 }
-                done += 1;
             }
-            tx.commit().await?;
         }
         Ok(done)
     }
+
+    /// Each event in its own transaction; one whose notifications cannot be written is set
+    /// aside (outbox topic `event_failed`, logged), so that it never holds up the others.
+    async fn follow_one_by_one(&self, batch: &[Pending]) -> AppResult<usize> {
+        let mut done = 0;
+        for one in batch {
+            let mut tx = self.begin().await?;
+            match notify_all(&mut tx, std::slice::from_ref(one)).await {
+                Ok(n) => {
+                    tx.commit().await?;
+                    done += n;
+                }
+                Err(AppError::Busy) => return Err(AppError::Busy),
+                Err(e) => {
+                    tx.rollback().await?;
+                    let mut tx = self.begin().await?;
+                    events::set_aside(&mut tx, one.outbox_id).await?;
+                    tx.commit().await?;
+                    tracing::error!(outbox = one.outbox_id, error = %e, "the notifications of an event could not be written; set aside as event_failed");
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Follows before a read of the actor's notifications: one batch at most (a backlog, say
+    /// after an import, is the server loop's work, not a page view's), and a failure is
+    /// logged, never shown in place of the page.
+    async fn follow_quietly(&self) {
+        if let Err(e) = self.follow(1).await {
+            tracing::warn!(error = %e, "could not write the notifications of recent events yet");
+        }
+    }
+}
+
+/// Takes each outbox row and writes its event's notifications, in the caller's transaction.
+async fn notify_all(tx: &mut Tx, batch: &[Pending]) -> AppResult<usize> {
+    let mut done = 0;
+    for p in batch {
+        if !events::take(tx, p.outbox_id).await? {
+            continue;
+        }
+        if let Some(e) = &p.event {
+            on_event(tx, e, p.handover.as_deref()).await?;
+        }
+        done += 1;
+    }
+    Ok(done)
 }
 
 // ---- what the web app shows ----
@@ -381,7 +347,7 @@ impl App {
         per_page: i64,
     ) -> AppResult<NotificationPage> {
         let (page, per_page) = crate::view::paging(Some(page), Some(per_page))?;
-        self.follow_events().await?;
+        self.follow_quietly().await;
         let mut tx = self.db.read().await?;
         let (rows, total, unread) =
             notices::page(&mut tx, actor.user_id, per_page, (page - 1) * per_page).await?;
@@ -410,7 +376,7 @@ impl App {
 
     /// How many of the actor's notifications are unread (the badge in the web app).
     pub async fn unread_notifications(&self, actor: &Actor) -> AppResult<i64> {
-        self.follow_events().await?;
+        self.follow_quietly().await;
         Ok(notices::unread(&self.db.pool, actor.user_id).await?)
     }
 
@@ -517,7 +483,11 @@ impl App {
             }
             let mut seen = Vec::new();
             let at = tx.now();
-            written += deliver(&mut tx, &at, None, &d.item, None, sends, &vars, &mut seen).await?;
+            let sms = notices::sms_enabled(&mut tx, d.item.org_id).await?;
+            written += deliver(
+                &mut tx, &at, None, d.item.id, sms, None, sends, &vars, &mut seen,
+            )
+            .await?;
             tx.commit().await?;
         }
         let mut tx = self.begin().await?;

@@ -185,7 +185,7 @@ pub fn template(kind: &str) -> &'static Template {
 }
 
 /// The values a template is filled with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Vars {
     pub item_kind: crate::model::ItemKind,
     pub item_number: Option<i64>,

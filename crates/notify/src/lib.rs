@@ -226,8 +226,11 @@ impl Deliverer {
     /// failed counts every unsuccessful attempt, whether it will be retried or not.
     pub async fn run_once(&self) -> Result<(usize, usize), Error> {
         // Notifications follow the events recorded since the last pass (this loop is the
-        // server's follower of the outbox's event rows).
-        self.app.follow_events().await?;
+        // server's follower of the outbox's event rows); mail already queued goes out even
+        // when that fails.
+        if let Err(e) = self.app.follow_events().await {
+            tracing::warn!(error = %e, "could not write the notifications of recent events; retrying");
+        }
         let channels = self.channels();
         if channels.is_empty() {
             return Ok((0, 0));

@@ -287,23 +287,32 @@ pub async fn context(tx: &mut Tx, rows: &[AssignmentRow]) -> Result<Context, Err
         items: HashMap::new(),
         consulted: HashSet::new(),
     };
-    if rows.is_empty() {
-        return Ok(c);
+    let distinct = |ids: Vec<i64>| -> Vec<i64> {
+        let set: std::collections::BTreeSet<i64> = ids.into_iter().collect();
+        set.into_iter().collect()
+    };
+    // In slices, far below either database's limit on bound values (the daily reminder
+    // reads every open assignment).
+    for units in distinct(rows.iter().map(|a| a.unit_id).collect()).chunks(500) {
+        let mut sql = Sql::new("SELECT id, name FROM units WHERE id IN ");
+        sql.bind_list(units.iter().copied());
+        let found: Vec<(i64, String)> = sql.query_as().fetch_all(&mut **tx).await?;
+        c.unit_names.extend(found);
     }
-    let mut sql = Sql::new("SELECT id, name FROM units WHERE id IN ");
-    sql.bind_list(rows.iter().map(|a| a.unit_id));
-    let units: Vec<(i64, String)> = sql.query_as().fetch_all(&mut **tx).await?;
-    c.unit_names.extend(units);
-    let mut sql = Sql::new("SELECT id, number, title FROM items WHERE id IN ");
-    sql.bind_list(rows.iter().map(|a| a.item_id));
-    let items: Vec<(i64, Option<i64>, String)> = sql.query_as().fetch_all(&mut **tx).await?;
-    c.items
-        .extend(items.into_iter().map(|(id, n, t)| (id, (n, t))));
-    let mut sql =
-        Sql::new("SELECT DISTINCT assignment_id FROM consultations WHERE assignment_id IN ");
-    sql.bind_list(rows.iter().map(|a| a.id));
-    let consulted: Vec<(i64,)> = sql.query_as().fetch_all(&mut **tx).await?;
-    c.consulted.extend(consulted.into_iter().map(|r| r.0));
+    for items in distinct(rows.iter().map(|a| a.item_id).collect()).chunks(500) {
+        let mut sql = Sql::new("SELECT id, number, title FROM items WHERE id IN ");
+        sql.bind_list(items.iter().copied());
+        let found: Vec<(i64, Option<i64>, String)> = sql.query_as().fetch_all(&mut **tx).await?;
+        c.items
+            .extend(found.into_iter().map(|(id, n, t)| (id, (n, t))));
+    }
+    for ids in rows.iter().map(|a| a.id).collect::<Vec<_>>().chunks(500) {
+        let mut sql =
+            Sql::new("SELECT DISTINCT assignment_id FROM consultations WHERE assignment_id IN ");
+        sql.bind_list(ids.iter().copied());
+        let found: Vec<(i64,)> = sql.query_as().fetch_all(&mut **tx).await?;
+        c.consulted.extend(found.into_iter().map(|r| r.0));
+    }
     Ok(c)
 }
 

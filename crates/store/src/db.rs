@@ -136,16 +136,18 @@ impl Db {
     /// While a `Tx` is held, read through it, never through `pool`: on SQLite the pool would
     /// not see the transaction's own writes, and a second `begin` would wait for itself.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.begin_at(now_ts()).await
+        self.begin_at(now_ts).await
     }
 
-    /// A write transaction at a given instant (the application's clock, which tests move).
-    pub async fn begin_at(&self, at: String) -> Result<Tx, sqlx::Error> {
+    /// A write transaction at the instant `clock` tells once it has its turn (the
+    /// application's clock, which tests move): a step that waited behind another never
+    /// carries an earlier time than it.
+    pub async fn begin_at(&self, clock: impl FnOnce() -> String) -> Result<Tx, sqlx::Error> {
         let inner = match self.backend {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.writer.begin().await?,
         };
-        Ok(Tx { inner, at })
+        Ok(Tx { inner, at: clock() })
     }
 
     /// For a single write statement outside a transaction (it queues like `begin`).

@@ -22,8 +22,14 @@ pub const TOPIC_EVENT: &str = "event";
 pub const TOPIC_REINDEX: &str = "reindex";
 
 /// Appends the event at the transaction's instant and queues what follows it: the item's
-/// re-indexing and the event's notifications. Returns the event's id.
-pub async fn append(tx: &mut Tx, actor_id: Option<i64>, e: &Event<'_>) -> Result<i64, Error> {
+/// re-indexing and, when the step hands work to someone, its notifications with the handover
+/// (`payload`). Returns the event's id.
+pub async fn append(
+    tx: &mut Tx,
+    actor_id: Option<i64>,
+    e: &Event<'_>,
+    handover: Option<&str>,
+) -> Result<i64, Error> {
     let at = tx.now();
     let (event_id,): (i64,) = sqlx::query_as(
         "INSERT INTO events (org_id, item_id, assignment_id, document_id, actor_id, at, action, from_state, to_state, reason, data)
@@ -44,18 +50,30 @@ pub async fn append(tx: &mut Tx, actor_id: Option<i64>, e: &Event<'_>) -> Result
     .await?;
     if let Some(item) = e.item_id {
         push(tx, TOPIC_ITEM, item).await?;
-        push(tx, TOPIC_EVENT, event_id).await?;
+        if let Some(h) = handover {
+            push_with(tx, TOPIC_EVENT, event_id, Some(h)).await?;
+        }
     }
     Ok(event_id)
 }
 
 /// Queues one outbox row in the transaction.
 pub async fn push(tx: &mut Tx, topic: &str, ref_id: i64) -> Result<(), Error> {
+    push_with(tx, topic, ref_id, None).await
+}
+
+async fn push_with(
+    tx: &mut Tx,
+    topic: &str,
+    ref_id: i64,
+    payload: Option<&str>,
+) -> Result<(), Error> {
     let at = tx.now();
-    sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO outbox (topic, ref_id, created_at, payload) VALUES ($1, $2, $3, $4)")
         .bind(topic)
         .bind(ref_id)
         .bind(at)
+        .bind(payload)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -76,17 +94,24 @@ pub struct EventRow {
     pub data: Option<String>,
 }
 
-/// The oldest events still waiting for their notifications: (outbox row, the event, or
-/// `None` if it no longer exists).
-pub async fn pending_notices(
-    tx: &mut Tx,
-    limit: i64,
-) -> Result<Vec<(i64, Option<EventRow>)>, Error> {
-    let queued: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT id, ref_id FROM outbox WHERE topic = 'event' ORDER BY id LIMIT $1")
-            .bind(limit)
-            .fetch_all(&mut **tx)
-            .await?;
+/// An event waiting for its notifications.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub outbox_id: i64,
+    /// `None` if the event no longer exists.
+    pub event: Option<EventRow>,
+    /// The step's handover (JSON); `None` for an event recorded without one.
+    pub handover: Option<String>,
+}
+
+/// The oldest events still waiting for their notifications.
+pub async fn pending_notices(tx: &mut Tx, limit: i64) -> Result<Vec<Pending>, Error> {
+    let queued: Vec<(i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, ref_id, payload FROM outbox WHERE topic = 'event' ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
     if queued.is_empty() {
         return Ok(vec![]);
     }
@@ -102,7 +127,11 @@ pub async fn pending_notices(
     }
     Ok(queued
         .into_iter()
-        .map(|(id, event)| (id, events.remove(&event)))
+        .map(|(outbox_id, event, handover)| Pending {
+            outbox_id,
+            event: events.remove(&event),
+            handover,
+        })
         .collect())
 }
 
@@ -180,15 +209,12 @@ pub async fn request_reindex(writer: &sqlx::AnyPool, at: &str) -> Result<(), Err
     Ok(())
 }
 
-/// Whether the item had its number when this event happened (it was filed, or imported with
-/// one, at or before it): notifications of earlier steps do not show a number given later.
-pub async fn numbered_by(tx: &mut Tx, item_id: i64, event_id: i64) -> Result<bool, Error> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM events WHERE item_id = $1 AND id <= $2 AND (action = 'filed' OR (action = 'imported' AND to_state <> 'submitted')) LIMIT 1",
-    )
-    .bind(item_id)
-    .bind(event_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.is_some())
+/// Sets an outbox row aside (topic `event_failed`): its event's notifications could not be
+/// written, and it must not hold up the events after it. Kept for the operator to inspect.
+pub async fn set_aside(tx: &mut Tx, outbox_id: i64) -> Result<(), Error> {
+    sqlx::query("UPDATE outbox SET topic = 'event_failed' WHERE id = $1")
+        .bind(outbox_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

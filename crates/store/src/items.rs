@@ -422,3 +422,15 @@ pub async fn merged_first_proposers(
     .fetch_all(pool)
     .await
 }
+
+/// `n` consecutive case numbers of the session, taken at once: the first of them.
+pub async fn take_numbers(tx: &mut Tx, session_id: i64, n: i64) -> Result<i64, Error> {
+    let (first,): (i64,) = sqlx::query_as(
+        "UPDATE sessions SET next_number = next_number + $1 WHERE id = $2 RETURNING next_number - $1",
+    )
+    .bind(n)
+    .bind(session_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(first)
+}

@@ -45,6 +45,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox by topic (notifications follow events)",
         include_str!("../migrations/0008_outbox_topic.sql"),
     ),
+    (
+        9,
+        "outbox payload (an event's handover)",
+        include_str!("../migrations/0009_outbox_payload.sql"),
+    ),
 ];
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {

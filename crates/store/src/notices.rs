@@ -81,6 +81,18 @@ pub async fn recipients(tx: &mut Tx, who: People) -> Result<Vec<Recipient>, Erro
     sql.query_as::<Recipient>().fetch_all(&mut **tx).await
 }
 
+/// These users, if still active (the recipients a step's handover named).
+pub async fn recipients_by_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Recipient>, Error> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut sql = Sql::new(
+        "SELECT u.id, u.display_name, u.locale, u.email, u.phone FROM users u WHERE u.disabled = 0 AND u.id IN ",
+    );
+    sql.bind_list(ids.iter().copied()).push(" ORDER BY u.id");
+    sql.query_as::<Recipient>().fetch_all(&mut **tx).await
+}
+
 /// Whether the organisation sends text messages.
 pub async fn sms_enabled(tx: &mut Tx, org_id: i64) -> Result<bool, Error> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT sms_enabled FROM organisations WHERE id = $1")
@@ -136,7 +148,8 @@ pub async fn queue_message(
     n: &NewNotice<'_>,
     notification_id: i64,
 ) -> Result<(), Error> {
-    let now = tx.now();
+    // Due by the wall clock the deliverer claims by (not the app's, which tests move).
+    let now = crate::now_ts();
     sqlx::query(
         "INSERT INTO outgoing_messages (channel, recipient, recipient_name, locale, subject, body, link, notification_id, state, attempts, next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', 0, $9, $10)",
@@ -239,7 +252,7 @@ pub async fn claim_reminder(
 }
 
 pub async fn record_reminder_run(tx: &mut Tx, day: &str, written: i64) -> Result<(), Error> {
-    let now = tx.now();
+    let now = crate::now_ts();
     sqlx::query("INSERT INTO reminder_runs (day, ran_at, notifications) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET ran_at = excluded.ran_at, notifications = reminder_runs.notifications + excluded.notifications")
         .bind(day)
         .bind(now)
@@ -382,28 +395,4 @@ pub async fn retry_all_now(db: &crate::Db) -> Result<u64, Error> {
         .rows_affected();
     tx.commit().await?;
     Ok(n)
-}
-
-/// Whether the organisation sent text messages when this event happened: the last switch
-/// before it decides (text messages turned on later are not sent for earlier steps).
-pub async fn sms_enabled_at(tx: &mut Tx, org_id: i64, event_id: i64) -> Result<bool, Error> {
-    let switches: Vec<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT id, data FROM events WHERE org_id = $1 AND action = 'sms_notifications_set' ORDER BY id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    if switches.is_empty() {
-        // Never switched: the setting has its first value still.
-        return sms_enabled(tx, org_id).await;
-    }
-    // Before the first switch it was off, as every organisation starts.
-    Ok(switches
-        .iter()
-        .rev()
-        .find(|(id, _)| *id < event_id)
-        .and_then(|(_, data)| data.as_deref())
-        .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
-        .and_then(|d| d["enabled"].as_bool())
-        .unwrap_or(false))
 }

@@ -9,6 +9,25 @@ use sqlx::Any;
 pub enum Arg {
     Int(i64),
     Text(String),
+    /// A NULL of each type (PostgreSQL checks a NULL's type against its column's).
+    NullInt,
+    NullText,
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Arg::NullInt, Arg::Int)
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Arg::NullText, Arg::Text)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Arg::NullText, |s| Arg::Text(s.to_string()))
+    }
 }
 
 impl From<i64> for Arg {
@@ -82,6 +101,8 @@ impl Sql {
             q = match a {
                 Arg::Int(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
+                Arg::NullInt => q.bind(None::<i64>),
+                Arg::NullText => q.bind(None::<String>),
             };
         }
         q
@@ -96,15 +117,41 @@ impl Sql {
             q = match a {
                 Arg::Int(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
+                Arg::NullInt => q.bind(None::<i64>),
+                Arg::NullText => q.bind(None::<String>),
             };
         }
         q
+    }
+
+    /// `INSERT INTO {head} VALUES (…), (…)` for rows of the same columns.
+    pub fn insert_rows(head: &str, rows: Vec<Vec<Arg>>) -> Sql {
+        let mut sql = Sql::new(&format!("INSERT INTO {head} VALUES "));
+        for (i, row) in rows.into_iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind_list(row);
+        }
+        sql
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_of_an_insert_are_numbered_on() {
+        let s = Sql::insert_rows(
+            "t (a, b)",
+            vec![
+                vec![Arg::Int(1), Arg::NullText],
+                vec![Arg::Int(2), Arg::from("x")],
+            ],
+        );
+        assert_eq!(s.text(), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+    }
 
     #[test]
     fn placeholders_are_numbered_in_order() {

@@ -218,3 +218,12 @@ pub async fn by_token(pool: &AnyPool, token_hash: &str) -> Result<Option<UserRow
         .map(|r| typed("users", &r))
         .transpose()
 }
+
+/// A user's name alone (whatever else their row holds).
+pub async fn display_name(tx: &mut Tx, id: i64) -> Result<Option<String>, Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT display_name FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|r| r.0))
+}

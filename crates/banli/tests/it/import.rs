@@ -88,6 +88,24 @@ async fn import_is_all_or_nothing(t: &TestApp) {
         .await;
     assert_eq!(d.ok()["assignments"].as_array().unwrap().len(), 2);
     assert_eq!(d.ok()["proposers"][1]["status"], "paper");
+    // Written as the interactive steps write it: the history, the clocks, the notices.
+    let actions: Vec<&str> = d.ok()["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["imported", "assigned", "assigned"], "{actions:?}");
+    assert!(d.ok()["assignments"][0]["clocks"].as_array().unwrap().len() >= 2);
+    let staff = t.app.actor_by_name("lead_staff").await.unwrap();
+    let notes = t.app.notifications(&staff, 1, 50).await.unwrap();
+    assert!(
+        notes
+            .items
+            .iter()
+            .any(|n| n.kind == "assigned" && n.item_id == item["id"].as_i64()),
+        "the lead unit hears of its imported assignment"
+    );
     assert_eq!(
         t.get("office", "/api/v1/items?state=submitted").await.ok()["total"],
         2

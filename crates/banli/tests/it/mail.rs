@@ -882,3 +882,73 @@ async fn each_event_is_notified_once_however_many_instances_follow(t: &TestApp) 
         "a second pass finds nothing"
     );
 }
+
+on_both!(an_event_whose_notifications_fail_is_set_aside_and_holds_up_nothing);
+/// One event whose notifications cannot be written (here: it names an assignment that does
+/// not exist) is set aside with its outbox row kept for inspection; the events after it are
+/// notified as usual, and the pages that follow events keep working.
+async fn an_event_whose_notifications_fail_is_set_aside_and_holds_up_nothing(t: &TestApp) {
+    let w = world(t).await;
+    let item = submitted_item(t, &w, "p1", "关于规范电动自行车停放充电的提案").await;
+    t.app.follow_events().await.unwrap();
+    let (bad,): (i64,) = sqlx::query_as(
+        "INSERT INTO events (org_id, item_id, assignment_id, at, action, to_state) VALUES ($1, $2, 999999, '2023-02-01T01:00:00.000000Z', 'assigned', 'assigned') RETURNING id",
+    )
+    .bind(t.app.org_id)
+    .bind(item)
+    .fetch_one(&t.app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO outbox (topic, ref_id, created_at) VALUES ('event', $1, '2023-02-01T01:00:00.000000Z')")
+        .bind(bad)
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    t.post("office", &format!("/api/v1/items/{item}/file"), json!({}))
+        .await
+        .ok();
+    // The page that follows first still opens, and the filing reached the proposer.
+    assert_eq!(kinds(t, "p1").await[0], "item_filed");
+    let count = |topic: &'static str| {
+        let pool = t.app.db.pool.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE topic = $1")
+                .bind(topic)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            n
+        }
+    };
+    assert_eq!(count("event_failed").await, 1, "set aside, not lost");
+    assert_eq!(count("event").await, 0, "nothing left waiting behind it");
+}
+
+on_both!(the_step_decides_who_hears_however_late_the_notices_are_written);
+/// Who hears of a step is decided in the step: a co-signer invited at submission is told of
+/// the invitation even when the item was filed (and the invitation lapsed) before the
+/// notifications were written, and the submission is announced without the number that
+/// filing gave later.
+async fn the_step_decides_who_hears_however_late_the_notices_are_written(t: &TestApp) {
+    let w = world(t).await;
+    let id = t
+        .post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "关于推进老旧小区加装电梯的提案", "body": "建议简化审批。", "origin": "joint", "cosigners": ["p2"]}))
+        .await
+        .id();
+    t.post("p1", &format!("/api/v1/items/{id}/submit"), json!({}))
+        .await
+        .ok();
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    // Nothing has followed the events yet; now the notifier writes them.
+    assert!(t.app.follow_events().await.unwrap() >= 2);
+    assert!(kinds(t, "p2").await.contains(&"cosign_invited".to_string()));
+    let office = notes(t, "office").await;
+    let submitted = office
+        .items
+        .iter()
+        .find(|n| n.kind == "item_submitted")
+        .expect("the office heard of the submission");
+    assert!(!submitted.title.contains("第0001号"), "{}", submitted.title);
+}
