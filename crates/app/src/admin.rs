@@ -11,13 +11,7 @@ use banli_store::{orgs, users, Db};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub const DEFAULT_CATEGORIES: &[&str] = &[
-    "经济建设",
-    "政治建设",
-    "文化建设",
-    "社会建设",
-    "生态文明建设",
-];
+pub use banli_domain::policy::DEFAULT_CATEGORIES;
 
 /// Finds or creates the organisation named in the configuration.
 pub(crate) async fn ensure_organisation(db: &Db, name: &str) -> AppResult<i64> {
@@ -84,20 +78,7 @@ pub struct NewUser {
     pub phone: Option<String>,
 }
 
-/// An e-mail address that looks deliverable: one `@`, a dotted domain, no spaces or brackets.
-pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && s.chars().count() <= 254
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && s.chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>(),;:\\\"[]".contains(c))
-}
+pub use banli_domain::limits::valid_email;
 
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

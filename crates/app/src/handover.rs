@@ -6,10 +6,9 @@
 
 use crate::rows::*;
 use crate::{Actor, AppResult};
-use banli_domain::model::Role;
-use banli_domain::notices::{plan, Audience, Vars};
+use banli_domain::notices::{plan, Vars};
 use banli_store::events::{Event, EventRow};
-use banli_store::notices::{self, People, Recipient};
+use banli_store::notices;
 use banli_store::Tx;
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +103,14 @@ async fn gather(tx: &mut Tx, s: Step<'_>, actor_name: String) -> AppResult<Optio
     }
     let mut sends = Vec::new();
     for (who, kind) in steps {
-        let people = audience(tx, *who, &item, a.as_ref(), s.data).await?;
+        let at = notices::Place {
+            item_id: item.id,
+            org_id: item.org_id,
+            first_proposer_id: item.first_proposer_id,
+            unit_id: a.as_ref().map(|a| a.unit_id),
+            delegated_to: s.data.and_then(|d| d["unit_id"].as_i64()),
+        };
+        let people = notices::audience(tx, *who, &at).await?;
         sends.push((kind.to_string(), people.into_iter().map(|r| r.id).collect()));
     }
     Ok(Some(Handover {
@@ -116,71 +122,6 @@ async fn gather(tx: &mut Tx, s: Step<'_>, actor_name: String) -> AppResult<Optio
 
 pub(crate) fn vars_for(item: &ItemRow) -> Vars {
     Vars::new(item.kind, item.number, item.title.clone())
-}
-
-pub(crate) async fn unit_users(tx: &mut Tx, unit_id: i64, role: Role) -> AppResult<Vec<Recipient>> {
-    Ok(notices::recipients(tx, People::Unit { unit_id, role }).await?)
-}
-
-pub(crate) async fn office_users(tx: &mut Tx, org_id: i64) -> AppResult<Vec<Recipient>> {
-    Ok(notices::recipients(tx, People::Office { org_id }).await?)
-}
-
-async fn audience(
-    tx: &mut Tx,
-    who: Audience,
-    item: &ItemRow,
-    a: Option<&AssignmentRow>,
-    data: Option<&serde_json::Value>,
-) -> AppResult<Vec<Recipient>> {
-    use Audience::*;
-    let item_id = item.id;
-    let people = match who {
-        Office => People::Office {
-            org_id: item.org_id,
-        },
-        InvitedCosigners => People::Proposers {
-            item_id,
-            statuses: &["invited"],
-        },
-        FirstProposer => People::User(item.first_proposer_id),
-        Proposers => People::Proposers {
-            item_id,
-            statuses: &["first", "confirmed", "paper"],
-        },
-        CopyRecipients => {
-            let mut out = notices::recipients(
-                tx,
-                People::Proposers {
-                    item_id,
-                    statuses: &["confirmed", "paper"],
-                },
-            )
-            .await?;
-            out.extend(notices::recipients(tx, People::MergedProposers { item_id }).await?);
-            return Ok(out);
-        }
-        UnitStaff | UnitSigners => match a {
-            Some(a) => People::Unit {
-                unit_id: a.unit_id,
-                role: if who == UnitStaff {
-                    Role::UnitStaff
-                } else {
-                    Role::UnitSigner
-                },
-            },
-            None => return Ok(vec![]),
-        },
-        LeadUnitStaff => People::LeadUnitStaff { item_id },
-        DelegateStaff => match data.and_then(|d| d["unit_id"].as_i64()) {
-            Some(unit_id) => People::Unit {
-                unit_id,
-                role: Role::UnitStaff,
-            },
-            None => return Ok(vec![]),
-        },
-    };
-    Ok(notices::recipients(tx, people).await?)
 }
 
 pub(crate) async fn unit_name(tx: &mut Tx, unit_id: i64) -> AppResult<String> {

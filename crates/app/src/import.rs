@@ -8,7 +8,8 @@ use crate::rows::*;
 use crate::{Actor, App, AppError, AppResult};
 use banli_docs::Table;
 use banli_domain::limits::{BODY_MAX, TITLE_MAX};
-use banli_domain::model::{AssignmentRole, ItemState, Origin, Role};
+use banli_domain::model::{AssignmentRole, ItemState, Origin};
+use banli_domain::paper;
 use banli_domain::rights::Capability;
 use banli_store::import as store;
 use chrono::NaiveDate;
@@ -86,36 +87,6 @@ fn push(issues: &mut Vec<ImportIssue>, row: usize, column: &str, reason: String)
         column: column.to_string(),
         reason,
     });
-}
-
-fn split_names(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', ';', '；'])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// 0239, 239, 第0239号 → 239.
-fn parse_number(s: &str) -> Option<i64> {
-    let digits: String = s
-        .trim()
-        .trim_start_matches('第')
-        .trim_end_matches('号')
-        .trim()
-        .to_string();
-    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
-        .then(|| digits.parse().ok())
-        .flatten()
-        .filter(|n| *n > 0)
-}
-
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y年%m月%d日"))
-        .ok()
 }
 
 impl App {
@@ -203,7 +174,7 @@ impl App {
             let get = |c: &str| table.get(r, c).trim().to_string();
             let number = match get("案号") {
                 s if s.is_empty() => None,
-                s => match parse_number(&s) {
+                s => match paper::case_number(&s) {
                     None => {
                         push(&mut issues, n, "案号", format!("“{s}”不是有效的案号"));
                         None
@@ -256,7 +227,7 @@ impl App {
                     None
                 }
             };
-            let mut names = split_names(&get("提案人"));
+            let mut names = paper::names(&get("提案人"));
             // A collective item names the body first, then the contact member who acts for it.
             let collective =
                 (origin == Some(Origin::Collective) && !names.is_empty()).then(|| names.remove(0));
@@ -305,7 +276,7 @@ impl App {
                     }
                 },
             };
-            let submitted_on = match parse_date(&get("提交日期")) {
+            let submitted_on = match paper::date(&get("提交日期")) {
                 Some(d) if d > today => {
                     push(&mut issues, n, "提交日期", "提交日期不能晚于今天".into());
                     d
@@ -322,7 +293,7 @@ impl App {
                 }
             };
             let resolve = |column: &str, issues: &mut Vec<ImportIssue>| -> Vec<i64> {
-                split_names(&get(column))
+                paper::names(&get(column))
                     .iter()
                     .filter_map(|u| match unit(u) {
                         Ok(id) => Some(id),
@@ -544,18 +515,6 @@ fn check_headers(table: &Table, allowed: &[&str], required: &[&str]) -> Vec<Impo
     issues
 }
 
-/// 角色 column: the Chinese names offices use, or the role codes.
-fn parse_role(s: &str) -> Option<Role> {
-    Role::parse(s).or(match s {
-        "委员" | "代表" | "提案人" => Some(Role::Proposer),
-        "提案办" | "提案委员会" | "代表工委" => Some(Role::Office),
-        "经办人" | "承办单位经办人" => Some(Role::UnitStaff),
-        "签发人" => Some(Role::UnitSigner),
-        "管理员" | "系统管理员" => Some(Role::Admin),
-        _ => None,
-    })
-}
-
 impl App {
     /// Units from a spreadsheet, all or nothing; parents may be earlier rows of the same file.
     pub async fn import_units(
@@ -705,7 +664,7 @@ impl App {
             if get("姓名").is_empty() {
                 push(&mut issues, n, "姓名", "姓名为空".into())
             }
-            let role = parse_role(&get("角色"));
+            let role = paper::role(&get("角色"));
             if role.is_none() {
                 push(
                     &mut issues,

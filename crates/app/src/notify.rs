@@ -7,7 +7,7 @@
 //! the `banli-notify` crate's.
 
 use crate::events::Event;
-use crate::handover::{self, office_users, unit_name, unit_users, vars_for, Handover};
+use crate::handover::{self, unit_name, vars_for, Handover};
 use crate::rows::*;
 use crate::{format_number, iso, Actor, App, AppError, AppResult};
 use banli_domain::clock::{colour_with_threshold, Colour};
@@ -460,7 +460,13 @@ impl App {
             match (d.clock, d.colour) {
                 ("evaluation", Colour::Red) => sends.push((
                     "evaluation_lapsed_office",
-                    office_users(&mut tx, d.item.org_id).await?,
+                    notices::recipients(
+                        &mut tx,
+                        People::Office {
+                            org_id: d.item.org_id,
+                        },
+                    )
+                    .await?,
                 )),
                 ("evaluation", _) => sends.push((
                     "evaluation_reminder",
@@ -469,16 +475,36 @@ impl App {
                 (_, Colour::Red) => {
                     sends.push((
                         "reminder_red",
-                        unit_users(&mut tx, d.unit_id, Role::UnitStaff).await?,
+                        notices::recipients(
+                            &mut tx,
+                            People::Unit {
+                                unit_id: d.unit_id,
+                                role: Role::UnitStaff,
+                            },
+                        )
+                        .await?,
                     ));
                     sends.push((
                         "reminder_red_office",
-                        office_users(&mut tx, d.item.org_id).await?,
+                        notices::recipients(
+                            &mut tx,
+                            People::Office {
+                                org_id: d.item.org_id,
+                            },
+                        )
+                        .await?,
                     ));
                 }
                 _ => sends.push((
                     "reminder_yellow",
-                    unit_users(&mut tx, d.unit_id, Role::UnitStaff).await?,
+                    notices::recipients(
+                        &mut tx,
+                        People::Unit {
+                            unit_id: d.unit_id,
+                            role: Role::UnitStaff,
+                        },
+                    )
+                    .await?,
                 )),
             }
             let mut seen = Vec::new();

@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod model;
 pub mod notices;
+pub mod paper;
 pub mod policy;
 pub mod publication;
 pub mod rights;

@@ -86,6 +86,21 @@ pub fn printable(field: &str, value: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// An e-mail address that looks deliverable: one `@`, a dotted domain, no spaces or brackets.
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && s.chars().count() <= 254
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && s.chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>(),;:\\\"[]".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,6 +158,15 @@ impl Policy {
     }
 }
 
+/// The categories a new organisation starts with.
+pub const DEFAULT_CATEGORIES: &[&str] = &[
+    "经济建设",
+    "政治建设",
+    "文化建设",
+    "社会建设",
+    "生态文明建设",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 use crate::rows::{all_typed, date, AssignmentRow, ASSIGNMENT_COLS};
 use crate::{Error, Sql, Tx};
 use banli_domain::model::Role;
+use banli_domain::notices::Audience;
 use chrono::NaiveDate;
 use sqlx::AnyPool;
 
@@ -79,6 +80,56 @@ pub async fn recipients(tx: &mut Tx, who: People) -> Result<Vec<Recipient>, Erro
     }
     sql.push(" ORDER BY u.id");
     sql.query_as::<Recipient>().fetch_all(&mut **tx).await
+}
+
+/// Where an event happened, as far as its audiences go.
+pub struct Place {
+    pub item_id: i64,
+    pub org_id: i64,
+    pub first_proposer_id: i64,
+    /// The unit of the event's assignment.
+    pub unit_id: Option<i64>,
+    /// The sub-unit the step delegated to.
+    pub delegated_to: Option<i64>,
+}
+
+/// The active users an audience of `banli_domain::notices` stands for at this place.
+pub async fn audience(tx: &mut Tx, who: Audience, at: &Place) -> Result<Vec<Recipient>, Error> {
+    use Audience::*;
+    let item_id = at.item_id;
+    let unit = |unit_id: Option<i64>, role| unit_id.map(|unit_id| People::Unit { unit_id, role });
+    let people = match who {
+        Office => Some(People::Office { org_id: at.org_id }),
+        InvitedCosigners => Some(People::Proposers {
+            item_id,
+            statuses: &["invited"],
+        }),
+        FirstProposer => Some(People::User(at.first_proposer_id)),
+        Proposers => Some(People::Proposers {
+            item_id,
+            statuses: &["first", "confirmed", "paper"],
+        }),
+        CopyRecipients => {
+            let mut out = recipients(
+                tx,
+                People::Proposers {
+                    item_id,
+                    statuses: &["confirmed", "paper"],
+                },
+            )
+            .await?;
+            out.extend(recipients(tx, People::MergedProposers { item_id }).await?);
+            return Ok(out);
+        }
+        UnitStaff => unit(at.unit_id, Role::UnitStaff),
+        UnitSigners => unit(at.unit_id, Role::UnitSigner),
+        LeadUnitStaff => Some(People::LeadUnitStaff { item_id }),
+        DelegateStaff => unit(at.delegated_to, Role::UnitStaff),
+    };
+    match people {
+        Some(p) => recipients(tx, p).await,
+        None => Ok(vec![]),
+    }
 }
 
 /// These users, if still active (the recipients a step's handover named).
