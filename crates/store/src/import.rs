@@ -4,6 +4,7 @@ use crate::events::{TOPIC_EVENT, TOPIC_ITEM};
 use crate::rows::day;
 use crate::{Arg, Error, Sql, Tx};
 use banli_domain::model::{AssignmentRole, ProposerStatus, Role};
+use banli_domain::notices::plan;
 use banli_domain::policy::AssignmentDues;
 use chrono::NaiveDate;
 use sqlx::AnyPool;
@@ -227,9 +228,12 @@ pub async fn write_items(
         .await?;
         let event_ids = insert_returning(tx, EVENT_COLS, events).await?;
         let mut outbox: Vec<Vec<Arg>> = Vec::new();
-        for (id, e) in part_ids.iter().zip(&event_ids) {
+        for ((x, id), e) in part.iter().zip(&part_ids).zip(&event_ids) {
             outbox.push(vec![TOPIC_ITEM.into(), Arg::Int(*id), now.as_str().into()]);
-            outbox.push(vec![TOPIC_EVENT.into(), Arg::Int(*e), now.as_str().into()]);
+            // Only an event that hands work to someone waits for the notifier.
+            if !plan("imported", Some(x.item.state.as_str())).is_empty() {
+                outbox.push(vec![TOPIC_EVENT.into(), Arg::Int(*e), now.as_str().into()]);
+            }
         }
         // The assignments, then their `assigned` events.
         let mut owners = Vec::new();
