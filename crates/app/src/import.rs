@@ -441,9 +441,14 @@ impl App {
             })
             .collect();
         let total = items.len();
-        store::write_items(&mut tx, actor.user_id, today, &items, |done| {
-            progress(done, total)
-        })
+        store::write_items(
+            &mut tx,
+            self.db.backend,
+            actor.user_id,
+            today,
+            &items,
+            |done| progress(done, total),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
