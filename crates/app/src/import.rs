@@ -592,7 +592,7 @@ impl App {
             let short = opt("简称");
             let parent = opt("上级单位").and_then(|p| ids.get(&p).copied());
             let (p1, p2) = (opt("提案答复文号前缀"), opt("建议答复文号前缀"));
-            let id = store::insert_unit(
+            let id = banli_store::orgs::insert_unit(
                 &mut tx,
                 &banli_store::orgs::NewUnit {
                     name: &name,
@@ -602,7 +602,8 @@ impl App {
                     doc_prefix_suggestion: p2.as_deref(),
                 },
             )
-            .await?;
+            .await?
+            .id;
             ids.insert(table.get(r, "单位名称").trim().to_string(), id);
             if let Some(s) = opt("简称") {
                 ids.insert(s, id);
@@ -743,15 +744,19 @@ impl App {
         let mut tx = self.begin().await?;
         for ((username, display, role, unit, sector, _), hash) in &hashed {
             let org = (!role.needs_unit()).then_some(self.org_id);
-            store::insert_user(
+            banli_store::users::insert(
                 &mut tx,
-                username,
-                display,
-                hash,
-                *role,
-                *unit,
-                org,
-                sector.as_deref(),
+                &banli_store::users::NewUser {
+                    username,
+                    display_name: display,
+                    password_hash: hash,
+                    role: *role,
+                    unit_id: *unit,
+                    org_id: org,
+                    sector: sector.as_deref(),
+                    email: None,
+                    phone: None,
+                },
             )
             .await?;
             record(

@@ -82,19 +82,26 @@ impl App {
         }
         .unwrap_or_default();
         let assignments = crate::item_assignments(&mut tx, item_id).await?;
-        let delegated = banli_store::facts::delegations(&mut tx, item_id).await?;
-        let users = banli_store::items::proposer_ids_with_merged(&mut tx, item_id).await?;
         // Who may see what is the permission decision's answer for each possible reader:
-        // the office, each unit with a part in the item, each proposer.
+        // the office, each unit with a part in the item, each proposer (of it or of an item
+        // merged into it) — all named in the facts the decision reads.
         let facts = self.facts_for_unit(&mut tx, None, &item).await?;
-        let mut units: Vec<i64> = assignments
+        let mut units: Vec<i64> = facts
+            .assignments
             .iter()
-            .map(|a| a.unit_id)
-            .chain(delegated.into_iter().map(|d| d.1))
+            .flat_map(|a| std::iter::once(a.unit_id).chain(a.delegated_to.iter().copied()))
             .chain(item.disposition_unit_id)
             .collect();
         units.sort();
         units.dedup();
+        let mut users: Vec<i64> = facts
+            .proposers
+            .iter()
+            .map(|p| p.user_id)
+            .chain(facts.merged_proposers.iter().copied())
+            .collect();
+        users.sort();
+        users.dedup();
         let readers = Readers {
             org_id: item.org_id,
             units,

@@ -137,7 +137,7 @@ impl App {
                     .single()
                     .map(|t| t.with_timezone(&Utc))
                     .unwrap_or_else(Utc::now);
-                at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+                banli_store::ts(at)
             }
         }
     }

@@ -179,9 +179,10 @@ impl App {
             .await?
             .ok_or(AppError::NotFound(what))?;
         let content = content_of(&r)?;
+        let mut tx = self.db.read().await?;
         let mut commitments = Vec::new();
-        for c in publications::commitments(&self.db.pool, id).await? {
-            let progress = publications::progress(&self.db.pool, c.id)
+        for c in banli_store::documents::commitments(&mut tx, id).await? {
+            let progress = banli_store::documents::progress_notes(&mut tx, c.id)
                 .await?
                 .into_iter()
                 .map(|(at, note)| PublicProgress {
@@ -197,6 +198,7 @@ impl App {
                 progress,
             });
         }
+        tx.commit().await?;
         Ok(PublicDocument {
             summary: summary(&r, &content),
             body: content.body.clone(),

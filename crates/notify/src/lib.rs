@@ -9,6 +9,7 @@
 //! sending and recording it is the only way to send it twice.
 
 use banli_app::App;
+use banli_store::ts;
 
 use chrono::{Duration as Span, FixedOffset, Timelike, Utc};
 use lettre::message::header::ContentType;
@@ -448,10 +449,6 @@ impl Deliverer {
             }
         }
     }
-}
-
-fn ts(t: chrono::DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 fn hostname() -> String {

@@ -69,11 +69,14 @@ impl DerefMut for Tx {
 /// times out after its change was committed.
 pub const WRITE_WAIT: Duration = Duration::from_secs(45);
 
-/// The current instant as stored: fixed-width RFC 3339 in UTC, so text order is time order.
+/// An instant as stored: fixed-width RFC 3339 in UTC, so text order is time order.
+pub fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// The current instant as stored.
 pub fn now_ts() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    ts(chrono::Utc::now())
 }
 
 impl Db {

@@ -266,6 +266,19 @@ pub async fn commitment(tx: &mut Tx, id: i64) -> Result<Option<CommitmentRef>, E
     .transpose()
 }
 
+/// A commitment's progress notes: (when, note).
+pub async fn progress_notes(
+    tx: &mut Tx,
+    commitment_id: i64,
+) -> Result<Vec<(String, String)>, Error> {
+    sqlx::query_as(
+        "SELECT created_at, note FROM commitment_progress WHERE commitment_id = $1 ORDER BY id",
+    )
+    .bind(commitment_id)
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// Records a progress note and the commitment's new status (a carried-over one keeps the
 /// note as its reason; a done one its day).
 #[allow(clippy::too_many_arguments)]

@@ -3,7 +3,7 @@
 use crate::events::{TOPIC_EVENT, TOPIC_ITEM};
 use crate::rows::day;
 use crate::{Arg, Backend, Error, Sql, Tx};
-use banli_domain::model::{AssignmentRole, ProposerStatus, Role};
+use banli_domain::model::{AssignmentRole, ProposerStatus};
 use banli_domain::notices::plan;
 use banli_domain::policy::AssignmentDues;
 use chrono::NaiveDate;
@@ -47,40 +47,6 @@ pub async fn reserve_numbers_up_to(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// A unit as the unit sheet gives it; returns its id.
-pub async fn insert_unit(tx: &mut Tx, u: &crate::orgs::NewUnit<'_>) -> Result<i64, Error> {
-    Ok(crate::orgs::insert_unit(tx, u).await?.id)
-}
-
-/// A user as the user sheet gives them (no e-mail or phone there).
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_user(
-    tx: &mut Tx,
-    username: &str,
-    display_name: &str,
-    password_hash: &str,
-    role: Role,
-    unit_id: Option<i64>,
-    org_id: Option<i64>,
-    sector: Option<&str>,
-) -> Result<i64, Error> {
-    crate::users::insert(
-        tx,
-        &crate::users::NewUser {
-            username,
-            display_name,
-            password_hash,
-            role,
-            unit_id,
-            org_id,
-            sector,
-            email: None,
-            phone: None,
-        },
-    )
-    .await
 }
 
 /// One imported item and what is written with it.

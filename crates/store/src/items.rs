@@ -401,15 +401,6 @@ pub async fn published_reply(pool: &sqlx::AnyPool, item_id: i64) -> Result<Optio
     Ok(row.map(|r| r.0))
 }
 
-/// Everyone who proposed the item or an item merged into it.
-pub async fn proposer_ids_with_merged(tx: &mut Tx, item_id: i64) -> Result<Vec<i64>, Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM item_proposers WHERE item_id = $1 OR item_id IN (SELECT id FROM items WHERE merged_into = $1)")
-        .bind(item_id)
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
-}
-
 /// The first proposers of the items merged into this one: (name, collective name).
 pub async fn merged_first_proposers(
     pool: &sqlx::AnyPool,

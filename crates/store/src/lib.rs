@@ -26,7 +26,7 @@ pub mod sql;
 pub mod stats;
 pub mod users;
 
-pub use db::{is_busy, now_ts, Backend, Db, Tx, WRITE_WAIT};
+pub use db::{is_busy, now_ts, ts, Backend, Db, Tx, WRITE_WAIT};
 pub use sql::{Arg, Sql};
 pub use sqlx;
 pub use sqlx::any::AnyRow as Row;

@@ -1,7 +1,6 @@
 //! Publications on the portal: each version of a document's public content, with its hash,
 //! and withdrawals.
 
-use crate::documents::CommitmentRow;
 use crate::rows::{all_typed, typed, DocumentRow, Stored, DOCUMENT_COLS};
 use crate::{Error, Sql, Tx};
 use banli_domain::model::{Disclosure, DocKind, Grade};
@@ -206,25 +205,6 @@ pub async fn live_all(pool: &AnyPool, org_id: i64) -> Result<Vec<LiveRow>, Error
     sql.bind(org_id).push(" ORDER BY p.document_id");
     let rows = sql.query().fetch_all(pool).await?;
     all_typed("publications", rows)
-}
-
-/// A commitment's progress notes: (when, note).
-pub async fn progress(pool: &AnyPool, commitment_id: i64) -> Result<Vec<(String, String)>, Error> {
-    sqlx::query_as(
-        "SELECT created_at, note FROM commitment_progress WHERE commitment_id = $1 ORDER BY id",
-    )
-    .bind(commitment_id)
-    .fetch_all(pool)
-    .await
-}
-
-/// The document's commitments as the portal shows them.
-pub async fn commitments(pool: &AnyPool, document_id: i64) -> Result<Vec<CommitmentRow>, Error> {
-    let rows = sqlx::query("SELECT id, document_id, unit_id, text, due_on, status, percent FROM commitments WHERE document_id = $1 ORDER BY id")
-        .bind(document_id)
-        .fetch_all(pool)
-        .await?;
-    all_typed("commitments", rows)
 }
 
 pub async fn organisation_name(pool: &AnyPool, org_id: i64) -> Result<Option<String>, Error> {

@@ -3,14 +3,9 @@
 //! ago" (which would silently lift a lock).
 
 use crate::rows::{typed, UserRow, USER_COLS};
-use crate::{Error, Tx};
+use crate::{ts, Error, Tx};
 use chrono::{DateTime, Utc};
 use sqlx::AnyPool;
-
-/// An instant as stored: fixed-width RFC 3339 in UTC.
-pub fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
 
 fn instant(table: &str, key: &str, s: &str) -> Result<DateTime<Utc>, Error> {
     DateTime::parse_from_rfc3339(s)

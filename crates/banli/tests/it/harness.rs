@@ -364,6 +364,33 @@ pub async fn world(t: &TestApp) -> World {
 }
 
 /// A submitted individual item by `who`.
+/// An item of `who`'s, filed, assigned to the lead unit alone and accepted by its staff:
+/// (item, assignment).
+pub async fn accepted_by_lead(t: &TestApp, w: &World, who: &str, title: &str) -> (i64, i64) {
+    let id = submitted_item(t, w, who, title).await;
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    let a = t
+        .post(
+            "office",
+            &format!("/api/v1/items/{id}/assign"),
+            json!({"lead": w.lead}),
+        )
+        .await
+        .ok()["assignments"][0]["id"]
+        .as_i64()
+        .unwrap();
+    t.post(
+        "lead_staff",
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+    )
+    .await
+    .ok();
+    (id, a)
+}
+
 pub async fn submitted_item(t: &TestApp, w: &World, who: &str, title: &str) -> i64 {
     let id = t.post(who, "/api/v1/items", json!({"session_id": w.session, "title": title, "body": "建议加快推进相关工作。", "origin": "individual", "category": "经济建设"})).await.id();
     t.post(who, &format!("/api/v1/items/{id}/submit"), json!({}))

@@ -424,27 +424,7 @@ on_both!(summary_publication_as_pdf);
 async fn summary_publication_as_pdf(t: &TestApp) {
     let w = world(t).await;
     t.set_today("2026-03-02");
-    let item = submitted_item(t, &w, "p1", "关于摘要公开的提案").await;
-    t.post("office", &format!("/api/v1/items/{item}/file"), json!({}))
-        .await
-        .ok();
-    let a = t
-        .post(
-            "office",
-            &format!("/api/v1/items/{item}/assign"),
-            json!({"lead": w.lead}),
-        )
-        .await
-        .ok()["assignments"][0]["id"]
-        .as_i64()
-        .unwrap();
-    t.post(
-        "lead_staff",
-        &format!("/api/v1/assignments/{a}/accept"),
-        json!({}),
-    )
-    .await
-    .ok();
+    let (_, a) = accepted_by_lead(t, &w, "p1", "关于摘要公开的提案").await;
     t.post("lead_staff", &format!("/api/v1/assignments/{a}/reply"), json!({"body": "全文不公开的内容XYZ", "grade": "C", "disclosure": "summary", "summary": "摘要：留作参考", "contact_name": "张三", "contact_phone": "0731-1"}))
         .await
         .ok();

@@ -12,27 +12,7 @@ pub(crate) async fn replied(
     title: &str,
     reply: serde_json::Value,
 ) -> (i64, i64) {
-    let id = submitted_item(t, w, "p1", title).await;
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
-        .await
-        .ok();
-    let a = t
-        .post(
-            "office",
-            &format!("/api/v1/items/{id}/assign"),
-            json!({"lead": w.lead}),
-        )
-        .await
-        .ok()["assignments"][0]["id"]
-        .as_i64()
-        .unwrap();
-    t.post(
-        "lead_staff",
-        &format!("/api/v1/assignments/{a}/accept"),
-        json!({}),
-    )
-    .await
-    .ok();
+    let (_, a) = accepted_by_lead(t, w, "p1", title).await;
     t.post(
         "lead_staff",
         &format!("/api/v1/assignments/{a}/reply"),

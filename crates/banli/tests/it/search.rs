@@ -192,27 +192,7 @@ on_both!(the_office_does_not_search_a_units_unsent_draft);
 /// replies once signed); once the reply is sent the office finds it too.
 async fn the_office_does_not_search_a_units_unsent_draft(t: &TestApp) {
     let w = world(t).await;
-    let id = submitted_item(t, &w, "p1", "关于完善社区嵌入式托育服务的提案").await;
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
-        .await
-        .ok();
-    let a = t
-        .post(
-            "office",
-            &format!("/api/v1/items/{id}/assign"),
-            json!({"lead": w.lead}),
-        )
-        .await
-        .ok()["assignments"][0]["id"]
-        .as_i64()
-        .unwrap();
-    t.post(
-        "lead_staff",
-        &format!("/api/v1/assignments/{a}/accept"),
-        json!({}),
-    )
-    .await
-    .ok();
+    let (id, a) = accepted_by_lead(t, &w, "p1", "关于完善社区嵌入式托育服务的提案").await;
     t.post("lead_staff", &format!("/api/v1/assignments/{a}/reply"), json!({"body": "拟在望城区试点普惠托育驿站。", "grade": "A", "disclosure": "public", "contact_name": "甲", "contact_phone": "1"}))
         .await
         .ok();

@@ -799,3 +799,53 @@ async fn ledgers_of_replies_and_commitments(t: &TestApp) {
         StatusCode::FORBIDDEN
     );
 }
+
+on_both!(pages_offer_what_the_capabilities_allow);
+/// The pages ask the capabilities, as the use cases do: the office's new-item form takes a
+/// paper item's proposers, date and scan, a member's invites co-signers; a unit's staff get no
+/// new-item form at all; the office filters work lists by any unit, a unit's staff neither see
+/// that filter nor get another unit's rows by asking.
+async fn pages_offer_what_the_capabilities_allow(t: &TestApp) {
+    let w = world(t).await;
+    let office = Web::sign_in(t, "office", "password-123").await;
+    let p1 = Web::sign_in(t, "p1", "password-123").await;
+    let staff = Web::sign_in(t, "lead_staff", "password-123").await;
+    let paper = office.get("/app/items/new").await;
+    assert_eq!(paper.status, StatusCode::OK);
+    for field in [
+        "name=\"proposers\"",
+        "name=\"submitted_on\"",
+        "name=\"scan\"",
+    ] {
+        assert!(paper.body.contains(field), "office form lacks {field}");
+    }
+    let own = p1.get("/app/items/new").await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("name=\"cosigners\""));
+    assert!(!own.body.contains("name=\"proposers\""));
+    assert_eq!(
+        staff.get("/app/items/new").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(office
+        .get("/app/assignments")
+        .await
+        .body
+        .contains("id=\"f-unit\""));
+    let own_list = staff.get("/app/assignments").await;
+    assert_eq!(own_list.status, StatusCode::OK);
+    assert!(!own_list.body.contains("id=\"f-unit\""));
+    assert_eq!(
+        staff
+            .get(&format!("/app/assignments?unit_id={}", w.other))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    t.get(
+        "lead_staff",
+        &format!("/api/v1/assignments?unit_id={}", w.other),
+    )
+    .await
+    .status(403);
+}

@@ -75,27 +75,7 @@ async fn bad_input_is_refused_cleanly(t: &TestApp) {
         .get("p1", "/api/v1/calendar/due?from=2023-02-30&working_days=5")
         .await;
     r.status(400);
-    let id = submitted_item(t, &w, "p1", "关于校验的提案").await;
-    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
-        .await
-        .ok();
-    let a = t
-        .post(
-            "office",
-            &format!("/api/v1/items/{id}/assign"),
-            json!({"lead": w.lead}),
-        )
-        .await
-        .ok()["assignments"][0]["id"]
-        .as_i64()
-        .unwrap();
-    t.post(
-        "lead_staff",
-        &format!("/api/v1/assignments/{a}/accept"),
-        json!({}),
-    )
-    .await
-    .ok();
+    let (id, a) = accepted_by_lead(t, &w, "p1", "关于校验的提案").await;
     let r = t
         .post(
             "lead_staff",
