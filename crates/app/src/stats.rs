@@ -4,12 +4,16 @@
 use crate::{Actor, App, AppError, AppResult};
 use banli_domain::model::CommitmentStatus;
 use banli_domain::rights::Capability;
-use banli_domain::stats::{self, AssignmentFact, CommitmentFact, Figures, ItemFact};
+use banli_domain::stats::{
+    self, AssignmentFact, AssignmentTally, CommitmentFact, CommitmentTally, Figures, GradeCounts,
+    ItemFact, ItemTally, RatingTally, Summary, Tallies,
+};
 use banli_store::stats as store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct StatsQuery {
@@ -20,7 +24,7 @@ pub struct StatsQuery {
     pub to: Option<NaiveDate>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitFigures {
     pub unit_id: i64,
@@ -31,7 +35,7 @@ pub struct UnitFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryFigures {
     pub category: String,
@@ -39,7 +43,7 @@ pub struct CategoryFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatsOut {
     pub session_id: i64,
@@ -50,20 +54,81 @@ pub struct StatsOut {
 }
 
 impl App {
+    /// The figures of DESIGN §7, summed in SQL from the statistics facts (the fast path).
     pub async fn stats(&self, actor: &Actor, q: StatsQuery) -> AppResult<StatsOut> {
-        actor.require(Capability::SeeStatistics)?;
-        if let (Some(f), Some(t)) = (q.from, q.to) {
-            if f > t {
-                return Err(AppError::rule("from", "开始日期不能晚于结束日期"));
-            }
-        }
+        let scope = self.stats_scope(actor, &q)?;
         let today = self.today();
-        let scope = store::Scope {
-            org_id: self.org_id,
-            session_id: q.session_id,
-            from: q.from,
-            to: q.to,
-        };
+        let pool = &self.db.pool;
+        let categories: HashMap<i64, String> = self.categories().await?.into_iter().collect();
+        let parents: HashMap<i64, i64> = self
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.parent_id.unwrap_or(u.id)))
+            .collect();
+        let name = |c: Option<i64>| c.and_then(|c| categories.get(&c).cloned());
+        let unit = |u: i64| parents.get(&u).copied().unwrap_or(u);
+        let n = |v: i64| v.max(0) as u64;
+        let mut t = Tallies::default();
+        for c in store::item_cells(pool, &scope).await? {
+            let tally = ItemTally {
+                filed: n(c.filed),
+                replied: n(c.replied),
+            };
+            t.items.push((name(c.category_id), tally));
+        }
+        for c in store::assignment_cells(pool, &scope, today).await? {
+            let rating = |s, b, u, f| RatingTally {
+                satisfied: n(s),
+                basically_satisfied: n(b),
+                unsatisfied: n(u),
+                no_feedback: n(f),
+            };
+            let tally = AssignmentTally {
+                assigned: n(c.assigned),
+                replied: n(c.replied),
+                countable: n(c.countable),
+                on_time: n(c.on_time),
+                consulted: n(c.consulted),
+                grades: GradeCounts {
+                    a: n(c.grade_a),
+                    b: n(c.grade_b),
+                    c: n(c.grade_c),
+                    d: n(c.grade_d),
+                },
+                handling: rating(
+                    c.handling_satisfied,
+                    c.handling_basic,
+                    c.handling_unsatisfied,
+                    c.handling_no_feedback,
+                ),
+                result: rating(
+                    c.result_satisfied,
+                    c.result_basic,
+                    c.result_unsatisfied,
+                    c.result_no_feedback,
+                ),
+            };
+            t.assignments
+                .push((unit(c.unit_id), name(c.category_id), tally));
+        }
+        for c in store::commitment_cells(pool, &scope, today).await? {
+            let tally = CommitmentTally {
+                due: n(c.due),
+                done_on_time: n(c.done_on_time),
+            };
+            t.commitments
+                .push((unit(c.unit_id), name(c.category_id), tally));
+        }
+        self.stats_out(q.session_id, today, stats::summarise(&t))
+            .await
+    }
+
+    /// The same figures from the facts one by one (the reference arithmetic of §7): what
+    /// `banli check` and the tests hold the fast path to.
+    pub async fn stats_reference(&self, actor: &Actor, q: StatsQuery) -> AppResult<StatsOut> {
+        let scope = self.stats_scope(actor, &q)?;
+        let today = self.today();
         let items: Vec<ItemFact> = store::items(&self.db.pool, &scope)
             .await?
             .into_iter()
@@ -101,10 +166,37 @@ impl App {
                     && m.done_on.is_some_and(|d| d <= m.due_on),
             })
             .collect();
+        let summary = Summary {
+            overall: stats::overall(&items, &facts, &commitments),
+            per_unit: stats::per_unit(&facts, &commitments),
+            per_category: stats::per_category(&items, &facts, &commitments),
+        };
+        self.stats_out(q.session_id, today, summary).await
+    }
 
-        let per_unit_map = stats::per_unit(&facts, &commitments);
-        let order = stats::rank(&per_unit_map);
-        let names: std::collections::HashMap<i64, String> = self
+    pub(crate) fn stats_scope(&self, actor: &Actor, q: &StatsQuery) -> AppResult<store::Scope> {
+        actor.require(Capability::SeeStatistics)?;
+        if let (Some(f), Some(t)) = (q.from, q.to) {
+            if f > t {
+                return Err(AppError::rule("from", "开始日期不能晚于结束日期"));
+            }
+        }
+        Ok(store::Scope {
+            org_id: self.org_id,
+            session_id: q.session_id,
+            from: q.from,
+            to: q.to,
+        })
+    }
+
+    async fn stats_out(
+        &self,
+        session_id: i64,
+        as_of: NaiveDate,
+        s: Summary,
+    ) -> AppResult<StatsOut> {
+        let order = stats::rank(&s.per_unit);
+        let names: HashMap<i64, String> = self
             .list_units()
             .await?
             .into_iter()
@@ -117,17 +209,18 @@ impl App {
                 unit_id: *id,
                 unit_name: names.get(id).cloned().unwrap_or_default(),
                 rank: k + 1,
-                figures: per_unit_map[id].clone(),
+                figures: s.per_unit[id].clone(),
             })
             .collect();
-        let per_category = stats::per_category(&items, &facts, &commitments)
+        let per_category = s
+            .per_category
             .into_iter()
             .map(|(category, figures)| CategoryFigures { category, figures })
             .collect();
         Ok(StatsOut {
-            session_id: q.session_id,
-            as_of: today,
-            overall: stats::overall(&items, &facts, &commitments),
+            session_id,
+            as_of,
+            overall: s.overall,
             per_unit,
             per_category,
         })

@@ -4,11 +4,8 @@
 //! grouped by the month of their due date.
 
 use crate::stats::StatsQuery;
-use crate::{Actor, App, AppError, AppResult};
-use banli_domain::model::CommitmentStatus;
-use banli_domain::rights::Capability;
+use crate::{Actor, App, AppResult};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// One due month: commitments whose due date has passed, and of those, done by it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,39 +26,19 @@ impl App {
         actor: &Actor,
         q: &StatsQuery,
     ) -> AppResult<Vec<MonthCompletion>> {
-        actor.require(Capability::SeeStatistics)?;
-        if let (Some(f), Some(t)) = (q.from, q.to) {
-            if f > t {
-                return Err(AppError::rule("from", "开始日期不能晚于结束日期"));
-            }
-        }
+        let scope = self.stats_scope(actor, q)?;
         let today = self.today();
-        let scope = banli_store::stats::Scope {
-            org_id: self.org_id,
-            session_id: q.session_id,
-            from: q.from,
-            to: q.to,
-        };
-        let mut months: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        for c in banli_store::stats::commitments(&self.db.pool, &scope).await? {
-            if today <= c.due_on {
-                continue;
-            }
-            let m = months
-                .entry(c.due_on.format("%Y-%m").to_string())
-                .or_default();
-            m.0 += 1;
-            if c.status == CommitmentStatus::Done && c.done_on.is_some_and(|d| d <= c.due_on) {
-                m.1 += 1;
-            }
-        }
+        let months = banli_store::stats::commitment_months(&self.db.pool, &scope, today).await?;
         Ok(months
             .into_iter()
-            .map(|(month, (due, done_on_time))| MonthCompletion {
-                month,
-                due,
-                done_on_time,
-                completion_rate: (due > 0).then(|| done_on_time as f64 / due as f64),
+            .map(|(month, due, done)| {
+                let (due, done_on_time) = (due.max(0) as u64, done.max(0) as u64);
+                MonthCompletion {
+                    month,
+                    due,
+                    done_on_time,
+                    completion_rate: (due > 0).then(|| done_on_time as f64 / due as f64),
+                }
             })
             .collect())
     }

@@ -265,6 +265,218 @@ pub fn rank(per_unit: &BTreeMap<i64, Figures>) -> Vec<i64> {
     ids
 }
 
+/// How ratings of one kind add up (the counts of [`RatingCounts`] before the rates).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RatingTally {
+    pub satisfied: u64,
+    pub basically_satisfied: u64,
+    pub unsatisfied: u64,
+    pub no_feedback: u64,
+}
+
+impl RatingTally {
+    fn add(&mut self, o: &RatingTally) {
+        self.satisfied += o.satisfied;
+        self.basically_satisfied += o.basically_satisfied;
+        self.unsatisfied += o.unsatisfied;
+        self.no_feedback += o.no_feedback;
+    }
+
+    fn counts(&self) -> RatingCounts {
+        let n = self.satisfied + self.basically_satisfied + self.unsatisfied;
+        RatingCounts {
+            satisfied: self.satisfied,
+            basically_satisfied: self.basically_satisfied,
+            unsatisfied: self.unsatisfied,
+            no_feedback: self.no_feedback,
+            rate: ratio(self.satisfied, n),
+            basic_rate: ratio(self.basically_satisfied, n),
+        }
+    }
+}
+
+/// A group of assignment facts summed: what the store adds up in SQL for each (unit,
+/// category), so the figures of a large session never travel row by row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssignmentTally {
+    pub assigned: u64,
+    pub replied: u64,
+    /// Replied, or past the due date (the on-time rate's denominator).
+    pub countable: u64,
+    /// Replied by the due date.
+    pub on_time: u64,
+    /// Replied after an in-person consultation.
+    pub consulted: u64,
+    /// Grades of replied assignments.
+    pub grades: GradeCounts,
+    /// Ratings of replied assignments.
+    pub handling: RatingTally,
+    pub result: RatingTally,
+}
+
+impl AssignmentTally {
+    /// One fact as a tally: the definition the store's sums follow.
+    pub fn of(f: &AssignmentFact) -> AssignmentTally {
+        let mut t = AssignmentTally {
+            assigned: 1,
+            countable: u64::from(f.replied || f.past_due),
+            ..Default::default()
+        };
+        if !f.replied {
+            return t;
+        }
+        t.replied = 1;
+        t.on_time = u64::from(f.first_reply_on_time);
+        t.consulted = u64::from(f.consulted_in_person);
+        match f.grade {
+            Some(Grade::A) => t.grades.a = 1,
+            Some(Grade::B) => t.grades.b = 1,
+            Some(Grade::C) => t.grades.c = 1,
+            Some(Grade::D) => t.grades.d = 1,
+            None => {}
+        }
+        for (tally, rating) in [(&mut t.handling, f.handling), (&mut t.result, f.result)] {
+            match rating {
+                Some(Rating::Satisfied) => tally.satisfied = 1,
+                Some(Rating::BasicallySatisfied) => tally.basically_satisfied = 1,
+                Some(Rating::Unsatisfied) => tally.unsatisfied = 1,
+                None if f.no_feedback => tally.no_feedback = 1,
+                None => {}
+            }
+        }
+        t
+    }
+
+    pub fn add(&mut self, o: &AssignmentTally) {
+        self.assigned += o.assigned;
+        self.replied += o.replied;
+        self.countable += o.countable;
+        self.on_time += o.on_time;
+        self.consulted += o.consulted;
+        self.grades.a += o.grades.a;
+        self.grades.b += o.grades.b;
+        self.grades.c += o.grades.c;
+        self.grades.d += o.grades.d;
+        self.handling.add(&o.handling);
+        self.result.add(&o.result);
+    }
+}
+
+/// Commitments summed: due by today, and of those done by their due date.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CommitmentTally {
+    pub due: u64,
+    pub done_on_time: u64,
+}
+
+impl CommitmentTally {
+    pub fn of(c: &CommitmentFact) -> CommitmentTally {
+        CommitmentTally {
+            due: u64::from(c.due_passed),
+            done_on_time: u64::from(c.due_passed && c.done_on_time),
+        }
+    }
+    pub fn add(&mut self, o: &CommitmentTally) {
+        self.due += o.due;
+        self.done_on_time += o.done_on_time;
+    }
+}
+
+/// Items summed: filed, and replied by every live lead or separate assignment.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ItemTally {
+    pub filed: u64,
+    pub replied: u64,
+}
+
+/// A session's facts summed per group: items per category, assignments and commitments per
+/// (answering unit, category). Several entries with one key add up.
+#[derive(Debug, Clone, Default)]
+pub struct Tallies {
+    pub items: Vec<(Option<String>, ItemTally)>,
+    pub assignments: Vec<(i64, Option<String>, AssignmentTally)>,
+    pub commitments: Vec<(i64, Option<String>, CommitmentTally)>,
+}
+
+/// Every figure of §7: overall, per unit, per category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub overall: Figures,
+    pub per_unit: BTreeMap<i64, Figures>,
+    pub per_category: BTreeMap<String, Figures>,
+}
+
+fn tally_figures(a: &AssignmentTally, c: &CommitmentTally) -> Figures {
+    Figures {
+        filed: a.assigned,
+        replied: a.replied,
+        reply_rate: ratio(a.replied, a.assigned),
+        on_time_rate: ratio(a.on_time, a.countable),
+        consultation_rate: ratio(a.consulted, a.replied),
+        satisfaction: Satisfaction {
+            handling: a.handling.counts(),
+            result: a.result.counts(),
+        },
+        grades: a.grades.clone(),
+        commitments: CommitmentFigures {
+            due: c.due,
+            done_on_time: c.done_on_time,
+            completion_rate: ratio(c.done_on_time, c.due),
+        },
+    }
+}
+
+/// Item-level figures (overall, per category): filed and replied count items.
+fn item_tally_figures(i: &ItemTally, a: &AssignmentTally, c: &CommitmentTally) -> Figures {
+    Figures {
+        filed: i.filed,
+        replied: i.replied,
+        reply_rate: ratio(i.replied, i.filed),
+        ..tally_figures(a, c)
+    }
+}
+
+/// The figures from summed facts: the same numbers as [`overall`], [`per_unit`] and
+/// [`per_category`] over the facts themselves (a property test holds them equal).
+pub fn summarise(t: &Tallies) -> Summary {
+    let cat = |c: &Option<String>| c.clone().unwrap_or_else(|| "未分类".to_string());
+    let mut all = (
+        ItemTally::default(),
+        AssignmentTally::default(),
+        CommitmentTally::default(),
+    );
+    let mut cats: BTreeMap<String, (ItemTally, AssignmentTally, CommitmentTally)> = BTreeMap::new();
+    let mut units: BTreeMap<i64, (AssignmentTally, CommitmentTally)> = BTreeMap::new();
+    for (c, i) in &t.items {
+        let e = &mut cats.entry(cat(c)).or_default().0;
+        e.filed += i.filed;
+        e.replied += i.replied;
+        all.0.filed += i.filed;
+        all.0.replied += i.replied;
+    }
+    for (u, c, a) in &t.assignments {
+        cats.entry(cat(c)).or_default().1.add(a);
+        units.entry(*u).or_default().0.add(a);
+        all.1.add(a);
+    }
+    for (u, c, m) in &t.commitments {
+        cats.entry(cat(c)).or_default().2.add(m);
+        units.entry(*u).or_default().1.add(m);
+        all.2.add(m);
+    }
+    Summary {
+        overall: item_tally_figures(&all.0, &all.1, &all.2),
+        per_unit: units
+            .into_iter()
+            .map(|(u, (a, c))| (u, tally_figures(&a, &c)))
+            .collect(),
+        per_category: cats
+            .into_iter()
+            .map(|(k, (i, a, c))| (k, item_tally_figures(&i, &a, &c)))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,5 +617,96 @@ mod tests {
             a(3, 3),
         ];
         assert_eq!(rank(&per_unit(&facts, &[])), vec![2, 1, 3]);
+    }
+}
+
+#[cfg(test)]
+mod fast_path {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rating() -> impl Strategy<Value = Option<Rating>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Rating::Satisfied)),
+            Just(Some(Rating::BasicallySatisfied)),
+            Just(Some(Rating::Unsatisfied)),
+        ]
+    }
+
+    fn grade() -> impl Strategy<Value = Option<Grade>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Grade::A)),
+            Just(Some(Grade::B)),
+            Just(Some(Grade::C)),
+            Just(Some(Grade::D)),
+        ]
+    }
+
+    fn category(item: i64) -> Option<String> {
+        ["经济建设", "社会事业"]
+            .get(item as usize % 3)
+            .map(|c| c.to_string())
+    }
+
+    type Flags = (bool, bool, bool, bool, bool);
+
+    proptest! {
+        /// The store sums facts per (unit, category) in SQL; summing them in Rust the same way
+        /// must give every figure the reference formulas give over the facts one by one.
+        #[test]
+        fn summed_facts_give_the_reference_figures(
+            n_items in 0i64..25,
+            raw in prop::collection::vec(
+                (0i64..25, 0i64..5, any::<Flags>(), rating(), rating(), grade()), 0..80),
+            raw_commitments in prop::collection::vec((0i64..25, 0i64..5, any::<(bool, bool)>()), 0..30),
+        ) {
+            let items: Vec<ItemFact> = (0..n_items)
+                .map(|i| ItemFact { item_id: i, category: category(i) })
+                .collect();
+            let facts: Vec<AssignmentFact> = raw
+                .iter()
+                .filter(|r| r.0 < n_items)
+                .map(|&(item_id, unit_id, (replied, on_time, past_due, consulted, no_feedback), handling, result, grade)| {
+                    AssignmentFact {
+                        item_id,
+                        unit_id,
+                        category: category(item_id),
+                        replied,
+                        first_reply_on_time: on_time,
+                        past_due,
+                        consulted_in_person: consulted,
+                        handling,
+                        result,
+                        no_feedback,
+                        grade,
+                    }
+                })
+                .collect();
+            let commitments: Vec<CommitmentFact> = raw_commitments
+                .iter()
+                .map(|&(item, unit_id, (due_passed, done_on_time))| CommitmentFact {
+                    unit_id,
+                    category: category(item),
+                    due_passed,
+                    done_on_time,
+                })
+                .collect();
+
+            let mut t = Tallies::default();
+            for i in &items {
+                let own: Vec<&AssignmentFact> = facts.iter().filter(|f| f.item_id == i.item_id).collect();
+                let replied = !own.is_empty() && own.iter().all(|f| f.replied);
+                t.items.push((i.category.clone(), ItemTally { filed: 1, replied: u64::from(replied) }));
+            }
+            t.assignments = facts.iter().map(|f| (f.unit_id, f.category.clone(), AssignmentTally::of(f))).collect();
+            t.commitments = commitments.iter().map(|c| (c.unit_id, c.category.clone(), CommitmentTally::of(c))).collect();
+
+            let fast = summarise(&t);
+            prop_assert_eq!(fast.overall, overall(&items, &facts, &commitments));
+            prop_assert_eq!(fast.per_unit, per_unit(&facts, &commitments));
+            prop_assert_eq!(fast.per_category, per_category(&items, &facts, &commitments));
+        }
     }
 }

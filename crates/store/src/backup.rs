@@ -84,7 +84,8 @@ fn bad(place: impl Into<String>, message: impl Into<String>) -> BackupError {
 }
 
 /// The schema as the migrations declare it: tables in the order they were created
-/// (referenced tables first), and which columns hold integers (the rest hold text).
+/// (referenced tables first, derived ones left out), and which columns hold integers (the
+/// rest hold text).
 pub struct Schema {
     pub tables: Vec<String>,
     integers: Vec<(String, String)>,
@@ -119,7 +120,8 @@ impl Schema {
                                 integers.push((name.clone(), col.to_string()));
                             }
                         }
-                        if !tables.contains(&name) {
+                        let derived = crate::stats::DERIVED_TABLES.contains(&name.as_str());
+                        if !tables.contains(&name) && !derived {
                             tables.push(name);
                         }
                     }
@@ -448,6 +450,8 @@ pub async fn restore<R: Read + Seek>(
             }
         }
     }
+    // The statistics facts are derived, not backed up: rebuilt from the restored records.
+    crate::stats::refresh(&mut tx, None).await?;
     tx.commit().await?;
     Ok(manifest)
 }

@@ -2,6 +2,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +26,9 @@ pub struct Db {
     pub pool: AnyPool,
     writer: AnyPool,
     pub backend: Backend,
+    /// Counts committed write transactions of this process (and changes seen from other
+    /// instances, see `note_change`): what was rendered at one count is current until the next.
+    changes: Arc<AtomicU64>,
 }
 
 /// A transaction and the one instant it happens at: every row it writes (`updated_at`, the
@@ -32,6 +37,10 @@ pub struct Db {
 pub struct Tx {
     inner: Transaction<'static, Any>,
     at: String,
+    /// Items whose statistics facts are rewritten at commit (every item an event names).
+    touched: Vec<i64>,
+    /// The database's change count, moved on when a write commits (`None` for a read).
+    changes: Option<Arc<AtomicU64>>,
 }
 
 impl Tx {
@@ -43,8 +52,22 @@ impl Tx {
     pub fn now(&self) -> String {
         self.at.clone()
     }
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
+    /// Marks an item changed: its statistics facts are rewritten when the transaction
+    /// commits, after every write of the step, whatever order the step wrote in.
+    pub fn touch(&mut self, item_id: i64) {
+        if !self.touched.contains(&item_id) {
+            self.touched.push(item_id);
+        }
+    }
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if !self.touched.is_empty() {
+            crate::stats::refresh(&mut self.inner, Some(&self.touched)).await?;
+        }
+        self.inner.commit().await?;
+        if let Some(c) = &self.changes {
+            c.fetch_add(1, Ordering::Release);
+        }
+        Ok(())
     }
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         self.inner.rollback().await
@@ -114,6 +137,7 @@ impl Db {
                     pool,
                     writer,
                     backend,
+                    changes: Arc::default(),
                 }
             }
             Backend::Postgres => {
@@ -126,6 +150,7 @@ impl Db {
                     writer: pool.clone(),
                     pool,
                     backend,
+                    changes: Arc::default(),
                 }
             }
         };
@@ -150,7 +175,24 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.writer.begin().await?,
         };
-        Ok(Tx { inner, at: clock() })
+        Ok(Tx {
+            inner,
+            at: clock(),
+            touched: Vec::new(),
+            changes: Some(self.changes.clone()),
+        })
+    }
+
+    /// How many changes this process knows of: a page rendered at one count stays current
+    /// while the count stays (the portal's page cache keys on it).
+    pub fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
+    }
+
+    /// Records a change this process did not commit itself (another instance's, seen in the
+    /// outbox).
+    pub fn note_change(&self) {
+        self.changes.fetch_add(1, Ordering::Release);
     }
 
     /// For a single write statement outside a transaction (it queues like `begin`).
@@ -164,6 +206,8 @@ impl Db {
         Ok(Tx {
             inner,
             at: now_ts(),
+            touched: Vec::new(),
+            changes: None,
         })
     }
 

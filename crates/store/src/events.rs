@@ -49,6 +49,7 @@ pub async fn append(
     .fetch_one(&mut **tx)
     .await?;
     if let Some(item) = e.item_id {
+        tx.touch(item);
         push(tx, TOPIC_ITEM, item).await?;
         if let Some(h) = handover {
             push_with(tx, TOPIC_EVENT, event_id, Some(h)).await?;

@@ -50,7 +50,15 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox payload (an event's handover)",
         include_str!("../migrations/0009_outbox_payload.sql"),
     ),
+    (
+        10,
+        "statistics facts",
+        include_str!("../migrations/0010_stat_facts.sql"),
+    ),
 ];
+
+/// The migration after which the statistics facts are (re)built from the records.
+const STAT_FACTS: i64 = 10;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     db.pool.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)").await?;
@@ -76,6 +84,9 @@ pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
         let sql = sql.replace("{id}", id);
         for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             tx.execute(stmt).await?;
+        }
+        if *version == STAT_FACTS {
+            crate::stats::refresh(&mut tx, None).await?;
         }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
