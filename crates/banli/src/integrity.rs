@@ -31,6 +31,7 @@ pub async fn check(app: &App, url: Option<&str>) -> anyhow::Result<(usize, Vec<F
             app: Arc::new(app.clone()),
             metrics: None,
             search: None,
+            pages: Default::default(),
         };
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(30))

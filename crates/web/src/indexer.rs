@@ -53,6 +53,10 @@ pub async fn catch_up(
         seen.extend(rows.iter().map(|r| r.0));
         return rebuild(app, index, |_, _| {}).await;
     }
+    if !rows.is_empty() {
+        // A change, perhaps another instance's: pages rendered before it are stale.
+        app.db.note_change();
+    }
     let newest = rows.iter().map(|r| r.0).max().unwrap_or(watermark);
     seen.extend(rows.iter().map(|r| r.0));
     seen.retain(|id| *id > floor);

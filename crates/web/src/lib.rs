@@ -7,12 +7,14 @@ mod extract;
 pub mod indexer;
 mod lookup;
 mod ops;
+mod page_cache;
 pub mod pdf;
 pub mod portal;
 mod staff;
 
 pub use api::ApiDoc;
 pub use error::ApiError;
+pub use page_cache::PageCache;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -37,6 +39,8 @@ pub struct AppState {
     /// This instance's search index; without it, staff `q=` falls back to substring matching
     /// and the public search page says search is unavailable.
     pub search: Option<Arc<SearchIndex>>,
+    /// Published pages as last rendered (see `page_cache`).
+    pub pages: Arc<PageCache>,
 }
 
 /// The Prometheus recorder, and the bearer token a scraper must send (no token: not served).
@@ -52,6 +56,7 @@ pub fn router(app: App, metrics: Option<Metrics>, search: Option<Arc<SearchIndex
         app: Arc::new(app),
         metrics,
         search,
+        pages: Arc::default(),
     };
     let (api, _doc) = api::routes().split_for_parts();
     Router::new()
@@ -60,7 +65,12 @@ pub fn router(app: App, metrics: Option<Metrics>, search: Option<Arc<SearchIndex
             api.layer(axum::middleware::from_fn(extract::require_json)),
         )
         .merge(ops::routes())
-        .merge(portal::routes())
+        .merge(
+            portal::routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                page_cache::serve,
+            )),
+        )
         .merge(staff::routes())
         .fallback(error::not_found)
         .with_state(state)

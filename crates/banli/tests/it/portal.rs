@@ -12,7 +12,18 @@ pub(crate) async fn replied(
     title: &str,
     reply: serde_json::Value,
 ) -> (i64, i64) {
-    let (_, a) = accepted_by_lead(t, w, "p1", title).await;
+    let (_, a, r) = replied_item(t, w, title, reply).await;
+    (a, r)
+}
+
+/// The same, with the item: (item, assignment, reply id).
+async fn replied_item(
+    t: &TestApp,
+    w: &World,
+    title: &str,
+    reply: serde_json::Value,
+) -> (i64, i64, i64) {
+    let (item, a) = accepted_by_lead(t, w, "p1", title).await;
     t.post(
         "lead_staff",
         &format!("/api/v1/assignments/{a}/reply"),
@@ -28,7 +39,7 @@ pub(crate) async fn replied(
         )
         .await
         .id();
-    (a, r)
+    (item, a, r)
 }
 
 pub(crate) fn reply(body: &str, disclosure: &str, summary: Option<&str>) -> serde_json::Value {
@@ -351,4 +362,68 @@ async fn integrity_finds_altered_and_injected_content(t: &TestApp) {
         stdout.contains(&format!("/replies/{a}\t")),
         "the altered document is reported: {stdout}"
     );
+}
+
+on_both!(kept_pages_change_with_the_next_event);
+async fn kept_pages_change_with_the_next_event(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2026-03-02");
+    let (item, _, r) = replied_item(
+        t,
+        &w,
+        "关于缓存页面的提案",
+        reply("我们将认真落实。", "public", None),
+    )
+    .await;
+    t.post("office", &format!("/api/v1/replies/{r}/publish"), json!({}))
+        .await
+        .ok();
+    let page = format!("/replies/{r}");
+    let hant = format!("/replies/{r}?script=hant");
+    let (_, first_headers, first) = t.public(&page, &[]).await;
+    let (_, _, first_hant) = t.public(&hant, &[]).await;
+    let (_, _, home) = t.public("/", &[]).await;
+    assert!(home.contains(&page));
+    // Kept: the page is the rendered bytes, so an edit behind Banli's back is not seen...
+    banli_store::sqlx::query("UPDATE publications SET editor = '后台改动' WHERE document_id = $1")
+        .bind(r)
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    let (_, again_headers, again) = t.public(&page, &[]).await;
+    assert_eq!(again, first, "served from the kept bytes");
+    assert_eq!(again_headers.get("etag"), first_headers.get("etag"));
+    // ...while the next step taken in Banli shows at once, in both scripts, with a new tag.
+    let detail = t.get("office", &format!("/api/v1/items/{item}")).await;
+    let commitment = detail.ok()["commitments"][0]["id"].as_i64().unwrap();
+    t.post(
+        "lead_staff",
+        &format!("/api/v1/commitments/{commitment}/progress"),
+        json!({"note": "示范点已经建成", "status": "done"}),
+    )
+    .await
+    .ok();
+    let (status, headers, now) = t
+        .public(
+            &page,
+            &[("if-none-match", first_headers["etag"].to_str().unwrap())],
+        )
+        .await;
+    assert_eq!(status, 200, "the old tag no longer matches");
+    assert_ne!(headers.get("etag"), first_headers.get("etag"));
+    assert!(now.contains("示范点已经建成"), "commitment progress shows");
+    assert!(now.contains("后台改动"), "re-rendered from the database");
+    let (_, _, now_hant) = t.public(&hant, &[]).await;
+    assert_ne!(now_hant, first_hant);
+    assert!(now_hant.contains("示範點已經建成"));
+    // Withdrawal takes the kept home page and the page itself down with it.
+    t.post(
+        "office",
+        &format!("/api/v1/replies/{r}/withdraw"),
+        json!({"reason": "内容需复核"}),
+    )
+    .await
+    .ok();
+    assert_eq!(t.public(&page, &[]).await.0, 404);
+    assert!(!t.public("/", &[]).await.2.contains(&page));
 }
