@@ -57,17 +57,17 @@ pub struct ImportedItem<'a> {
     pub assignments: Vec<(i64, AssignmentRole, AssignmentDues)>,
 }
 
-/// Items per round of multi-row statements.
+/// Items per round, and rows per multi-row statement.
 const CHUNK: usize = 400;
 
-/// Rows per statement. SQLite looks a `$N` placeholder up by its name in a list that grows
-/// with the statement (`sqlite3_bind_parameter_name`, a linear scan), so binding is quadratic
-/// in a statement's values there: 7,200 values to a statement spent a third of an import in
-/// that look-up. PostgreSQL takes the whole round at once.
-fn rows_per_statement(backend: Backend) -> usize {
+/// A multi-row insert as the database binds it fastest. SQLite looks a `$N` placeholder up
+/// by its name in a list that grows with the statement (`sqlite3_bind_parameter_name`, a
+/// linear scan), so binding `$N` is quadratic in a statement's values there (7,200 values
+/// to a statement spent a third of an import in that look-up): SQLite gets plain `?`.
+fn rows_sql(backend: Backend, head: &str, rows: Vec<Vec<Arg>>) -> Sql {
     match backend {
-        Backend::Sqlite => 40,
-        Backend::Postgres => CHUNK,
+        Backend::Sqlite => Sql::insert_rows_positional(head, rows),
+        Backend::Postgres => Sql::insert_rows(head, rows),
     }
 }
 
@@ -75,15 +75,15 @@ fn rows_per_statement(backend: Backend) -> usize {
 /// order given (both databases number a statement's rows in the order of its values).
 async fn insert_returning(
     tx: &mut Tx,
-    per: usize,
+    backend: Backend,
     head: &str,
     rows: Vec<Vec<Arg>>,
 ) -> Result<Vec<i64>, Error> {
     let mut ids = Vec::with_capacity(rows.len());
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(per).collect();
-        let mut sql = Sql::insert_rows(head, chunk);
+        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(CHUNK).collect();
+        let mut sql = rows_sql(backend, head, chunk);
         sql.push(" RETURNING id");
         let mut got: Vec<(i64,)> = sql.query_as().fetch_all(&mut **tx).await?;
         got.sort_unstable();
@@ -92,11 +92,16 @@ async fn insert_returning(
     Ok(ids)
 }
 
-async fn insert_all(tx: &mut Tx, per: usize, head: &str, rows: Vec<Vec<Arg>>) -> Result<(), Error> {
+async fn insert_all(
+    tx: &mut Tx,
+    backend: Backend,
+    head: &str,
+    rows: Vec<Vec<Arg>>,
+) -> Result<(), Error> {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(per).collect();
-        Sql::insert_rows(head, chunk)
+        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(CHUNK).collect();
+        rows_sql(backend, head, chunk)
             .query()
             .execute(&mut **tx)
             .await?;
@@ -136,7 +141,7 @@ const EVENT_COLS: &str = "events (org_id, item_id, assignment_id, document_id, a
 /// Writes a whole import in the caller's transaction, a few hundred rows per statement: the
 /// items, their proposers, their `imported` events, their assignments with the `assigned`
 /// events, and the outbox rows that follow every event — row for row what the interactive
-/// use cases write, so the import is indexed and notified like them. `progress(done)` after
+/// use cases write, so the import is indexed, notified and counted like them. `progress(done)` after
 /// each step. Returns the items' ids in order.
 pub async fn write_items(
     tx: &mut Tx,
@@ -147,7 +152,6 @@ pub async fn write_items(
     mut progress: impl FnMut(usize),
 ) -> Result<Vec<i64>, Error> {
     let now = tx.now();
-    let per = rows_per_statement(backend);
     let mut ids = Vec::with_capacity(items.len());
     for (k, part) in items.chunks(CHUNK).enumerate() {
         let rows = part
@@ -176,7 +180,7 @@ pub async fn write_items(
                 ]
             })
             .collect();
-        let part_ids = insert_returning(tx, per, "items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, on_paper, created_by, created_at, updated_at, scan_ref)", rows).await?;
+        let part_ids = insert_returning(tx, backend, "items (org_id, session_id, kind, title, body, origin, category_id, collective_name, first_proposer_id, state, number, submitted_on, filed_at, on_paper, created_by, created_at, updated_at, scan_ref)", rows).await?;
         let mut people = Vec::new();
         let mut events = Vec::new();
         for (x, id) in part.iter().zip(&part_ids) {
@@ -206,12 +210,12 @@ pub async fn write_items(
         }
         insert_all(
             tx,
-            per,
+            backend,
             "item_proposers (item_id, user_id, position, status)",
             people,
         )
         .await?;
-        let event_ids = insert_returning(tx, per, EVENT_COLS, events).await?;
+        let event_ids = insert_returning(tx, backend, EVENT_COLS, events).await?;
         let mut outbox: Vec<Vec<Arg>> = Vec::new();
         for ((x, id), e) in part.iter().zip(&part_ids).zip(&event_ids) {
             outbox.push(vec![TOPIC_ITEM.into(), Arg::Int(*id), now.as_str().into()]);
@@ -241,7 +245,7 @@ pub async fn write_items(
                 ]);
             }
         }
-        let assignment_ids = insert_returning(tx, per, "assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)", rows).await?;
+        let assignment_ids = insert_returning(tx, backend, "assignments (item_id, unit_id, role, state, assigned_on, return_by, first_consultation_by, co_opinion_by, reply_by, provisional, created_at)", rows).await?;
         let events: Vec<Vec<Arg>> = owners
             .iter()
             .zip(&assignment_ids)
@@ -258,7 +262,7 @@ pub async fn write_items(
                 )
             })
             .collect();
-        let event_ids = insert_returning(tx, per, EVENT_COLS, events).await?;
+        let event_ids = insert_returning(tx, backend, EVENT_COLS, events).await?;
         for ((_, item, ..), e) in owners.iter().zip(&event_ids) {
             outbox.push(vec![
                 TOPIC_ITEM.into(),
@@ -267,7 +271,8 @@ pub async fn write_items(
             ]);
             outbox.push(vec![TOPIC_EVENT.into(), Arg::Int(*e), now.as_str().into()]);
         }
-        insert_all(tx, per, "outbox (topic, ref_id, created_at)", outbox).await?;
+        insert_all(tx, backend, "outbox (topic, ref_id, created_at)", outbox).await?;
+        crate::stats::refresh(tx, Some(&part_ids)).await?;
         ids.extend(part_ids);
         progress((k * CHUNK + part.len()).min(items.len()));
     }

@@ -243,8 +243,8 @@ pub async fn run_stats(cfg: &Config, a: &StatsArgs) -> anyhow::Result<()> {
         bail!("--items 每项须至少 {SESSION_ITEMS}，--rounds 须大于0");
     }
     println!("# banli bench stats — {}", super::machine());
-    println!("| database | items in database | session measured | assignments in it | generate | stats p50 | stats max |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| database | items in database | session measured | assignments in it | generate | build facts | reference (one call) | stats p50 | stats max | agree |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for (label, pg) in backends(a.pg_url.as_deref()) {
         for &total in &a.items {
             let db = Fresh::new(pg).await?;
@@ -289,8 +289,14 @@ async fn stats_once(
         generate(&app, big, total - SESSION_ITEMS, SESSION_ITEMS).await?;
         sessions.push((big, total - SESSION_ITEMS));
     }
-    sqlx::query("ANALYZE").execute(&app.db.pool).await?;
     let generated = started.elapsed();
+    // The rows went in with plain SQL, past the events that keep the facts: build them all.
+    let started = Instant::now();
+    let mut tx = app.db.begin().await?;
+    banli_store::stats::refresh(&mut tx, None).await?;
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(&app.db.pool).await?;
+    let facts = started.elapsed();
     let office = app.actor_by_name("office").await?;
     let mut out = Vec::new();
     for (session, _) in sessions {
@@ -308,13 +314,19 @@ async fn stats_once(
             std::hint::black_box(s);
         }
         times.sort();
+        let t = Instant::now();
+        let reference = app.stats_reference(&office, q()).await?;
+        let reference_time = t.elapsed();
+        let agree = if reference == warm { "yes" } else { "**NO**" };
         let assignments: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assignments a JOIN items i ON i.id = a.item_id WHERE i.session_id = $1").bind(session).fetch_one(&app.db.pool).await?;
         out.push(format!(
-            "| {label} | {} | {} items | {} | {:.1} s | {} | {} |",
+            "| {label} | {} | {} items | {} | {:.1} s | {:.1} s | {} | {} | {} | {agree} |",
             thousands(total as u64),
             thousands(warm.overall.filed as u64),
             thousands(assignments.0 as u64),
             generated.as_secs_f64(),
+            facts.as_secs_f64(),
+            ms(reference_time),
             ms(times[times.len() / 2]),
             ms(times[times.len() - 1]),
         ));
@@ -449,4 +461,176 @@ async fn generate(app: &App, session: i64, n: usize, offset: usize) -> anyhow::R
     bar.inc(1);
     bar.finish_and_clear();
     Ok(())
+}
+
+// ---- lists ----
+
+#[derive(Args, Clone, Debug)]
+pub struct ListsArgs {
+    /// Handled items in the database (a 10,000-item session and a second with the rest).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub items: usize,
+    /// Timed calls per list (after one warm-up call), each on a page drawn at random.
+    #[arg(long, default_value_t = 40)]
+    pub rounds: usize,
+    /// Also measure PostgreSQL: a fresh database is created from this URL and dropped after.
+    #[arg(long, env = "BANLI_BENCH_PG_URL")]
+    pub pg_url: Option<String>,
+}
+
+/// `banli bench lists`: the item and assignment lists of the API and the staff pages (the
+/// same `App` calls), with the usual filters and sorts, at a million items.
+pub async fn run_lists(cfg: &Config, a: &ListsArgs) -> anyhow::Result<()> {
+    if a.items < SESSION_ITEMS || a.rounds == 0 {
+        bail!("--items 须至少 {SESSION_ITEMS}，--rounds 须大于0");
+    }
+    println!("# banli bench lists — {}", super::machine());
+    println!("| database | items | list | who | p50 | p95 | max | rows on a page |");
+    println!("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: |");
+    for (label, pg) in backends(a.pg_url.as_deref()) {
+        let db = Fresh::new(pg).await?;
+        let r = lists_once(&db.url, cfg, a, label).await;
+        db.drop().await;
+        for line in r? {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+async fn lists_once(
+    url: &str,
+    cfg: &Config,
+    a: &ListsArgs,
+    label: &str,
+) -> anyhow::Result<Vec<String>> {
+    use banli_app::view::{AssignmentQuery, ItemQuery};
+    let app = demo_org(url, cfg).await?;
+    let small = new_session(&app, 15, 1).await?;
+    generate(&app, small, SESSION_ITEMS, 0).await?;
+    let big = new_session(&app, 15, 2).await?;
+    if a.items > SESSION_ITEMS {
+        generate(&app, big, a.items - SESSION_ITEMS, SESSION_ITEMS).await?;
+    }
+    sqlx::query("ANALYZE").execute(&app.db.pool).await?;
+    let name = |role: &'static str| {
+        let pool = app.db.pool.clone();
+        async move {
+            let (n,): (String,) = sqlx::query_as(
+                "SELECT username FROM users WHERE role = $1 AND (unit_id IS NOT NULL OR role = 'proposer') ORDER BY id LIMIT 1",
+            )
+            .bind(role)
+            .fetch_one(&pool)
+            .await?;
+            anyhow::Ok(n)
+        }
+    };
+    let office = app.actor_by_name("office").await?;
+    let staff = app.actor_by_name(&name("unit_staff").await?).await?;
+    let member = app.actor_by_name(&name("proposer").await?).await?;
+    let unit = staff.unit_id;
+    let pages = (a.items / 50).max(1);
+    let mut seed = 0x2026_1207_u64;
+    let mut page = move |limit: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        Some((seed % limit.max(1) as u64) as i64 + 1)
+    };
+    type Case = (&'static str, &'static str, u8);
+    let cases: [Case; 11] = [
+        ("/api/v1/items, by number", "office", 0),
+        ("/api/v1/items?session_id (the large session)", "office", 1),
+        ("/api/v1/items?state=handling", "office", 2),
+        ("/api/v1/items?unit_id", "office", 3),
+        ("/api/v1/items?category=经济建设", "office", 4),
+        ("/api/v1/items?sort=updated", "office", 5),
+        ("/api/v1/items (a unit's own)", "unit staff", 6),
+        ("/api/v1/items (a member's own)", "member", 7),
+        ("/api/v1/assignments", "office", 8),
+        ("/api/v1/assignments (a unit's own)", "unit staff", 9),
+        (
+            "/api/v1/assignments?state=accepted&due_before",
+            "office",
+            10,
+        ),
+    ];
+    let mut out = Vec::new();
+    for (what, who, k) in cases {
+        let mut times = Vec::with_capacity(a.rounds);
+        let mut rows = 0;
+        for round in 0..=a.rounds {
+            // Deep pages as well as the first: a random page of the whole list.
+            let p = if round == 0 {
+                Some(1)
+            } else {
+                page(pages / 20)
+            };
+            let item = |q: ItemQuery| ItemQuery {
+                page: p,
+                per_page: Some(50),
+                ..q
+            };
+            let t = Instant::now();
+            let n = match k {
+                0..=7 => {
+                    let q = match k {
+                        1 => item(ItemQuery {
+                            session_id: Some(big),
+                            ..Default::default()
+                        }),
+                        2 => item(ItemQuery {
+                            state: Some("handling".into()),
+                            ..Default::default()
+                        }),
+                        3 => item(ItemQuery {
+                            unit_id: unit,
+                            ..Default::default()
+                        }),
+                        4 => item(ItemQuery {
+                            category: Some("经济建设".into()),
+                            ..Default::default()
+                        }),
+                        5 => item(ItemQuery {
+                            sort: Some("updated".into()),
+                            ..Default::default()
+                        }),
+                        _ => item(ItemQuery::default()),
+                    };
+                    let actor = match k {
+                        6 => &staff,
+                        7 => &member,
+                        _ => &office,
+                    };
+                    app.list_items(actor, q).await?.items.len()
+                }
+                _ => {
+                    let q = AssignmentQuery {
+                        page: p,
+                        per_page: Some(50),
+                        state: (k == 10).then(|| "accepted".into()),
+                        due_before: (k == 10).then(|| "2026-06-01".parse().expect("date")),
+                        ..Default::default()
+                    };
+                    let actor = if k == 9 { &staff } else { &office };
+                    app.list_assignments(actor, q).await?.items.len()
+                }
+            };
+            if round > 0 {
+                times.push(t.elapsed());
+            } else {
+                rows = n;
+            }
+        }
+        times.sort();
+        out.push(format!(
+            "| {label} | {} | {what} | {who} | {:.1} ms | {:.1} ms | {:.1} ms | {rows} |",
+            thousands(a.items as u64),
+            super::pct_ms(&times, 0.5),
+            super::pct_ms(&times, 0.95),
+            super::pct_ms(&times, 1.0),
+        ));
+    }
+    app.db.close().await;
+    Ok(out)
 }

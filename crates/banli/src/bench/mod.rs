@@ -7,6 +7,7 @@
 //! - `banli bench page`: the public reply page under wrk, next to nginx serving the same HTML.
 //! - `banli bench import` / `banli bench stats`: an Excel import of 10k–100k rows, and the §7
 //!   statistics over 10k–1M handled items.
+//! - `banli bench lists`: the item and assignment lists, filtered and sorted, at 1M items.
 
 mod data;
 mod lifecycles;
@@ -23,7 +24,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub use data::{ImportArgs, StatsArgs};
+pub use data::{ImportArgs, ListsArgs, StatsArgs};
 pub use lifecycles::LifecycleArgs;
 pub use page::PageArgs;
 pub use search::SearchArgs;
@@ -51,6 +52,8 @@ enum BenchCommand {
     Import(ImportArgs),
     /// The statistics of DESIGN §7 for a 10k-item session in databases of 10k to 1M handled items.
     Stats(StatsArgs),
+    /// The item and assignment lists (API and staff pages) with filters and sorts at 1M items.
+    Lists(ListsArgs),
 }
 
 pub async fn run(cfg: &Config, args: &BenchArgs) -> anyhow::Result<()> {
@@ -61,6 +64,7 @@ pub async fn run(cfg: &Config, args: &BenchArgs) -> anyhow::Result<()> {
         Some(BenchCommand::Page(a)) => page::run(cfg, a).await,
         Some(BenchCommand::Import(a)) => data::run_import(cfg, a).await,
         Some(BenchCommand::Stats(a)) => data::run_stats(cfg, a).await,
+        Some(BenchCommand::Lists(a)) => data::run_lists(cfg, a).await,
     }
 }
 
