@@ -55,6 +55,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "statistics facts",
         include_str!("../migrations/0010_stat_facts.sql"),
     ),
+    (
+        11,
+        "covering indexes for the statistics facts",
+        include_str!("../migrations/0011_stat_covering.sql"),
+    ),
 ];
 
 /// The migration after which the statistics facts are (re)built from the records.

@@ -130,7 +130,12 @@ pub async fn refresh(conn: &mut AnyConnection, items: Option<&[i64]>) -> Result<
             }
             Ok(())
         }
-        None => refresh_some(conn, None).await,
+        None => {
+            // Fresh figures for the planner first: after a bulk load (a restore, a first
+            // migration) PostgreSQL would otherwise plan each look-up as a scan.
+            sqlx::query("ANALYZE").execute(&mut *conn).await?;
+            refresh_some(conn, None).await
+        }
     }
 }
 

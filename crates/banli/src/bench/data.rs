@@ -295,8 +295,8 @@ async fn stats_once(
     let mut tx = app.db.begin().await?;
     banli_store::stats::refresh(&mut tx, None).await?;
     tx.commit().await?;
-    sqlx::query("ANALYZE").execute(&app.db.pool).await?;
     let facts = started.elapsed();
+    sqlx::query("ANALYZE").execute(&app.db.pool).await?;
     let office = app.actor_by_name("office").await?;
     let mut out = Vec::new();
     for (session, _) in sessions {

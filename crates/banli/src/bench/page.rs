@@ -93,7 +93,7 @@ pub async fn run(cfg: &Config, a: &PageArgs) -> anyhow::Result<()> {
 
     println!("| server | what is served | requests/s | p50 latency | p99 latency | errors |");
     println!("|---|---|---:|---:|---:|---:|");
-    println!("| Banli (in-process, SQLite) | `GET {path}`: rendered per request (database reads, template, ETag) | {:.0} | {:.2} ms | {:.2} ms | {} |", b.rps, b.p50_ms, b.p99_ms, b.errors);
+    println!("| Banli (in-process, SQLite) | `GET {path}`: the kept rendered bytes and their ETag (page cache) | {:.0} | {:.2} ms | {:.2} ms | {} |", b.rps, b.p50_ms, b.p99_ms, b.errors);
     println!(
         "| nginx {} | the same HTML as a static file | {:.0} | {:.2} ms | {:.2} ms | {} |",
         nginx_version(&nginx).await,
@@ -103,7 +103,7 @@ pub async fn run(cfg: &Config, a: &PageArgs) -> anyhow::Result<()> {
         n.errors
     );
     println!(
-        "| **Banli ÷ nginx** | | **{:.3}×** (nginx serves {:.0}× as many) | {:.1}× | {:.1}× | |",
+        "| **Banli ÷ nginx** | | **{:.3}×** (nginx serves {:.2}× as many) | {:.1}× | {:.1}× | |",
         b.rps / n.rps,
         n.rps / b.rps,
         b.p50_ms / n.p50_ms,
