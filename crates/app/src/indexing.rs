@@ -12,6 +12,9 @@ use banli_domain::rights::{decide, Action, Facts, Principal};
 use banli_search::Doc;
 use banli_store::{documents, events, orgs};
 
+/// How long followed outbox rows and sent messages are kept (the notifications stay).
+pub const RETENTION_DAYS: i64 = 30;
+
 /// The documents an item contributes now, and every key it may have contributed before (so
 /// the caller deletes those that no longer exist, e.g. a withdrawn publication).
 pub struct ItemDocs {
@@ -39,6 +42,24 @@ impl App {
 
     pub async fn latest_outbox_id(&self) -> AppResult<i64> {
         Ok(events::latest_outbox_id(&self.db.pool).await?)
+    }
+
+    /// Outbox rows below this id may have been pruned: an index that has not seen them all
+    /// must be rebuilt.
+    pub async fn outbox_pruned_below(&self) -> AppResult<i64> {
+        Ok(events::pruned_below(&self.db.pool).await?)
+    }
+
+    /// Deletes the outbox rows and the sent e-mails and text messages older than
+    /// [`RETENTION_DAYS`] (after the daily reminder): (outbox rows, messages) deleted.
+    pub async fn prune_delivered(&self) -> AppResult<(u64, u64)> {
+        let before = self.today() - chrono::Duration::days(RETENTION_DAYS);
+        let before = before.format("%Y-%m-%d").to_string();
+        let mut tx = self.begin().await?;
+        let outbox = events::prune(&mut tx, &before).await?;
+        let sent = banli_store::notices::prune_sent(&mut tx, &before).await?;
+        tx.commit().await?;
+        Ok((outbox, sent))
     }
 
     /// Asks whichever server holds the index to rebuild it (used by `banli reindex`).

@@ -567,7 +567,21 @@ pub async fn run_daily_reminders(app: App, hour: u32, mut shutdown: watch::Recei
             match app.daily_reminders_ran(app.today()).await {
                 Ok(true) => {}
                 Ok(false) => match app.send_daily_reminders().await {
-                    Ok(n) => tracing::info!(notifications = n, "daily reminder done"),
+                    Ok(n) => {
+                        tracing::info!(notifications = n, "daily reminder done");
+                        match app.prune_delivered().await {
+                            Ok((outbox, sent)) => {
+                                tracing::info!(
+                                    outbox,
+                                    sent,
+                                    "old outbox rows and sent messages pruned"
+                                )
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "pruning failed; trying again tomorrow")
+                            }
+                        }
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "daily reminder failed; trying again in 10 minutes");
                         wait = Duration::from_secs(600);

@@ -219,3 +219,50 @@ pub async fn set_aside(tx: &mut Tx, outbox_id: i64) -> Result<(), Error> {
         .await?;
     Ok(())
 }
+
+/// Deletes the outbox rows written before `before` that only told followers an item changed
+/// (`item`, `reindex`), and moves the pruning horizon past them. Rows waiting for the notifier
+/// (`event`) and rows set aside are never pruned here. Returns the rows deleted.
+pub async fn prune(tx: &mut Tx, before: &str) -> Result<u64, Error> {
+    let (max,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(id) FROM outbox WHERE topic IN ('item', 'reindex') AND created_at < $1",
+    )
+    .bind(before)
+    .fetch_one(&mut **tx)
+    .await?;
+    let Some(max) = max else { return Ok(0) };
+    let n = sqlx::query(
+        "DELETE FROM outbox WHERE topic IN ('item', 'reindex') AND id <= $1 AND created_at < $2",
+    )
+    .bind(max)
+    .bind(before)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    let below = pruned_below_in(tx).await?.max(max + 1);
+    sqlx::query("DELETE FROM outbox_pruned")
+        .execute(&mut **tx)
+        .await?;
+    let at = tx.now();
+    sqlx::query("INSERT INTO outbox_pruned (below, pruned_at) VALUES ($1, $2)")
+        .bind(below)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(n)
+}
+
+async fn pruned_below_in(tx: &mut Tx) -> Result<i64, Error> {
+    let (b,): (Option<i64>,) = sqlx::query_as("SELECT MAX(below) FROM outbox_pruned")
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(b.unwrap_or(0))
+}
+
+/// Outbox rows below this id may have been pruned (0: none ever were).
+pub async fn pruned_below(pool: &sqlx::AnyPool) -> Result<i64, Error> {
+    let (b,): (Option<i64>,) = sqlx::query_as("SELECT MAX(below) FROM outbox_pruned")
+        .fetch_one(pool)
+        .await?;
+    Ok(b.unwrap_or(0))
+}

@@ -60,6 +60,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "covering indexes for the statistics facts",
         include_str!("../migrations/0011_stat_covering.sql"),
     ),
+    (
+        12,
+        "outbox pruning horizon",
+        include_str!("../migrations/0012_outbox_pruned.sql"),
+    ),
 ];
 
 /// The migration after which the statistics facts are (re)built from the records.

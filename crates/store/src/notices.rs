@@ -447,3 +447,15 @@ pub async fn retry_all_now(db: &crate::Db) -> Result<u64, Error> {
     tx.commit().await?;
     Ok(n)
 }
+
+/// Deletes e-mails and text messages sent before `before` (the notifications in the app stay;
+/// messages that failed are kept for the operator). Returns the messages deleted.
+pub async fn prune_sent(tx: &mut Tx, before: &str) -> Result<u64, Error> {
+    Ok(
+        sqlx::query("DELETE FROM outgoing_messages WHERE state = 'sent' AND sent_at < $1")
+            .bind(before)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+    )
+}

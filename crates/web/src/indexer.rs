@@ -21,7 +21,11 @@ pub async fn rebuild(
     mut progress: impl FnMut(usize, usize),
 ) -> anyhow::Result<usize> {
     // The watermark first: changes made during the rebuild are picked up again afterwards.
-    let watermark = app.latest_outbox_id().await?;
+    // Past the pruning horizon too, or an outbox pruned empty would ask for rebuilds forever.
+    let watermark = app
+        .latest_outbox_id()
+        .await?
+        .max(app.outbox_pruned_below().await? - 1);
     index.clear()?;
     let ids = app.all_item_ids().await?;
     for (k, id) in ids.iter().enumerate() {
@@ -41,6 +45,16 @@ pub async fn catch_up(
     seen: &mut BTreeSet<i64>,
 ) -> anyhow::Result<usize> {
     let watermark = index.watermark().unwrap_or(0);
+    if watermark + 1 < app.outbox_pruned_below().await? {
+        // Rows this index never saw were pruned while it was away.
+        tracing::info!(
+            watermark,
+            "the outbox was pruned past the index: rebuilding it"
+        );
+        seen.clear();
+        app.db.note_change();
+        return rebuild(app, index, |_, _| {}).await;
+    }
     let floor = (watermark - LATE_WINDOW).max(0);
     let rows: Vec<(i64, String, i64)> = app
         .outbox_after(floor, BATCH)

@@ -350,6 +350,14 @@ async fn an_assignment_reaches_the_unit_in_app_and_by_mail(t: &TestApp) {
     assert_eq!(t.app.unread_notifications(&lead).await.unwrap(), 1);
     assert_eq!(t.app.mark_notifications_read(&lead, None).await.unwrap(), 1);
     assert_eq!(t.app.unread_notifications(&lead).await.unwrap(), 0);
+
+    // Sent messages are kept for the retention period, then pruned; notifications stay.
+    assert_eq!(t.app.prune_delivered().await.unwrap().1, 0);
+    assert_eq!(queue(t).await.len(), 4);
+    t.set_today("2099-01-01");
+    assert_eq!(t.app.prune_delivered().await.unwrap().1, 4);
+    assert!(queue(t).await.is_empty());
+    assert_eq!(notes(t, "mail_staff").await.items.len(), 1);
 }
 
 on_both!(mail_waits_out_an_smtp_outage);

@@ -327,8 +327,8 @@ async fn similar_items_for_drafting_merging_and_assigning(t: &TestApp) {
 }
 
 /// Two server instances on one PostgreSQL database, each with its own index: a change made
-/// through one is found through the other, and an instance restarted on its old index
-/// catches up from its watermark.
+/// through one is found through the other, an instance restarted on its old index catches up
+/// from its watermark, and one whose missed rows were pruned meanwhile rebuilds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_share_the_database_and_keep_their_own_indexes() {
     let Some(a) = on(Backend::Postgres).await else {
@@ -403,6 +403,36 @@ async fn instances_share_the_database_and_keep_their_own_indexes() {
     let indexer = tokio::spawn(banli_web::indexer::run(app_b.clone(), index_b.clone()));
     eventually("the restarted instance catches up", || async {
         !public(&index_b, "洞庭湖").contains(&r)
+    })
+    .await;
+    // B stops again; A publishes another reply, and a month on prunes the outbox rows that
+    // told of it: the restarted B finds its watermark below the pruning horizon and rebuilds.
+    indexer.abort();
+    let _ = indexer.await;
+    let (_, r2) = replied(
+        &a,
+        &w,
+        "p1",
+        "关于湘江流域禁渔的提案",
+        "湘江流域禁渔期将延长至三年。",
+        ("lead_staff", "lead_signer", w.lead),
+    )
+    .await;
+    a.post(
+        "office",
+        &format!("/api/v1/replies/{r2}/publish"),
+        json!({}),
+    )
+    .await
+    .ok();
+    a.set_today("2026-04-20");
+    let (pruned, _) = a.app.prune_delivered().await.unwrap();
+    assert!(pruned > 0, "the month-old rows are pruned");
+    assert!(a.app.outbox_pruned_below().await.unwrap() > index_b.watermark().unwrap() + 1);
+    assert!(!public(&index_b, "禁渔").contains(&r2));
+    let indexer = tokio::spawn(banli_web::indexer::run(app_b.clone(), index_b.clone()));
+    eventually("the instance rebuilds past the pruned rows", || async {
+        public(&index_b, "禁渔").contains(&r2)
     })
     .await;
     indexer.abort();
