@@ -1,6 +1,7 @@
 //! `GET /stats`: the facts of DESIGN §7 gathered from the database; the formulas are the
 //! domain's (`banli_domain::stats`).
 
+use crate::admin::UnitOut;
 use crate::{Actor, App, AppError, AppResult};
 use banli_domain::model::CommitmentStatus;
 use banli_domain::rights::Capability;
@@ -60,10 +61,9 @@ impl App {
         let today = self.today();
         let pool = &self.db.pool;
         let categories: HashMap<i64, String> = self.categories().await?.into_iter().collect();
-        let parents: HashMap<i64, i64> = self
-            .list_units()
-            .await?
-            .into_iter()
+        let units = self.list_units().await?;
+        let parents: HashMap<i64, i64> = units
+            .iter()
             .map(|u| (u.id, u.parent_id.unwrap_or(u.id)))
             .collect();
         let name = |c: Option<i64>| c.and_then(|c| categories.get(&c).cloned());
@@ -120,8 +120,7 @@ impl App {
             t.commitments
                 .push((unit(c.unit_id), name(c.category_id), tally));
         }
-        self.stats_out(q.session_id, today, stats::summarise(&t))
-            .await
+        Ok(stats_out(q.session_id, today, stats::summarise(&t), units))
     }
 
     /// The same figures from the facts one by one (the reference arithmetic of §7): what
@@ -171,7 +170,12 @@ impl App {
             per_unit: stats::per_unit(&facts, &commitments),
             per_category: stats::per_category(&items, &facts, &commitments),
         };
-        self.stats_out(q.session_id, today, summary).await
+        Ok(stats_out(
+            q.session_id,
+            today,
+            summary,
+            self.list_units().await?,
+        ))
     }
 
     pub(crate) fn stats_scope(&self, actor: &Actor, q: &StatsQuery) -> AppResult<store::Scope> {
@@ -188,41 +192,32 @@ impl App {
             to: q.to,
         })
     }
+}
 
-    async fn stats_out(
-        &self,
-        session_id: i64,
-        as_of: NaiveDate,
-        s: Summary,
-    ) -> AppResult<StatsOut> {
-        let order = stats::rank(&s.per_unit);
-        let names: HashMap<i64, String> = self
-            .list_units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-        let per_unit = order
-            .iter()
-            .enumerate()
-            .map(|(k, id)| UnitFigures {
-                unit_id: *id,
-                unit_name: names.get(id).cloned().unwrap_or_default(),
-                rank: k + 1,
-                figures: s.per_unit[id].clone(),
-            })
-            .collect();
-        let per_category = s
-            .per_category
-            .into_iter()
-            .map(|(category, figures)| CategoryFigures { category, figures })
-            .collect();
-        Ok(StatsOut {
-            session_id,
-            as_of,
-            overall: s.overall,
-            per_unit,
-            per_category,
+/// The figures with unit names and ranks, as the API, dashboard and workbook show them.
+fn stats_out(session_id: i64, as_of: NaiveDate, s: Summary, units: Vec<UnitOut>) -> StatsOut {
+    let order = stats::rank(&s.per_unit);
+    let names: HashMap<i64, String> = units.into_iter().map(|u| (u.id, u.name)).collect();
+    let per_unit = order
+        .iter()
+        .enumerate()
+        .map(|(k, id)| UnitFigures {
+            unit_id: *id,
+            unit_name: names.get(id).cloned().unwrap_or_default(),
+            rank: k + 1,
+            figures: s.per_unit[id].clone(),
         })
+        .collect();
+    let per_category = s
+        .per_category
+        .into_iter()
+        .map(|(category, figures)| CategoryFigures { category, figures })
+        .collect();
+    StatsOut {
+        session_id,
+        as_of,
+        overall: s.overall,
+        per_unit,
+        per_category,
     }
 }
