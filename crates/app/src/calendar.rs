@@ -179,7 +179,7 @@ impl App {
         for a in rows {
             let role: AssignmentRole = a.role();
             let due = policy.assignment_dues(&cal, role, a.assigned_on());
-            banli_store::calendar::set_assignment_dues(tx, a.id, &due).await?;
+            banli_store::calendar::set_assignment_dues(tx, a.id, a.item_id, &due).await?;
             record(tx, Some(actor), Event {
                 item_id: Some(a.item_id),
                 assignment_id: Some(a.id),

@@ -120,7 +120,7 @@ impl Schema {
                                 integers.push((name.clone(), col.to_string()));
                             }
                         }
-                        let derived = crate::stats::DERIVED_TABLES.contains(&name.as_str());
+                        let derived = crate::derived::is_derived(&name);
                         if !tables.contains(&name) && !derived {
                             tables.push(name);
                         }
@@ -450,8 +450,9 @@ pub async fn restore<R: Read + Seek>(
             }
         }
     }
-    // The statistics facts are derived, not backed up: rebuilt from the restored records.
-    crate::stats::refresh(&mut tx, None).await?;
+    // The statistics facts and list keys are derived, not backed up: rebuilt from the
+    // restored records.
+    crate::derived::refresh(&mut tx, None).await?;
     tx.commit().await?;
     Ok(manifest)
 }

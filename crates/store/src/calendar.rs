@@ -102,7 +102,15 @@ pub async fn provisional_assignments(tx: &mut Tx) -> Result<Vec<AssignmentRow>, 
     all_typed("assignments", rows)
 }
 
-pub async fn set_assignment_dues(tx: &mut Tx, id: i64, due: &AssignmentDues) -> Result<(), Error> {
+/// Recounted clocks move the item's derived rows (the due date in force), though no event
+/// names the item.
+pub async fn set_assignment_dues(
+    tx: &mut Tx,
+    id: i64,
+    item_id: i64,
+    due: &AssignmentDues,
+) -> Result<(), Error> {
+    tx.touch(item_id);
     sqlx::query("UPDATE assignments SET return_by = $1, first_consultation_by = $2, co_opinion_by = $3, reply_by = $4, provisional = $5 WHERE id = $6")
         .bind(day(due.return_by))
         .bind(day(due.first_consultation_by))

@@ -61,7 +61,7 @@ impl Tx {
     }
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         if !self.touched.is_empty() {
-            crate::stats::refresh(&mut self.inner, Some(&self.touched)).await?;
+            crate::derived::refresh(&mut self.inner, Some(&self.touched)).await?;
         }
         self.inner.commit().await?;
         if let Some(c) = &self.changes {

@@ -272,7 +272,7 @@ pub async fn write_items(
             outbox.push(vec![TOPIC_EVENT.into(), Arg::Int(*e), now.as_str().into()]);
         }
         insert_all(tx, backend, "outbox (topic, ref_id, created_at)", outbox).await?;
-        crate::stats::refresh(tx, Some(&part_ids)).await?;
+        crate::derived::refresh(tx, Some(&part_ids)).await?;
         ids.extend(part_ids);
         progress((k * CHUNK + part.len()).min(items.len()));
     }

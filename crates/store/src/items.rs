@@ -17,6 +17,8 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<ItemRow>, Error> {
 
 /// Moves the item to a state at the transaction's instant.
 pub async fn set_state(tx: &mut Tx, id: i64, to: ItemState) -> Result<(), Error> {
+    // The derived rows (statistics facts, list keys) follow every write of an item.
+    tx.touch(id);
     let now = tx.now();
     sqlx::query("UPDATE items SET state = $1, updated_at = $2 WHERE id = $3")
         .bind(to.as_str())
@@ -74,6 +76,7 @@ pub async fn insert(tx: &mut Tx, i: &NewItem<'_>) -> Result<i64, Error> {
     .bind(i.scan_ref)
     .fetch_one(&mut **tx)
     .await?;
+    tx.touch(id);
     Ok(id)
 }
 
@@ -173,6 +176,7 @@ pub struct DraftEdit<'a> {
 }
 
 pub async fn edit(tx: &mut Tx, id: i64, e: &DraftEdit<'_>) -> Result<(), Error> {
+    tx.touch(id);
     let now = tx.now();
     sqlx::query("UPDATE items SET title = $1, body = $2, category_id = $3, origin = $4, collective_name = $5, updated_at = $6 WHERE id = $7")
         .bind(e.title)
@@ -189,6 +193,7 @@ pub async fn edit(tx: &mut Tx, id: i64, e: &DraftEdit<'_>) -> Result<(), Error> 
 
 /// The day of submission (a paper item keeps the day it was received).
 pub async fn mark_submitted(tx: &mut Tx, id: i64, on: NaiveDate) -> Result<(), Error> {
+    tx.touch(id);
     sqlx::query("UPDATE items SET submitted_on = COALESCE(submitted_on, $1) WHERE id = $2")
         .bind(day(on))
         .bind(id)
@@ -235,6 +240,7 @@ pub async fn file(
     .bind(id)
     .execute(&mut **tx)
     .await?;
+    tx.touch(id);
     sqlx::query("UPDATE items SET number = $1, filed_at = $2, title = COALESCE($3, title), category_id = COALESCE($4, category_id) WHERE id = $5")
         .bind(number)
         .bind(now)
@@ -252,6 +258,7 @@ pub async fn set_disposition(
     disposition: Disposition,
     unit_id: Option<i64>,
 ) -> Result<(), Error> {
+    tx.touch(id);
     sqlx::query("UPDATE items SET disposition = $1, disposition_unit_id = $2 WHERE id = $3")
         .bind(disposition.as_str())
         .bind(unit_id)
@@ -262,6 +269,7 @@ pub async fn set_disposition(
 }
 
 pub async fn merge_into(tx: &mut Tx, id: i64, into: i64) -> Result<(), Error> {
+    tx.touch(id);
     sqlx::query("UPDATE items SET merged_into = $1 WHERE id = $2")
         .bind(into)
         .bind(id)

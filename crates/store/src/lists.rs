@@ -98,6 +98,16 @@ pub async fn items(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<ItemRow>, i64), Error> {
+    let keyed = matches!(f.sight, Sight::Office)
+        && f.unit_id.is_none()
+        && f.ids.is_none()
+        && f.text.is_none();
+    if keyed {
+        return keyed_items(tx, f, limit, offset).await;
+    }
+    if let Some((unit, live)) = unit_keys(tx, f).await? {
+        return unit_items(tx, f, unit, live, limit, offset).await;
+    }
     let mut sql = Sql::new(" FROM items WHERE org_id = ");
     sql.bind(f.org_id);
     push_sight(&mut sql, f.sight);
@@ -150,6 +160,191 @@ pub async fn items(
     Ok((all_typed("items", rows)?, total))
 }
 
+/// The office's lists without a unit or text filter, however large: a walk of the list keys'
+/// index in the list's order and a sum of the totals' groups (migration 0013).
+async fn keyed_items(
+    tx: &mut Tx,
+    f: &ItemFilter<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ItemRow>, i64), Error> {
+    let mut sql = Sql::new(" WHERE org_id = ");
+    sql.bind(f.org_id)
+        .push(" AND (state <> 'draft' OR on_paper = 1)");
+    key_filters(&mut sql, f, "state");
+    let order = match f.order {
+        ItemOrder::Number => " ORDER BY number_key, item_id",
+        ItemOrder::Updated => " ORDER BY updated_at DESC, item_id DESC",
+        ItemOrder::Submitted => " ORDER BY submitted_key, item_id",
+    };
+    let total = sum_of(tx, &sql, "list_item_counts").await?;
+    let ids = page_ids(
+        tx,
+        &sql,
+        "SELECT item_id FROM list_item_keys",
+        order,
+        limit,
+        offset,
+    )
+    .await?;
+    let rows = in_order(tx, "items", ITEM_COLS, &ids).await?;
+    Ok((rows, total))
+}
+
+/// The unit whose assignment keys answer an item list, and whether only its live (not
+/// returned) assignments count: the office's "handled by" filter, or a unit's own items while
+/// no work is delegated to it and no rejected item's letter falls to it (those few units take
+/// the query over the records).
+async fn unit_keys(tx: &mut Tx, f: &ItemFilter<'_>) -> Result<Option<(i64, bool)>, Error> {
+    if f.ids.is_some() || f.text.is_some() {
+        return Ok(None);
+    }
+    match f.sight {
+        Sight::Office => Ok(f.unit_id.map(|u| (u, true))),
+        Sight::Unit { unit_id } if f.unit_id.is_none() || f.unit_id == Some(unit_id) => {
+            let beyond: Option<(i64,)> = sqlx::query_as(
+                "SELECT assignment_id FROM delegations WHERE unit_id = $1
+                 UNION ALL SELECT id FROM items WHERE disposition_unit_id = $2 LIMIT 1",
+            )
+            .bind(unit_id)
+            .bind(unit_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            Ok(beyond.is_none().then_some((unit_id, f.unit_id.is_some())))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A unit's items through its assignments' keys (which carry their item's): one index walk
+/// in number order, one count of the unit's distinct items.
+async fn unit_items(
+    tx: &mut Tx,
+    f: &ItemFilter<'_>,
+    unit: i64,
+    live: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ItemRow>, i64), Error> {
+    let mut sql = Sql::new(" WHERE unit_id = ");
+    sql.bind(unit).push(" AND org_id = ").bind(f.org_id);
+    if live {
+        sql.push(" AND state <> 'returned'");
+    }
+    if matches!(f.sight, Sight::Office) {
+        sql.push(" AND (item_state <> 'draft' OR on_paper = 1)");
+    }
+    key_filters(&mut sql, f, "item_state");
+    // An item the unit holds twice (a returned assignment and a new one) is one row.
+    let order = match f.order {
+        ItemOrder::Number => " GROUP BY number_key, item_id ORDER BY number_key, item_id",
+        ItemOrder::Updated => {
+            " GROUP BY updated_at, item_id ORDER BY updated_at DESC, item_id DESC"
+        }
+        ItemOrder::Submitted => " GROUP BY submitted_key, item_id ORDER BY submitted_key, item_id",
+    };
+    let (total,): (i64,) = rebind(
+        &sql,
+        "SELECT COUNT(DISTINCT item_id) FROM list_assignment_keys",
+        "",
+    )
+    .query_as()
+    .fetch_one(&mut **tx)
+    .await?;
+    let ids = page_ids(
+        tx,
+        &sql,
+        "SELECT item_id FROM list_assignment_keys",
+        order,
+        limit,
+        offset,
+    )
+    .await?;
+    let rows = in_order(tx, "items", ITEM_COLS, &ids).await?;
+    Ok((rows, total))
+}
+
+/// The session, item state and category filters over key columns (`state_col`: the item's
+/// state).
+fn key_filters(sql: &mut Sql, f: &ItemFilter<'_>, state_col: &str) {
+    if let Some(s) = f.session_id {
+        sql.push(" AND session_id = ").bind(s);
+    }
+    if let Some(state) = f.state {
+        sql.push(&format!(" AND {state_col} = ")).bind(state.as_str());
+    }
+    if let Some(c) = f.category {
+        sql.push(" AND category_id IN (SELECT id FROM categories WHERE name = ")
+            .bind(c)
+            .push(")");
+    }
+}
+
+/// The sum of the totals' groups that match `filter` (a ` WHERE …` over their columns).
+async fn sum_of(tx: &mut Tx, filter: &Sql, table: &str) -> Result<i64, Error> {
+    let (n,): (i64,) = rebind(
+        filter,
+        &format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {table}"),
+        "",
+    )
+    .query_as()
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
+/// The ids of one page, in the list's order.
+async fn page_ids(
+    tx: &mut Tx,
+    filter: &Sql,
+    head: &str,
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<i64>, Error> {
+    let mut sql = rebind(filter, head, order);
+    sql.push(" LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    let ids: Vec<(i64,)> = sql.query_as().fetch_all(&mut **tx).await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// The rows of `ids`, in that order (a page's rows are read after its ids, so only they are
+/// looked up).
+async fn in_order<T>(tx: &mut Tx, table: &str, cols: &str, ids: &[i64]) -> Result<Vec<T>, Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + HasId,
+{
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut sql = Sql::new(&format!("SELECT {cols} FROM {table} WHERE id IN "));
+    sql.bind_list(ids.iter().copied());
+    let rows = sql.query().fetch_all(&mut **tx).await?;
+    let mut rows: Vec<T> = all_typed(table, rows)?;
+    let at: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(k, id)| (*id, k)).collect();
+    rows.sort_by_key(|r| at.get(&r.id()).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// A row with an id (to put a page's rows back in the order of its ids).
+trait HasId {
+    fn id(&self) -> i64;
+}
+impl HasId for ItemRow {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+impl HasId for AssignmentRow {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
 /// The filters of a work list.
 #[derive(Debug, Clone)]
 pub struct AssignmentFilter {
@@ -163,6 +358,10 @@ pub struct AssignmentFilter {
 
 const DUE_IN_FORCE: &str =
     "COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by)";
+/// The order of the work lists: no deadline ('') first on both databases, as the list keys
+/// store it.
+const DUE_ORDER: &str =
+    "COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by, '')";
 
 /// One page of assignments, earliest deadline first, and the number of all that match.
 pub async fn assignments(
@@ -171,6 +370,20 @@ pub async fn assignments(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AssignmentRow>, i64), Error> {
+    // A unit's delegated work lies outside its own keys: those few units take the join.
+    let delegated = match f.unit_id {
+        Some(u) => sqlx::query_as::<_, (i64,)>(
+            "SELECT assignment_id FROM delegations WHERE unit_id = $1 LIMIT 1",
+        )
+        .bind(u)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some(),
+        None => false,
+    };
+    if !delegated {
+        return keyed_assignments(tx, f, limit, offset).await;
+    }
     let mut sql =
         Sql::new(" FROM assignments a JOIN items i ON i.id = a.item_id WHERE i.org_id = ");
     sql.bind(f.org_id);
@@ -199,7 +412,7 @@ pub async fn assignments(
     let mut list = rebind(
         &sql,
         &format!("SELECT {cols}"),
-        &format!(" ORDER BY {DUE_IN_FORCE}, a.id"),
+        &format!(" ORDER BY {DUE_ORDER}, a.id"),
     );
     list.push(" LIMIT ")
         .bind(limit)
@@ -207,6 +420,38 @@ pub async fn assignments(
         .bind(offset);
     let rows = list.query().fetch_all(&mut **tx).await?;
     Ok((all_typed("assignments", rows)?, total))
+}
+
+/// A work list through the list keys: one index walk by deadline, totals summed by group.
+async fn keyed_assignments(
+    tx: &mut Tx,
+    f: &AssignmentFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AssignmentRow>, i64), Error> {
+    let mut sql = Sql::new(" WHERE org_id = ");
+    sql.bind(f.org_id);
+    if let Some(u) = f.unit_id {
+        sql.push(" AND unit_id = ").bind(u);
+    }
+    if let Some(s) = f.state {
+        sql.push(" AND state = ").bind(s.as_str());
+    }
+    if let Some(d) = f.due_before {
+        sql.push(" AND due_on <> '' AND due_on <= ").bind(day(d));
+    }
+    let total = sum_of(tx, &sql, "list_assignment_counts").await?;
+    let ids = page_ids(
+        tx,
+        &sql,
+        "SELECT assignment_id FROM list_assignment_keys",
+        " ORDER BY due_on, assignment_id",
+        limit,
+        offset,
+    )
+    .await?;
+    let rows = in_order(tx, "assignments", ASSIGNMENT_COLS, &ids).await?;
+    Ok((rows, total))
 }
 
 /// The same filter with a different head and tail (count vs. page).

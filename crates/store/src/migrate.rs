@@ -65,10 +65,17 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox pruning horizon",
         include_str!("../migrations/0012_outbox_pruned.sql"),
     ),
+    (
+        13,
+        "list keys and totals",
+        include_str!("../migrations/0013_list_keys.sql"),
+    ),
 ];
 
 /// The migration after which the statistics facts are (re)built from the records.
 const STAT_FACTS: i64 = 10;
+/// The migration after which the list keys and totals are (re)built from the records.
+const LIST_KEYS: i64 = 13;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     db.pool.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)").await?;
@@ -97,6 +104,9 @@ pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
         }
         if *version == STAT_FACTS {
             crate::stats::refresh(&mut tx, None).await?;
+        }
+        if *version == LIST_KEYS {
+            crate::list_keys::refresh(&mut tx, None).await?;
         }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

@@ -476,6 +476,10 @@ pub struct ListsArgs {
     /// Also measure PostgreSQL: a fresh database is created from this URL and dropped after.
     #[arg(long, env = "BANLI_BENCH_PG_URL")]
     pub pg_url: Option<String>,
+    /// Keep the SQLite database in this directory (and the PostgreSQL one) for a look with
+    /// `sqlite3`/`psql` afterwards.
+    #[arg(long)]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// `banli bench lists`: the item and assignment lists of the API and the staff pages (the
@@ -488,9 +492,19 @@ pub async fn run_lists(cfg: &Config, a: &ListsArgs) -> anyhow::Result<()> {
     println!("| database | items | list | who | p50 | p95 | max | rows on a page |");
     println!("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: |");
     for (label, pg) in backends(a.pg_url.as_deref()) {
-        let db = Fresh::new(pg).await?;
+        let mut db = Fresh::new(pg).await?;
+        if let Some(dir) = &a.keep {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("无法创建目录 {}", dir.display()))?;
+            if pg.is_none() {
+                db.url = Db::sqlite_url(dir);
+            }
+        }
         let r = lists_once(&db.url, cfg, a, label).await;
-        db.drop().await;
+        match &a.keep {
+            Some(_) if pg.is_some() => println!("(kept PostgreSQL database: {})", db.url),
+            _ => db.drop().await,
+        }
         for line in r? {
             println!("{line}");
         }
@@ -512,7 +526,17 @@ async fn lists_once(
     if a.items > SESSION_ITEMS {
         generate(&app, big, a.items - SESSION_ITEMS, SESSION_ITEMS).await?;
     }
-    sqlx::query("ANALYZE").execute(&app.db.pool).await?;
+    // The rows went in with plain SQL, past the events that keep the list keys: build them.
+    let mut tx = app.db.begin().await?;
+    banli_store::list_keys::refresh(&mut tx, None).await?;
+    tx.commit().await?;
+    // What autovacuum does to a table at rest: PostgreSQL's index-only scans need the
+    // visibility map of the freshly loaded keys.
+    let settle = match app.db.backend {
+        banli_store::Backend::Postgres => "VACUUM ANALYZE",
+        banli_store::Backend::Sqlite => "ANALYZE",
+    };
+    sqlx::query(settle).execute(&app.db.pool).await?;
     let name = |role: &'static str| {
         let pool = app.db.pool.clone();
         async move {
