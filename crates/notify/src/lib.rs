@@ -5,8 +5,12 @@
 //!
 //! Several instances may share one PostgreSQL database: each claims rows before sending them
 //! (a claim column set in a write transaction, since SQLite has no `SKIP LOCKED`), and a claim
-//! that outlives a crashed instance expires. A message is sent at least once; a crash between
-//! sending and recording it is the only way to send it twice.
+//! that outlives a crashed instance expires. A message is marked `sending` in its own commit
+//! before it is handed to the mail server or the SMS gateway, and only a `queued` row can be
+//! marked: so no message goes out twice, even when an instance dies between the server's
+//! acceptance and the record of it. Such a row, found `sending` after its claim expired, may
+//! or may not have arrived; it is marked failed with that reason (visible to the
+//! administrator, who may send it again) rather than sent a second time.
 
 use banli_app::App;
 use banli_store::ts;
@@ -242,6 +246,9 @@ impl Deliverer {
         // instead of each timing out in turn.
         let mut mail_down: Option<String> = None;
         for row in rows {
+            if !banli_store::notices::start_sending(&self.app.db, row.id).await? {
+                continue; // another instance took it after this claim expired
+            }
             let outcome = match row.channel.as_str() {
                 "email" => match &mail_down {
                     Some(e) => Outcome::Retry(e.clone()),

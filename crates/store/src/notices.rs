@@ -388,6 +388,15 @@ pub async fn claim_outgoing(
 ) -> Result<Vec<Outgoing>, Error> {
     let mut tx = db.begin().await?;
     let now = tx.now();
+    // Caught mid-send by a crash: perhaps delivered, so never sent again automatically.
+    sqlx::query(
+        "UPDATE outgoing_messages SET state = 'failed', last_error = $1, claimed_by = NULL, claimed_until = NULL
+         WHERE state = 'sending' AND claimed_until < $2",
+    )
+    .bind(INTERRUPTED)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
     let mut sql = Sql::new("UPDATE outgoing_messages SET claimed_by = ");
     sql.bind(token).push(", claimed_until = ").bind(until);
     sql.push(" WHERE state = 'queued' AND (claimed_until IS NULL OR claimed_until < ")
@@ -408,6 +417,24 @@ pub async fn claim_outgoing(
         .await?;
     tx.commit().await?;
     all_typed("outgoing_messages", rows)
+}
+
+/// Why a message caught mid-send by a crash was not sent again.
+pub const INTERRUPTED: &str = "发送过程中实例意外停止，可能已送达；为免重复，不再自动重发";
+
+/// Marks a claimed message as being handed over now (its own commit, before the hand-over);
+/// false when it is no longer `queued` (another instance took it after this claim expired).
+pub async fn start_sending(db: &crate::Db, id: i64) -> Result<bool, Error> {
+    let mut tx = db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE outgoing_messages SET state = 'sending' WHERE id = $1 AND state = 'queued'",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(done == 1)
 }
 
 /// Records how a send ended: `sent`, `failed`, or `queued` again (due at `next`).

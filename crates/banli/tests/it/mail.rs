@@ -451,6 +451,68 @@ async fn mail_waits_out_an_smtp_outage(t: &TestApp) {
         .contains("第0002号提案"));
 }
 
+on_both!(a_message_caught_mid_send_by_a_crash_is_never_sent_twice);
+/// An instance that dies after handing a message over but before recording it leaves the row
+/// `sending`: while its claim holds nobody touches it, and after that it is marked failed
+/// (perhaps delivered) instead of being sent a second time.
+async fn a_message_caught_mid_send_by_a_crash_is_never_sent_twice(t: &TestApp) {
+    let Some(smtp) = SmtpSink::new() else {
+        return;
+    };
+    let w = world(t).await;
+    user_with(
+        t,
+        "mail_staff",
+        "unit_staff",
+        Some(w.lead),
+        "staff@fgw.example.gov.cn",
+        None,
+    )
+    .await;
+    t.set_today("2023-02-01");
+    filed_and_assigned(
+        t,
+        &w,
+        "关于加快湘江科学城建设的提案",
+        json!({"lead": w.lead}),
+    )
+    .await;
+    let d = deliverer(t, smtp.port, Duration::from_secs(60));
+    // The notices of the events become messages; a dead instance claimed the one for mail.
+    t.app.follow_events().await.unwrap();
+    let later = banli_store::ts(chrono::Utc::now() + chrono::Duration::minutes(5));
+    let taken = banli_store::notices::claim_outgoing(&t.app.db, "dead#0", &later, &["email"], 10)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1);
+    let id = taken[0].id;
+    assert!(banli_store::notices::start_sending(&t.app.db, id)
+        .await
+        .unwrap());
+    assert!(
+        !banli_store::notices::start_sending(&t.app.db, id)
+            .await
+            .unwrap(),
+        "taken once"
+    );
+    // The dead instance's claim still holds: the live one leaves the row alone.
+    assert_eq!(d.run_once().await.unwrap(), (0, 0));
+    assert_eq!(queue(t).await[0].1, "sending");
+    // The claim expires: the row is set aside as perhaps delivered, and never sent again.
+    sqlx::query("UPDATE outgoing_messages SET claimed_until = $1 WHERE id = $2")
+        .bind("2000-01-01T00:00:00.000000Z")
+        .bind(id)
+        .execute(&t.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(d.run_once().await.unwrap(), (0, 0));
+    assert_eq!(d.run_once().await.unwrap(), (0, 0));
+    let q = queue(t).await;
+    assert_eq!(q[0].1, "failed");
+    assert_eq!(q[0].3.as_deref(), Some(banli_store::notices::INTERRUPTED));
+    assert!(smtp.messages().is_empty(), "nothing was sent a second time");
+}
+
 on_both!(daily_reminders_once_per_clock_and_colour);
 /// The reply clock turns yellow, then red: the unit's staff are reminded once for each
 /// colour (red also the office), however often the reminder runs; then the evaluation clock
