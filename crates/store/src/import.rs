@@ -152,6 +152,15 @@ pub async fn write_items(
     mut progress: impl FnMut(usize),
 ) -> Result<Vec<i64>, Error> {
     let now = tx.now();
+    if backend == Backend::Postgres {
+        // The tables grow by the whole import inside this transaction while PostgreSQL's
+        // statistics still describe them before it: it would plan each round's look-ups of
+        // the rows just written (the derived rows' joins) as scans of all of them, which makes
+        // the import quadratic. Index look-ups are right for every statement of a bulk load.
+        sqlx::query("SET LOCAL enable_seqscan = off")
+            .execute(&mut **tx)
+            .await?;
+    }
     let mut ids = Vec::with_capacity(items.len());
     for (k, part) in items.chunks(CHUNK).enumerate() {
         let rows = part
