@@ -82,39 +82,39 @@ async fn refresh_some(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), Error
     let item_groups = groups("list_item_keys", ITEM_GROUP);
     let assignment_groups = groups("list_assignment_keys", ASSIGNMENT_GROUP);
 
-    for (sign, phase) in [(-1, "old"), (1, "new")] {
-        if phase == "new" {
-            let mut sql = Sql::new(&format!(
-                "INSERT INTO list_item_keys ({ITEM_KEY_COLS}) SELECT {ITEM_KEYS} FROM items i WHERE i.id IN "
-            ));
-            sql.bind_list(ids.iter().copied());
-            sql.query().execute(&mut *conn).await?;
-            let mut sql = Sql::new(&format!(
-                "INSERT INTO list_assignment_keys ({ASSIGNMENT_KEY_COLS}) SELECT {ASSIGNMENT_KEYS} FROM assignments a JOIN items i ON i.id = a.item_id WHERE a.item_id IN "
-            ));
-            sql.bind_list(ids.iter().copied());
-            sql.query().execute(&mut *conn).await?;
-        }
-        let rows: Vec<(i64, i64, String, i64, i64, i64)> =
-            item_groups.query_as().fetch_all(&mut *conn).await?;
-        for (org, session, state, category, paper, n) in rows {
-            *item_delta
-                .entry((org, session, state, category, paper))
-                .or_default() += sign * n;
-        }
-        let rows: Vec<(i64, i64, String, String, i64)> =
-            assignment_groups.query_as().fetch_all(&mut *conn).await?;
-        for (org, unit, state, due, n) in rows {
-            *assignment_delta.entry((org, unit, state, due)).or_default() += sign * n;
-        }
-        if phase == "old" {
-            for table in ["list_item_keys", "list_assignment_keys"] {
-                let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE item_id IN "));
-                sql.bind_list(ids.iter().copied());
-                sql.query().execute(&mut *conn).await?;
-            }
-        }
+    add_groups(
+        conn,
+        &item_groups,
+        &assignment_groups,
+        -1,
+        &mut item_delta,
+        &mut assignment_delta,
+    )
+    .await?;
+    for table in ["list_item_keys", "list_assignment_keys"] {
+        let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE item_id IN "));
+        sql.bind_list(ids.iter().copied());
+        sql.query().execute(&mut *conn).await?;
     }
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO list_item_keys ({ITEM_KEY_COLS}) SELECT {ITEM_KEYS} FROM items i WHERE i.id IN "
+    ));
+    sql.bind_list(ids.iter().copied());
+    sql.query().execute(&mut *conn).await?;
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO list_assignment_keys ({ASSIGNMENT_KEY_COLS}) SELECT {ASSIGNMENT_KEYS} FROM assignments a JOIN items i ON i.id = a.item_id WHERE a.item_id IN "
+    ));
+    sql.bind_list(ids.iter().copied());
+    sql.query().execute(&mut *conn).await?;
+    add_groups(
+        conn,
+        &item_groups,
+        &assignment_groups,
+        1,
+        &mut item_delta,
+        &mut assignment_delta,
+    )
+    .await?;
     // In key order, so two transactions moving the same totals never wait on each other in
     // opposite orders (PostgreSQL would abort one as a deadlock).
     for ((org, session, state, category, paper), n) in item_delta {
@@ -141,6 +141,30 @@ async fn refresh_some(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), Error
                 .execute(&mut *conn)
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// Adds `sign` × the rows per group that the keys of these items hold now.
+async fn add_groups(
+    conn: &mut AnyConnection,
+    item_groups: &Sql,
+    assignment_groups: &Sql,
+    sign: i64,
+    item_delta: &mut BTreeMap<ItemGroup, i64>,
+    assignment_delta: &mut BTreeMap<AssignmentGroup, i64>,
+) -> Result<(), Error> {
+    let rows: Vec<(i64, i64, String, i64, i64, i64)> =
+        item_groups.query_as().fetch_all(&mut *conn).await?;
+    for (org, session, state, category, paper, n) in rows {
+        *item_delta
+            .entry((org, session, state, category, paper))
+            .or_default() += sign * n;
+    }
+    let rows: Vec<(i64, i64, String, String, i64)> =
+        assignment_groups.query_as().fetch_all(&mut *conn).await?;
+    for (org, unit, state, due, n) in rows {
+        *assignment_delta.entry((org, unit, state, due)).or_default() += sign * n;
     }
     Ok(())
 }

@@ -430,15 +430,10 @@ async fn lists_agree(t: &TestApp, session: i64, day: &str) {
     .await
     .unwrap());
     // A unit's items: the office's "handled by" filter, and the unit's staff's own list.
-    for (unit, staff) in [
-        (1, "lead_staff"),
-        (2, "co_staff"),
-        (3, "other_staff"),
-        (4, "sub_staff"),
-    ] {
+    for staff in ["lead_staff", "co_staff", "other_staff", "sub_staff"] {
         let who = t.app.actor_by_name(staff).await.unwrap();
         let unit_id = who.unit_id;
-        assert!(unit_id.is_some(), "{unit}");
+        assert!(unit_id.is_some(), "{staff} belongs to a unit");
         for sort in ["number", "updated"] {
             for (actor, filter) in [(&office, unit_id), (&who, None), (&who, unit_id)] {
                 for (session_id, state, _) in filters {
