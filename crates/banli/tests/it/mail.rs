@@ -360,13 +360,9 @@ async fn an_assignment_reaches_the_unit_in_app_and_by_mail(t: &TestApp) {
     assert_eq!(notes(t, "mail_staff").await.items.len(), 1);
 }
 
-on_both!(mail_waits_out_an_smtp_outage);
-/// With the SMTP server down, sending fails, the message stays queued with the error and
-/// waits its backoff; once the server is back it is delivered exactly once.
-async fn mail_waits_out_an_smtp_outage(t: &TestApp) {
-    let Some(mut smtp) = SmtpSink::new() else {
-        return;
-    };
+/// A unit clerk with an e-mail address, and an item assigned to the clerk's unit: one
+/// e-mail to the clerk follows.
+async fn one_mail_for_the_lead_unit(t: &TestApp) -> World {
     let w = world(t).await;
     user_with(
         t,
@@ -385,6 +381,17 @@ async fn mail_waits_out_an_smtp_outage(t: &TestApp) {
         json!({"lead": w.lead}),
     )
     .await;
+    w
+}
+
+on_both!(mail_waits_out_an_smtp_outage);
+/// With the SMTP server down, sending fails, the message stays queued with the error and
+/// waits its backoff; once the server is back it is delivered exactly once.
+async fn mail_waits_out_an_smtp_outage(t: &TestApp) {
+    let Some(mut smtp) = SmtpSink::new() else {
+        return;
+    };
+    let w = one_mail_for_the_lead_unit(t).await;
 
     // The server is down: the attempt fails and is recorded; the row is not due again yet.
     let d = deliverer(t, smtp.port, Duration::from_secs(60));
@@ -459,24 +466,7 @@ async fn a_message_caught_mid_send_by_a_crash_is_never_sent_twice(t: &TestApp) {
     let Some(smtp) = SmtpSink::new() else {
         return;
     };
-    let w = world(t).await;
-    user_with(
-        t,
-        "mail_staff",
-        "unit_staff",
-        Some(w.lead),
-        "staff@fgw.example.gov.cn",
-        None,
-    )
-    .await;
-    t.set_today("2023-02-01");
-    filed_and_assigned(
-        t,
-        &w,
-        "关于加快湘江科学城建设的提案",
-        json!({"lead": w.lead}),
-    )
-    .await;
+    one_mail_for_the_lead_unit(t).await;
     let d = deliverer(t, smtp.port, Duration::from_secs(60));
     // The notices of the events become messages; a dead instance claimed the one for mail.
     t.app.follow_events().await.unwrap();
