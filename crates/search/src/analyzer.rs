@@ -147,11 +147,17 @@ impl std::fmt::Debug for Analyzer {
     }
 }
 
+/// jieba's dictionary, embedded as plain text. jieba-rs's `default-dict` feature embeds
+/// the same file zstd-compressed, and building zstd and its macro cost a newcomer's first
+/// build ~40 CPU-seconds (issue #11 part 8); see data/README.md for its origin.
+const DICT: &str = include_str!("../data/jieba-dict.txt");
+
 impl Analyzer {
     /// The default dictionary, the government terms and `extra_words` (unit
     /// names and the like).
     pub fn new(extra_words: &[String]) -> Analyzer {
-        let mut jieba = Jieba::new();
+        let mut jieba =
+            Jieba::with_dict(&mut DICT.as_bytes()).expect("the embedded dictionary parses");
         for w in GOV_TERMS {
             jieba.add_word(w, None, None);
         }
