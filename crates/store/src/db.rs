@@ -12,6 +12,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The database behind a connection.
+    pub fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
 /// Connections to either database: a pool for reads and the connection(s) that write.
 ///
 /// SQLite allows one writer at a time. Handing every writer its own pooled connection made

@@ -14,3 +14,15 @@ pub async fn refresh(conn: &mut AnyConnection, items: Option<&[i64]>) -> Result<
     crate::stats::refresh(conn, items).await?;
     crate::list_keys::refresh(conn, items).await
 }
+
+/// Writes what derives from items written in this transaction, which have nothing derived
+/// yet (a bulk import): the same rows as `refresh`, without looking for old ones; the list
+/// totals are added to `totals` for the caller to write once.
+pub async fn add_new(
+    conn: &mut AnyConnection,
+    items: &[i64],
+    totals: &mut crate::list_keys::Totals,
+) -> Result<(), Error> {
+    crate::stats::add_new(conn, items).await?;
+    crate::list_keys::add_new(conn, items, totals).await
+}

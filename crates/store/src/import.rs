@@ -162,6 +162,7 @@ pub async fn write_items(
             .await?;
     }
     let mut ids = Vec::with_capacity(items.len());
+    let mut totals = crate::list_keys::Totals::default();
     for (k, part) in items.chunks(CHUNK).enumerate() {
         let rows = part
             .iter()
@@ -281,9 +282,10 @@ pub async fn write_items(
             outbox.push(vec![TOPIC_EVENT.into(), Arg::Int(*e), now.as_str().into()]);
         }
         insert_all(tx, backend, "outbox (topic, ref_id, created_at)", outbox).await?;
-        crate::derived::refresh(tx, Some(&part_ids)).await?;
+        crate::derived::add_new(tx, &part_ids, &mut totals).await?;
         ids.extend(part_ids);
         progress((k * CHUNK + part.len()).min(items.len()));
     }
+    totals.write(tx).await?;
     Ok(ids)
 }

@@ -9,7 +9,7 @@ pub mod assignments;
 pub mod backup;
 pub mod calendar;
 mod db;
-mod derived;
+pub mod derived;
 pub mod documents;
 pub mod events;
 pub mod facts;

@@ -4,7 +4,7 @@
 //! facts, for every item an event of the transaction names, so a list page is one index walk
 //! and a total a sum over a few groups at any size (a count of a million rows took 50–300 ms).
 
-use crate::{Error, Sql};
+use crate::{Arg, Backend, Error, Sql};
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 
@@ -42,12 +42,76 @@ type AssignmentGroup = (i64, i64, String, String);
 pub async fn refresh(conn: &mut AnyConnection, items: Option<&[i64]>) -> Result<(), Error> {
     match items {
         Some(ids) => {
+            let mut totals = Totals::default();
             for chunk in ids.chunks(200) {
-                refresh_some(conn, chunk).await?;
+                refresh_some(conn, chunk, false, &mut totals).await?;
             }
-            Ok(())
+            totals.write(conn).await
         }
         None => rebuild(conn).await,
+    }
+}
+
+/// Writes the keys of items written in this transaction, which have none yet (a bulk
+/// import): no old keys to read and delete. Their rows per group are added to `totals`,
+/// which the caller writes once at the end: each update of a total inside one transaction
+/// leaves a row version that every later update walks past, so a total moved by every
+/// round of a large import made each round slower than the last.
+pub async fn add_new(
+    conn: &mut AnyConnection,
+    items: &[i64],
+    totals: &mut Totals,
+) -> Result<(), Error> {
+    for chunk in items.chunks(200) {
+        refresh_some(conn, chunk, true, totals).await?;
+    }
+    Ok(())
+}
+
+/// Rows to add to (or, negative, take from) each filter group's total.
+#[derive(Default)]
+pub struct Totals {
+    items: BTreeMap<ItemGroup, i64>,
+    assignments: BTreeMap<AssignmentGroup, i64>,
+}
+
+impl Totals {
+    /// Moves the stored totals by these differences.
+    pub async fn write(self, conn: &mut AnyConnection) -> Result<(), Error> {
+        // In key order, so two transactions moving the same totals never wait on each other
+        // in opposite orders (PostgreSQL would abort one as a deadlock); one statement per
+        // table (a statement per group cost a round trip each).
+        let rows: Vec<Vec<Arg>> = self
+            .items
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((org, session, state, category, paper), n)| {
+                vec![
+                    Arg::Int(org),
+                    Arg::Int(session),
+                    Arg::Text(state),
+                    Arg::Int(category),
+                    Arg::Int(paper),
+                    Arg::Int(n),
+                ]
+            })
+            .collect();
+        add_to_totals(conn, "list_item_counts", ITEM_GROUP, rows).await?;
+        let rows: Vec<Vec<Arg>> = self
+            .assignments
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((org, unit, state, due), n)| {
+                vec![
+                    Arg::Int(org),
+                    Arg::Int(unit),
+                    Arg::Text(state),
+                    Arg::Text(due),
+                    Arg::Int(n),
+                ]
+            })
+            .collect();
+        add_to_totals(conn, "list_assignment_counts", ASSIGNMENT_GROUP, rows).await
     }
 }
 
@@ -68,9 +132,12 @@ async fn rebuild(conn: &mut AnyConnection) -> Result<(), Error> {
     Ok(())
 }
 
-async fn refresh_some(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), Error> {
-    let mut item_delta: BTreeMap<ItemGroup, i64> = BTreeMap::new();
-    let mut assignment_delta: BTreeMap<AssignmentGroup, i64> = BTreeMap::new();
+async fn refresh_some(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    new: bool,
+    totals: &mut Totals,
+) -> Result<(), Error> {
     let groups = |table: &str, group: &str| {
         let mut sql = Sql::new(&format!(
             "SELECT {group}, COUNT(*) FROM {table} WHERE item_id IN "
@@ -82,19 +149,13 @@ async fn refresh_some(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), Error
     let item_groups = groups("list_item_keys", ITEM_GROUP);
     let assignment_groups = groups("list_assignment_keys", ASSIGNMENT_GROUP);
 
-    add_groups(
-        conn,
-        &item_groups,
-        &assignment_groups,
-        -1,
-        &mut item_delta,
-        &mut assignment_delta,
-    )
-    .await?;
-    for table in ["list_item_keys", "list_assignment_keys"] {
-        let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE item_id IN "));
-        sql.bind_list(ids.iter().copied());
-        sql.query().execute(&mut *conn).await?;
+    if !new {
+        add_groups(conn, &item_groups, &assignment_groups, -1, totals).await?;
+        for table in ["list_item_keys", "list_assignment_keys"] {
+            let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE item_id IN "));
+            sql.bind_list(ids.iter().copied());
+            sql.query().execute(&mut *conn).await?;
+        }
     }
     let mut sql = Sql::new(&format!(
         "INSERT INTO list_item_keys ({ITEM_KEY_COLS}) SELECT {ITEM_KEYS} FROM items i WHERE i.id IN "
@@ -105,42 +166,33 @@ async fn refresh_some(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), Error
         "INSERT INTO list_assignment_keys ({ASSIGNMENT_KEY_COLS}) SELECT {ASSIGNMENT_KEYS} FROM assignments a JOIN items i ON i.id = a.item_id WHERE a.item_id IN "
     ));
     sql.bind_list(ids.iter().copied());
-    sql.query().execute(&mut *conn).await?;
-    add_groups(
-        conn,
-        &item_groups,
-        &assignment_groups,
-        1,
-        &mut item_delta,
-        &mut assignment_delta,
-    )
-    .await?;
-    // In key order, so two transactions moving the same totals never wait on each other in
-    // opposite orders (PostgreSQL would abort one as a deadlock).
-    for ((org, session, state, category, paper), n) in item_delta {
-        if n != 0 {
-            sqlx::query(&format!(
-                "INSERT INTO list_item_counts ({ITEM_GROUP}, n) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT ({ITEM_GROUP}) DO UPDATE SET n = list_item_counts.n + excluded.n"
-            ))
-            .bind(org)
-            .bind(session)
-            .bind(state)
-            .bind(category)
-            .bind(paper)
-            .bind(n)
-            .execute(&mut *conn)
-            .await?;
-        }
+    if Backend::of(conn) == Backend::Postgres {
+        // Given the list on one side of the join only, PostgreSQL merge-joins with a walk of
+        // every item. (Not on SQLite, which looks each `$N` up by name: a second list would
+        // make binding four times as slow.)
+        sql.push(" AND i.id IN ").bind_list(ids.iter().copied());
     }
-    for ((org, unit, state, due), n) in assignment_delta {
-        if n != 0 {
-            sqlx::query(&format!("INSERT INTO list_assignment_counts ({ASSIGNMENT_GROUP}, n) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT ({ASSIGNMENT_GROUP}) DO UPDATE SET n = list_assignment_counts.n + excluded.n"))
-                .bind(org).bind(unit).bind(state).bind(due).bind(n)
-                .execute(&mut *conn)
-                .await?;
-        }
+    sql.query().execute(&mut *conn).await?;
+    add_groups(conn, &item_groups, &assignment_groups, 1, totals).await?;
+    Ok(())
+}
+
+/// Adds each row's last value to the total of its group (its other values).
+async fn add_to_totals(
+    conn: &mut AnyConnection,
+    table: &str,
+    group: &str,
+    rows: Vec<Vec<Arg>>,
+) -> Result<(), Error> {
+    // Bounded statements: SQLite looks each `$N` up by name.
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(100).collect();
+        let mut sql = Sql::insert_rows(&format!("{table} ({group}, n)"), chunk);
+        sql.push(&format!(
+            " ON CONFLICT ({group}) DO UPDATE SET n = {table}.n + excluded.n"
+        ));
+        sql.query().execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -151,20 +203,23 @@ async fn add_groups(
     item_groups: &Sql,
     assignment_groups: &Sql,
     sign: i64,
-    item_delta: &mut BTreeMap<ItemGroup, i64>,
-    assignment_delta: &mut BTreeMap<AssignmentGroup, i64>,
+    totals: &mut Totals,
 ) -> Result<(), Error> {
     let rows: Vec<(i64, i64, String, i64, i64, i64)> =
         item_groups.query_as().fetch_all(&mut *conn).await?;
     for (org, session, state, category, paper, n) in rows {
-        *item_delta
+        *totals
+            .items
             .entry((org, session, state, category, paper))
             .or_default() += sign * n;
     }
     let rows: Vec<(i64, i64, String, String, i64)> =
         assignment_groups.query_as().fetch_all(&mut *conn).await?;
     for (org, unit, state, due, n) in rows {
-        *assignment_delta.entry((org, unit, state, due)).or_default() += sign * n;
+        *totals
+            .assignments
+            .entry((org, unit, state, due))
+            .or_default() += sign * n;
     }
     Ok(())
 }

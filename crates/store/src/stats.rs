@@ -1,7 +1,7 @@
 //! What the statistics of DESIGN §7 are computed from, for one session's filed items.
 
 use crate::rows::{all_typed, day, Day, MaybeDay, MaybeStored, Stored};
-use crate::{Error, Sql};
+use crate::{Backend, Error, Sql};
 use banli_domain::model::{CommitmentStatus, Grade, Rating};
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, AnyPool};
@@ -126,7 +126,7 @@ pub async fn refresh(conn: &mut AnyConnection, items: Option<&[i64]>) -> Result<
         // Bounded lists of placeholders (SQLite binds a name by scanning the statement's).
         Some(ids) => {
             for chunk in ids.chunks(200) {
-                refresh_some(conn, Some(chunk)).await?;
+                refresh_some(conn, Some(chunk), false).await?;
             }
             Ok(())
         }
@@ -134,24 +134,51 @@ pub async fn refresh(conn: &mut AnyConnection, items: Option<&[i64]>) -> Result<
             // Fresh figures for the planner first: after a bulk load (a restore, a first
             // migration) PostgreSQL would otherwise plan each look-up as a scan.
             sqlx::query("ANALYZE").execute(&mut *conn).await?;
-            refresh_some(conn, None).await
+            refresh_some(conn, None, false).await
         }
     }
 }
 
-async fn refresh_some(conn: &mut AnyConnection, items: Option<&[i64]>) -> Result<(), Error> {
+/// Writes the facts of items written in this transaction, which have none yet (a bulk
+/// import): nothing to delete first, and nothing to look up that follows assignment.
+pub async fn add_new(conn: &mut AnyConnection, items: &[i64]) -> Result<(), Error> {
+    for chunk in items.chunks(200) {
+        refresh_some(conn, Some(chunk), true).await?;
+    }
+    Ok(())
+}
+
+async fn refresh_some(
+    conn: &mut AnyConnection,
+    items: Option<&[i64]>,
+    new: bool,
+) -> Result<(), Error> {
     let only = |column: &str, sql: &mut Sql| {
         if let Some(ids) = items {
             sql.push(&format!(" AND {column} IN "))
                 .bind_list(ids.iter().copied());
         }
     };
-    for table in ["stat_commitments", "stat_assignments", "stat_items"] {
-        let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE 1 = 1"));
-        only("item_id", &mut sql);
-        sql.query().execute(&mut *conn).await?;
+    if !new {
+        for table in ["stat_commitments", "stat_assignments", "stat_items"] {
+            let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE 1 = 1"));
+            only("item_id", &mut sql);
+            sql.query().execute(&mut *conn).await?;
+        }
     }
+    // What the assignment's documents, consultations and evaluations say; an item written
+    // in this transaction has none of them yet.
     let latest = "(SELECT MAX(d.id) FROM documents d WHERE d.assignment_id = a.id AND d.kind = 'reply' AND d.state = 'sent')";
+    let looked_up = [
+        "(SELECT MIN(d.sent_on) FROM documents d WHERE d.assignment_id = a.id AND d.kind = 'reply' AND d.state IN ('sent', 'superseded'))".to_string(),
+        "(SELECT MIN(k.held_on) FROM consultations k WHERE k.assignment_id = a.id AND k.method IN ('face_to_face', 'visit', 'forum'))".to_string(),
+        format!("(SELECT d.grade FROM documents d WHERE d.id = {latest})"),
+        format!("(SELECT d.evaluation_due FROM documents d WHERE d.id = {latest})"),
+        format!("(SELECT e.handling FROM evaluations e WHERE e.document_id = {latest} ORDER BY e.id DESC LIMIT 1)"),
+        format!("(SELECT e.result FROM evaluations e WHERE e.document_id = {latest} ORDER BY e.id DESC LIMIT 1)"),
+    ];
+    let [first_sent, first_in_person, grade, evaluation_due, handling, result] =
+        looked_up.map(|q| if new { "NULL".to_string() } else { q });
     let mut sql = Sql::new(&format!(
         "INSERT INTO stat_assignments (assignment_id, item_id, org_id, session_id, unit_id, category_id, filed_on, due_on,
              first_sent_on, on_time, consulted, grade, evaluation_due, handling, result)
@@ -161,16 +188,20 @@ async fn refresh_some(conn: &mut AnyConnection, items: Option<&[i64]>) -> Result
              x.grade, x.evaluation_due, x.handling, x.result
          FROM (SELECT a.id, a.item_id, i.org_id, i.session_id, a.unit_id, i.category_id, SUBSTR(i.filed_at, 1, 10) AS filed_on,
              COALESCE(a.extended_reply_by, a.reply_by) AS due_on,
-             (SELECT MIN(d.sent_on) FROM documents d WHERE d.assignment_id = a.id AND d.kind = 'reply' AND d.state IN ('sent', 'superseded')) AS first_sent,
-             (SELECT MIN(k.held_on) FROM consultations k WHERE k.assignment_id = a.id AND k.method IN ('face_to_face', 'visit', 'forum')) AS first_in_person,
-             (SELECT d.grade FROM documents d WHERE d.id = {latest}) AS grade,
-             (SELECT d.evaluation_due FROM documents d WHERE d.id = {latest}) AS evaluation_due,
-             (SELECT e.handling FROM evaluations e WHERE e.document_id = {latest} ORDER BY e.id DESC LIMIT 1) AS handling,
-             (SELECT e.result FROM evaluations e WHERE e.document_id = {latest} ORDER BY e.id DESC LIMIT 1) AS result
+             {first_sent} AS first_sent,
+             {first_in_person} AS first_in_person,
+             {grade} AS grade,
+             {evaluation_due} AS evaluation_due,
+             {handling} AS handling,
+             {result} AS result
            FROM assignments a JOIN items i ON i.id = a.item_id
            WHERE {COUNTED_ASSIGNMENT} AND {COUNTED_ITEM}"
     ));
     only("a.item_id", &mut sql);
+    if Backend::of(conn) == Backend::Postgres {
+        // The list on both sides of the join (see `list_keys::refresh`).
+        only("i.id", &mut sql);
+    }
     sql.push(") x");
     sql.query().execute(&mut *conn).await?;
 
@@ -187,6 +218,10 @@ async fn refresh_some(conn: &mut AnyConnection, items: Option<&[i64]>) -> Result
     only("i.id", &mut sql);
     sql.query().execute(&mut *conn).await?;
 
+    if new {
+        // No documents yet, so no commitments.
+        return Ok(());
+    }
     let mut sql = Sql::new(&format!(
         "INSERT INTO stat_commitments (commitment_id, item_id, org_id, session_id, unit_id, category_id, filed_on, due_on, done_on_time)
          SELECT m.id, i.id, i.org_id, i.session_id, a.unit_id, i.category_id, SUBSTR(i.filed_at, 1, 10), m.due_on,
