@@ -637,3 +637,64 @@ fn remove_index_files(dir: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// Where one search spends its time, stage by stage (each stage run on its own), for
+/// `banli bench search --profile`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Profile {
+    /// The query's words and the tantivy query built from them.
+    pub analyze: std::time::Duration,
+    /// The best page by score alone.
+    pub top: std::time::Duration,
+    /// The total alone (no scoring).
+    pub count: std::time::Duration,
+    /// The best page and the total in one pass, as `search` asks for them.
+    pub top_and_count: std::time::Duration,
+    /// Reading the hits' stored documents.
+    pub fetch: std::time::Duration,
+    /// Highlighting the hits' snippets.
+    pub snippets: std::time::Duration,
+    pub matches: usize,
+    pub segments: usize,
+}
+
+impl SearchIndex {
+    /// [`SearchIndex::search`] taken apart: each stage timed on its own.
+    pub fn profile(&self, q: &Query) -> Result<Profile> {
+        use std::time::Instant;
+        let mut p = Profile::default();
+        let t = Instant::now();
+        let (query, words) = self.build_query(q);
+        p.analyze = t.elapsed();
+        let per_page = q.per_page.clamp(1, MAX_PER_PAGE);
+        let offset = q.page.max(1).saturating_sub(1).saturating_mul(per_page);
+        let searcher = self.reader.searcher();
+        p.segments = searcher.segment_readers().len();
+        let top = || {
+            TopDocs::with_limit(per_page)
+                .and_offset(offset)
+                .order_by_score()
+        };
+        let t = Instant::now();
+        let hits = searcher.search(&*query, &top())?;
+        p.top = t.elapsed();
+        let t = Instant::now();
+        p.matches = searcher.search(&*query, &Count)?;
+        p.count = t.elapsed();
+        let t = Instant::now();
+        searcher.search(&*query, &(top(), Count))?;
+        p.top_and_count = t.elapsed();
+        let t = Instant::now();
+        let mut docs = Vec::with_capacity(hits.len());
+        for (score, addr) in hits {
+            docs.push((score, searcher.doc::<TantivyDocument>(addr)?));
+        }
+        p.fetch = t.elapsed();
+        let t = Instant::now();
+        for (score, doc) in &docs {
+            std::hint::black_box(self.hit(doc, *score, &words));
+        }
+        p.snippets = t.elapsed();
+        Ok(p)
+    }
+}

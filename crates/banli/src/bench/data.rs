@@ -91,7 +91,7 @@ fn backends(pg: Option<&str>) -> Vec<(&'static str, Option<&str>)> {
 }
 
 /// The demo organisation (units, members, categories), without its items' timings.
-async fn demo_org(url: &str, cfg: &Config) -> anyhow::Result<App> {
+pub(super) async fn demo_org(url: &str, cfg: &Config) -> anyhow::Result<App> {
     let app = open(url, cfg).await?;
     app.set_today(Some("2026-11-30".parse()?));
     crate::demo::load(&app).await.context("载入演示机构失败")?;
@@ -270,7 +270,7 @@ fn ms(d: Duration) -> String {
 }
 
 /// Items in the session whose figures are measured.
-const SESSION_ITEMS: usize = 10_000;
+pub(super) const SESSION_ITEMS: usize = 10_000;
 
 async fn stats_once(
     url: &str,
@@ -333,6 +333,31 @@ async fn stats_once(
     }
     app.db.close().await;
     Ok(out)
+}
+
+/// `items` handled items in two sessions (10,000 and the rest) with everything derived from
+/// them built, as the database of an office that has worked for years: returns the large
+/// session's id.
+pub(super) async fn handled_items(app: &App, items: usize) -> anyhow::Result<i64> {
+    let small = new_session(app, 15, 1).await?;
+    generate(app, small, SESSION_ITEMS, 0).await?;
+    let big = new_session(app, 15, 2).await?;
+    if items > SESSION_ITEMS {
+        generate(app, big, items - SESSION_ITEMS, SESSION_ITEMS).await?;
+    }
+    // The rows went in with plain SQL, past the events that keep the statistics facts and
+    // the list keys: build them.
+    let mut tx = app.db.begin().await?;
+    banli_store::derived::refresh(&mut tx, None).await?;
+    tx.commit().await?;
+    // What autovacuum does to a table at rest: PostgreSQL's index-only scans need the
+    // visibility map of the freshly loaded keys.
+    let settle = match app.db.backend {
+        banli_store::Backend::Postgres => "VACUUM ANALYZE",
+        banli_store::Backend::Sqlite => "ANALYZE",
+    };
+    sqlx::query(settle).execute(&app.db.pool).await?;
+    Ok(big)
 }
 
 /// Inserts `n` handled items into `session` with SQL alone (one statement per table, the
@@ -520,23 +545,7 @@ async fn lists_once(
 ) -> anyhow::Result<Vec<String>> {
     use banli_app::view::{AssignmentQuery, ItemQuery};
     let app = demo_org(url, cfg).await?;
-    let small = new_session(&app, 15, 1).await?;
-    generate(&app, small, SESSION_ITEMS, 0).await?;
-    let big = new_session(&app, 15, 2).await?;
-    if a.items > SESSION_ITEMS {
-        generate(&app, big, a.items - SESSION_ITEMS, SESSION_ITEMS).await?;
-    }
-    // The rows went in with plain SQL, past the events that keep the list keys: build them.
-    let mut tx = app.db.begin().await?;
-    banli_store::list_keys::refresh(&mut tx, None).await?;
-    tx.commit().await?;
-    // What autovacuum does to a table at rest: PostgreSQL's index-only scans need the
-    // visibility map of the freshly loaded keys.
-    let settle = match app.db.backend {
-        banli_store::Backend::Postgres => "VACUUM ANALYZE",
-        banli_store::Backend::Sqlite => "ANALYZE",
-    };
-    sqlx::query(settle).execute(&app.db.pool).await?;
+    let big = handled_items(&app, a.items).await?;
     let name = |role: &'static str| {
         let pool = app.db.pool.clone();
         async move {

@@ -8,9 +8,12 @@
 //! - `banli bench import` / `banli bench stats`: an Excel import of 10k–100k rows, and the §7
 //!   statistics over 10k–1M handled items.
 //! - `banli bench lists`: the item and assignment lists, filtered and sorted, at 1M items.
+//! - `banli bench memory`: `banli serve`'s resident heap and mapped index at rest and under
+//!   load at 1M items.
 
 mod data;
 mod lifecycles;
+mod memory;
 mod page;
 mod search;
 
@@ -26,6 +29,7 @@ use std::time::{Duration, Instant};
 
 pub use data::{ImportArgs, ListsArgs, StatsArgs};
 pub use lifecycles::LifecycleArgs;
+pub use memory::MemoryArgs;
 pub use page::PageArgs;
 pub use search::SearchArgs;
 
@@ -54,6 +58,8 @@ enum BenchCommand {
     Stats(StatsArgs),
     /// The item and assignment lists (API and staff pages) with filters and sorts at 1M items.
     Lists(ListsArgs),
+    /// Resident memory of `banli serve` (heap apart from the mapped index) at rest and under load at 1M items.
+    Memory(MemoryArgs),
 }
 
 pub async fn run(cfg: &Config, args: &BenchArgs) -> anyhow::Result<()> {
@@ -65,6 +71,7 @@ pub async fn run(cfg: &Config, args: &BenchArgs) -> anyhow::Result<()> {
         Some(BenchCommand::Import(a)) => data::run_import(cfg, a).await,
         Some(BenchCommand::Stats(a)) => data::run_stats(cfg, a).await,
         Some(BenchCommand::Lists(a)) => data::run_lists(cfg, a).await,
+        Some(BenchCommand::Memory(a)) => memory::run(cfg, a).await,
     }
 }
 

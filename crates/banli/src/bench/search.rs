@@ -48,6 +48,14 @@ pub struct SearchArgs {
     /// Where to build the indexes (default: a temporary directory, removed after).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// With --dir: query the banli index a previous run left there (same --items) instead
+    /// of building it again.
+    #[arg(long, requires = "dir")]
+    pub reuse: bool,
+    /// Also take each banli query apart (analysis, top 10, count, both, stored documents,
+    /// snippets) and print where the time goes.
+    #[arg(long)]
+    pub profile: bool,
 }
 
 /// The query set: 60 queries in four groups, drawn from crates/search/tests/queries.txt.
@@ -192,16 +200,8 @@ pub async fn run(a: &SearchArgs) -> anyhow::Result<()> {
     let mut results = Vec::new();
     let wants = |e: &str| a.engines.iter().any(|x| x == e);
     if wants("banli") {
-        results.push(
-            bench_banli(
-                &corpus,
-                a.items,
-                &queries,
-                rounds,
-                &scratch.path().join("banli"),
-            )
-            .await?,
-        );
+        results
+            .push(bench_banli(&corpus, a, &queries, rounds, &scratch.path().join("banli")).await?);
         report_early(&results[results.len() - 1]);
     }
     if wants("fts5") {
@@ -566,11 +566,25 @@ impl Engine for Banli {
 
 async fn bench_banli(
     corpus: &Corpus,
-    items: usize,
+    a: &SearchArgs,
     queries: &[Q],
     rounds: usize,
     dir: &Path,
 ) -> anyhow::Result<EngineResult> {
+    let items = a.items;
+    if a.reuse {
+        let index =
+            banli_search::SearchIndex::open_or_create(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if index.num_docs() != 2 * items as u64 {
+            bail!(
+                "{} 中的索引有 {} 条文档，不是 --items {items} 的 {} 条：去掉 --reuse 重建",
+                dir.display(),
+                index.num_docs(),
+                2 * items
+            );
+        }
+        return query_banli(index, corpus, a, queries, rounds, dir, Duration::ZERO).await;
+    }
     let _ = std::fs::remove_dir_all(dir);
     reset_peak_rss();
     let index =
@@ -615,9 +629,24 @@ async fn bench_banli(
     settle(dir).await;
     index.commit(2)?;
     settle(dir).await;
+    query_banli(index, corpus, a, queries, rounds, dir, build).await
+}
+
+async fn query_banli(
+    index: banli_search::SearchIndex,
+    corpus: &Corpus,
+    a: &SearchArgs,
+    queries: &[Q],
+    rounds: usize,
+    dir: &Path,
+    build: Duration,
+) -> anyhow::Result<EngineResult> {
     let size = dir_size(dir);
     let mut engine = Banli(index);
     let groups = measure(&mut engine, corpus, queries, rounds, "banli").await?;
+    if a.profile {
+        profile_banli(&engine.0, queries)?;
+    }
     Ok(EngineResult {
         name: "banli-search (tantivy + jieba analyzer)".into(),
         note: "upsert in batches of 2,000 documents, one commit; query = top 10 by BM25 + total count + snippets".into(),
@@ -956,6 +985,75 @@ fn ms(x: f64) -> String {
     } else {
         format!("{x:.0} ms")
     }
+}
+
+/// Each query taken apart five times (the median of each stage kept), then per query class
+/// the 95th percentile of each stage over its queries: what a slow search spends its time on.
+fn profile_banli(index: &banli_search::SearchIndex, queries: &[Q]) -> anyhow::Result<()> {
+    let mut per_group: Vec<Vec<banli_search::Profile>> = vec![Vec::new(); QUERIES.len()];
+    for q in queries {
+        let query = banli_search::Query::new(q.text.clone(), banli_search::Scope::Public);
+        let mut runs = (0..5)
+            .map(|_| index.profile(&query))
+            .collect::<Result<Vec<_>, _>>()?;
+        let median = |f: fn(&banli_search::Profile) -> Duration,
+                      runs: &mut Vec<banli_search::Profile>| {
+            runs.sort_by_key(f);
+            f(&runs[runs.len() / 2])
+        };
+        let p = banli_search::Profile {
+            analyze: median(|p| p.analyze, &mut runs),
+            top: median(|p| p.top, &mut runs),
+            count: median(|p| p.count, &mut runs),
+            top_and_count: median(|p| p.top_and_count, &mut runs),
+            fetch: median(|p| p.fetch, &mut runs),
+            snippets: median(|p| p.snippets, &mut runs),
+            ..runs[0]
+        };
+        eprintln!(
+            "profile {:<12} matches {:>9} top {:>7.2} ms count {:>7.2} ms both {:>7.2} ms fetch {:.2} ms snippets {:.2} ms",
+            q.text,
+            p.matches,
+            p.top.as_secs_f64() * 1e3,
+            p.count.as_secs_f64() * 1e3,
+            p.top_and_count.as_secs_f64() * 1e3,
+            p.fetch.as_secs_f64() * 1e3,
+            p.snippets.as_secs_f64() * 1e3
+        );
+        per_group[q.group].push(p);
+    }
+    let segments = per_group
+        .iter()
+        .flatten()
+        .map(|p| p.segments)
+        .next()
+        .unwrap_or(0);
+    println!("Where a banli query spends its time ({segments} segments; p95 over the class's queries of each stage's median of 5 runs):\n");
+    println!("| queries | matches (p50) | analysis | top 10 alone | count alone | top 10 + count (as searched) | stored documents | snippets |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (g, profiles) in per_group.iter().enumerate() {
+        let p95 = |f: fn(&banli_search::Profile) -> Duration| {
+            let mut v: Vec<Duration> = profiles.iter().map(f).collect();
+            v.sort();
+            pct_ms(&v, 0.95)
+        };
+        let mut matches: Vec<usize> = profiles.iter().map(|p| p.matches).collect();
+        matches.sort();
+        println!(
+            "| {} ({}) | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+            QUERIES[g].0,
+            profiles.len(),
+            thousands(matches.get(matches.len() / 2).copied().unwrap_or(0) as u64),
+            p95(|p| p.analyze),
+            p95(|p| p.top),
+            p95(|p| p.count),
+            p95(|p| p.top_and_count),
+            p95(|p| p.fetch),
+            p95(|p| p.snippets),
+        );
+    }
+    println!();
+    Ok(())
 }
 
 #[cfg(test)]
