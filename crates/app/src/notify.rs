@@ -442,7 +442,32 @@ impl App {
     /// (or on another instance) sends nothing new. Returns the notifications written.
     pub async fn send_daily_reminders(&self) -> AppResult<usize> {
         let today = self.today();
-        let dues = self.due_reminders(today).await?;
+        let mut written = 0;
+        // Page by page, so the sweep holds a page of open work in memory, not all of it (a
+        // million items' open assignments with their items took a gigabyte).
+        let mut after = Some(0);
+        while let Some(id) = after {
+            let (dues, next) = self.assignment_dues(today, id).await?;
+            written += self.remind(today, dues).await?;
+            after = next;
+        }
+        let mut after = Some(0);
+        while let Some(id) = after {
+            let (dues, next) = self.evaluation_dues(today, id).await?;
+            written += self.remind(today, dues).await?;
+            after = next;
+        }
+        let mut tx = self.begin().await?;
+        notices::record_reminder_run(&mut tx, &iso(today), written as i64).await?;
+        tx.commit().await?;
+        if written > 0 {
+            tracing::info!(written, day = %today, "daily reminders written");
+        }
+        Ok(written)
+    }
+
+    /// Notifies each of these clocks not yet reminded in its colour today.
+    async fn remind(&self, today: NaiveDate, dues: Vec<Due>) -> AppResult<usize> {
         let mut written = 0;
         for d in dues {
             let mut tx = self.begin().await?;
@@ -516,25 +541,25 @@ impl App {
             .await?;
             tx.commit().await?;
         }
-        let mut tx = self.begin().await?;
-        notices::record_reminder_run(&mut tx, &iso(today), written as i64).await?;
-        tx.commit().await?;
-        if written > 0 {
-            tracing::info!(written, day = %today, "daily reminders written");
-        }
         Ok(written)
     }
 
-    /// The yellow and red clocks of today, read in one snapshot (the writes come after).
-    async fn due_reminders(&self, today: NaiveDate) -> AppResult<Vec<Due>> {
+    /// The yellow and red clocks of a page of open assignments (after the id `after`),
+    /// read in one snapshot (the writes come after), and the id the next page starts after.
+    async fn assignment_dues(
+        &self,
+        today: NaiveDate,
+        after: i64,
+    ) -> AppResult<(Vec<Due>, Option<i64>)> {
         let mut tx = self.db.read().await?;
-        let rows = notices::open_assignments(&mut tx).await?;
-        let consulted = banli_store::assignments::context(&mut tx, &rows)
-            .await?
-            .consulted;
         let mut policies: HashMap<i64, Policy> = HashMap::new();
         let mut items: HashMap<i64, ItemRow> = HashMap::new();
         let mut out = Vec::new();
+        let rows = notices::open_assignments(&mut tx, after, SWEEP_PAGE).await?;
+        let next = next_page(rows.len(), rows.last().map(|a| a.id));
+        let consulted = banli_store::assignments::context(&mut tx, &rows)
+            .await?
+            .consulted;
         for a in rows {
             let item = cached_item(&mut tx, &mut items, a.item_id).await?;
             let policy = cached_policy(&mut tx, &mut policies, item.org_id).await?;
@@ -565,8 +590,24 @@ impl App {
                 });
             }
         }
-        // Sent replies not yet rated, on items not closed.
-        for r in notices::unrated_replies(&mut tx).await? {
+        tx.commit().await?;
+        Ok((out, next))
+    }
+
+    /// The yellow and red rating windows of a page of sent replies not yet rated, on items
+    /// not closed (after the document id `after`), and the id the next page starts after.
+    async fn evaluation_dues(
+        &self,
+        today: NaiveDate,
+        after: i64,
+    ) -> AppResult<(Vec<Due>, Option<i64>)> {
+        let mut tx = self.db.read().await?;
+        let mut policies: HashMap<i64, Policy> = HashMap::new();
+        let mut items: HashMap<i64, ItemRow> = HashMap::new();
+        let mut out = Vec::new();
+        let rows = notices::unrated_replies(&mut tx, after, SWEEP_PAGE).await?;
+        let next = next_page(rows.len(), rows.last().map(|r| r.document_id));
+        for r in rows {
             let item = cached_item(&mut tx, &mut items, r.item_id).await?;
             let fraction = cached_policy(&mut tx, &mut policies, item.org_id)
                 .await?
@@ -585,7 +626,19 @@ impl App {
             }
         }
         tx.commit().await?;
-        Ok(out)
+        Ok((out, next))
+    }
+}
+
+/// Rows read per page of the daily reminder's sweep.
+const SWEEP_PAGE: i64 = 1_000;
+
+/// The id the next page starts after: none once a page came back short.
+fn next_page(rows: usize, last_id: Option<i64>) -> Option<i64> {
+    if rows as i64 == SWEEP_PAGE {
+        last_id
+    } else {
+        None
     }
 }
 
@@ -627,6 +680,13 @@ fn colour_name(c: Colour) -> &'static str {
 mod tests {
     use super::*;
     use banli_domain::notices::TEMPLATES;
+
+    #[test]
+    fn the_reminder_sweep_reads_on_until_a_page_comes_back_short() {
+        assert_eq!(next_page(SWEEP_PAGE as usize, Some(4711)), Some(4711));
+        assert_eq!(next_page(SWEEP_PAGE as usize - 1, Some(4711)), None);
+        assert_eq!(next_page(0, None), None);
+    }
 
     #[test]
     fn every_planned_template_and_clock_exists() {

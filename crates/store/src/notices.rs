@@ -313,8 +313,13 @@ pub async fn record_reminder_run(tx: &mut Tx, day: &str, written: i64) -> Result
     Ok(())
 }
 
-/// Open work on items in handling: the assignments whose clocks the daily reminder watches.
-pub async fn open_assignments(tx: &mut Tx) -> Result<Vec<AssignmentRow>, Error> {
+/// Open work on items in handling: the assignments whose clocks the daily reminder watches,
+/// up to `limit` of them after the id `after`, in id order.
+pub async fn open_assignments(
+    tx: &mut Tx,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<AssignmentRow>, Error> {
     let cols = ASSIGNMENT_COLS
         .split(", ")
         .map(|c| format!("a.{c}"))
@@ -322,8 +327,11 @@ pub async fn open_assignments(tx: &mut Tx) -> Result<Vec<AssignmentRow>, Error> 
         .join(", ");
     let rows = sqlx::query(&format!(
         "SELECT {cols} FROM assignments a JOIN items i ON i.id = a.item_id
-         WHERE i.state IN ('handling', 'replied') AND a.state IN ('assigned', 'accepted', 'return_requested', 'rehandling') ORDER BY a.id"
+         WHERE i.state IN ('handling', 'replied') AND a.state IN ('assigned', 'accepted', 'return_requested', 'rehandling')
+         AND a.id > $1 ORDER BY a.id LIMIT $2"
     ))
+    .bind(after)
+    .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
     all_typed("assignments", rows)
@@ -338,12 +346,16 @@ pub struct Unrated {
     pub evaluation_due: NaiveDate,
 }
 
-pub async fn unrated_replies(tx: &mut Tx) -> Result<Vec<Unrated>, Error> {
+/// Up to `limit` of them after the document id `after`, in id order.
+pub async fn unrated_replies(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<Unrated>, Error> {
     let rows: Vec<(i64, i64, i64, String, String)> = sqlx::query_as(
         "SELECT d.id, a.item_id, a.unit_id, d.sent_on, d.evaluation_due FROM documents d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
          WHERE d.kind = 'reply' AND d.state = 'sent' AND d.evaluation_due IS NOT NULL AND d.sent_on IS NOT NULL AND i.state <> 'closed'
-         AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.document_id = d.id) ORDER BY d.id",
+         AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.document_id = d.id)
+         AND d.id > $1 ORDER BY d.id LIMIT $2",
     )
+    .bind(after)
+    .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
     rows.into_iter()
