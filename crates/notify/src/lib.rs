@@ -560,6 +560,18 @@ impl Running {
     }
 }
 
+/// `work`, unless shutdown is signalled first (then `None`): a day's reminder sweep over a
+/// large organisation takes minutes, and a stopping server must not wait for it.
+async fn stoppable<T>(
+    shutdown: &mut watch::Receiver<bool>,
+    work: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    tokio::select! {
+        done = work => Some(done),
+        _ = shutdown.wait_for(|stop| *stop) => None,
+    }
+}
+
 /// Runs the daily reminder now if it has not run today, then every day at `hour`
 /// (organisation time, UTC+8), until `shutdown` turns true.
 pub async fn run_daily_reminders(app: App, hour: u32, mut shutdown: watch::Receiver<bool>) {
@@ -573,26 +585,32 @@ pub async fn run_daily_reminders(app: App, hour: u32, mut shutdown: watch::Recei
         if due {
             match app.daily_reminders_ran(app.today()).await {
                 Ok(true) => {}
-                Ok(false) => match app.send_daily_reminders().await {
-                    Ok(n) => {
-                        tracing::info!(notifications = n, "daily reminder done");
-                        match app.prune_delivered().await {
-                            Ok((outbox, sent)) => {
-                                tracing::info!(
-                                    outbox,
-                                    sent,
-                                    "old outbox rows and sent messages pruned"
-                                )
-                            }
-                            Err(e) => {
-                                tracing::warn!(error = %e, "pruning failed; trying again tomorrow")
+                Ok(false) => match stoppable(&mut shutdown, app.send_daily_reminders()).await {
+                    // Shutting down: the reminders written so far stay (each is its own
+                    // transaction); the day's run is recorded only at its end, so the next
+                    // start goes on from there.
+                    None => break,
+                    Some(sweep) => match sweep {
+                        Ok(n) => {
+                            tracing::info!(notifications = n, "daily reminder done");
+                            match app.prune_delivered().await {
+                                Ok((outbox, sent)) => {
+                                    tracing::info!(
+                                        outbox,
+                                        sent,
+                                        "old outbox rows and sent messages pruned"
+                                    )
+                                }
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "pruning failed; trying again tomorrow")
+                                }
                             }
                         }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "daily reminder failed; trying again in 10 minutes");
-                        wait = Duration::from_secs(600);
-                    }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "daily reminder failed; trying again in 10 minutes");
+                            wait = Duration::from_secs(600);
+                        }
+                    },
                 },
                 Err(e) => {
                     tracing::warn!(error = %e, "could not check the daily reminder; trying again in 10 minutes");
