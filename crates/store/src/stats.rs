@@ -199,7 +199,7 @@ async fn refresh_some(
     ));
     only("a.item_id", &mut sql);
     if Backend::of(conn) == Backend::Postgres {
-        // The list on both sides of the join (see `list_keys::refresh`).
+        // The list on both sides of the join (see `list_keys::refresh_some`).
         only("i.id", &mut sql);
     }
     sql.push(") x");

@@ -441,7 +441,7 @@ async fn measure(
             mb(r.other_files)
         );
     }
-    let index_size = dir_size(&index_dir);
+    let index_size = super::search::dir_size(&index_dir);
     println!("search index on disk: {}", mb(index_size));
     if failed > 0 {
         bail!(
@@ -463,16 +463,3 @@ const KINDS: [&str; 8] = [
     "/api/v1/items?q= (search)",
     "/api/v1/stats (large session)",
 ];
-
-fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| e.metadata().ok())
-                .filter(|m| m.is_file())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
-}

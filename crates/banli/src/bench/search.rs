@@ -535,7 +535,8 @@ trait Engine {
     async fn query(&mut self, q: &Q) -> anyhow::Result<Vec<u64>>;
 }
 
-fn dir_size(dir: &Path) -> u64 {
+/// Bytes of the regular files directly in `dir`.
+pub(super) fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok()?.metadata().ok())
