@@ -30,7 +30,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Bump when the analysis changes: an index built with another version is
 /// cleared on open (the server then rebuilds it).
-pub(crate) const ANALYZER_VERSION: u32 = 1;
+pub(crate) const ANALYZER_VERSION: u32 = 2;
 
 /// Government terms the default jieba dictionary does not know as words.
 pub const GOV_TERMS: &[&str] = &[
@@ -296,6 +296,42 @@ impl Analyzer {
         out
     }
 
+    /// The tokens indexed for `text`: [`analyze`](Self::analyze)'s, and a shingle for each pair
+    /// of adjacent leaf-sized tokens (see [`leafy`]) that are not two single characters: their
+    /// texts joined, at the first one's position. 人民@0 政府@2 add 人民政府@0, so the phrase
+    /// a query word's finer tiling asks for is one term in the index (see [`shingled`]): a
+    /// phrase of common pieces is checked position by position in every document holding
+    /// both, a term is read from its posting list (issue #11 part 2). Pairs of two characters
+    /// are left out: they would index every character bigram.
+    pub fn index_tokens(&self, text: &str) -> Vec<Piece> {
+        let mut pieces = self.analyze(text);
+        let mut shingles = Vec::new();
+        for a in pieces.iter().filter(|p| leafy(&p.text, p.len)) {
+            let next = a.pos + a.len;
+            let from = pieces.partition_point(|p| p.pos < next);
+            for b in pieces[from..].iter().take_while(|p| p.pos == next) {
+                if leafy(&b.text, b.len) && a.len + b.len > 2 {
+                    shingles.push(Piece {
+                        text: format!("{}{}", a.text, b.text),
+                        pos: a.pos,
+                        len: a.len + b.len,
+                        from: a.from,
+                        to: b.to,
+                    });
+                }
+            }
+        }
+        pieces.extend(shingles);
+        pieces.sort_by(|a, b| {
+            a.pos
+                .cmp(&b.pos)
+                .then(b.len.cmp(&a.len))
+                .then_with(|| a.text.cmp(&b.text))
+        });
+        pieces.dedup_by(|a, b| a.pos == b.pos && a.text == b.text);
+        pieces
+    }
+
     /// The tokens of one word (characters `s..e` of `chars`, all word
     /// characters): the word, its Han characters and letter/digit runs, and
     /// the decomposition of a dictionary word.
@@ -452,6 +488,35 @@ impl Analyzer {
     }
 }
 
+/// A token that may be one half of a shingle: one or two Han characters.
+fn leafy(text: &str, len: usize) -> bool {
+    (1..=2).contains(&len) && text.chars().all(is_han)
+}
+
+/// A tiling as the index holds it: adjacent leaf-sized terms paired, from the left, into
+/// the shingles [`Analyzer::index_tokens`] writes (人民@0 政府@2 → 人民政府@0). A document
+/// holds the shingled tiling wherever it holds the tiling, so matching it finds the same
+/// documents with rarer terms.
+pub(crate) fn shingled(tiling: &Tiling) -> Tiling {
+    let mut out = Vec::with_capacity(tiling.len());
+    let mut i = 0;
+    while i < tiling.len() {
+        let (o, t) = &tiling[i];
+        let n = t.chars().count();
+        if let Some((o2, t2)) = tiling.get(i + 1) {
+            let n2 = t2.chars().count();
+            if *o2 == o + n && leafy(t, n) && leafy(t2, n2) && n + n2 > 2 {
+                out.push((*o, format!("{t}{t2}")));
+                i += 2;
+                continue;
+            }
+        }
+        out.push((*o, t.clone()));
+        i += 1;
+    }
+    out
+}
+
 /// The tantivy tokenizer over [`Analyzer`].
 #[derive(Clone)]
 pub(crate) struct ZhTokenizer {
@@ -468,7 +533,7 @@ impl Tokenizer for ZhTokenizer {
     type TokenStream<'a> = ZhTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhTokenStream {
         ZhTokenStream {
-            tokens: self.analyzer.analyze(text),
+            tokens: self.analyzer.index_tokens(text),
             index: 0,
             token: Token::default(),
         }
@@ -483,7 +548,9 @@ impl TokenStream for ZhTokenStream {
         self.index += 1;
         self.token.text = std::mem::take(&mut p.text);
         self.token.position = p.pos;
-        self.token.position_length = 1;
+        // Its length in positions, so that the next value of a multi-valued field starts
+        // after it (tantivy adds a gap there) and no phrase straddles two values.
+        self.token.position_length = p.len;
         self.token.offset_from = p.from;
         self.token.offset_to = p.to;
         true
@@ -552,6 +619,77 @@ mod tests {
         assert!(!t.iter().any(|x| x.starts_with("民政@")), "{t:?}");
         assert!(t.iter().any(|x| x.starts_with("人民@")), "{t:?}");
         assert!(t.iter().any(|x| x.starts_with("政府@")), "{t:?}");
+    }
+
+    #[test]
+    fn shingles_join_adjacent_leaves_but_not_two_characters() {
+        let a = Analyzer::new(&[]);
+        let at = |s: &str| -> Vec<String> {
+            a.index_tokens(s)
+                .into_iter()
+                .map(|p| format!("{}@{}", p.text, p.pos))
+                .collect()
+        };
+        let t = at("重大事故隐患");
+        assert!(t.contains(&"重大事故@0".to_string()), "{t:?}");
+        assert!(t.contains(&"事故隐患@2".to_string()), "{t:?}");
+        // 民@1 政@2 are two characters: no 民政 anywhere in 人民政府.
+        assert!(!at("人民政府").iter().any(|x| x.starts_with("民政@")));
+        assert_eq!(
+            shingled(&vec![(0, "重大".into()), (2, "事故".into())]),
+            [(0, "重大事故".to_string())]
+        );
+        assert_eq!(
+            shingled(&vec![(0, "a".into()), (1, "b".into()), (2, "事故".into())]),
+            [(0, "a".to_string()), (1, "b".into()), (2, "事故".into())]
+        );
+    }
+
+    /// Where a query word's tiling is found among `analyze`'s tokens, its shingled tiling is
+    /// found among `index_tokens`' at the same place: the index finds what the phrase found.
+    #[test]
+    fn a_shingled_tiling_matches_wherever_its_tiling_does() {
+        let a = Analyzer::new(&[]);
+        let texts = [
+            "县级以上地方人民政府应当加强安全生产监督管理，防止重大事故隐患。",
+            "中华人民共和国国务院关于优化营商环境推进政务服务一网通办的意见",
+            "加快推进湘江科学城建设，支持长株潭都市圈生态环境保护和乡村振兴",
+            "省发展改革委会同湘潭市人民政府研究办理第0239号提案的答复意见",
+        ];
+        let mut checked = 0;
+        for text in texts {
+            let leaves = a.analyze(text);
+            let tokens = a.index_tokens(text);
+            let chars: Vec<char> = text.chars().collect();
+            for len in 2..=6 {
+                for s in 0..chars.len().saturating_sub(len) {
+                    let word: String = chars[s..s + len].iter().collect();
+                    for w in a.query_words(&word) {
+                        for tiling in &w.tilings {
+                            let plain = starts(&leaves, tiling);
+                            let found = starts(&tokens, &shingled(tiling));
+                            checked += plain.len();
+                            for p in plain {
+                                assert!(found.contains(&p), "{word} {tiling:?} at {p}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} matches checked");
+    }
+
+    /// Positions where every term of `tiling` sits at its offset.
+    fn starts(pieces: &[Piece], tiling: &Tiling) -> Vec<usize> {
+        let at: HashSet<(usize, &str)> = pieces.iter().map(|p| (p.pos, p.text.as_str())).collect();
+        (0..=pieces.last().map_or(0, |p| p.pos))
+            .filter(|&b| {
+                tiling
+                    .iter()
+                    .all(|(o, t)| at.contains(&(b + o, t.as_str())))
+            })
+            .collect()
     }
 
     #[test]

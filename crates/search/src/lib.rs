@@ -31,17 +31,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery,
-    Query as TQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query as TQuery,
+    TermQuery,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, INDEXED, STORED,
-    STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use analyzer::GOV_TERMS;
-use analyzer::{Analyzer, WordQuery, ZhTokenizer, ANALYZER_VERSION};
+use analyzer::{shingled, Analyzer, Tiling, WordQuery, ZhTokenizer, ANALYZER_VERSION};
 pub use similar::{MAX_SIMILAR_CHARS, MIN_SIMILAR_SCORE, STOP_WORDS};
 pub use snippet::escape_html;
 
@@ -193,16 +192,16 @@ struct Fields {
     body: Field,
     unit_id: Field,
     unit_name: Field,
-    session_id: Field,
-    category: Field,
-    grade: Field,
     published_at: Field,
-    public: Field,
-    office: Field,
-    unit_ids: Field,
-    user_ids: Field,
-    org_id: Field,
     commitments: Field,
+    /// The one searched text field: titles (twice: they weigh double), body, commitments,
+    /// unit name. One field, so a word is one term and not a union over fields.
+    text: Field,
+    /// Every filter and visibility value as a term (`public`, `org:3`, `unit:10` …), with
+    /// frequencies and without field norms: a query made of such terms and one term per
+    /// word is a plain intersection of terms, which tantivy ranks with block-max WAND
+    /// (skipping blocks that cannot enter the page) instead of scoring every match.
+    filter: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -210,27 +209,27 @@ fn schema() -> (Schema, Fields) {
     let zh = TextFieldIndexing::default()
         .set_tokenizer(TOKENIZER)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let zh_stored = TextOptions::default().set_indexing_options(zh).set_stored();
+    let zh_text = TextOptions::default().set_indexing_options(zh);
+    let filter = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqs)
+            .set_fieldnorms(false),
+    );
     let f = Fields {
         key: b.add_text_field("key", STRING | STORED),
-        kind: b.add_text_field("kind", STRING | STORED),
-        item_id: b.add_i64_field("item_id", INDEXED | STORED),
-        document_id: b.add_i64_field("document_id", INDEXED | STORED),
-        title: b.add_text_field("title", zh_stored.clone()),
-        item_title: b.add_text_field("item_title", zh_stored.clone()),
-        body: b.add_text_field("body", zh_stored.clone()),
-        unit_id: b.add_i64_field("unit_id", INDEXED | STORED),
-        unit_name: b.add_text_field("unit_name", zh_stored.clone()),
-        session_id: b.add_i64_field("session_id", INDEXED),
-        category: b.add_text_field("category", STRING),
-        grade: b.add_text_field("grade", STRING),
+        kind: b.add_text_field("kind", STORED),
+        item_id: b.add_i64_field("item_id", STORED),
+        document_id: b.add_i64_field("document_id", STORED),
+        title: b.add_text_field("title", STORED),
+        item_title: b.add_text_field("item_title", STORED),
+        body: b.add_text_field("body", STORED),
+        unit_id: b.add_i64_field("unit_id", STORED),
+        unit_name: b.add_text_field("unit_name", STORED),
         published_at: b.add_text_field("published_at", STORED),
-        public: b.add_bool_field("public", INDEXED),
-        office: b.add_bool_field("office", INDEXED),
-        unit_ids: b.add_i64_field("unit_ids", INDEXED),
-        user_ids: b.add_i64_field("user_ids", INDEXED),
-        org_id: b.add_i64_field("org_id", INDEXED),
-        commitments: b.add_text_field("commitments", zh_stored),
+        commitments: b.add_text_field("commitments", STORED),
+        text: b.add_text_field("text", zh_text),
+        filter: b.add_text_field("filter", filter),
     };
     (b.build(), f)
 }
@@ -381,20 +380,17 @@ impl SearchIndex {
                 doc.add_i64(f.unit_id, u);
             }
             doc.add_text(f.unit_name, &d.unit_name);
-            doc.add_i64(f.session_id, d.session_id);
-            doc.add_text(f.category, &d.category);
-            doc.add_text(f.grade, &d.grade);
             doc.add_text(f.published_at, &d.published_at);
-            doc.add_bool(f.public, d.public);
-            doc.add_bool(f.office, d.office);
-            for &u in &d.unit_ids {
-                doc.add_i64(f.unit_ids, u);
-            }
-            for &u in &d.user_ids {
-                doc.add_i64(f.user_ids, u);
-            }
-            doc.add_i64(f.org_id, d.org_id);
             doc.add_text(f.commitments, &d.commitments);
+            for t in [&d.title, &d.title, &d.item_title, &d.item_title] {
+                doc.add_text(f.text, t);
+            }
+            for t in [&d.body, &d.commitments, &d.unit_name] {
+                doc.add_text(f.text, t);
+            }
+            for t in filter_terms(d) {
+                doc.add_text(f.filter, t);
+            }
             writer.delete_term(Term::from_field_text(f.key, &d.key));
             writer.add_document(doc)?;
         }
@@ -453,15 +449,16 @@ impl SearchIndex {
         let per_page = q.per_page.clamp(1, MAX_PER_PAGE);
         let offset = q.page.max(1).saturating_sub(1).saturating_mul(per_page);
         let searcher = self.reader.searcher();
-        let (top, total) = searcher.search(
+        // Two passes, not one with both collectors: the page alone may skip blocks that
+        // cannot enter it (block-max WAND), which a collector that also counts would forbid;
+        // the count alone scores nothing.
+        let top = searcher.search(
             &*query,
-            &(
-                TopDocs::with_limit(per_page)
-                    .and_offset(offset)
-                    .order_by_score(),
-                Count,
-            ),
+            &TopDocs::with_limit(per_page)
+                .and_offset(offset)
+                .order_by_score(),
         )?;
+        let total = searcher.search(&*query, &Count)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -534,92 +531,119 @@ impl SearchIndex {
                 return (Box::new(EmptyQuery), words);
             }
         }
-        let text_fields = [
-            (f.title, 2.0f32),
-            (f.item_title, 2.0),
-            (f.body, 1.0),
-            (f.commitments, 1.0),
-            (f.unit_name, 1.0),
-        ];
         for w in &words {
+            let mut tilings: Vec<Tiling> = w.tilings.iter().map(shingled).collect();
+            tilings.dedup();
             let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-            for &(field, boost) in &text_fields {
-                for tiling in &w.tilings {
-                    let q: Box<dyn TQuery> = if tiling.len() == 1 {
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(field, &tiling[0].1),
-                            IndexRecordOption::WithFreqs,
-                        ))
-                    } else {
-                        Box::new(PhraseQuery::new_with_offset(
-                            tiling
-                                .iter()
-                                .map(|(o, t)| (*o, Term::from_field_text(field, t)))
-                                .collect(),
-                        ))
-                    };
-                    let q: Box<dyn TQuery> = if boost != 1.0 {
-                        Box::new(BoostQuery::new(q, boost))
-                    } else {
-                        q
-                    };
-                    alternatives.push((Occur::Should, q));
-                }
+            for tiling in &tilings {
+                let q: Box<dyn TQuery> = if tiling.len() == 1 {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.text, &tiling[0].1),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                } else {
+                    Box::new(PhraseQuery::new_with_offset(
+                        tiling
+                            .iter()
+                            .map(|(o, t)| (*o, Term::from_field_text(f.text, t)))
+                            .collect(),
+                    ))
+                };
+                alternatives.push((Occur::Should, q));
             }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+            // A lone term stays a term, so that the whole query can be an intersection of terms.
+            let word: Box<dyn TQuery> = if alternatives.len() == 1 {
+                alternatives.remove(0).1
+            } else {
+                Box::new(BooleanQuery::new(alternatives))
+            };
+            clauses.push((Occur::Must, word));
         }
         for filter in self.filters(q) {
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+            clauses.push((Occur::Must, filter));
         }
         (Box::new(BooleanQuery::new(clauses)), words)
     }
 
-    /// Filter clauses: the caller's visibility, then the query's filters.
+    /// Filter clauses: the caller's visibility, then the query's filters. Each is a plain
+    /// term of the `filter` field where it can be (see [`Fields::filter`]); its score is the
+    /// same for every document, so it shifts a page's scores without reordering them.
     fn filters(&self, q: &Query) -> Vec<Box<dyn TQuery>> {
-        let f = &self.fields;
-        let term =
-            |t: Term| -> Box<dyn TQuery> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) };
+        let field = self.fields.filter;
+        let term = |t: &str| -> Box<dyn TQuery> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, t),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
         let mut out = Vec::new();
         match &q.scope {
-            Scope::Public => out.push(term(Term::from_field_bool(f.public, true))),
+            Scope::Public => out.push(term(PUBLIC)),
             Scope::Staff {
                 org_id,
                 all,
                 unit_id,
                 user_id,
             } => {
-                out.push(term(Term::from_field_i64(f.org_id, *org_id)));
+                out.push(term(&format!("org:{org_id}")));
                 if *all {
-                    out.push(term(Term::from_field_bool(f.office, true)));
+                    out.push(term(OFFICE));
                 } else {
-                    let mut either: Vec<(Occur, Box<dyn TQuery>)> = vec![(
-                        Occur::Should,
-                        term(Term::from_field_i64(f.user_ids, *user_id)),
-                    )];
+                    let mut either: Vec<(Occur, Box<dyn TQuery>)> =
+                        vec![(Occur::Should, term(&format!("user:{user_id}")))];
                     if let Some(u) = unit_id {
-                        either.push((Occur::Should, term(Term::from_field_i64(f.unit_ids, *u))));
+                        either.push((Occur::Should, term(&format!("unit:{u}"))));
                     }
-                    out.push(Box::new(BooleanQuery::new(either)));
+                    out.push(Box::new(ConstScoreQuery::new(
+                        Box::new(BooleanQuery::new(either)),
+                        0.0,
+                    )));
                 }
             }
         }
         if let Some(s) = q.session_id {
-            out.push(term(Term::from_field_i64(f.session_id, s)));
+            out.push(term(&format!("session:{s}")));
         }
         if let Some(u) = q.unit_id {
-            out.push(term(Term::from_field_i64(f.unit_id, u)));
+            out.push(term(&format!("issuer:{u}")));
         }
         if let Some(c) = &q.category {
-            out.push(term(Term::from_field_text(f.category, c)));
+            out.push(term(&format!("category:{c}")));
         }
         if let Some(g) = &q.grade {
-            out.push(term(Term::from_field_text(f.grade, g)));
+            out.push(term(&format!("grade:{g}")));
         }
         if let Some(k) = &q.kind {
-            out.push(term(Term::from_field_text(f.kind, k)));
+            out.push(term(&format!("kind:{k}")));
         }
         out
     }
+}
+
+const PUBLIC: &str = "public";
+const OFFICE: &str = "office";
+
+/// The `filter` field's terms of a document (what [`SearchIndex::filters`] asks for).
+fn filter_terms(d: &Doc) -> Vec<String> {
+    let mut out = vec![
+        format!("org:{}", d.org_id),
+        format!("session:{}", d.session_id),
+        format!("category:{}", d.category),
+        format!("grade:{}", d.grade),
+        format!("kind:{}", d.kind),
+    ];
+    if d.public {
+        out.push(PUBLIC.to_string());
+    }
+    if d.office {
+        out.push(OFFICE.to_string());
+    }
+    if let Some(u) = d.unit_id {
+        out.push(format!("issuer:{u}"));
+    }
+    out.extend(d.unit_ids.iter().map(|u| format!("unit:{u}")));
+    out.extend(d.user_ids.iter().map(|u| format!("user:{u}")));
+    out
 }
 
 /// Remove the files of an index in `dir` (regular files: the directory
@@ -648,7 +672,7 @@ pub struct Profile {
     pub top: std::time::Duration,
     /// The total alone (no scoring).
     pub count: std::time::Duration,
-    /// The best page and the total in one pass, as `search` asks for them.
+    /// The best page and the total, as `search` asks for them (two passes).
     pub top_and_count: std::time::Duration,
     /// Reading the hits' stored documents.
     pub fetch: std::time::Duration,
@@ -682,7 +706,8 @@ impl SearchIndex {
         p.matches = searcher.search(&*query, &Count)?;
         p.count = t.elapsed();
         let t = Instant::now();
-        searcher.search(&*query, &(top(), Count))?;
+        searcher.search(&*query, &top())?;
+        searcher.search(&*query, &Count)?;
         p.top_and_count = t.elapsed();
         let t = Instant::now();
         let mut docs = Vec::with_capacity(hits.len());

@@ -203,16 +203,16 @@ impl Vector {
 /// Inverse document frequencies from the index, cached for one request.
 struct Idf<'a> {
     searcher: &'a Searcher,
-    fields: [Field; 3],
+    field: Field,
     n: f32,
     cache: HashMap<String, (f32, u64)>,
 }
 
 impl<'a> Idf<'a> {
-    fn new(searcher: &'a Searcher, fields: [Field; 3]) -> Self {
+    fn new(searcher: &'a Searcher, field: Field) -> Self {
         Idf {
             searcher,
-            fields,
+            field,
             n: searcher.num_docs() as f32,
             cache: HashMap::new(),
         }
@@ -223,10 +223,9 @@ impl<'a> Idf<'a> {
         if let Some(&v) = self.cache.get(term) {
             return Ok(v);
         }
-        let mut df = 0;
-        for &f in &self.fields {
-            df = df.max(self.searcher.doc_freq(&Term::from_field_text(f, term))?);
-        }
+        let df = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.field, term))?;
         let d = df as f32;
         let idf = (1.0 + (self.n - d + 0.5).max(0.0) / (d + 0.5)).ln();
         self.cache.insert(term.to_string(), (idf, df));
@@ -378,8 +377,7 @@ impl SearchIndex {
         }
         let f = self.fields;
         let searcher = self.reader.searcher();
-        let compared = [f.title, f.item_title, f.body];
-        let mut idf = Idf::new(&searcher, compared);
+        let mut idf = Idf::new(&searcher, f.text);
         let (title, body) = split_title(text);
         let words = Words::new(&self.analyzer, title, body);
         let query = idf.vector(&words)?;
@@ -401,18 +399,11 @@ impl SearchIndex {
         let clauses: Vec<(Occur, Box<dyn TQuery>)> = salient
             .iter()
             .map(|&(t, tf, _)| {
-                let per_field: Vec<(Occur, Box<dyn TQuery>)> = compared
-                    .iter()
-                    .map(|&field| {
-                        let q: Box<dyn TQuery> = Box::new(TermQuery::new(
-                            Term::from_field_text(field, t),
-                            IndexRecordOption::WithFreqs,
-                        ));
-                        (Occur::Should, q)
-                    })
-                    .collect();
                 let q: Box<dyn TQuery> = Box::new(BoostQuery::new(
-                    Box::new(BooleanQuery::new(per_field)),
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.text, t),
+                        IndexRecordOption::WithFreqs,
+                    )),
                     tf_weight(tf),
                 ));
                 (Occur::Should, q)
@@ -436,7 +427,10 @@ impl SearchIndex {
         if !kinds.is_empty() {
             let any: Vec<(Occur, Box<dyn TQuery>)> = kinds
                 .iter()
-                .map(|k| (Occur::Should, term(Term::from_field_text(f.kind, k))))
+                .map(|k| {
+                    let t = Term::from_field_text(f.filter, &format!("kind:{k}"));
+                    (Occur::Should, term(t))
+                })
                 .collect();
             all.push((
                 Occur::Must,

@@ -389,3 +389,42 @@ fn an_index_of_another_schema_is_recreated() {
     drop(idx);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Ranking: a word in the title, and a word twice in the body, outweigh the same word
+/// once in a body of the same length; and the visibility clause (a term of its own) shifts
+/// scores without reordering them: the office sees the public page in the same order.
+#[test]
+fn titles_weigh_more_and_visibility_does_not_reorder() {
+    let idx = SearchIndex::in_ram().unwrap();
+    let mut in_title = doc("reply:1", "做好农村公路养护工作。");
+    in_title.title = "关于加强社区养老服务的答复".to_string();
+    let twice = doc("reply:2", "社区养老需要场地，社区养老需要人员。");
+    let once = doc(
+        "reply:3",
+        "做好社区工作，兼顾养老，推进农村公路建设和城市管理工作。",
+    );
+    let mut filler: Vec<Doc> = (10..40)
+        .map(|i| doc(&format!("reply:{i}"), "推进城市管理和农村公路建设。"))
+        .collect();
+    filler.extend([once, twice, in_title]);
+    idx.upsert(&filler).unwrap();
+    idx.commit(1).unwrap();
+    let order = |scope: Scope| -> Vec<String> {
+        idx.search(&Query::new("养老", scope))
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.key)
+            .collect()
+    };
+    let public = order(Scope::Public);
+    assert_eq!(public.len(), 3);
+    assert_eq!(public[2], "reply:3", "{public:?}");
+    let office = Scope::Staff {
+        org_id: 1,
+        all: true,
+        unit_id: None,
+        user_id: 0,
+    };
+    assert_eq!(order(office), public);
+}
