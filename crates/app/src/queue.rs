@@ -137,6 +137,15 @@ impl App {
             };
             format!("{}（{role}）", a.unit_name)
         };
+        // The signer's rows: which document awaits signing, for which unit.
+        let signed_doc = |a: &AssignmentOut| {
+            let doc = if a.role.owes_reply() {
+                "答复"
+            } else {
+                "会办意见"
+            };
+            format!("{doc}（{}）", a.unit_name)
+        };
         let mut tx = self.db.read().await?;
         let policy = crate::load_policy(&mut tx, org_id).await?;
         let mut r = Reader {
@@ -221,22 +230,24 @@ impl App {
                         .await?,
                 ),
             ],
-            Role::UnitSigner => vec![section(
-                "to_approve",
-                "待签发",
-                r.work(WorkSection::ToApprove { unit_id }, true, |a| {
-                    format!(
-                        "{}（{}）",
-                        if a.role.owes_reply() {
-                            "答复"
-                        } else {
-                            "会办意见"
-                        },
-                        a.unit_name
+            Role::UnitSigner => vec![
+                section(
+                    "to_approve",
+                    "待签发",
+                    r.work(WorkSection::ToApprove { unit_id }, true, signed_doc)
+                        .await?,
+                ),
+                section(
+                    "awaiting_co_opinions",
+                    "待会办（会办意见齐备后方能签发）",
+                    r.work(
+                        WorkSection::AwaitingCoOpinions { unit_id },
+                        true,
+                        signed_doc,
                     )
-                })
-                .await?,
-            )],
+                    .await?,
+                ),
+            ],
             Role::Proposer => vec![
                 section(
                     "drafts",

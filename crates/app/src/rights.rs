@@ -3,7 +3,7 @@
 //! would accept. The use cases ask the same decision again on submit.
 
 use banli_domain::model::DocKind;
-use banli_domain::rights::{decide, Action, Facts, Principal};
+use banli_domain::rights::{awaited_co_opinions, decide, Action, Facts, Principal};
 use serde::Serialize;
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -52,6 +52,9 @@ pub struct AssignmentActions {
     pub check_reply: bool,
     pub evaluate: bool,
     pub reopen: bool,
+    /// Co-handling assignments whose opinion this (lead) assignment's reply waits for before
+    /// it may be signed: why 签发 is not offered, told to the clerk before sending for signing.
+    pub awaited_co_opinions: Vec<i64>,
 }
 
 /// Every action the actor may take on the item now.
@@ -95,6 +98,7 @@ pub fn item_actions(p: &Principal, f: &Facts) -> ItemActions {
                     check_reply: ok(CheckReply(id)),
                     evaluate: ok(Evaluate(id)),
                     reopen: ok(Reopen(id)),
+                    awaited_co_opinions: awaited_co_opinions(f, id),
                 }
             })
             .collect(),

@@ -99,6 +99,25 @@ pub struct Facts {
     pub today: NaiveDate,
 }
 
+/// The co-handling assignments whose opinion the reply of assignment `id` waits for before
+/// it may be signed (DESIGN §3: a lead reply goes out only with every live co-opinion sent
+/// or waived). Empty for any other assignment. Pages show these to say why 签发 is not
+/// offered, and before a clerk sends a reply for signing.
+pub fn awaited_co_opinions(f: &Facts, id: i64) -> Vec<i64> {
+    let lead = f
+        .assignments
+        .iter()
+        .any(|a| a.id == id && a.role == AssignmentRole::Lead);
+    if !lead {
+        return Vec::new();
+    }
+    f.assignments
+        .iter()
+        .filter(|x| x.role == AssignmentRole::Co && !co_opinions_complete(&[x.state]))
+        .map(|x| x.id)
+        .collect()
+}
+
 /// Everything a principal may ask to do or see on an item. Assignment actions carry the
 /// assignment id, document actions the document id, `Progress` the commitment id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -557,14 +576,8 @@ fn decide_on_assignment(
             ensure(signer, not_ours)?;
             open(f)?;
             ensure(draft_of(kind), || conflict("没有待签发的稿件"))?;
-            if kind == DocKind::Reply && a.role == AssignmentRole::Lead {
-                let co: Vec<AssignmentState> = f
-                    .assignments
-                    .iter()
-                    .filter(|x| x.role == AssignmentRole::Co)
-                    .map(|x| x.state)
-                    .collect();
-                ensure(co_opinions_complete(&co), || {
+            if kind == DocKind::Reply {
+                ensure(awaited_co_opinions(f, a.id).is_empty(), || {
                     conflict("尚有会办单位未提交会办意见，暂不能签发答复（可请提案办免于会签）")
                 })?;
             }

@@ -71,9 +71,16 @@ pub enum WorkSection {
     Replies { unit_id: i64 },
     /// A sub-unit: work its parent delegated to it.
     Delegated { unit_id: i64 },
-    /// A unit's signer: drafts to sign.
+    /// A unit's signer: drafts to sign now.
     ToApprove { unit_id: i64 },
+    /// A unit's signer: lead reply drafts that wait for a co-opinion (会签) before they may be
+    /// signed (the rule of `banli_domain::rights::awaited_co_opinions`).
+    AwaitingCoOpinions { unit_id: i64 },
 }
+
+/// A lead reply draft whose item still has a live co-handling assignment without a sent or
+/// waived co-opinion (`banli_domain::lifecycle::co_opinions_complete`).
+const WAITS_FOR_CO: &str = "a.role = 'lead' AND d.kind = 'reply' AND EXISTS (SELECT 1 FROM assignments c WHERE c.item_id = a.item_id AND c.role = 'co' AND c.state NOT IN ('returned', 'co_opinion_sent', 'waived'))";
 
 const DUE: &str =
     "COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by, a.co_opinion_by)";
@@ -93,7 +100,8 @@ pub async fn assignments(tx: &mut Tx, s: WorkSection, limit: i64) -> Result<Vec<
              AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.assignment_id = a.id AND d.kind = 'reply' AND d.state IN ('draft', 'checking')) ORDER BY COALESCE(a.rehandling_reply_by, a.extended_reply_by, a.reply_by), a.id LIMIT $2".into(), unit_id, None),
         WorkSection::Delegated { unit_id } => ("SELECT a.id FROM delegations d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id
              WHERE d.unit_id = $1 AND a.state IN ('accepted', 'rehandling') AND i.state IN ('handling', 'replied') ORDER BY d.due_on, a.id LIMIT $2".into(), unit_id, None),
-        WorkSection::ToApprove { unit_id } => ("SELECT a.id FROM assignments a JOIN documents d ON d.assignment_id = a.id WHERE a.unit_id = $1 AND d.state = 'draft' ORDER BY d.updated_at, d.id LIMIT $2".into(), unit_id, None),
+        WorkSection::ToApprove { unit_id } => (format!("SELECT a.id FROM assignments a JOIN documents d ON d.assignment_id = a.id WHERE a.unit_id = $1 AND d.state = 'draft' AND NOT ({WAITS_FOR_CO}) ORDER BY d.updated_at, d.id LIMIT $2"), unit_id, None),
+        WorkSection::AwaitingCoOpinions { unit_id } => (format!("SELECT a.id FROM assignments a JOIN documents d ON d.assignment_id = a.id WHERE a.unit_id = $1 AND d.state = 'draft' AND {WAITS_FOR_CO} ORDER BY d.updated_at, d.id LIMIT $2"), unit_id, None),
     };
     let mut q = sqlx::query_as::<_, (i64,)>(&sql).bind(bind).bind(limit);
     if let Some(d) = day {

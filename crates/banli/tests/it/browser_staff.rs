@@ -769,37 +769,8 @@ async fn story(backend: Backend) {
         "the co section",
     );
 
-    t.set_today("2023-02-02");
-    sign_in(&b, &t, "co_signer", PASSWORD).await;
-    assert_has(
-        &queue(&b, "to_approve").await,
-        &[FILED_TITLE, &format!("会办意见（{CO}）")],
-        "the co signer's queue",
-    );
-    from_queue(&b, "to_approve", FILED_TITLE).await;
-    press(
-        &b,
-        &button(&b, &co_scope, "签发会办意见").await,
-        "approve the co-opinion",
-    )
-    .await;
-    clean(&b, "co-opinion sent", false).await;
-    assert_has(
-        &assignment_text(&b, ca).await,
-        &["会办意见 · 已发出 · 湘财提函〔2023〕1号"],
-        "the co section",
-    );
-    assert_eq!(
-        assignment_heading(&b, ca).await,
-        format!("{CO} · 会办 · 会办意见已发")
-    );
-    assert!(
-        queue_after(&b, &base, "to_approve").await.contains("暂无"),
-        "nothing left to approve"
-    );
-
-    // The lead clerk drafts the reply: grade B with one commitment.
-    t.set_today("2023-02-06");
+    // The lead clerk drafts the reply while the co-opinion still lies with the co signer
+    // (grade B with one commitment): the page says before sending that the reply will wait.
     sign_in(&b, &t, "lead_staff", PASSWORD).await;
     assert_has(
         &queue(&b, "replies").await,
@@ -808,9 +779,13 @@ async fn story(backend: Backend) {
     );
     from_queue(&b, "replies", FILED_TITLE).await;
     assert_has(
-        &assignment_text(&b, ca).await,
-        &["湘财提函〔2023〕1号"],
-        "the lead unit sees the co-opinion",
+        &text_of(&b, &format!("[data-awaiting='{la}']")).await,
+        &[
+            "待会办单位意见",
+            CO,
+            "答复可以先起草并送签发，但须待以上会办意见齐备",
+        ],
+        "the clerk is told the reply will wait",
     );
     let reply = draft_reply(
         &b,
@@ -844,9 +819,69 @@ async fn story(backend: Backend) {
         "the lead section",
     );
 
-    // The lead signer approves: the reply is sent with its number.
+    // The lead signer finds it apart, under 待会办, and the item says why there is no 签发.
+    sign_in(&b, &t, "lead_signer", PASSWORD).await;
+    assert!(
+        queue(&b, "to_approve").await.contains("暂无"),
+        "a reply that waits for a co-opinion is not offered for signing"
+    );
+    assert_has(
+        &queue(&b, "awaiting_co_opinions").await,
+        &[FILED_TITLE, &format!("答复（{LEAD}）")],
+        "the lead signer's 待会办",
+    );
+    from_queue(&b, "awaiting_co_opinions", FILED_TITLE).await;
+    assert_has(
+        &text_of(&b, &format!("[data-awaiting='{la}']")).await,
+        &[CO, "答复已送签发，须待以上会办意见齐备"],
+        "the signer is told what the reply waits for",
+    );
+    assert!(
+        xpath_all(
+            &b,
+            &format!("{lead_scope}//button[normalize-space()='签发答复']")
+        )
+        .await
+        .is_empty(),
+        "no 签发 while the co-opinion is missing"
+    );
+
+    t.set_today("2023-02-02");
+    sign_in(&b, &t, "co_signer", PASSWORD).await;
+    assert_has(
+        &queue(&b, "to_approve").await,
+        &[FILED_TITLE, &format!("会办意见（{CO}）")],
+        "the co signer's queue",
+    );
+    from_queue(&b, "to_approve", FILED_TITLE).await;
+    press(
+        &b,
+        &button(&b, &co_scope, "签发会办意见").await,
+        "approve the co-opinion",
+    )
+    .await;
+    clean(&b, "co-opinion sent", false).await;
+    assert_has(
+        &assignment_text(&b, ca).await,
+        &["会办意见 · 已发出 · 湘财提函〔2023〕1号"],
+        "the co section",
+    );
+    assert_eq!(
+        assignment_heading(&b, ca).await,
+        format!("{CO} · 会办 · 会办意见已发")
+    );
+    assert!(
+        queue_after(&b, &base, "to_approve").await.contains("暂无"),
+        "nothing left to approve"
+    );
+
+    // The co-opinion is in: the lead signer approves, the reply is sent with its number.
     t.set_today("2023-02-07");
     sign_in(&b, &t, "lead_signer", PASSWORD).await;
+    assert!(
+        queue(&b, "awaiting_co_opinions").await.contains("暂无"),
+        "nothing waits for a co-opinion any more"
+    );
     assert_has(
         &queue(&b, "to_approve").await,
         &[FILED_TITLE, &format!("答复（{LEAD}）")],
@@ -873,6 +908,15 @@ async fn story(backend: Backend) {
     );
     assert_eq!(state(&b).await, "已答复");
     assert!(timeline(&b).await.contains(&"答复已发出".to_string()));
+    assert_has(
+        &assignment_text(&b, ca).await,
+        &["湘财提函〔2023〕1号"],
+        "the lead unit sees the co-opinion",
+    );
+    assert!(
+        xpath_all(&b, "//*[@data-awaiting]").await.is_empty(),
+        "no co-opinion awaited any more"
+    );
 
     // p1 rates: handling satisfied, result unsatisfied — the lead unit must handle it again.
     t.set_today("2023-02-10");
@@ -1055,8 +1099,8 @@ async fn story(backend: Backend) {
         "签收",
         "沟通协商",
         "起草会办意见",
-        "会办意见已发",
         "起草答复",
+        "会办意见已发",
         "答复已发出",
         "评价",
         "重新办理",

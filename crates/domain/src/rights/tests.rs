@@ -202,6 +202,15 @@ fn the_co_unit_reads_only_its_own_drafts_and_the_lead_reads_sent_co_opinions() {
 fn the_lead_signer_waits_for_co_opinions_and_may_still_send_a_draft_back() {
     let mut f = handling();
     let lead_signer = signer(LEAD);
+    assert_eq!(
+        awaited_co_opinions(&f, 1),
+        [2],
+        "the lead waits for co unit 20"
+    );
+    assert!(
+        awaited_co_opinions(&f, 2).is_empty(),
+        "a co unit waits for no one"
+    );
     assert!(conflicting(decide(
         &lead_signer,
         Action::Approve(1, DocKind::Reply),
@@ -209,6 +218,7 @@ fn the_lead_signer_waits_for_co_opinions_and_may_still_send_a_draft_back() {
     )));
     assert!(decide(&lead_signer, Action::RejectDraft(1, DocKind::Reply), &f).is_ok());
     f.assignments[1].state = AssignmentState::Waived;
+    assert!(awaited_co_opinions(&f, 1).is_empty());
     assert!(decide(&lead_signer, Action::Approve(1, DocKind::Reply), &f).is_ok());
     assert!(forbidden(decide(
         &staff(LEAD),
