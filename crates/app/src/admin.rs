@@ -106,6 +106,8 @@ pub struct SessionOut {
     pub sitting: i64,
     pub opened_on: String,
     pub cosign_cutoff: Option<String>,
+    /// The day it was closed (闭会): it takes no new items. `null` while open.
+    pub closed_on: Option<String>,
 }
 
 impl From<SessionRow> for SessionOut {
@@ -119,6 +121,7 @@ impl From<SessionRow> for SessionOut {
             sitting: s.sitting,
             opened_on: s.opened_on,
             cosign_cutoff: s.cosign_cutoff,
+            closed_on: s.closed_on,
         }
     }
 }
@@ -371,6 +374,42 @@ impl App {
     pub async fn list_units(&self) -> AppResult<Vec<UnitOut>> {
         let rows = orgs::units(&self.db.pool).await?;
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Close a session (闭会: it takes no new items), or open it again (`closed = false`: the
+    /// office enters late paper items). Items already in it go on as before.
+    pub async fn close_session(
+        &self,
+        actor: &Actor,
+        id: i64,
+        closed: bool,
+    ) -> AppResult<SessionOut> {
+        actor.require(Capability::Administer)?;
+        let mut tx = self.begin().await?;
+        let found = crate::load_session(&mut tx, id).await?;
+        if found.as_ref().is_none_or(|s| s.org_id != self.org_id) {
+            return Err(AppError::NotFound("届次会议"));
+        }
+        let row = orgs::set_session_closed(&mut tx, id, closed.then(|| self.today()))
+            .await?
+            .ok_or(AppError::NotFound("届次会议"))?;
+        record(
+            &mut tx,
+            Some(actor),
+            Event {
+                org_id: Some(self.org_id),
+                action: if closed {
+                    "session_closed"
+                } else {
+                    "session_reopened"
+                },
+                data: Some(serde_json::json!({"session_id": id})),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row.into())
     }
 
     pub async fn list_sessions(&self) -> AppResult<Vec<SessionOut>> {

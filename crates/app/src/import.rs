@@ -134,6 +134,9 @@ impl App {
         let Some(session) = session.filter(|s| s.org_id == self.org_id) else {
             return Err(AppError::rule("session", format!("届次会议 {session_id} 不存在")).into());
         };
+        if session.closed_on.is_some() {
+            return Err(AppError::rule("session", crate::items::SESSION_CLOSED).into());
+        }
         if !issues.is_empty() {
             return Err(ImportError::Rows(issues));
         }

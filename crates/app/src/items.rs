@@ -262,6 +262,10 @@ struct Checked {
     scan: Option<String>,
 }
 
+/// Why a closed session refuses a new item, and what to do.
+pub(crate) const SESSION_CLOSED: &str =
+    "该届次会议已闭会，不再接收新提案：请选择正在进行的届次会议（补录纸质提案须先由管理员重新开放该会议）";
+
 impl App {
     async fn check_item_input(
         &self,
@@ -385,6 +389,9 @@ impl App {
         let session = crate::load_session(&mut tx, i.session_id)
             .await?
             .ok_or(AppError::NotFound("届次会议"))?;
+        if session.closed_on.is_some() {
+            return Err(AppError::rule("session_id", SESSION_CLOSED));
+        }
         let id = banli_store::items::insert(
             &mut tx,
             &banli_store::items::NewItem {

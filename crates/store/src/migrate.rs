@@ -70,6 +70,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list keys and totals",
         include_str!("../migrations/0013_list_keys.sql"),
     ),
+    (
+        14,
+        "session closed_on",
+        include_str!("../migrations/0014_session_closed.sql"),
+    ),
 ];
 
 /// The migration after which the statistics facts are (re)built from the records.

@@ -184,6 +184,23 @@ pub async fn insert_session(tx: &mut Tx, s: &NewSession<'_>) -> Result<SessionRo
     typed("sessions", &row)
 }
 
+/// Close a session on `day` (`None`: open it again).
+pub async fn set_session_closed(
+    tx: &mut Tx,
+    id: i64,
+    day_closed: Option<NaiveDate>,
+) -> Result<Option<SessionRow>, Error> {
+    sqlx::query(&format!(
+        "UPDATE sessions SET closed_on = $2 WHERE id = $1 RETURNING {SESSION_COLS}"
+    ))
+    .bind(id)
+    .bind(day_closed.map(day))
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| typed("sessions", &r))
+    .transpose()
+}
+
 pub async fn sessions(pool: &AnyPool, org_id: i64) -> Result<Vec<SessionRow>, Error> {
     let rows = sqlx::query(&format!(
         "SELECT {SESSION_COLS} FROM sessions WHERE org_id = $1 ORDER BY id"

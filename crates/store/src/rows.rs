@@ -197,6 +197,8 @@ pub struct SessionRow {
     pub sitting: i64,
     pub opened_on: String,
     pub cosign_cutoff: Option<String>,
+    /// The day it was closed (闭会); `None` while it takes items.
+    pub closed_on: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -338,4 +340,4 @@ pub const USER_COLS: &str =
     "id, username, display_name, password_hash, role, unit_id, org_id, disabled, locale, email";
 pub const UNIT_COLS: &str = "id, name, short_name, parent_id, doc_prefix, doc_prefix_suggestion";
 pub const SESSION_COLS: &str =
-    "id, org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff";
+    "id, org_id, name, body_name, kind, term, sitting, opened_on, cosign_cutoff, closed_on";

@@ -167,6 +167,18 @@ async fn list_sessions(State(s): State<AppState>, Auth(_actor): Auth) -> R<Vec<S
     Ok(Json(s.app.list_sessions().await?))
 }
 
+#[utoipa::path(post, path = "/sessions/{id}/close", tag = "admin", summary = "闭会：该届次会议不再接收新提案（管理员）", params(("id" = i64, Path)),
+    responses((status = 200, body = SessionOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn close_session(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id) -> R<SessionOut> {
+    Ok(Json(s.app.close_session(&actor, id, true).await?))
+}
+
+#[utoipa::path(post, path = "/sessions/{id}/reopen", tag = "admin", summary = "重新开放已闭会的届次会议，以补录提案（管理员）", params(("id" = i64, Path)),
+    responses((status = 200, body = SessionOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn reopen_session(State(s): State<AppState>, Auth(actor): Auth, Id(id): Id) -> R<SessionOut> {
+    Ok(Json(s.app.close_session(&actor, id, false).await?))
+}
+
 /// The answer of `POST /users/{id}/unlock`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 struct Unlocked {
@@ -706,6 +718,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_user, list_users))
         .routes(routes!(unlock_user))
         .routes(routes!(create_session, list_sessions))
+        .routes(routes!(close_session))
+        .routes(routes!(reopen_session))
         .routes(routes!(get_policy, put_policy))
         .routes(routes!(calendar_due))
         .routes(routes!(add_year))

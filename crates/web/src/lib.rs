@@ -72,7 +72,7 @@ pub fn router(app: App, metrics: Option<Metrics>, search: Option<Arc<SearchIndex
             )),
         )
         .merge(staff::routes())
-        .fallback(error::not_found)
+        .fallback(unknown_address)
         .with_state(state)
         .layer(axum::middleware::from_fn(ops::track))
         // Bodies are at most 50,000 characters (DESIGN §8); 1 MiB leaves room for JSON escaping.
@@ -103,6 +103,28 @@ pub fn router(app: App, metrics: Option<Metrics>, search: Option<Arc<SearchIndex
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// An address no route answers: JSON under `/api`, a page in the user's language with a way
+/// back under `/app` (after sign-in, like any staff page), the portal's page elsewhere.
+async fn unknown_address(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return error::not_found().await.into_response();
+    }
+    if path == "/app" || path.starts_with("/app/") {
+        let (mut parts, _) = req.into_parts();
+        return match staff::Staff::from_request_parts(&mut parts, &s).await {
+            Ok(staff) => staff.fail(&banli_app::AppError::NotFound("页面")),
+            Err(to_login) => to_login,
+        };
+    }
+    portal::not_found()
 }
 
 /// The OpenAPI document as served at `/api/v1/openapi.json`.

@@ -117,7 +117,7 @@ fn http_date(rfc3339: &str) -> Option<HeaderValue> {
     .ok()
 }
 
-fn not_found() -> Response {
+pub(crate) fn not_found() -> Response {
     let html = "<!doctype html><html lang=\"zh-Hans\"><head><meta charset=\"utf-8\"><title>页面不存在</title><link rel=\"stylesheet\" href=\"/static/portal.css\"></head><body><main class=\"wrap\"><h1>页面不存在或已撤回</h1><p><a href=\"/\">返回首页</a></p></main></body></html>";
     (
         StatusCode::NOT_FOUND,

@@ -334,8 +334,18 @@ pub async fn load(app: &App) -> anyhow::Result<Vec<DemoUser>> {
         current_session: session_ids[1],
     };
     let result = exec::run(app, &world, &planner).await;
+    // The past session is closed out: a new item goes to the current one (on the story's
+    // last day, while the demo's clock still stands there).
+    let closed = match result {
+        Ok(()) => app
+            .close_session(&admin, world.past_session, true)
+            .await
+            .map(drop)
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
     app.set_today(None);
-    result?;
+    closed?;
     tracing::info!("演示数据：{} 件提案已按剧本办理完毕", planner.items.len());
     Ok(demo_users)
 }

@@ -273,6 +273,34 @@ async fn admin_keeps_the_organisation_through_the_web(t: &TestApp) {
         r.body.contains("value=\"十四届二次会议\""),
         "what was typed is kept"
     );
+    // 闭会 from the page, shown in the list; 重新开放 again.
+    let id = sessions.ok()[0]["id"].as_i64().unwrap();
+    admin
+        .submit(
+            "/app/admin/sessions",
+            &format!("/app/admin/sessions/{id}/close"),
+            &[],
+        )
+        .await
+        .see_other("/app/admin/sessions");
+    let listed = admin.get("/app/admin/sessions").await.body;
+    assert!(listed.contains("已闭会"), "{listed}");
+    assert!(listed.contains(&format!("/app/admin/sessions/{id}/reopen")));
+    assert!(!t.get("admin", "/api/v1/sessions").await.ok()[0]["closed_on"].is_null());
+    admin
+        .submit(
+            "/app/admin/sessions",
+            &format!("/app/admin/sessions/{id}/reopen"),
+            &[],
+        )
+        .await
+        .see_other("/app/admin/sessions");
+    assert!(admin
+        .get("/app/admin/sessions")
+        .await
+        .body
+        .contains("接收提案中"));
+    assert!(t.get("admin", "/api/v1/sessions").await.ok()[0]["closed_on"].is_null());
 
     // A unit: an empty name is refused beside the field, with what was typed kept.
     let r = admin

@@ -61,6 +61,9 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("POST", "/users/{user}/unlock", &["admin"]),
     ("POST", "/sessions", &["admin"]),
     ("GET", "/sessions", SIGNED_IN),
+    // Closed, then reopened by the admin: the rows after these find it open.
+    ("POST", "/sessions/{session}/close", &["admin"]),
+    ("POST", "/sessions/{session}/reopen", &["admin"]),
     ("GET", "/policy", &["admin", "office"]),
     ("PUT", "/policy", &["admin"]),
     ("GET", "/calendar/due", SIGNED_IN),
@@ -346,7 +349,8 @@ async fn authorisation_matrix(t: &TestApp) {
             .replace("{reply}", &reply.to_string())
             .replace("{co_opinion}", &co_opinion.to_string())
             .replace("{commitment}", &commitment.to_string())
-            .replace("{user}", &user.to_string());
+            .replace("{user}", &user.to_string())
+            .replace("{session}", &w.session.to_string());
         let url = match *path {
             "/calendar/due" => format!("/api/v1{concrete}?from=2023-01-19&working_days=5"),
             "/stats" | "/stats.xlsx" => format!("/api/v1{concrete}?session_id={}", w.session),

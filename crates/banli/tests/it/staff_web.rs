@@ -819,10 +819,68 @@ async fn pages_offer_what_the_capabilities_allow(t: &TestApp) {
     ] {
         assert!(paper.body.contains(field), "office form lacks {field}");
     }
+    // An address that does not exist: a page in the user's language with a way back under
+    // /app, JSON under /api, the portal's page elsewhere.
+    let lost = p1.get("/app/no-such-page").await;
+    assert_eq!(lost.status, StatusCode::NOT_FOUND);
+    assert!(lost.headers[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        lost.body.contains("页面不存在") && lost.body.contains("href=\"/app\""),
+        "{}",
+        lost.body
+    );
+    let api = p1.get("/api/v1/no-such-route").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(api.body.contains("\"not_found\""), "{}", api.body);
+    let portal = p1.get("/no-such-page").await;
+    assert_eq!(portal.status, StatusCode::NOT_FOUND);
+    assert!(portal.body.contains("返回首页"), "{}", portal.body);
+    let stranger = Web::new(t).get("/app/no-such-page").await;
+    assert_eq!(
+        stranger.status,
+        StatusCode::SEE_OTHER,
+        "signed out: to the login first"
+    );
+    assert!(stranger.location().starts_with("/app/login"));
     let own = p1.get("/app/items/new").await;
     assert_eq!(own.status, StatusCode::OK);
     assert!(own.body.contains("name=\"cosigners\""));
     assert!(!own.body.contains("name=\"proposers\""));
+    // A newer session opens and the old one closes: the form offers the open one first
+    // (selected by default) and the closed one not at all.
+    let newer = t.post("admin", "/api/v1/sessions", json!({"name": "十三届二次会议", "body_name": "湖南省政协", "kind": "proposal", "term": 13, "sitting": 2, "opened_on": "2024-01-15"})).await.id();
+    let options = |html: &str| -> Vec<String> {
+        let select = html
+            .split("id=\"new-session_id\"")
+            .nth(1)
+            .unwrap_or_default();
+        let select = select.split("</select>").next().unwrap_or_default();
+        select
+            .split("<option value=\"")
+            .skip(1)
+            .map(|o| o.split('"').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(
+        options(&p1.get("/app/items/new").await.body),
+        [newer.to_string(), w.session.to_string()],
+        "the newest first"
+    );
+    t.post(
+        "admin",
+        &format!("/api/v1/sessions/{}/close", w.session),
+        json!({}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        options(&p1.get("/app/items/new").await.body),
+        [newer.to_string()],
+        "a closed session is not offered"
+    );
     assert_eq!(
         staff.get("/app/items/new").await.status,
         StatusCode::FORBIDDEN

@@ -330,3 +330,63 @@ async fn an_unreadable_policy_is_an_error_not_the_default_policy(t: &TestApp) {
     assert!(e.to_string().contains("policy 无法读取"), "{e}");
     assert_eq!(t.get("admin", "/api/v1/policy").await.status, 500);
 }
+
+on_both!(a_closed_session_takes_no_new_items);
+/// 闭会: once the admin closes a session, neither a member nor the office can put a new item
+/// into it (the error names the session field and says what to do); items already in it go on;
+/// only the admin closes and reopens; reopened, it takes items again.
+async fn a_closed_session_takes_no_new_items(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2023-02-01");
+    let draft = t.post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "关于闭会前起草的提案", "body": "建议加快推进。", "origin": "individual"})).await.id();
+    let close = format!("/api/v1/sessions/{}/close", w.session);
+    t.post("office", &close, json!({})).await.status(403);
+    t.post("p1", &close, json!({})).await.status(403);
+    let closed = t.post("admin", &close, json!({})).await;
+    assert_eq!(closed.ok()["closed_on"], "2023-02-01");
+    let listed = t.get("admin", "/api/v1/sessions").await;
+    assert_eq!(listed.ok()[0]["closed_on"], "2023-02-01");
+
+    let member = t.post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "关于闭会后提交的提案", "body": "建议加快推进。", "origin": "individual"})).await;
+    assert_eq!(member.status, 422);
+    assert_eq!(member.field(), Some("session_id"));
+    assert!(
+        member.body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("已闭会"),
+        "{:?}",
+        member.body
+    );
+    let paper = t.post("office", "/api/v1/items", json!({"session_id": w.session, "title": "关于纸质提案的提案", "body": "建议加快推进。", "origin": "individual", "proposers": ["p2"], "submitted_on": "2023-01-20"})).await;
+    assert_eq!(paper.status, 422);
+    assert_eq!(paper.field(), Some("session_id"));
+    // The draft written before the close is submitted and filed as usual.
+    t.post("p1", &format!("/api/v1/items/{draft}/submit"), json!({}))
+        .await
+        .ok();
+    t.post("office", &format!("/api/v1/items/{draft}/file"), json!({}))
+        .await
+        .ok();
+    let items = t
+        .get("office", &format!("/api/v1/items?session_id={}", w.session))
+        .await;
+    assert_eq!(
+        items.ok()["total"],
+        1,
+        "nothing was added by the refused requests"
+    );
+
+    let reopened = t
+        .post(
+            "admin",
+            &format!("/api/v1/sessions/{}/reopen", w.session),
+            json!({}),
+        )
+        .await;
+    assert!(reopened.ok()["closed_on"].is_null());
+    t.post("office", "/api/v1/items", json!({"session_id": w.session, "title": "关于补录纸质提案的提案", "body": "建议加快推进。", "origin": "individual", "proposers": ["p2"], "submitted_on": "2023-01-20"})).await.status(201);
+    t.post("admin", "/api/v1/sessions/999999/close", json!({}))
+        .await
+        .status(404);
+}

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/admin", get(overview))
         .route("/app/admin/sms", post(set_sms))
         .route("/app/admin/sessions", get(sessions).post(create_session))
+        .route("/app/admin/sessions/{id}/{action}", post(session_action))
         .route("/app/admin/units", get(units).post(create_unit))
         .route("/app/admin/users", get(users).post(create_user))
         .route("/app/admin/users/{id}/{action}", post(user_action))
@@ -564,6 +565,30 @@ pub async fn create_session(State(s): State<AppState>, p: StaffPost) -> Response
     }
     .await;
     finish(&s, staff, Tab::Sessions, "session", &f, result, "created").await
+}
+
+/// 闭会 (`close`) or 重新开放 (`reopen`) a session.
+pub async fn session_action(
+    State(s): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    p: StaffPost,
+) -> Response {
+    let StaffPost { staff, form: f } = p;
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return staff.fail(&AppError::NotFound("届次会议"));
+    };
+    let closed = match action.as_str() {
+        "close" => true,
+        "reopen" => false,
+        _ => return staff.fail(&AppError::NotFound("操作")),
+    };
+    let result = s
+        .app
+        .close_session(&staff.actor, id, closed)
+        .await
+        .map(drop);
+    let form = format!("{action}-{id}");
+    finish(&s, staff, Tab::Sessions, &form, &f, result, "saved").await
 }
 
 pub async fn create_unit(State(s): State<AppState>, p: StaffPost) -> Response {

@@ -77,6 +77,29 @@ impl ItemPage {
             .cloned()
             .unwrap_or_default()
     }
+    /// The co-handling units this assignment's reply waits for: (unit, assigned on, the
+    /// co-opinion's due date).
+    fn awaited(&self, a: &AssignmentOut) -> Vec<(String, String, String)> {
+        let ids = self.acts(&a.id).awaited_co_opinions;
+        self.d
+            .assignments
+            .iter()
+            .filter(|x| ids.contains(&x.id))
+            .map(|x| {
+                (
+                    x.unit_name.clone(),
+                    x.assigned_on.clone(),
+                    x.due.co_opinion_by.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+    /// A reply draft of this assignment lies with the signer.
+    fn reply_in_signing(&self, a: &AssignmentOut) -> bool {
+        self.docs_of(a)
+            .iter()
+            .any(|d| d.kind == "reply" && d.state == "draft")
+    }
     fn docs_of<'a>(&'a self, a: &AssignmentOut) -> Vec<&'a DocumentOut> {
         self.d
             .replies
@@ -740,10 +763,13 @@ async fn new_form(
     let loaded =
         async { Ok::<_, AppError>((s.app.list_sessions().await?, s.app.categories().await?)) }
             .await;
-    let (sessions, categories) = match loaded {
+    let (mut sessions, categories) = match loaded {
         Ok(v) => v,
         Err(e) => return staff.fail(&e),
     };
+    // Only sessions that take items, the newest first: the open session is the default.
+    sessions.retain(|s| s.closed_on.is_none());
+    sessions.sort_by(|a, b| b.opened_on.cmp(&a.opened_on).then(b.id.cmp(&a.id)));
     let t = staff.t();
     let page = NewItemPage {
         t,
