@@ -208,6 +208,35 @@ pub(crate) async fn load_session(tx: &mut Tx, id: i64) -> AppResult<Option<Sessi
 
 pub use banli_domain::model::format_number;
 
+/// The case numbers, with their sessions, of the numbered items among `ids`.
+pub(crate) async fn case_numbers(
+    tx: &mut Tx,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(banli_store::items::numbers_with_sessions(tx, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, n, session)| (id, banli_domain::model::case_number(&session, n)))
+        .collect())
+}
+
+impl App {
+    /// The case numbers, with their sessions, of the numbered items among `ids` (lists and
+    /// similar items that mix sessions).
+    pub async fn case_numbers(
+        &self,
+        ids: &[i64],
+    ) -> AppResult<std::collections::HashMap<i64, String>> {
+        let mut tx = self.db.read().await?;
+        let out = case_numbers(&mut tx, ids).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
 pub fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct QueueRow {
     pub item_id: i64,
+    /// The case number with its session (十三届二次会议第0097号): a queue mixes sessions.
     pub number: Option<String>,
     pub title: String,
     /// The unit, proposer or document the row is about.
@@ -274,6 +275,15 @@ impl App {
             ],
             Role::Admin => vec![],
         };
+        let mut out = out;
+        let ids: Vec<i64> = out
+            .iter()
+            .flat_map(|s| s.rows.iter().map(|r| r.item_id))
+            .collect();
+        let numbers = crate::case_numbers(&mut r.tx, &ids).await?;
+        for row in out.iter_mut().flat_map(|s| s.rows.iter_mut()) {
+            row.number = numbers.get(&row.item_id).cloned();
+        }
         r.tx.commit().await?;
         Ok(out)
     }

@@ -56,6 +56,8 @@ pub struct AssignmentOut {
     pub clocks: Vec<Clock>,
     pub rehandlings: i64,
     pub item_number: Option<String>,
+    /// The item's number with its session: 十三届二次会议第0097号.
+    pub item_case_number: Option<String>,
     pub item_title: String,
 }
 
@@ -175,6 +177,8 @@ pub struct ItemSummary {
     pub session_id: i64,
     pub kind: ItemKind,
     pub number: Option<String>,
+    /// The number with its session: 十三届二次会议第0097号.
+    pub case_number: Option<String>,
     pub title: String,
     pub origin: String,
     pub category: Option<String>,
@@ -614,6 +618,8 @@ impl App {
 
     async fn summaries(&self, tx: &mut Tx, items: Vec<ItemRow>) -> AppResult<Vec<ItemSummary>> {
         let (people, categories) = banli_store::items::names(tx, &items).await?;
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        let mut numbers = crate::case_numbers(tx, &ids).await?;
         let mut out = Vec::with_capacity(items.len());
         for i in items {
             let first = people.get(&i.first_proposer_id).cloned();
@@ -623,6 +629,7 @@ impl App {
                 session_id: i.session_id,
                 kind: i.kind,
                 number: i.number.map(format_number),
+                case_number: numbers.remove(&i.id),
                 state: i.state(),
                 first_proposer: i.collective_name.clone().or(first).unwrap_or_default(),
                 category,
@@ -647,11 +654,11 @@ impl App {
         let mut out = Vec::with_capacity(rows.len());
         for a in rows {
             let unit_name = c.unit_names.get(&a.unit_id).cloned().unwrap_or_default();
-            let (number, title) = c.items.get(&a.item_id).cloned().unwrap_or_default();
+            let (number, title, session) = c.items.get(&a.item_id).cloned().unwrap_or_default();
             let consulted = c.consulted.contains(&a.id);
-            out.push(assignment_out(
-                policy, a, unit_name, number, title, consulted, today,
-            ));
+            let mut out_a = assignment_out(policy, a, unit_name, number, title, consulted, today);
+            out_a.item_case_number = number.map(|n| banli_domain::model::case_number(&session, n));
+            out.push(out_a);
         }
         Ok(out)
     }
@@ -829,6 +836,7 @@ pub(crate) fn assignment_out(
         clocks,
         rehandlings: a.rehandlings,
         item_number: number.map(format_number),
+        item_case_number: None,
         item_title: title,
     }
 }

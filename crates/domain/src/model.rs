@@ -56,6 +56,12 @@ pub fn format_number(n: i64) -> String {
     format!("{n:04}")
 }
 
+/// A case number with its session, as lists that mix sessions write it:
+/// 十三届二次会议第0097号 (a number alone repeats in every session).
+pub fn case_number(session_name: &str, n: i64) -> String {
+    format!("{session_name}第{n:04}号")
+}
+
 /// 关于湖南省政协十三届一次会议第0239号提案的答复 / …的会办意见.
 pub fn document_title(
     body_name: &str,

@@ -275,8 +275,8 @@ pub async fn reopen(tx: &mut Tx, id: i64, due: NaiveDate, counted: bool) -> Resu
 /// What a work row shows besides the assignment, read for the whole page at once.
 pub struct Context {
     pub unit_names: HashMap<i64, String>,
-    /// The item's number and title.
-    pub items: HashMap<i64, (Option<i64>, String)>,
+    /// The item's number, title and session name.
+    pub items: HashMap<i64, (Option<i64>, String, String)>,
     /// Assignments with at least one consultation on record.
     pub consulted: HashSet<i64>,
 }
@@ -300,11 +300,12 @@ pub async fn context(tx: &mut Tx, rows: &[AssignmentRow]) -> Result<Context, Err
         c.unit_names.extend(found);
     }
     for items in distinct(rows.iter().map(|a| a.item_id).collect()).chunks(500) {
-        let mut sql = Sql::new("SELECT id, number, title FROM items WHERE id IN ");
+        let mut sql = Sql::new("SELECT i.id, i.number, i.title, s.name FROM items i JOIN sessions s ON s.id = i.session_id WHERE i.id IN ");
         sql.bind_list(items.iter().copied());
-        let found: Vec<(i64, Option<i64>, String)> = sql.query_as().fetch_all(&mut **tx).await?;
+        let found: Vec<(i64, Option<i64>, String, String)> =
+            sql.query_as().fetch_all(&mut **tx).await?;
         c.items
-            .extend(found.into_iter().map(|(id, n, t)| (id, (n, t))));
+            .extend(found.into_iter().map(|(id, n, t, s)| (id, (n, t, s))));
     }
     for ids in rows.iter().map(|a| a.id).collect::<Vec<_>>().chunks(500) {
         let mut sql =

@@ -311,6 +311,22 @@ pub async fn add_supervision(
 
 /// What a list row shows besides the item: the first proposer's name and the category's,
 /// read for the whole page at once.
+/// The numbers of numbered items with their session's name: (item, number, session).
+pub async fn numbers_with_sessions(
+    tx: &mut Tx,
+    ids: &[i64],
+) -> Result<Vec<(i64, i64, String)>, Error> {
+    let mut out = Vec::new();
+    // In slices, far below either database's limit on bound values.
+    for ids in ids.chunks(500) {
+        let mut sql = Sql::new("SELECT i.id, i.number, s.name FROM items i JOIN sessions s ON s.id = i.session_id WHERE i.number IS NOT NULL AND i.id IN ");
+        sql.bind_list(ids.iter().copied());
+        let rows: Vec<(i64, i64, String)> = sql.query_as().fetch_all(&mut **tx).await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn names(
     tx: &mut Tx,
     items: &[ItemRow],

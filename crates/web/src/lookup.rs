@@ -50,6 +50,8 @@ pub async fn search_ids(
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct SimilarItem {
     pub id: i64,
+    /// Its number with its session (十三届一次会议第0012号); `null` before filing.
+    pub case_number: Option<String>,
     pub title: String,
     /// 0..1, 1 = near-identical.
     pub score: f32,
@@ -107,6 +109,7 @@ pub async fn similar(
         {
             items.push(SimilarItem {
                 id: h.item_id,
+                case_number: None,
                 title: h.item_title,
                 score: h.score,
                 reply_url: s.app.published_reply_url(h.item_id).await?,
@@ -135,11 +138,17 @@ pub async fn similar(
             };
             items.push(SimilarItem {
                 id: h.item_id,
+                case_number: None,
                 title: h.item_title,
                 score: h.score,
                 reply_url: Some(url),
             });
         }
+    }
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let mut numbers = s.app.case_numbers(&ids).await?;
+    for i in &mut items {
+        i.case_number = numbers.remove(&i.id);
     }
     Ok(SimilarOut {
         items,

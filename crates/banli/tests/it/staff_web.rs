@@ -907,3 +907,61 @@ async fn pages_offer_what_the_capabilities_allow(t: &TestApp) {
     .await
     .status(403);
 }
+
+on_both!(case_numbers_carry_their_session);
+/// Numbers restart every session, so wherever sessions mix (the queue, the lists, the API) a
+/// case number is written with its session: 十三届一次会议第0001号 beside 十三届二次会议第0001号.
+async fn case_numbers_carry_their_session(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2024-01-20");
+    let second = t.post("admin", "/api/v1/sessions", json!({"name": "十三届二次会议", "body_name": "湖南省政协", "kind": "proposal", "term": 13, "sitting": 2, "opened_on": "2024-01-15"})).await.id();
+    let first_item = submitted_item(t, &w, "p1", "关于第一次会议的提案").await;
+    let w2 = World {
+        session: second,
+        ..w
+    };
+    let second_item = submitted_item(t, &w2, "p2", "关于第二次会议的提案").await;
+    for id in [first_item, second_item] {
+        t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+            .await
+            .ok();
+    }
+    let office = Web::sign_in(t, "office", "password-123").await;
+    let queue = office.get("/app").await.body;
+    let to_assign = queue.split("id=\"q-to_assign\"").nth(1).unwrap_or_default();
+    assert!(
+        to_assign.contains("十三届一次会议第0001号")
+            && to_assign.contains("十三届二次会议第0001号"),
+        "{to_assign}"
+    );
+    let list = office.get("/app/items").await.body;
+    assert!(list.contains("十三届一次会议第0001号") && list.contains("十三届二次会议第0001号"));
+    let api = t.get("office", "/api/v1/items").await;
+    let numbers: Vec<&str> = api.ok()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["case_number"].as_str())
+        .collect();
+    assert!(numbers.contains(&"十三届二次会议第0001号"), "{numbers:?}");
+    t.post(
+        "office",
+        &format!("/api/v1/items/{second_item}/assign"),
+        json!({"lead": w.lead}),
+    )
+    .await
+    .ok();
+    let mine = t.get("lead_staff", "/api/v1/assignments").await;
+    assert_eq!(
+        mine.ok()["items"][0]["item_case_number"],
+        "十三届二次会议第0001号",
+        "{}",
+        mine.body
+    );
+    let page = Web::sign_in(t, "lead_staff", "password-123")
+        .await
+        .get("/app/assignments")
+        .await
+        .body;
+    assert!(page.contains("十三届二次会议第0001号"));
+}
