@@ -273,6 +273,22 @@ impl App {
         let c = self.ctx(&mut tx, actor, id, Action::DraftReply).await?;
         let i = input.get()?;
         let body = required("body", &i.body, BODY_MAX)?;
+        // The letter writes the salutation itself (王建华委员：): typed again, it is dropped.
+        let first = banli_store::users::display_name(&mut tx, c.item.first_proposer_id)
+            .await?
+            .unwrap_or_default();
+        let salutation = banli_domain::letter::reply_salutation(
+            c.item.kind,
+            c.item.collective_name.as_deref(),
+            &first,
+        );
+        let body = banli_domain::letter::without_salutation(&body, &salutation);
+        if body.trim().is_empty() {
+            return Err(AppError::rule(
+                "body",
+                "答复正文不能只有称呼：称呼由系统在函件中写出，请填写正文",
+            ));
+        }
         let contact_name = required("contact_name", &i.contact_name, NAME_MAX)?;
         let contact_phone = required("contact_phone", &i.contact_phone, PHONE_MAX)?;
         let summary = optional("summary", i.summary.as_deref(), SUMMARY_MAX)?;

@@ -216,8 +216,10 @@ impl App {
             unit_name: a.unit_name.clone(),
             doc_number: doc.doc_number.clone(),
             title: doc.title.clone(),
+            // A salutation the clerk typed too is printed once (stored before it was dropped
+            // on saving).
+            body: banli_domain::letter::without_salutation(&doc.body, &addressee),
             addressee,
-            body: doc.body.clone(),
             grade: doc.grade.clone(),
             signer,
             contact_name: doc.contact_name.clone(),

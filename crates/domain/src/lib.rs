@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod letter;
 pub mod lifecycle;
 pub mod limits;
 pub mod model;

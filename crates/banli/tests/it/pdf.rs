@@ -219,9 +219,15 @@ async fn letters_as_pdf(t: &TestApp) {
     assert_eq!(co_number, "湘财提函〔2023〕1号");
 
     // The reply as a draft: the unit sees it marked 草稿 and unnumbered; the proposer may not.
-    t.post("lead_staff", &ap(la, "reply"), json!({"body": format!("{BODY_1}\n\n{BODY_2}"), "grade": "A", "disclosure": "public", "contact_name": "张三", "contact_phone": "0731-88888888"}))
+    // The clerk types the salutation too: the letter writes it once (it is dropped on saving).
+    t.post("lead_staff", &ap(la, "reply"), json!({"body": format!("用户p1委员：\n{BODY_1}\n\n{BODY_2}"), "grade": "A", "disclosure": "public", "contact_name": "张三", "contact_phone": "0731-88888888"}))
         .await
         .ok();
+    let detail = t.get("lead_staff", &format!("/api/v1/items/{item}")).await;
+    let stored = detail.ok()["replies"][0]["body"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(stored.starts_with(BODY_1), "{stored}");
     let Some(draft) = pdf_ok(fetch(t, Some("lead_staff"), &ap(la, "reply.pdf")).await) else {
         return;
     };
@@ -257,6 +263,7 @@ async fn letters_as_pdf(t: &TestApp) {
             continue;
         }
         let s = text(&pdf);
+        assert_eq!(s.matches("用户p1委员：").count(), 1, "one salutation: {s}");
         // GB/T 9704 order: masthead, number, title, salutation, body, signature, signer, contact, 抄送.
         in_order(
             &s,

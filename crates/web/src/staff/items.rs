@@ -94,6 +94,21 @@ impl ItemPage {
             })
             .collect()
     }
+    /// The salutation the reply letter writes above the clerk's text (王建华委员).
+    fn salutation(&self) -> String {
+        let first = self
+            .d
+            .proposers
+            .iter()
+            .find(|p| p.status == "first")
+            .map(|p| p.display_name.as_str())
+            .unwrap_or_default();
+        banli_domain::letter::reply_salutation(
+            self.d.summary.kind,
+            self.d.collective_name.as_deref(),
+            first,
+        )
+    }
     /// A reply draft of this assignment lies with the signer.
     fn reply_in_signing(&self, a: &AssignmentOut) -> bool {
         self.docs_of(a)
