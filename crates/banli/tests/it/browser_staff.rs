@@ -1290,6 +1290,13 @@ async fn refusals_in_the_pages() {
     );
     press(&b, &link(&b, "//main", "返回工作台").await, "back").await;
     assert_eq!(h1(&b).await, "工作台");
+    // A mistyped address: a page in the app's frame, not JSON, with the same way back.
+    open(&b, &format!("{}/app/itemz/{id}", t.base)).await;
+    clean(&b, "unknown page", true).await;
+    assert_eq!(status(&b).await, 404);
+    assert_eq!(h1(&b).await, "页面不存在");
+    press(&b, &link(&b, "//main", "返回工作台").await, "back").await;
+    assert_eq!(h1(&b).await, "工作台");
     open(&b, &format!("{}/app/items", t.base)).await;
     clean(&b, "items of another unit", false).await;
     assert!(
@@ -1314,6 +1321,30 @@ async fn refusals_in_the_pages() {
     open(&b, &item_url).await;
     clean(&b, "own item", false).await;
     assert_eq!(state(&b).await, "办理中");
+    // A new session opens and the old one is closed: the new-item form starts at the open
+    // one and does not offer the closed one; the assignments list writes the number with its
+    // session.
+    t.post("admin", "/api/v1/sessions", json!({"name": "十三届二次会议", "body_name": "湖南省政协", "kind": "proposal", "term": 13, "sitting": 2, "opened_on": "2024-01-15"})).await.ok();
+    t.post(
+        "admin",
+        &format!("/api/v1/sessions/{}/close", w.session),
+        json!({}),
+    )
+    .await
+    .ok();
+    open(&b, &format!("{}/app/items/new", t.base)).await;
+    clean(&b, "new item", false).await;
+    let offered = b
+        .js(
+            "return Array.from(document.querySelectorAll('#new-session_id option')).map(o => (o.selected ? '*' : '') + o.textContent)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(offered, json!(["*十三届二次会议（提案）"]), "{offered}");
+    sign_in(&b, &t, "lead_staff", PASSWORD).await;
+    open(&b, &format!("{}/app/assignments", t.base)).await;
+    clean(&b, "assignments", false).await;
+    assert!(text_of(&b, "main").await.contains("十三届一次会议第0001号"));
     t.finish().await;
 }
 
