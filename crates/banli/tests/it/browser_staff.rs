@@ -1198,6 +1198,30 @@ async fn draft_reply(
         true,
         "主动公开 is proposed by default"
     );
+    // 不予公开的理由 and the summary show only with the mode that needs them.
+    let shown = |id: String| async move {
+        b.js(
+            "return getComputedStyle(document.getElementById(arguments[0]).closest('.field')).display !== 'none'",
+            json!([id]),
+        )
+        .await
+    };
+    let (reason, summary) = (
+        format!("reply-{a}-disclosure_reason"),
+        format!("reply-{a}-summary"),
+    );
+    assert_eq!(shown(reason.clone()).await, false, "no reason for 主动公开");
+    assert_eq!(
+        shown(summary.clone()).await,
+        false,
+        "no summary for 主动公开"
+    );
+    choose(b, &form, "公开属性", "不予公开").await;
+    assert_eq!(shown(reason.clone()).await, true, "a reason for 不予公开");
+    choose(b, &form, "公开属性", "摘要公开").await;
+    assert_eq!(shown(summary.clone()).await, true, "a summary for 摘要公开");
+    assert_eq!(shown(reason).await, false);
+    choose(b, &form, "公开属性", "主动公开").await;
     fill(b, &format!("#reply-{a}-contact_name"), "张三").await;
     fill(b, &format!("#reply-{a}-contact_phone"), "0731-88888888").await;
     if let Some((text, due)) = commitment {
@@ -1341,6 +1365,29 @@ async fn refusals_in_the_pages() {
         )
         .await;
     assert_eq!(offered, json!(["*十三届二次会议（提案）"]), "{offered}");
+    // The collective's name and the co-signers show only with the way of proposing that
+    // needs them.
+    let shown = |id: &'static str| {
+        let b = &b;
+        async move {
+            b.js(
+                "return getComputedStyle(document.getElementById(arguments[0]).closest('.field')).display !== 'none'",
+                json!([id]),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        shown("new-collective_name").await,
+        false,
+        "个人: no collective"
+    );
+    assert_eq!(shown("new-cosigners").await, false, "个人: no co-signers");
+    choose(&b, "//main", "提出方式", "集体").await;
+    assert_eq!(shown("new-collective_name").await, true);
+    choose(&b, "//main", "提出方式", "联名").await;
+    assert_eq!(shown("new-cosigners").await, true);
+    assert_eq!(shown("new-collective_name").await, false);
     sign_in(&b, &t, "lead_staff", PASSWORD).await;
     open(&b, &format!("{}/app/assignments", t.base)).await;
     clean(&b, "assignments", false).await;
