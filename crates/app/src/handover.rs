@@ -22,6 +22,17 @@ pub(crate) struct Handover {
     pub sends: Vec<(String, Vec<i64>)>,
 }
 
+impl Handover {
+    /// A handover that tells nobody (the step only settles earlier work notifications).
+    pub(crate) fn silent() -> Handover {
+        Handover {
+            vars: Vars::new(banli_domain::model::ItemKind::Proposal, None, String::new()),
+            sms: false,
+            sends: vec![],
+        }
+    }
+}
+
 /// The handover of a step about to be recorded, or `None` when it hands nothing to anyone.
 pub(crate) async fn of_step(
     tx: &mut Tx,

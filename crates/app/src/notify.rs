@@ -13,7 +13,7 @@ use crate::{format_number, iso, Actor, App, AppError, AppResult};
 use banli_domain::clock::{colour_with_threshold, Colour};
 use banli_domain::model::{ItemKind, Role};
 pub use banli_domain::notices::plan;
-use banli_domain::notices::{template, CLOCK_LABELS};
+use banli_domain::notices::{template, Settled, CLOCK_LABELS};
 use banli_domain::policy::Policy;
 use banli_domain::rights::Capability;
 use banli_store::events::{self, EventRow, Pending};
@@ -179,6 +179,7 @@ async fn deliver(
 /// words' values as the step left them (its handover), or, for an event recorded without
 /// one (a bulk import), as they stand now.
 async fn on_event(tx: &mut Tx, e: &EventRow, handover: Option<&str>) -> AppResult<()> {
+    settle(tx, e).await?;
     let h = match handover {
         Some(json) => serde_json::from_str::<Handover>(json).map_err(|err| {
             AppError::Internal(format!(
@@ -211,6 +212,23 @@ async fn on_event(tx: &mut Tx, e: &EventRow, handover: Option<&str>) -> AppResul
         &mut seen,
     )
     .await?;
+    Ok(())
+}
+
+/// Marks done the work notifications the event completes (`notices::settles`), after the
+/// notifications of every earlier event were written (the outbox's order).
+async fn settle(tx: &mut Tx, e: &EventRow) -> AppResult<()> {
+    let Some(item_id) = e.item_id else {
+        return Ok(());
+    };
+    for &(kind, whose) in banli_domain::notices::settles(&e.action) {
+        let unit = match (whose, e.assignment_id) {
+            (Settled::All, _) => None,
+            (Settled::Unit, Some(a)) => Some(crate::load_assignment(tx, a).await?.unit_id),
+            (Settled::Unit, None) => continue,
+        };
+        notices::settle(tx, item_id, kind, unit, &e.at).await?;
+    }
     Ok(())
 }
 

@@ -63,6 +63,48 @@ pub fn plan(action: &str, to_state: Option<&str>) -> &'static [(Audience, &'stat
     }
 }
 
+/// Whose notifications of a kind an event marks done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Everyone's on the item (the kind only ever goes to the ones who could act).
+    All,
+    /// Those of the event's assignment's unit (another unit's work on the item stays open).
+    Unit,
+}
+
+/// The work notifications an event completes on its item: filing answers the office's 待审查,
+/// signing the signer's 待签发, accepting the unit's 新交办 … They are marked read, so that an
+/// unread notification is work still waiting (issue #12 item 6).
+pub fn settles(action: &str) -> &'static [(&'static str, Settled)] {
+    use Settled::*;
+    match action {
+        "submitted" => &[("item_returned", All)],
+        "filed" | "returned" | "not_filed" | "merged" | "withdrawn" => &[("item_submitted", All)],
+        "accepted" | "return_requested" => &[("assigned", Unit)],
+        "return_approved" | "return_refused" => &[("return_requested", All)],
+        "extension_approved" | "extension_refused" => &[("extension_requested", All)],
+        "co_opinion_drafted" => &[("co_opinion_rejected", Unit)],
+        "reply_drafted" => &[("reply_rejected", Unit), ("rehandling", Unit)],
+        "co_opinion_sent" => &[
+            ("co_opinion_to_sign", Unit),
+            ("reminder_yellow", Unit),
+            ("reminder_red", Unit),
+        ],
+        "co_opinion_rejected" => &[("co_opinion_to_sign", Unit)],
+        "reply_approved" | "reply_rejected" => &[("reply_to_sign", Unit)],
+        "reply_check_rejected" => &[("reply_to_check", All)],
+        "reply_sent" => &[
+            ("reply_to_sign", Unit),
+            ("reply_to_check", All),
+            ("reminder_yellow", Unit),
+            ("reminder_red", Unit),
+            ("reminder_red_office", All),
+        ],
+        "evaluated" => &[("reply_to_rate", All), ("evaluation_reminder", All)],
+        _ => &[],
+    }
+}
+
 /// One wording: Simplified Chinese (Traditional is converted from it) and English.
 /// Placeholders: {item} {unit} {actor} {reason} (a whole line, or nothing) {clock} {due};
 /// in the e-mail and SMS frames {name} {title} {body} {url}.
@@ -285,6 +327,48 @@ mod tests {
             &[(Office, "reply_to_check")]
         );
         assert!(plan("reply_approved", None).is_empty());
+    }
+
+    #[test]
+    fn the_step_that_does_the_work_settles_its_notification() {
+        // Every settled kind is a kind some step sends, and the step that settles it is
+        // not the one that sends it.
+        let actions = [
+            "submitted",
+            "filed",
+            "returned",
+            "not_filed",
+            "merged",
+            "withdrawn",
+            "accepted",
+            "return_requested",
+            "return_approved",
+            "return_refused",
+            "extension_approved",
+            "extension_refused",
+            "co_opinion_drafted",
+            "reply_drafted",
+            "co_opinion_sent",
+            "co_opinion_rejected",
+            "reply_approved",
+            "reply_rejected",
+            "reply_check_rejected",
+            "reply_sent",
+            "evaluated",
+        ];
+        for a in actions {
+            assert!(!settles(a).is_empty(), "{a} settles nothing");
+            for (kind, _) in settles(a) {
+                template(kind);
+                assert!(
+                    !plan(a, None).iter().any(|(_, k)| k == kind),
+                    "{a} would settle what it sends"
+                );
+            }
+        }
+        assert_eq!(settles("filed"), [("item_submitted", Settled::All)]);
+        assert!(settles("reply_sent").contains(&("reply_to_sign", Settled::Unit)));
+        assert!(settles("consulted").is_empty());
     }
 
     #[test]

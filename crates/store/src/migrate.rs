@@ -75,6 +75,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "session closed_on",
         include_str!("../migrations/0014_session_closed.sql"),
     ),
+    (
+        15,
+        "notifications by item",
+        include_str!("../migrations/0015_notifications_item.sql"),
+    ),
 ];
 
 /// The migration after which the statistics facts are (re)built from the records.

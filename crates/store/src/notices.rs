@@ -264,6 +264,29 @@ pub async fn unread(pool: &AnyPool, user_id: i64) -> Result<i64, Error> {
     Ok(n)
 }
 
+/// Marks the unread notifications of this kind on an item read, at `at` (the work they asked
+/// for is done): everyone's, or only those of the users of `unit_id`.
+pub async fn settle(
+    tx: &mut Tx,
+    item_id: i64,
+    kind: &str,
+    unit_id: Option<i64>,
+    at: &str,
+) -> Result<u64, Error> {
+    let mut sql = Sql::new("UPDATE notifications SET read_at = ");
+    sql.bind(at.to_string())
+        .push(" WHERE read_at IS NULL AND item_id = ")
+        .bind(item_id)
+        .push(" AND kind = ")
+        .bind(kind.to_string());
+    if let Some(u) = unit_id {
+        sql.push(" AND user_id IN (SELECT id FROM users WHERE unit_id = ")
+            .bind(u)
+            .push(")");
+    }
+    Ok(sql.query().execute(&mut **tx).await?.rows_affected())
+}
+
 /// Marks the user's own unread notifications read: these ids, or all with `None`.
 pub async fn mark_read(tx: &mut Tx, user_id: i64, ids: Option<&[i64]>) -> Result<u64, Error> {
     let mut sql = Sql::new("UPDATE notifications SET read_at = ");

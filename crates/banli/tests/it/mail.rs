@@ -1012,3 +1012,55 @@ async fn the_step_decides_who_hears_however_late_the_notices_are_written(t: &Tes
         .expect("the office heard of the submission");
     assert!(!submitted.title.contains("第0001号"), "{}", submitted.title);
 }
+
+on_both!(work_notifications_clear_when_the_work_is_done);
+/// A notification about work is marked done by the step that does it, so an unread count is
+/// work still waiting: filing answers the office's 待审查, accepting the lead unit's 新交办
+/// (while the co unit's stays open until it accepts too).
+async fn work_notifications_clear_when_the_work_is_done(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2023-02-01");
+    let unread = |user: &'static str| async move {
+        let actor = t.app.actor_by_name(user).await.unwrap();
+        t.app.follow_events().await.unwrap();
+        t.app.unread_notifications(&actor).await.unwrap()
+    };
+    let id = submitted_item(t, &w, "p1", "关于清理待办通知的提案").await;
+    assert_eq!(unread("office").await, 1, "待审查 waits");
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    assert_eq!(unread("office").await, 0, "filing answered it");
+    let office = notes(t, "office").await.items;
+    assert!(office[0].read_at.is_some() && office[0].kind == "item_submitted");
+    assert_eq!(
+        unread("p1").await,
+        1,
+        "the proposer's 已立案 is news, not work: it stays"
+    );
+    t.post(
+        "office",
+        &format!("/api/v1/items/{id}/assign"),
+        json!({"lead": w.lead, "co": [w.co]}),
+    )
+    .await
+    .ok();
+    assert_eq!(unread("lead_staff").await, 1);
+    assert_eq!(unread("co_staff").await, 1);
+    let a = t.get("lead_staff", "/api/v1/assignments").await.ok()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    t.post(
+        "lead_staff",
+        &format!("/api/v1/assignments/{a}/accept"),
+        json!({}),
+    )
+    .await
+    .ok();
+    assert_eq!(unread("lead_staff").await, 0, "accepting answered 新交办");
+    assert_eq!(
+        unread("co_staff").await,
+        1,
+        "another unit's work stays open"
+    );
+}
