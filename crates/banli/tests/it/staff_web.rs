@@ -172,7 +172,13 @@ impl Web {
             p.body
         );
         let home = w.get("/app").await;
-        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+        if user == "admin" {
+            // No work queue for the admin: the organisation's overview.
+            assert_eq!(home.status, StatusCode::SEE_OTHER);
+            assert_eq!(home.location(), "/app/admin");
+        } else {
+            assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+        }
         w
     }
 }
@@ -964,4 +970,47 @@ async fn case_numbers_carry_their_session(t: &TestApp) {
         .await
         .body;
     assert!(page.contains("十三届二次会议第0001号"));
+}
+
+on_both!(notifications_are_grouped_per_item);
+/// The notifications page shows one entry per item, its newest on top and the item's earlier
+/// ones folded under it; the returned item's 退回修改 was marked done by resubmitting.
+async fn notifications_are_grouped_per_item(t: &TestApp) {
+    let w = world(t).await;
+    t.set_today("2023-02-01");
+    let id = submitted_item(t, &w, "p1", "关于通知分组的提案").await;
+    t.post(
+        "office",
+        &format!("/api/v1/items/{id}/return"),
+        json!({"reason": "请补充具体措施"}),
+    )
+    .await
+    .ok();
+    t.post("p1", &format!("/api/v1/items/{id}/submit"), json!({}))
+        .await
+        .ok();
+    t.post("office", &format!("/api/v1/items/{id}/file"), json!({}))
+        .await
+        .ok();
+    let p1 = Web::sign_in(t, "p1", "password-123").await;
+    let page = p1.get("/app/notifications").await.body;
+    let list = page
+        .split("<ul class=\"notes\">")
+        .nth(1)
+        .unwrap_or_default();
+    assert_eq!(
+        list.matches("<details class=\"earlier\">").count(),
+        1,
+        "{list}"
+    );
+    let newest = list.find("已立案").expect("已立案 shown");
+    let folded = list
+        .find("同一提案的更早通知 1")
+        .expect("one earlier folded");
+    let returned = list.find("退回修改").expect("退回修改 kept");
+    assert!(newest < folded && folded < returned, "{list}");
+    assert!(
+        page.contains("未读：1"),
+        "the 退回修改 was settled by resubmitting: {page}"
+    );
 }

@@ -8,6 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use banli_app::admin::SessionOut;
+use banli_app::notify::NotificationOut;
 use banli_app::queue::QueueSection;
 use banli_app::view::{AssignmentOut, AssignmentQuery, ItemQuery, ItemSummary};
 use banli_app::AppError;
@@ -20,23 +21,24 @@ struct QueuePage {
     c: Chrome,
     t: Tr,
     sections: Vec<QueueSection>,
-    admin: bool,
 }
 
 pub async fn queue(State(s): State<AppState>, staff: Staff) -> Response {
+    // The admin has no work queue: they land on the overview of the organisation.
+    if staff.actor.role == Role::Admin {
+        return axum::response::Redirect::to("/app/admin").into_response();
+    }
     let sections = match s.app.work_queue(&staff.actor).await {
         Ok(q) => q,
         Err(e) => return staff.fail(&e),
     };
     let t = staff.t();
-    let admin = staff.actor.role == Role::Admin;
     html(
         t.lang,
         StatusCode::OK,
         &QueuePage {
             t,
             sections,
-            admin,
             c: staff.chrome,
         },
     )
@@ -304,7 +306,26 @@ struct NotificationsPage {
     c: Chrome,
     t: Tr,
     page: banli_app::notify::NotificationPage,
+    /// The page's notifications grouped per item, newest first: the newest of each item, and
+    /// the item's others on this page.
+    groups: Vec<(NotificationOut, Vec<NotificationOut>)>,
     pager: Pager,
+}
+
+/// Notifications per item, in the order each item's newest appears; one without an item is
+/// a group of its own.
+fn per_item(items: &[NotificationOut]) -> Vec<(NotificationOut, Vec<NotificationOut>)> {
+    let mut groups: Vec<(NotificationOut, Vec<NotificationOut>)> = Vec::new();
+    for n in items {
+        match groups
+            .iter_mut()
+            .find(|(first, _)| n.item_id.is_some() && first.item_id == n.item_id)
+        {
+            Some((_, rest)) => rest.push(n.clone()),
+            None => groups.push((n.clone(), Vec::new())),
+        }
+    }
+    groups
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -331,12 +352,14 @@ pub async fn notifications(
     };
     let t = staff.t();
     let pager = pager(&raw, page.total, page.page, page.per_page);
+    let groups = per_item(&page.items);
     html(
         t.lang,
         StatusCode::OK,
         &NotificationsPage {
             t,
             page,
+            groups,
             pager,
             c: staff.chrome,
         },
