@@ -151,6 +151,8 @@ pub struct Links {
     pub hans: String,
     pub hant: String,
     pub print: String,
+    /// The letter as a PDF (replies only: `/replies/{id}.pdf`).
+    pub pdf: Option<String>,
     pub canonical: String,
     pub weibo: String,
     pub qzone: String,
@@ -258,6 +260,7 @@ pub async fn render_document(
         hans: q("hans", chrome.size, false),
         hant: q("hant", chrome.size, false),
         print: q(script, chrome.size, true),
+        pdf: (kind == "reply").then(|| format!("/replies/{id}.pdf")),
         weibo: format!(
             "https://service.weibo.com/share/share.php?url={}&title={}",
             enc(&canonical),

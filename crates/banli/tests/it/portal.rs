@@ -141,9 +141,28 @@ async fn portal_pages_visibility_and_caching(t: &TestApp) {
         "微博",
         "年底前建成示范点",
         "湘发改提〔2026〕1号",
+        // The letter as a PDF, and a search box as on every portal page.
+        &format!("href=\"/replies/{public}.pdf\""),
+        "role=\"search\"",
     ] {
         assert!(html.contains(needle), "reply page lacks {needle}");
     }
+    // Lists and the feed name a reply by its item's subject, the official title beside it.
+    let (_, _, home) = t.public("/", &[]).await;
+    let entry = home.split("<ul class=\"docs\">").nth(1).unwrap_or_default();
+    assert!(
+        entry.contains(&format!(
+            "href=\"/replies/{public}\">关于公开答复的提案</a>"
+        )) && entry
+            .contains("<p class=\"official\">关于湖南省政协十三届一次会议第0001号提案的答复</p>"),
+        "{entry}"
+    );
+    assert!(
+        home.contains("role=\"search\""),
+        "a search box on the home page"
+    );
+    let (_, _, feed) = t.public("/feed.atom", &[]).await;
+    assert!(feed.contains("<title>关于公开答复的提案</title>"), "{feed}");
     assert!(
         !html.contains("0731-12345678"),
         "contact details are removed from a public document"
