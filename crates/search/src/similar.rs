@@ -8,12 +8,12 @@
 //!    (2023年, 0239号), no [`STOP_WORDS`] and none of their sub-words.
 //! 2. **Weights.** `w(t) = (1 + ln tf) · idf(t)` with the index's own
 //!    document frequencies: `idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5))`,
-//!    `N` the documents in the index, `df` the most documents holding `t` in
-//!    one of title, item title and body. So on a large index the words every
+//!    `N` the documents in the index, `df` the documents holding `t` in their
+//!    searched text (titles, body, commitments, unit). So on a large index the words every
 //!    document uses weigh next to nothing; the stop words weigh nothing even
 //!    on a small one.
 //! 3. **Candidates.** The [`MAX_TERMS`] heaviest words that occur in the index
-//!    become SHOULD clauses (each over title, item title and body, BM25,
+//!    become SHOULD clauses (a term of the searched text each, BM25,
 //!    boosted by `1 + ln tf`), of which at least 2 must match (1 when the
 //!    text has only one or two) — one shared word is not enough; AND the
 //!    caller's visibility AND the kinds, AND NOT the excluded keys. The best

@@ -549,6 +549,7 @@ pub struct CommitmentLedgerRow {
     pub id: i64,
     pub item_id: i64,
     pub item_number: Option<i64>,
+    pub session_name: String,
     pub item_title: String,
     pub unit_name: String,
     pub doc_number: Option<String>,
@@ -565,6 +566,12 @@ impl CommitmentLedgerRow {
     pub fn number(&self) -> String {
         self.item_number.map(format_number).unwrap_or_default()
     }
+    /// The number with its session (a ledger mixes sessions): 十三届二次会议第0097号.
+    pub fn case_number(&self) -> String {
+        self.item_number
+            .map(|n| banli_domain::model::case_number(&self.session_name, n))
+            .unwrap_or_default()
+    }
     /// Open past its due date (organisation-local `today`).
     pub fn overdue(&self, today: NaiveDate) -> bool {
         self.status == CommitmentStatus::Open && self.due_on < today
@@ -580,7 +587,7 @@ pub async fn commitment_ledger(
     offset: i64,
 ) -> Result<(Vec<CommitmentLedgerRow>, i64), Error> {
     let mut sql = Sql::new(
-        " FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id
+        " FROM commitments c JOIN documents d ON d.id = c.document_id JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id JOIN sessions s ON s.id = i.session_id
          WHERE d.state IN ('sent', 'superseded') AND i.org_id = ",
     );
     ledger_filter(&mut sql, f);
@@ -594,7 +601,7 @@ pub async fn commitment_ledger(
         tx,
         &sql,
         "commitments",
-        "SELECT c.id, i.id AS item_id, i.number AS item_number, i.title AS item_title, u.name AS unit_name, d.doc_number, c.text, c.due_on, c.status, c.percent, c.done_on",
+        "SELECT c.id, i.id AS item_id, i.number AS item_number, s.name AS session_name, i.title AS item_title, u.name AS unit_name, d.doc_number, c.text, c.due_on, c.status, c.percent, c.done_on",
         " ORDER BY c.due_on, c.id",
         limit,
         offset,
@@ -608,6 +615,7 @@ pub struct ReplyLedgerRow {
     pub id: i64,
     pub item_id: i64,
     pub item_number: Option<i64>,
+    pub session_name: String,
     pub item_title: String,
     pub unit_name: String,
     pub doc_number: Option<String>,
@@ -625,6 +633,12 @@ impl ReplyLedgerRow {
     pub fn number(&self) -> String {
         self.item_number.map(format_number).unwrap_or_default()
     }
+    /// The number with its session (a ledger mixes sessions): 十三届二次会议第0097号.
+    pub fn case_number(&self) -> String {
+        self.item_number
+            .map(|n| banli_domain::model::case_number(&self.session_name, n))
+            .unwrap_or_default()
+    }
 }
 
 /// Sent replies (and those superseded by a re-handling), newest first.
@@ -636,7 +650,7 @@ pub async fn reply_ledger(
     offset: i64,
 ) -> Result<(Vec<ReplyLedgerRow>, i64), Error> {
     let mut sql = Sql::new(
-        " FROM documents d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id
+        " FROM documents d JOIN assignments a ON a.id = d.assignment_id JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id JOIN sessions s ON s.id = i.session_id
          WHERE d.kind = 'reply' AND d.state IN ('sent', 'superseded') AND i.org_id = ",
     );
     ledger_filter(&mut sql, f);
@@ -650,7 +664,7 @@ pub async fn reply_ledger(
         tx,
         &sql,
         "documents",
-        "SELECT d.id, i.id AS item_id, i.number AS item_number, i.title AS item_title, u.name AS unit_name, d.doc_number, d.sent_on, d.grade, d.disclosure, d.state,
+        "SELECT d.id, i.id AS item_id, i.number AS item_number, s.name AS session_name, i.title AS item_title, u.name AS unit_name, d.doc_number, d.sent_on, d.grade, d.disclosure, d.state,
                 (SELECT COUNT(*) FROM publications p WHERE p.document_id = d.id AND p.withdrawn_at IS NULL) AS published,
                 (SELECT e.result FROM evaluations e WHERE e.document_id = d.id ORDER BY e.id DESC LIMIT 1) AS result",
         " ORDER BY d.sent_on DESC, d.id DESC",

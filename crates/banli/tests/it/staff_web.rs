@@ -726,6 +726,10 @@ async fn ledgers_of_replies_and_commitments(t: &TestApp) {
             && page.body.contains("关于台账依申请公开的提案")
     );
     assert_eq!(page.body.matches("已在门户公开").count(), 1);
+    assert!(
+        page.body.contains("十三届一次会议第0001号"),
+        "the ledger writes the number with its session"
+    );
     assert!(office
         .get("/app/replies?status=A")
         .await
