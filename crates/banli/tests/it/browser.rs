@@ -1011,6 +1011,21 @@ async fn home_lists_and_filters_by_keyboard() {
     );
     assert!(main.contains("关于公开答复的提案"), "{main}");
     assert!(main.contains("共 3 件"), "{main}");
+    // Each reply is named by its item's subject, the official title beside it; a search box
+    // sits in the header.
+    let link = b
+        .text(
+            &b.find(&format!("ul.docs a[href='/replies/{}']", p.public))
+                .await,
+        )
+        .await;
+    assert_eq!(link, "关于公开答复的提案");
+    let official = b.text(&b.find("ul.docs li p.official").await).await;
+    assert!(
+        official.starts_with("关于湖南省政协") && official.ends_with("的答复"),
+        "{official}"
+    );
+    b.find("header form[role=search] input[name=q]").await;
 
     if std::env::var("BANLI_SCREENSHOTS").as_deref() == Ok("1") {
         keep_screenshot("portal-home.png", &b.full_page_png().await);
