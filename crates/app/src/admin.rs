@@ -386,9 +386,13 @@ impl App {
     ) -> AppResult<SessionOut> {
         actor.require(Capability::Administer)?;
         let mut tx = self.begin().await?;
-        let found = crate::load_session(&mut tx, id).await?;
-        if found.as_ref().is_none_or(|s| s.org_id != self.org_id) {
-            return Err(AppError::NotFound("届次会议"));
+        let found = crate::load_session(&mut tx, id)
+            .await?
+            .filter(|s| s.org_id == self.org_id)
+            .ok_or(AppError::NotFound("届次会议"))?;
+        if found.closed_on.is_some() == closed {
+            // Already so: a second 闭会 keeps the day it was closed.
+            return Ok(found.into());
         }
         let row = orgs::set_session_closed(&mut tx, id, closed.then(|| self.today()))
             .await?

@@ -167,13 +167,16 @@ impl App {
             // Sent to the first proposer, copied to the co-signers and to the first proposers
             // of merged items (DESIGN §3 Handle).
             let standing = standing_proposers(&d);
-            let addressee = match &d.collective_name {
-                Some(c) => c.clone(),
-                None => standing
-                    .first()
-                    .map(|n| format!("{n}{person}"))
-                    .unwrap_or_default(),
-            };
+            let addressee = standing
+                .first()
+                .map(|first| {
+                    banli_domain::letter::reply_salutation(
+                        d.summary.kind,
+                        d.collective_name.as_deref(),
+                        first,
+                    )
+                })
+                .unwrap_or_default();
             let mut copy: Vec<String> = if d.collective_name.is_some() {
                 vec![]
             } else {

@@ -221,13 +221,21 @@ async fn settle(tx: &mut Tx, e: &EventRow) -> AppResult<()> {
     let Some(item_id) = e.item_id else {
         return Ok(());
     };
-    for &(kind, whose) in banli_domain::notices::settles(&e.action) {
-        let unit = match (whose, e.assignment_id) {
-            (Settled::All, _) => None,
-            (Settled::Unit, Some(a)) => Some(crate::load_assignment(tx, a).await?.unit_id),
-            (Settled::Unit, None) => continue,
+    let settled = banli_domain::notices::settles(&e.action);
+    // The acting unit, read once, when some kind is settled for it alone.
+    let unit = match e.assignment_id {
+        Some(a) if settled.iter().any(|(_, w)| *w == Settled::Unit) => {
+            Some(crate::load_assignment(tx, a).await?.unit_id)
+        }
+        _ => None,
+    };
+    for &(kind, whose) in settled {
+        let only = match whose {
+            Settled::All => None,
+            Settled::Unit if unit.is_some() => unit,
+            Settled::Unit => continue,
         };
-        notices::settle(tx, item_id, kind, unit, &e.at).await?;
+        notices::settle(tx, item_id, kind, only, &e.at).await?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! rows that link to the item, with the open clock's due date and colour where there is one.
 
 use crate::view::{AssignmentOut, Clock};
-use crate::{format_number, Actor, App, AppResult};
+use crate::{Actor, App, AppResult};
 use banli_domain::clock::colour_with_threshold;
 use banli_domain::model::{AssignmentRole, Role};
 use banli_domain::policy::Policy;
@@ -34,10 +34,11 @@ pub struct QueueSection {
 /// Rows per section on the landing page; the lists behind them page through the rest.
 const LIMIT: i64 = 50;
 
-fn item_row(id: i64, number: Option<i64>, title: String, detail: String) -> QueueRow {
+/// A row about an item; its case number is filled in for the whole queue at once.
+fn item_row(id: i64, title: String, detail: String) -> QueueRow {
     QueueRow {
         item_id: id,
-        number: number.map(format_number),
+        number: None,
         title,
         detail,
         clock: None,
@@ -48,7 +49,7 @@ fn assignment_row(a: &AssignmentOut, detail: String) -> QueueRow {
     let clock = a.clocks.iter().min_by(|x, y| x.due.cmp(&y.due)).cloned();
     QueueRow {
         item_id: a.item_id,
-        number: a.item_number.clone(),
+        number: a.item_case_number.clone(),
         title: a.item_title.clone(),
         detail,
         clock,
@@ -68,7 +69,7 @@ impl Reader<'_> {
         Ok(queues::items(&mut self.tx, s, LIMIT)
             .await?
             .into_iter()
-            .map(|l| item_row(l.item_id, l.number, l.title, l.detail))
+            .map(|l| item_row(l.item_id, l.title, l.detail))
             .collect())
     }
 
@@ -80,7 +81,7 @@ impl Reader<'_> {
             .into_iter()
             .map(|d| {
                 let l = d.line;
-                let mut row = item_row(l.item_id, l.number, l.title, l.detail);
+                let mut row = item_row(l.item_id, l.title, l.detail);
                 if let (Some(start), Some(due)) = (d.start, d.due) {
                     row.clock = Some(Clock {
                         name: name.to_string(),
@@ -275,14 +276,18 @@ impl App {
             ],
             Role::Admin => vec![],
         };
+        // Rows about items get their case numbers in one query (assignment rows carry theirs).
         let mut out = out;
         let ids: Vec<i64> = out
             .iter()
-            .flat_map(|s| s.rows.iter().map(|r| r.item_id))
+            .flat_map(|s| s.rows.iter().filter(|r| r.number.is_none()))
+            .map(|r| r.item_id)
             .collect();
         let numbers = crate::case_numbers(&mut r.tx, &ids).await?;
         for row in out.iter_mut().flat_map(|s| s.rows.iter_mut()) {
-            row.number = numbers.get(&row.item_id).cloned();
+            if row.number.is_none() {
+                row.number = numbers.get(&row.item_id).cloned();
+            }
         }
         r.tx.commit().await?;
         Ok(out)

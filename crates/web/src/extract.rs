@@ -63,6 +63,11 @@ pub fn client_addr(parts: &Parts) -> Option<String> {
     Some(peer.to_string())
 }
 
+/// A record id as a path segment: a positive integer, or nothing (no such record: 404).
+pub(crate) fn record_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
 /// A numeric id from the path; anything else cannot exist, so 404.
 pub struct Id(pub i64);
 
@@ -73,9 +78,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         let Path(raw): Path<String> = Path::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError(AppError::NotFound("对象")))?;
-        raw.parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
+        record_id(&raw)
             .map(Id)
             .ok_or(ApiError(AppError::NotFound("对象")))
     }

@@ -217,7 +217,7 @@ pub async fn public_reply_pdf(app: &App, reply_id: i64) -> Result<Response, AppE
 /// the suffix): `None` when there is no such public reply, so the portal answers its own 404
 /// page.
 pub async fn public_reply_pdf_page(state: &AppState, raw_id: &str) -> Option<Response> {
-    let id = raw_id.parse::<i64>().ok().filter(|n| *n > 0)?;
+    let id = crate::extract::record_id(raw_id)?;
     match public_reply_pdf(&state.app, id).await {
         Ok(r) => Some(r),
         Err(AppError::NotFound(_)) => None,

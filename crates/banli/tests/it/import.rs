@@ -466,3 +466,47 @@ async fn a_cli_import_beside_the_live_server_lets_its_writes_wait_and_succeed() 
     );
     t.finish().await;
 }
+
+on_both!(a_closed_session_takes_no_import);
+/// An import into a closed session (闭会) is refused as a whole, saying what to do; reopened,
+/// the same file goes in.
+async fn a_closed_session_takes_no_import(t: &TestApp) {
+    let w = world(t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("late.csv");
+    std::fs::write(
+        &file,
+        format!("{HEADER}\n,关于补录纸质提案的提案,p1,个人,,补录正文,2023-01-15,,,\n"),
+    )
+    .unwrap();
+    t.post(
+        "admin",
+        &format!("/api/v1/sessions/{}/close", w.session),
+        json!({}),
+    )
+    .await
+    .ok();
+    let session = w.session.to_string();
+    let refused = import_file(t, &file, &session, "office").await;
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("已闭会") && said.contains("重新开放"),
+        "{said}"
+    );
+    assert_eq!(item_count(t).await, 0, "nothing was written");
+    t.post(
+        "admin",
+        &format!("/api/v1/sessions/{}/reopen", w.session),
+        json!({}),
+    )
+    .await
+    .ok();
+    let out = import_file(t, &file, &session, "office").await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(item_count(t).await, 1);
+}

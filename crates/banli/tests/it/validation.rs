@@ -346,6 +346,10 @@ async fn a_closed_session_takes_no_new_items(t: &TestApp) {
     assert_eq!(closed.ok()["closed_on"], "2023-02-01");
     let listed = t.get("admin", "/api/v1/sessions").await;
     assert_eq!(listed.ok()[0]["closed_on"], "2023-02-01");
+    // Closing it again keeps the day it was closed.
+    t.set_today("2023-02-03");
+    let again = t.post("admin", &close, json!({})).await;
+    assert_eq!(again.ok()["closed_on"], "2023-02-01");
 
     let member = t.post("p1", "/api/v1/items", json!({"session_id": w.session, "title": "关于闭会后提交的提案", "body": "建议加快推进。", "origin": "individual"})).await;
     assert_eq!(member.status, 422);

@@ -574,7 +574,7 @@ pub async fn session_action(
     p: StaffPost,
 ) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+    let Some(id) = crate::extract::record_id(&id) else {
         return staff.fail(&AppError::NotFound("届次会议"));
     };
     let closed = match action.as_str() {
@@ -633,7 +633,7 @@ pub async fn user_action(
     p: StaffPost,
 ) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+    let Some(id) = crate::extract::record_id(&id) else {
         return staff.fail(&AppError::NotFound("用户"));
     };
     let app = &s.app;

@@ -267,7 +267,7 @@ async fn load_page(
 }
 
 pub async fn page(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+    let Some(id) = crate::extract::record_id(&id) else {
         return staff.fail(&AppError::NotFound("提案"));
     };
     load_page(&s, staff, id, Failed::default(), StatusCode::OK).await
@@ -334,7 +334,7 @@ pub async fn item_action(
     p: StaffPost,
 ) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+    let Some(id) = crate::extract::record_id(&id) else {
         return staff.fail(&AppError::NotFound("提案"));
     };
     let app = &s.app;
@@ -461,7 +461,7 @@ pub async fn assignment_action(
     p: StaffPost,
 ) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+    let Some(id) = crate::extract::record_id(&id) else {
         return staff.fail(&AppError::NotFound("交办件"));
     };
     // Where to come back to; the use case decides rights from the assignment itself.
@@ -664,7 +664,7 @@ pub async fn document_action(
     p: StaffPost,
 ) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+    let Some(id) = crate::extract::record_id(&id) else {
         return staff.fail(&AppError::NotFound("文件"));
     };
     let kind = match kind.as_str() {
@@ -720,7 +720,7 @@ pub async fn commitment_progress(
     p: StaffPost,
 ) -> Response {
     let StaffPost { staff, form: f } = p;
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+    let Some(id) = crate::extract::record_id(&id) else {
         return staff.fail(&AppError::NotFound("承诺事项"));
     };
     let item_id = f

@@ -10,7 +10,7 @@ use axum::response::Response;
 use banli_app::AppError;
 
 async fn letter(s: AppState, staff: Staff, id: String, kind: &str) -> Response {
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+    let Some(id) = crate::extract::record_id(&id) else {
         return staff.fail(&AppError::NotFound("交办件"));
     };
     let result = if kind == "feedback_form" {
