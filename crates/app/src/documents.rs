@@ -153,6 +153,33 @@ fn check_disclosure(
 }
 
 impl App {
+    /// The salutation a letter of this kind writes above its body: the reply's addressee, or
+    /// for a co-opinion the live lead unit (DESIGN §5).
+    async fn salutation(&self, tx: &mut Tx, c: &Ctx, kind: &str) -> AppResult<String> {
+        if kind == REPLY {
+            let first = banli_store::users::display_name(tx, c.item.first_proposer_id)
+                .await?
+                .unwrap_or_default();
+            return Ok(banli_domain::letter::reply_salutation(
+                c.item.kind,
+                c.item.collective_name.as_deref(),
+                &first,
+            ));
+        }
+        let lead = crate::item_assignments(tx, c.item.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|a| a.role() == AssignmentRole::Lead && a.state() != AssignmentState::Returned);
+        Ok(match lead {
+            Some(a) => crate::load_unit(tx, a.unit_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        })
+    }
+
     async fn save_draft(
         &self,
         actor: &Actor,
@@ -161,6 +188,16 @@ impl App {
         kind: &str,
         d: Draft,
     ) -> AppResult<DocumentStateOut> {
+        // The letter writes the salutation itself (王建华委员： / the lead unit): typed again in
+        // the body, it is dropped, so the letter never carries it twice.
+        let salutation = self.salutation(tx, c, kind).await?;
+        let body = banli_domain::letter::without_salutation(&d.body, &salutation);
+        if body.trim().is_empty() {
+            return Err(AppError::rule(
+                "body",
+                "正文不能只有称呼：称呼由系统在函件中写出，请填写正文",
+            ));
+        }
         let existing = open_document(tx, c.a.id, kind).await?;
         if existing
             .as_ref()
@@ -169,7 +206,7 @@ impl App {
             return Err(AppError::conflict("答复正在提案办审核，不能修改"));
         }
         let fields = documents::DraftFields {
-            body: &d.body,
+            body: &body,
             grade: d.grade,
             disclosure: d.disclosure,
             disclosure_reason: d.disclosure_reason.as_deref(),
@@ -273,22 +310,6 @@ impl App {
         let c = self.ctx(&mut tx, actor, id, Action::DraftReply).await?;
         let i = input.get()?;
         let body = required("body", &i.body, BODY_MAX)?;
-        // The letter writes the salutation itself (王建华委员：): typed again, it is dropped.
-        let first = banli_store::users::display_name(&mut tx, c.item.first_proposer_id)
-            .await?
-            .unwrap_or_default();
-        let salutation = banli_domain::letter::reply_salutation(
-            c.item.kind,
-            c.item.collective_name.as_deref(),
-            &first,
-        );
-        let body = banli_domain::letter::without_salutation(&body, &salutation);
-        if body.trim().is_empty() {
-            return Err(AppError::rule(
-                "body",
-                "答复正文不能只有称呼：称呼由系统在函件中写出，请填写正文",
-            ));
-        }
         let contact_name = required("contact_name", &i.contact_name, NAME_MAX)?;
         let contact_phone = required("contact_phone", &i.contact_phone, PHONE_MAX)?;
         let summary = optional("summary", i.summary.as_deref(), SUMMARY_MAX)?;

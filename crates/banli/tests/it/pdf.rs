@@ -211,7 +211,13 @@ async fn letters_as_pdf(t: &TestApp) {
     );
 
     // The co-opinion, drafted and approved.
-    t.post("co_staff", &ap(ca, "co-opinion"), json!({"body": "同意主办单位意见，资金由省财政统筹安排。", "contact_name": "李四", "contact_phone": "0731-22222222"})).await.ok();
+    // Addressed to the lead unit by the letter itself: typed too, that line is dropped.
+    t.post("co_staff", &ap(ca, "co-opinion"), json!({"body": "湖南省发展和改革委员会：\n同意主办单位意见，资金由省财政统筹安排。", "contact_name": "李四", "contact_phone": "0731-22222222"})).await.ok();
+    let co_detail = t.get("co_staff", &format!("/api/v1/items/{item}")).await;
+    assert_eq!(
+        co_detail.ok()["co_opinions"][0]["body"],
+        "同意主办单位意见，资金由省财政统筹安排。"
+    );
     let co = t
         .post("co_signer", &ap(ca, "co-opinion/approve"), json!({}))
         .await;
